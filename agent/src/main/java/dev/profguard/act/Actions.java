@@ -1,0 +1,52 @@
+package dev.profguard.act;
+
+import dev.profguard.config.Config;
+import dev.profguard.config.ConfigException;
+import dev.profguard.config.LogFormat;
+import dev.profguard.log.Logs;
+import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/** Does what a verdict says. */
+public final class Actions {
+    private Actions() {
+    }
+
+    /**
+     * Logs the verdict (nothing for a clean JVM) and, on refusal when {@code mayExit}, exits.
+     *
+     * @param mayExit false when attached to a running JVM, where ending it is not ours to do
+     */
+    public static void apply(Verdict verdict, Config config, boolean mayExit) {
+        if (verdict.outcome() == Outcome.ALLOW) {
+            return;
+        }
+        Logger log = Logs.get(config.logFormat());
+        boolean refuse = verdict.outcome() == Outcome.REFUSE;
+        LoggingEventBuilder event = refuse ? log.atError() : log.atWarn();
+        event.addKeyValue("outcome", verdict.outcome().name().toLowerCase(java.util.Locale.ROOT))
+                .addKeyValue("env", config.envTag())
+                .addKeyValue("production", config.isProduction())
+                .addKeyValue("action", config.action().word());
+        if (refuse) {
+            event.addKeyValue("exit_status", config.exitCode());
+        }
+        event.addKeyValue("findings", Report.findings(verdict))
+                .log(Report.line(verdict, config, "this JVM"));
+        if (refuse && mayExit) {
+            Exit.now(config.exitCode());
+        }
+    }
+
+    /** A malformed option: one ERROR line naming it, then exit status 64 before {@code main}. */
+    public static void refuseBadOption(ConfigException e, LogFormat format) {
+        Logs.get(format).atError()
+                .addKeyValue("outcome", "bad_option")
+                .addKeyValue("exit_status", Exit.BAD_OPTION)
+                .log(e.getMessage() + ". main will not run: exit status " + Exit.BAD_OPTION
+                        + " (a malformed option must never silently weaken the guard).");
+        Exit.now(Exit.BAD_OPTION);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.profguard.act;
+
+import dev.profguard.config.Config;
+import dev.profguard.detect.Finding;
+import dev.profguard.detect.Strength;
+import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Verdict;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The one line that tells a user what was found, where, what was done, and what to do. */
+public final class Report {
+    private Report() {
+    }
+
+    public static String line(Verdict verdict, Config config, String target) {
+        List<Finding> findings = verdict.findings();
+        Set<String> profilers = new LinkedHashSet<>();
+        for (Finding f : findings) {
+            if (f.profiler() != null && f.strength() != Strength.UNKNOWN) {
+                profilers.add(f.profiler());
+            }
+        }
+        String who = String.join(" and ", profilers);
+        Strength top = findings.isEmpty() ? null : findings.get(0).strength();
+        StringBuilder line = new StringBuilder();
+        if (top == Strength.STRONG) {
+            line.append(who).append(" found in ").append(target).append(' ').append(tag(config)).append(": ");
+        } else if (top == Strength.WEAK) {
+            line.append("signs of ").append(who).append(" in ").append(target)
+                    .append(", but not its code ").append(tag(config)).append(": ");
+        } else {
+            line.append("could not complete the check of ").append(target).append(' ').append(tag(config)).append(": ");
+        }
+        line.append(evidence(findings)).append(". ");
+        if (verdict.outcome() == Outcome.REFUSE) {
+            line.append("Refusing to start: main will not run, exit status ").append(config.exitCode())
+                    .append(" (").append(verdict.reason()).append("). ")
+                    .append("Remove the client from this JVM (LD_PRELOAD, JNI libraries, agent options) "
+                            + "or run it outside production.");
+        } else if (top == Strength.STRONG) {
+            line.append("main runs (").append(verdict.reason()).append("); ")
+                    .append(config.isProduction() ? "" : "in production this JVM would be refused; ")
+                    .append("remove the client before it reaches production.");
+        } else {
+            line.append("main runs (").append(verdict.reason()).append(").");
+        }
+        return line.toString();
+    }
+
+    private static String tag(Config config) {
+        if (config.envTag() == null) {
+            return "(no environment tag: not production)";
+        }
+        return "(env=" + config.envTag() + ", set by " + config.envTagSource() + "; "
+                + (config.isProduction() ? "production" : "not production") + ")";
+    }
+
+    private static String evidence(List<Finding> findings) {
+        List<String> items = new ArrayList<>();
+        for (Finding f : findings) {
+            String text = f.evidence();
+            if (f.strength() != Strength.UNKNOWN && f.variable() == null) {
+                text = f.source().label() + " " + text;
+            }
+            if (!items.contains(text)) {
+                items.add(text);
+            }
+        }
+        return String.join("; ", items);
+    }
+
+    /** The structured form of the verdict, for {@code log.format=json} and tools. */
+    public static List<Map<String, Object>> findings(Verdict verdict) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Finding f : verdict.findings()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rule", f.rule());
+            m.put("profiler", f.profiler());
+            m.put("strength", f.strength().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("source", f.source().label());
+            m.put("path", f.path());
+            m.put("symbols", f.symbols());
+            m.put("variable", f.variable());
+            m.put("detail", f.detail());
+            m.put("evidence", f.evidence());
+            list.add(m);
+        }
+        return list;
+    }
+}

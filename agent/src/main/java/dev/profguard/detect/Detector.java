@@ -1,0 +1,9 @@
+package dev.profguard.detect;
+
+import java.util.List;
+
+/** Looks at one part of a process for what the rules describe. */
+public interface Detector {
+    /** Never throws for anything the process contains; a check that cannot run is a finding. */
+    List<Finding> scan(ProcessView view, LibraryInspector inspector);
+}

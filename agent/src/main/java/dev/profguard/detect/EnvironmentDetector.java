@@ -1,0 +1,70 @@
+package dev.profguard.detect;
+
+import dev.profguard.rules.Rule;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment: libraries named in {@code LD_PRELOAD} and {@code LD_AUDIT} (ld.so(8)), the
+ * client's own variables, and {@code -agentpath}/{@code -agentlib} in the variables the JVM and its
+ * launcher read options from. Only the matching entry of a variable is ever put in evidence.
+ */
+public final class EnvironmentDetector implements Detector {
+    /** Variables whose content the JVM or the java launcher parse as options. */
+    static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+    @Override
+    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+        Readout<Map<String, String>> readout = view.environment();
+        List<Finding> findings = new ArrayList<>();
+        if (readout.failure() != null) {
+            findings.add(Finding.unknown(Source.VARIABLE, readout.failure()));
+        }
+        Map<String, String> env = readout.value();
+        if (env == null) {
+            return findings;
+        }
+        // ld.so: LD_PRELOAD is separated by spaces and/or colons, LD_AUDIT by colons.
+        libraries(findings, inspector, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), "[: \t]+");
+        libraries(findings, inspector, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":+");
+        for (Rule rule : inspector.rules().rules()) {
+            for (String variable : rule.variables()) {
+                if (env.containsKey(variable)) {
+                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.VARIABLE,
+                            null, List.of(), variable, "is set; the client reads it"));
+                }
+            }
+        }
+        for (String variable : OPTION_VARIABLES) {
+            String value = env.get(variable);
+            if (value != null) {
+                for (AgentOption option : AgentOption.parseAll(JvmOptions.tokenize(value))) {
+                    findings.addAll(option.inspect(inspector, Source.OPTIONS_VARIABLE, variable));
+                }
+            }
+        }
+        return findings;
+    }
+
+    private static void libraries(List<Finding> findings, LibraryInspector inspector, Source source,
+                                  String variable, String value, String separators) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        for (String entry : value.strip().split(separators)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            // ld.so looks a slash-less name up like a DT_NEEDED entry; the mapped-object
+            // detector sees the result, so here only the name is checked.
+            Path file = entry.indexOf('/') >= 0 ? Path.of(entry) : null;
+            boolean exists = file != null && Files.exists(file);
+            String detail = file != null && !exists ? "file does not exist" : "preloaded";
+            findings.addAll(inspector.inspect(source, entry, exists ? file : null, variable, detail, false));
+        }
+    }
+}

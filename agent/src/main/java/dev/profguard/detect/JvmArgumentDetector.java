@@ -1,0 +1,55 @@
+package dev.profguard.detect;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code -agentpath}, {@code -agentlib} and {@code -javaagent} on the process's command line,
+ * including those inside {@code @argfiles} (expanded by the java launcher, JDK 9+). Options from
+ * {@code JAVA_TOOL_OPTIONS} and friends are the environment detector's.
+ */
+public final class JvmArgumentDetector implements Detector {
+    static final int MAX_ARGFILE = 1 << 20;
+
+    @Override
+    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+        Readout<List<String>> readout = view.arguments();
+        List<Finding> findings = new ArrayList<>();
+        if (readout.failure() != null) {
+            findings.add(Finding.unknown(Source.JVM_ARGUMENT, readout.failure()));
+        }
+        if (readout.value() == null) {
+            return findings;
+        }
+        List<String> tokens = new ArrayList<>();
+        for (String argument : readout.value()) {
+            if (argument.startsWith("@") && argument.length() > 1 && !argument.startsWith("@@")) {
+                expand(argument.substring(1), tokens, findings);
+            } else {
+                tokens.add(argument);
+            }
+        }
+        for (AgentOption option : AgentOption.parseAll(tokens)) {
+            findings.addAll(option.inspect(inspector, Source.JVM_ARGUMENT, null));
+        }
+        return findings;
+    }
+
+    private static void expand(String file, List<String> tokens, List<Finding> findings) {
+        try {
+            byte[] bytes = BoundedFiles.read(Path.of(file), MAX_ARGFILE);
+            if (bytes.length > MAX_ARGFILE) {
+                findings.add(Finding.unknown(Source.JVM_ARGUMENT, "argument file " + file
+                        + " is larger than " + MAX_ARGFILE + " bytes; not read"));
+                return;
+            }
+            tokens.addAll(JvmOptions.tokenize(new String(bytes, StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            // Relative to a directory we do not know (another process), or gone: the JVM
+            // read it at launch; its mapped libraries are still checked.
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.profguard.detect;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every distinct file mapped into the process, checked by its defined symbols and its name. A
+ * renamed library is still caught by its symbols; a deleted one is read through
+ * {@code map_files} where the kernel allows it.
+ */
+public final class MappedObjectDetector implements Detector {
+    @Override
+    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+        Readout<List<MappedObject>> readout = view.mappedObjects();
+        List<Finding> findings = new ArrayList<>();
+        if (readout.failure() != null) {
+            findings.add(Finding.unknown(Source.MAPPED_OBJECT, readout.failure()));
+        }
+        if (readout.value() == null) {
+            return findings;
+        }
+        for (MappedObject object : readout.value()) {
+            Path content = Path.of(object.path());
+            if (object.deleted()) {
+                Path mapped = view.contentOf(object);
+                content = mapped != null && Files.isReadable(mapped) ? mapped : null;
+            }
+            String detail = object.executable() ? "code mapped in " + view.name() : "mapped in " + view.name();
+            if (object.deleted()) {
+                detail += ", file deleted";
+            }
+            List<Finding> found = inspector.inspect(Source.MAPPED_OBJECT, object.path(), content, null,
+                    detail, object.executable());
+            if (found.isEmpty() && content == null && object.executable()) {
+                found = List.of(new Finding(Finding.SELF, null, Strength.UNKNOWN, Source.MAPPED_OBJECT,
+                        object.path(), List.of(), null, "code mapped from a deleted file that could not be read"));
+            }
+            findings.addAll(found);
+        }
+        return findings;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.profguard.detect;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses {@code /proc/PID/maps} (format: proc(5)) into distinct file-backed objects. Lines it
+ * cannot parse are skipped and counted; it never throws for what the text contains.
+ */
+public final class MapsParser {
+    private static final String DELETED = " (deleted)";
+
+    private MapsParser() {
+    }
+
+    /** Distinct objects in first-seen order, plus the number of malformed lines. */
+    public record Result(List<MappedObject> objects, int malformedLines) {
+    }
+
+    public static Result parse(String maps) {
+        Map<String, MappedObject> byPath = new LinkedHashMap<>();
+        int malformed = 0;
+        int start = 0;
+        int length = maps.length();
+        while (start < length) {
+            int end = maps.indexOf('\n', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (end > start && !parseLine(maps, start, end, byPath)) {
+                malformed++;
+            }
+            start = end + 1;
+        }
+        return new Result(new ArrayList<>(byPath.values()), malformed);
+    }
+
+    /** address perms offset dev inode [path]; the path may contain spaces. */
+    private static boolean parseLine(String maps, int start, int end, Map<String, MappedObject> byPath) {
+        int[] fieldEnd = new int[5];
+        int at = start;
+        for (int field = 0; field < 5; field++) {
+            while (at < end && maps.charAt(at) == ' ') {
+                at++;
+            }
+            int fieldStart = at;
+            while (at < end && maps.charAt(at) != ' ') {
+                at++;
+            }
+            if (at == fieldStart) {
+                return false;
+            }
+            fieldEnd[field] = at;
+        }
+        String range = maps.substring(start, fieldEnd[0]).strip();
+        int permsStart = fieldEnd[0] + 1;
+        if (range.indexOf('-') < 0 || fieldEnd[1] - permsStart != 4) {
+            return false;
+        }
+        boolean executable = maps.charAt(permsStart + 2) == 'x';
+        while (at < end && maps.charAt(at) == ' ') {
+            at++;
+        }
+        if (at >= end || maps.charAt(at) != '/') {
+            return true; // anonymous, [heap], [stack], [vdso], memfd-less specials: not files
+        }
+        String path = maps.substring(at, end);
+        boolean deleted = path.endsWith(DELETED);
+        if (deleted) {
+            path = path.substring(0, path.length() - DELETED.length());
+        }
+        path = path.replace("\\012", "\n"); // the kernel escapes newlines in names (seq_path)
+        MappedObject seen = byPath.get(path);
+        if (seen == null) {
+            byPath.put(path, new MappedObject(path, deleted, executable, range));
+        } else if (executable && !seen.executable()) {
+            byPath.put(path, new MappedObject(path, seen.deleted() || deleted, true, seen.range()));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.profguard.detect;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One process as the detectors see it. The agent looks at itself, {@code check --pid} at another
+ * process, tests at a hand-made tree: the same detectors serve all of them.
+ */
+public interface ProcessView {
+    /** Names the process in messages, e.g. "this JVM" or "process 4242". */
+    String name();
+
+    /** Distinct file-backed objects mapped into the process. */
+    Readout<List<MappedObject>> mappedObjects();
+
+    /** The process environment. */
+    Readout<Map<String, String>> environment();
+
+    /** Targets of the process's open file descriptors. */
+    Readout<List<String>> openFiles();
+
+    /** The process's command line as given to {@code exec}. */
+    Readout<List<String>> arguments();
+
+    /**
+     * A path through which the bytes of a mapped object can be read even if its file was deleted
+     * or replaced, or null.
+     */
+    Path contentOf(MappedObject object);
+}

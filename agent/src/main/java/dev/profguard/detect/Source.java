@@ -1,0 +1,23 @@
+package dev.profguard.detect;
+
+/** Where in the process a finding was made. */
+public enum Source {
+    MAPPED_OBJECT("mapped object"),
+    LD_PRELOAD("LD_PRELOAD"),
+    LD_AUDIT("LD_AUDIT"),
+    VARIABLE("environment variable"),
+    OPTIONS_VARIABLE("JVM options variable"),
+    JVM_ARGUMENT("JVM argument"),
+    OPEN_FILE("open file"),
+    INSPECTION("inspection");
+
+    private final String label;
+
+    Source(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.profguard.elf;
+
+import java.util.List;
+
+/** What {@link ElfSymbols} learned about one file. */
+public final class ElfResult {
+    /** How far the read got. */
+    public enum Status {
+        /** An ELF file whose symbol table (if any) was read to the end. */
+        OK,
+        /** Not an ELF file at all (no magic): a data file, an archive, a class data share. */
+        NOT_ELF,
+        /** Claims to be ELF (or could not be opened) but cannot be read safely. */
+        UNREADABLE
+    }
+
+    private static final ElfResult NOT_ELF = new ElfResult(Status.NOT_ELF, List.of(), false, "not ELF");
+
+    private final Status status;
+    private final List<String> symbols;
+    private final boolean hasDynamicSymbols;
+    private final String reason;
+
+    private ElfResult(Status status, List<String> symbols, boolean hasDynamicSymbols, String reason) {
+        this.status = status;
+        this.symbols = List.copyOf(symbols);
+        this.hasDynamicSymbols = hasDynamicSymbols;
+        this.reason = reason;
+    }
+
+    static ElfResult ok(List<String> symbols, boolean hasDynamicSymbols) {
+        return new ElfResult(Status.OK, symbols, hasDynamicSymbols, "");
+    }
+
+    static ElfResult notElf() {
+        return NOT_ELF;
+    }
+
+    static ElfResult unreadable(String reason) {
+        return new ElfResult(Status.UNREADABLE, List.of(), false, reason);
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The wanted names this file defines, sorted; empty unless {@link Status#OK}. */
+    public List<String> symbols() {
+        return symbols;
+    }
+
+    /** Whether the file has a {@code .dynsym} at all (a stripped-to-the-bone object has none). */
+    public boolean hasDynamicSymbols() {
+        return hasDynamicSymbols;
+    }
+
+    /** Why the file is unreadable; empty when it was read. */
+    public String reason() {
+        return reason;
+    }
+
+    @Override
+    public String toString() {
+        return status == Status.OK ? "OK" + symbols : status + " (" + reason + ")";
+    }
+}

@@ -1,0 +1,263 @@
+package dev.profguard.elf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Finds which of a set of wanted names an ELF shared object defines in its dynamic symbol table.
+ *
+ * <p>Layout from the System V gABI, "Object Files" chapter (ELF header, section header,
+ * symbol table entry). Every offset and size read from the file is checked against the file's
+ * size and against fixed limits before it is used, so a truncated, corrupt or hostile file
+ * costs at most a few small reads and yields {@link ElfResult.Status#UNREADABLE}.
+ */
+public final class ElfSymbols {
+    /** Largest section header table we walk. */
+    static final int MAX_SECTIONS = 65_536;
+    /** Largest {@code .dynstr} we read whole (libjvm.so's is about 8 KiB). */
+    static final long MAX_STRTAB = 16L << 20;
+    /** Largest {@code .dynsym} we walk (about 2.8 million 64-bit entries). */
+    static final long MAX_SYMTAB = 64L << 20;
+
+    private static final int SHT_DYNSYM = 11;
+    private static final int SHT_STRTAB = 3;
+    private static final int SHN_UNDEF = 0;
+    private static final int CHUNK = 64 * 1024;
+
+    private final byte[][] wanted;
+    private final boolean[] firstByte = new boolean[256];
+
+    /** @param names the symbol names to look for, e.g. MTuner's client API */
+    public ElfSymbols(Collection<String> names) {
+        this.wanted = new byte[names.size()][];
+        int i = 0;
+        for (String name : names) {
+            byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+            if (bytes.length == 0) {
+                throw new IllegalArgumentException("empty symbol name");
+            }
+            wanted[i++] = bytes;
+            firstByte[bytes[0] & 0xff] = true;
+        }
+    }
+
+    /** Reads {@code file}; never throws for anything the file contains. */
+    public ElfResult read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Files.exists(file)
+                    ? ElfResult.unreadable("not a regular file")
+                    : ElfResult.unreadable("no such file");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(channel);
+        } catch (IOException | SecurityException e) {
+            return ElfResult.unreadable("cannot read: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+    }
+
+    /** Reads an open channel positioned anywhere; never throws for what it contains. */
+    public ElfResult read(FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer ident = ByteBuffer.allocate(64);
+        int got = readFully(channel, ident, 0);
+        if (got < 16 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
+                || ident.get(3) != 'F') {
+            return ElfResult.notElf();
+        }
+        boolean is64;
+        switch (ident.get(4)) {
+            case 1: is64 = false; break;
+            case 2: is64 = true; break;
+            default: return ElfResult.unreadable("bad ELF class " + ident.get(4));
+        }
+        switch (ident.get(5)) {
+            case 1: ident.order(ByteOrder.LITTLE_ENDIAN); break;
+            case 2: ident.order(ByteOrder.BIG_ENDIAN); break;
+            default: return ElfResult.unreadable("bad ELF data encoding " + ident.get(5));
+        }
+        int headerSize = is64 ? 64 : 52;
+        if (got < headerSize) {
+            return ElfResult.unreadable("truncated ELF header");
+        }
+        long shoff = is64 ? ident.getLong(0x28) : u32(ident.getInt(0x20));
+        int shentsize = u16(ident.getShort(is64 ? 0x3a : 0x2e));
+        long shnum = u16(ident.getShort(is64 ? 0x3c : 0x30));
+        int minEntry = is64 ? 64 : 40;
+        if (shoff == 0) {
+            return ElfResult.unreadable("no section headers");
+        }
+        if (shentsize < minEntry) {
+            return ElfResult.unreadable("bad section header size " + shentsize);
+        }
+        if (shoff < 0 || shoff > size) {
+            return ElfResult.unreadable("section headers outside the file");
+        }
+        ByteOrder order = ident.order();
+        ByteBuffer entry = ByteBuffer.allocate(shentsize).order(order);
+        if (shnum == 0) {
+            // Extended numbering: the real count sits in section 0's sh_size (gABI).
+            if (!readSection(channel, size, shoff, 0, shentsize, entry)) {
+                return ElfResult.unreadable("truncated section header table");
+            }
+            shnum = is64 ? entry.getLong(0x20) : u32(entry.getInt(0x14));
+        }
+        if (shnum <= 0 || shnum > MAX_SECTIONS) {
+            return ElfResult.unreadable("bad section count " + shnum);
+        }
+        if (shoff + shnum * shentsize > size) {
+            return ElfResult.unreadable("truncated section header table");
+        }
+        for (long index = 0; index < shnum; index++) {
+            if (!readSection(channel, size, shoff, index, shentsize, entry)) {
+                return ElfResult.unreadable("truncated section header table");
+            }
+            if (entry.getInt(4) != SHT_DYNSYM) {
+                continue;
+            }
+            Section symtab = Section.of(entry, is64);
+            long link = symtab.link;
+            if (link <= 0 || link >= shnum) {
+                return ElfResult.unreadable("bad .dynsym string table link " + link);
+            }
+            if (!readSection(channel, size, shoff, link, shentsize, entry)
+                    || entry.getInt(4) != SHT_STRTAB) {
+                return ElfResult.unreadable("bad .dynsym string table");
+            }
+            Section strtab = Section.of(entry, is64);
+            return matchSymbols(channel, size, symtab, strtab, is64, order);
+        }
+        return ElfResult.ok(List.of(), false);
+    }
+
+    private ElfResult matchSymbols(FileChannel channel, long size, Section symtab, Section strtab,
+                                   boolean is64, ByteOrder order) throws IOException {
+        int symSize = is64 ? 24 : 16;
+        if (symtab.entsize != symSize) {
+            return ElfResult.unreadable("bad .dynsym entry size " + symtab.entsize);
+        }
+        if (!symtab.within(size) || !strtab.within(size)) {
+            return ElfResult.unreadable("symbol tables outside the file");
+        }
+        if (symtab.size > MAX_SYMTAB || strtab.size > MAX_STRTAB) {
+            return ElfResult.unreadable("symbol tables too large");
+        }
+        ByteBuffer strings = ByteBuffer.allocate((int) strtab.size);
+        if (readFully(channel, strings, strtab.offset) != strtab.size) {
+            return ElfResult.unreadable("truncated .dynstr");
+        }
+        byte[] names = strings.array();
+        Set<String> found = new TreeSet<>();
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(symSize, symtab.size)))
+                .order(order);
+        long count = symtab.size / symSize;
+        long perChunk = chunk.capacity() / symSize;
+        for (long first = 0; first < count; first += perChunk) {
+            long n = Math.min(perChunk, count - first);
+            chunk.clear().limit((int) (n * symSize));
+            if (readFully(channel, chunk, symtab.offset + first * symSize) != n * symSize) {
+                return ElfResult.unreadable("truncated .dynsym");
+            }
+            for (int i = 0; i < n; i++) {
+                int base = i * symSize;
+                long nameOffset = u32(chunk.getInt(base));
+                int shndx = u16(chunk.getShort(base + (is64 ? 6 : 14)));
+                if (shndx == SHN_UNDEF || nameOffset >= names.length
+                        || !firstByte[names[(int) nameOffset] & 0xff]) {
+                    continue;
+                }
+                byte[] match = matchAt(names, (int) nameOffset);
+                if (match != null) {
+                    found.add(new String(match, StandardCharsets.US_ASCII));
+                }
+            }
+        }
+        return ElfResult.ok(new ArrayList<>(found), true);
+    }
+
+    /** The wanted name stored NUL-terminated at {@code offset}, or null. */
+    private byte[] matchAt(byte[] names, int offset) {
+        outer:
+        for (byte[] name : wanted) {
+            int end = offset + name.length;
+            if (end >= names.length || names[end] != 0) {
+                continue;
+            }
+            for (int k = 0; k < name.length; k++) {
+                if (names[offset + k] != name[k]) {
+                    continue outer;
+                }
+            }
+            return name;
+        }
+        return null;
+    }
+
+    private static boolean readSection(FileChannel channel, long size, long shoff, long index,
+                                       int shentsize, ByteBuffer entry) throws IOException {
+        long at = shoff + index * shentsize;
+        if (at < 0 || at + shentsize > size) {
+            return false;
+        }
+        entry.clear();
+        return readFully(channel, entry, at) == shentsize;
+    }
+
+    private static int readFully(FileChannel channel, ByteBuffer buffer, long position)
+            throws IOException {
+        int total = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position + total);
+            if (n <= 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private static long u32(int value) {
+        return value & 0xffff_ffffL;
+    }
+
+    private static int u16(short value) {
+        return value & 0xffff;
+    }
+
+    /** The fields of one section header that the symbol walk uses. */
+    private static final class Section {
+        final long offset;
+        final long size;
+        final long link;
+        final long entsize;
+
+        private Section(long offset, long size, long link, long entsize) {
+            this.offset = offset;
+            this.size = size;
+            this.link = link;
+            this.entsize = entsize;
+        }
+
+        static Section of(ByteBuffer h, boolean is64) {
+            return is64
+                    ? new Section(h.getLong(0x18), h.getLong(0x20), u32(h.getInt(0x28)), h.getLong(0x38))
+                    : new Section(u32(h.getInt(0x10)), u32(h.getInt(0x14)), u32(h.getInt(0x18)),
+                            u32(h.getInt(0x24)));
+        }
+
+        boolean within(long fileSize) {
+            return offset >= 0 && size >= 0 && offset <= fileSize && size <= fileSize - offset;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.profguard.log;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.EncoderBase;
+import dev.profguard.config.LogFormat;
+import org.slf4j.Logger;
+
+/**
+ * The agent's logger. It is never obtained through {@code LoggerFactory}: that would run SLF4J's
+ * provider discovery and Logback's auto-configuration, which read system properties, class path
+ * resources and service files the application may own.
+ */
+public final class Logs {
+    private static final Object LOCK = new Object();
+    private static Logger logger;
+
+    private Logs() {
+    }
+
+    /** The logger, built on first use with {@code format}; later calls get the same one. */
+    public static Logger get(LogFormat format) {
+        synchronized (LOCK) {
+            if (logger == null) {
+                logger = build(format);
+            }
+            return logger;
+        }
+    }
+
+    private static Logger build(LogFormat format) {
+        LoggerContext context = new LoggerContext();
+        context.setName("profguard");
+        context.setMDCAdapter(new LogbackMDCAdapter());
+        EncoderBase<ILoggingEvent> encoder = format == LogFormat.JSON ? new JsonLineEncoder() : new TextLineEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setName("stderr");
+        appender.setTarget("System.err");
+        appender.setImmediateFlush(true);
+        appender.setEncoder(encoder);
+        appender.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(appender);
+        context.start();
+        return context.getLogger("profguard");
+    }
+}

@@ -1,0 +1,39 @@
+package dev.profguard.ops;
+
+import java.io.PrintStream;
+
+/** {@code java -jar profguard-agent.jar}: usage and version; the check command comes later. */
+public final class Cli {
+    static final String USAGE = String.join("\n",
+            "usage: java -javaagent:profguard-agent.jar[=key=value,...] ... (guards a JVM at start-up)",
+            "       java -jar profguard-agent.jar --version | --help",
+            "options: env, production, action, exit.code, rules, watch.interval, health.port, log.format",
+            "         (agent argument, system property profguard.<key>, or variable PROFGUARD_<KEY>)");
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            out.println("profguard " + version());
+            out.println(USAGE);
+            return 0;
+        }
+        if (args[0].equals("--version")) {
+            out.println("profguard " + version());
+            return 0;
+        }
+        err.println("profguard: unknown command '" + args[0] + "' (this version has no commands yet)");
+        err.println(USAGE);
+        return 2;
+    }
+
+    public static String version() {
+        String version = Cli.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.profguard.policy;
+
+import dev.profguard.config.Action;
+import dev.profguard.config.Config;
+import dev.profguard.detect.Finding;
+import dev.profguard.detect.Strength;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Strong evidence (the client's code loaded, its capture file open) is refused in a production
+ * JVM unless {@code action=warn}; everything else is warned about. A check that could not run is
+ * warned about, never silently passed over and never a refusal on its own.
+ */
+public final class Policy {
+    private Policy() {
+    }
+
+    public static Verdict decide(List<Finding> findings, Config config) {
+        if (findings.isEmpty()) {
+            return new Verdict(Outcome.ALLOW, findings, "nothing found");
+        }
+        List<Finding> sorted = new ArrayList<>(findings);
+        sorted.sort(Comparator.comparing(Finding::strength));
+        boolean strong = sorted.get(0).strength() == Strength.STRONG;
+        if (!strong) {
+            boolean onlyUnknown = sorted.stream().allMatch(f -> f.strength() == Strength.UNKNOWN);
+            return new Verdict(Outcome.WARN, sorted, onlyUnknown ? "a check could not run" : "weak evidence only");
+        }
+        if (!config.isProduction()) {
+            return new Verdict(Outcome.WARN, sorted, "not a production JVM");
+        }
+        if (config.action() == Action.WARN) {
+            return new Verdict(Outcome.WARN, sorted, "action=warn");
+        }
+        if (config.action() == Action.NEUTRALIZE) {
+            return new Verdict(Outcome.REFUSE, sorted,
+                    "action=neutralize cannot switch the client off: this build has no native probe");
+        }
+        return new Verdict(Outcome.REFUSE, sorted, "action=refuse");
+    }
+}

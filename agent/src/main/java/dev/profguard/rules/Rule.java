@@ -1,0 +1,34 @@
+package dev.profguard.rules;
+
+import java.util.List;
+
+/**
+ * One profiler client's signature.
+ *
+ * @param id          short stable identifier, e.g. {@code mtuner-client}
+ * @param profiler    what users call it, e.g. "MTuner's client (rmem)"
+ * @param symbols     exported C symbols of the client's API
+ * @param symbolsMin  how many of {@link #symbols} an object must define to be the client
+ * @param names       file-name globs of its libraries (weak evidence alone)
+ * @param variables   environment variables it reads
+ * @param captureFiles file-name globs of the files it writes
+ */
+public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
+                   List<String> names, List<String> variables, List<String> captureFiles) {
+    public Rule {
+        symbols = List.copyOf(symbols);
+        names = List.copyOf(names);
+        variables = List.copyOf(variables);
+        captureFiles = List.copyOf(captureFiles);
+    }
+
+    /** Whether a file name (not a path) matches one of this rule's library name globs. */
+    public boolean matchesName(String fileName) {
+        return Glob.anyMatch(names, fileName);
+    }
+
+    /** Whether a file name (not a path) matches one of this rule's capture file globs. */
+    public boolean matchesCaptureFile(String fileName) {
+        return Glob.anyMatch(captureFiles, fileName);
+    }
+}

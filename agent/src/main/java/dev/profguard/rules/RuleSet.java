@@ -1,0 +1,64 @@
+package dev.profguard.rules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The rules in force: the built-in ones, plus those of an optional rules file. */
+public final class RuleSet {
+    private static final String BUILTIN = "builtin.rules";
+
+    private final List<Rule> rules;
+    private final List<String> allSymbols;
+
+    public RuleSet(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+        Set<String> symbols = new LinkedHashSet<>();
+        for (Rule rule : rules) {
+            symbols.addAll(rule.symbols());
+        }
+        this.allSymbols = List.copyOf(symbols);
+    }
+
+    /** The built-in rules, then those of {@code extraFile} when it is not null. */
+    public static RuleSet load(Path extraFile) throws RulesException {
+        List<Rule> rules = new ArrayList<>(builtin());
+        if (extraFile != null) {
+            rules.addAll(RulesParser.parse(extraFile));
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (Rule rule : rules) {
+            if (!ids.add(rule.id())) {
+                throw new RulesException("rule id '" + rule.id() + "' is defined twice");
+            }
+        }
+        return new RuleSet(rules);
+    }
+
+    static List<Rule> builtin() {
+        try (InputStream in = RuleSet.class.getResourceAsStream(BUILTIN)) {
+            if (in == null) {
+                throw new IllegalStateException("profguard jar is missing " + BUILTIN);
+            }
+            byte[] bytes = in.readNBytes(RulesParser.MAX_BYTES + 1);
+            return RulesParser.parse(new String(bytes, StandardCharsets.UTF_8), BUILTIN);
+        } catch (IOException | RulesException e) {
+            throw new IllegalStateException("profguard jar has broken built-in rules: " + e.getMessage(), e);
+        }
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** Every symbol any rule looks for, once each, in rule order. */
+    public List<String> allSymbols() {
+        return Collections.unmodifiableList(allSymbols);
+    }
+}

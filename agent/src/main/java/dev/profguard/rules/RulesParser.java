@@ -1,0 +1,170 @@
+package dev.profguard.rules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses the rules format:
+ * <pre>
+ * # comment
+ * [rule mtuner-client]
+ * profiler = MTuner's client (rmem)
+ * symbols = rmemInit rmemShutDown rmemAlloc
+ * symbols.min = 2
+ * names = *mtuner* librmem*.so*
+ * variables = MTuner_Allocator
+ * capture.files = mtuner_capture_*.MTuner
+ * </pre>
+ * Lists are separated by spaces or commas; an indented line continues the value above it. Unknown keys, duplicate keys, empty rules and
+ * oversized files are errors that name the line: a typo must not silently weaken a rule.
+ */
+public final class RulesParser {
+    /** Largest rules file read. */
+    public static final int MAX_BYTES = 1 << 20;
+    private static final int MAX_RULES = 1_000;
+    private static final List<String> KEYS =
+            List.of("profiler", "symbols", "symbols.min", "names", "variables", "capture.files");
+
+    private RulesParser() {
+    }
+
+    public static List<Rule> parse(Path file) throws RulesException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException | SecurityException e) {
+            throw new RulesException("cannot read rules file " + file + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new RulesException("rules file " + file + " is larger than " + MAX_BYTES + " bytes");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RulesException("rules file " + file + " is not UTF-8 text");
+        }
+        return parse(text, file.toString());
+    }
+
+    public static List<Rule> parse(String text, String source) throws RulesException {
+        if (text.length() > MAX_BYTES) {
+            throw new RulesException(source + " is larger than " + MAX_BYTES + " bytes");
+        }
+        List<Rule> rules = new ArrayList<>();
+        String id = null;
+        int idLine = 0;
+        Map<String, String> fields = new LinkedHashMap<>();
+        String lastKey = null;
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int lineNo = i + 1;
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            boolean indented = Character.isWhitespace(lines[i].charAt(0));
+            if (indented && lastKey != null) {
+                fields.merge(lastKey, line, (a, b) -> a + " " + b);
+                continue;
+            }
+            lastKey = null;
+            if (line.startsWith("[")) {
+                if (id != null) {
+                    rules.add(build(id, fields, source, idLine));
+                }
+                if (!line.startsWith("[rule ") || !line.endsWith("]")) {
+                    throw error(source, lineNo, "expected '[rule <id>]'");
+                }
+                id = line.substring(6, line.length() - 1).strip();
+                if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                    throw error(source, lineNo, "rule id must be 1-64 letters, digits, '.', '_' or '-'");
+                }
+                idLine = lineNo;
+                fields = new LinkedHashMap<>();
+                if (rules.size() >= MAX_RULES) {
+                    throw error(source, lineNo, "more than " + MAX_RULES + " rules");
+                }
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw error(source, lineNo, "expected 'key = value'");
+            }
+            if (id == null) {
+                throw error(source, lineNo, "key outside a '[rule <id>]' section");
+            }
+            String key = line.substring(0, eq).strip();
+            if (!KEYS.contains(key)) {
+                throw error(source, lineNo, "unknown key '" + key + "' (known: " + String.join(", ", KEYS) + ")");
+            }
+            if (fields.put(key, line.substring(eq + 1).strip()) != null) {
+                throw error(source, lineNo, "key '" + key + "' given twice");
+            }
+            lastKey = key;
+        }
+        if (id != null) {
+            rules.add(build(id, fields, source, idLine));
+        }
+        return rules;
+    }
+
+    private static Rule build(String id, Map<String, String> fields, String source, int line)
+            throws RulesException {
+        List<String> symbols = list(fields.get("symbols"));
+        List<String> names = list(fields.get("names"));
+        List<String> variables = list(fields.get("variables"));
+        List<String> captures = list(fields.get("capture.files"));
+        if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty()) {
+            throw error(source, line, "rule '" + id + "' looks for nothing");
+        }
+        for (String symbol : symbols) {
+            if (!symbol.matches("[A-Za-z_][A-Za-z0-9_$.@]{0,255}")) {
+                throw error(source, line, "rule '" + id + "': '" + symbol + "' is not a symbol name");
+            }
+        }
+        int min = symbols.isEmpty() ? 0 : Math.min(2, symbols.size());
+        String minText = fields.get("symbols.min");
+        if (minText != null) {
+            try {
+                min = Integer.parseInt(minText);
+            } catch (NumberFormatException e) {
+                min = -1;
+            }
+            if (min < 1 || min > symbols.size()) {
+                throw error(source, line, "rule '" + id + "': symbols.min must be 1.." + symbols.size());
+            }
+        }
+        String profiler = fields.getOrDefault("profiler", id);
+        return new Rule(id, profiler, symbols, min, names, variables, captures);
+    }
+
+    private static List<String> list(String value) {
+        List<String> items = new ArrayList<>();
+        if (value != null) {
+            for (String item : value.split("[\\s,]+")) {
+                if (!item.isEmpty()) {
+                    items.add(item);
+                }
+            }
+        }
+        return items;
+    }
+
+    private static RulesException error(String source, int line, String what) {
+        return new RulesException(source + ":" + line + ": " + what);
+    }
+}

@@ -1,0 +1,228 @@
+/*
+ * A stand-in for MTuner's client (the rmem SDK) for profguard's tests, written from the facts in
+ * shared/docs/mtuner-client.md, not from upstream code. Like the real client it exports rmem's C
+ * API, starts from a priority-101 constructor, interposes malloc/free/calloc/realloc when
+ * preloaded, records every heap call into a buffer that it appends, lazily, to
+ * mtuner_capture_<time>.MTuner in the working directory, and closes that file in rmemShutDown().
+ *
+ * Build variants (see build.sh): -DSTANDIN_HIDDEN gives the API hidden visibility (a client whose
+ * symbols are not exported).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef STANDIN_HIDDEN
+#define RMEM_API __attribute__((visibility("hidden")))
+#else
+#define RMEM_API __attribute__((visibility("default")))
+#endif
+
+/* glibc's own allocator entry points: no dlsym, so no allocation while resolving them. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+
+#define STANDIN_BUFFER (64 * 1024)
+#define STANDIN_PATH 256
+
+struct standin_hook {
+    int fd;
+    size_t used;
+    char path[STANDIN_PATH];
+    unsigned char buffer[STANDIN_BUFFER];
+};
+
+static struct standin_hook standin_storage;
+static struct standin_hook *volatile standin_hook; /* null: every report is a no-op */
+static pthread_mutex_t standin_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int standin_busy __attribute__((tls_model("initial-exec")));
+
+/* Kept in the read-only data of every variant, as in the real client. */
+static const char standin_prefix[] = "mtuner_capture_";
+static const char standin_suffix[] = ".MTuner";
+
+static void standin_write_all(int fd, const void *data, size_t size)
+{
+    const unsigned char *at = data;
+    while (size > 0) {
+        ssize_t n = write(fd, at, size);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        at += n;
+        size -= (size_t)n;
+    }
+}
+
+/* Lock held. Opens the capture file at the first flush, as the real client does. */
+static void standin_flush(struct standin_hook *hook)
+{
+    if (hook->used == 0) {
+        return;
+    }
+    if (hook->fd < 0) {
+        hook->fd = open(hook->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (hook->fd < 0) {
+            hook->used = 0;
+            return;
+        }
+        /* endianness, pointer size, version 1.2, toolchain gcc, 64-bit CPU frequency */
+        static const unsigned char header[] = {0x00, 0x40, 0x01, 0x02, 0x02,
+                                               0x40, 0x42, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00};
+        standin_write_all(hook->fd, header, sizeof header);
+    }
+    standin_write_all(hook->fd, hook->buffer, hook->used);
+    hook->used = 0;
+}
+
+static void standin_record(unsigned char type, const void *ptr, uint64_t size)
+{
+    if (standin_hook == NULL || standin_busy) {
+        return;
+    }
+    standin_busy = 1;
+    pthread_mutex_lock(&standin_lock);
+    struct standin_hook *hook = standin_hook;
+    if (hook != NULL) {
+        uint64_t address = (uint64_t)(uintptr_t)ptr;
+        hook->buffer[hook->used++] = type;
+        memcpy(hook->buffer + hook->used, &address, sizeof address);
+        hook->used += sizeof address;
+        memcpy(hook->buffer + hook->used, &size, sizeof size);
+        hook->used += sizeof size;
+        if (hook->used > STANDIN_BUFFER - 32) {
+            standin_flush(hook);
+        }
+    }
+    pthread_mutex_unlock(&standin_lock);
+    standin_busy = 0;
+}
+
+RMEM_API void rmemInit(const char *rootPathOverride)
+{
+    pthread_mutex_lock(&standin_lock);
+    if (standin_hook == NULL) {
+        struct standin_hook *hook = &standin_storage;
+        size_t at = 0;
+        if (rootPathOverride != NULL) {
+            size_t n = strnlen(rootPathOverride, STANDIN_PATH - 64);
+            memcpy(hook->path, rootPathOverride, n);
+            at = n;
+        }
+        memcpy(hook->path + at, standin_prefix, sizeof standin_prefix - 1);
+        at += sizeof standin_prefix - 1;
+        char digits[24];
+        int count = 0;
+        unsigned long long now = (unsigned long long)time(NULL);
+        do {
+            digits[count++] = (char)('0' + now % 10);
+            now /= 10;
+        } while (now > 0 && count < (int)sizeof digits);
+        while (count > 0) {
+            hook->path[at++] = digits[--count];
+        }
+        memcpy(hook->path + at, standin_suffix, sizeof standin_suffix);
+        hook->fd = -1;
+        hook->used = 0;
+        standin_hook = hook;
+    }
+    pthread_mutex_unlock(&standin_lock);
+}
+
+RMEM_API void rmemShutDown(void)
+{
+    pthread_mutex_lock(&standin_lock);
+    struct standin_hook *hook = standin_hook;
+    if (hook != NULL) {
+        standin_flush(hook);
+        if (hook->fd >= 0) {
+            close(hook->fd);
+            hook->fd = -1;
+        }
+        standin_hook = NULL;
+    }
+    pthread_mutex_unlock(&standin_lock);
+}
+
+RMEM_API void rmemStartCapture(const char *rootPathOverride) { rmemInit(rootPathOverride); }
+RMEM_API void rmemAlloc(uint64_t handle, void *ptr, uint32_t size, uint32_t overhead)
+{
+    (void)handle;
+    standin_record('A', ptr, (uint64_t)size + overhead);
+}
+RMEM_API void rmemRealloc(uint64_t handle, void *ptr, uint32_t size, uint32_t overhead, void *prev)
+{
+    (void)handle;
+    (void)prev;
+    standin_record('R', ptr, (uint64_t)size + overhead);
+}
+RMEM_API void rmemFree(uint64_t handle, void *ptr)
+{
+    (void)handle;
+    standin_record('F', ptr, 0);
+}
+RMEM_API void rmemAllocAligned(uint64_t handle, void *ptr, uint32_t size, uint32_t overhead, uint32_t alignment)
+{
+    (void)alignment;
+    rmemAlloc(handle, ptr, size, overhead);
+}
+RMEM_API void rmemReallocAligned(uint64_t handle, void *ptr, uint32_t size, uint32_t overhead, void *prev,
+                                 uint32_t alignment)
+{
+    (void)alignment;
+    rmemRealloc(handle, ptr, size, overhead, prev);
+}
+RMEM_API void rmemRegisterTag(const char *name, const char *parentName) { (void)name; (void)parentName; }
+RMEM_API void rmemEnterTag(uint32_t tag) { (void)tag; }
+RMEM_API void rmemLeaveTag(uint32_t tag) { (void)tag; }
+RMEM_API void rmemRegisterMarker(const char *name, uint32_t color) { (void)name; (void)color; }
+RMEM_API void rmemSetMarker(uint32_t marker) { (void)marker; }
+RMEM_API void rmemRegisterAllocator(const char *name, uint64_t handle) { (void)name; (void)handle; }
+RMEM_API void rmemAddModuleC(const char *name, uint64_t base, uint32_t size) { (void)name; (void)base; (void)size; }
+RMEM_API void rmemRemoveModuleC(const char *name, uint64_t base, uint32_t size) { (void)name; (void)base; (void)size; }
+
+/* Interposition: effective when this library is preloaded (or linked first). */
+void *malloc(size_t size)
+{
+    void *ptr = __libc_malloc(size);
+    standin_record('A', ptr, size);
+    return ptr;
+}
+
+void *calloc(size_t count, size_t size)
+{
+    void *ptr = __libc_calloc(count, size);
+    standin_record('A', ptr, (uint64_t)count * size);
+    return ptr;
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    void *moved = __libc_realloc(ptr, size);
+    standin_record('R', moved, size);
+    return moved;
+}
+
+void free(void *ptr)
+{
+    if (ptr != NULL) {
+        standin_record('F', ptr, 0);
+    }
+    __libc_free(ptr);
+}
+
+__attribute__((constructor(101))) static void standin_start(void)
+{
+    rmemInit(NULL);
+}
