@@ -72,9 +72,12 @@ public final class ElfSymbols {
         long size = channel.size();
         ByteBuffer ident = ByteBuffer.allocate(64);
         int got = readFully(channel, ident, 0);
-        if (got < 16 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
+        if (got < 4 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
                 || ident.get(3) != 'F') {
             return ElfResult.notElf();
+        }
+        if (got < 16) {
+            return ElfResult.unreadable("truncated ELF header");
         }
         boolean is64;
         switch (ident.get(4)) {

@@ -1,0 +1,165 @@
+package dev.profguard.elf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ElfSymbolsTest {
+    private static final List<String> CLIENT = List.of("rmemInit", "rmemShutDown", "rmemAlloc", "rmemFree");
+    private final ElfSymbols reader = new ElfSymbols(CLIENT);
+
+    @TempDir
+    Path dir;
+
+    static Stream<ElfImage> layouts() {
+        return Stream.of(new ElfImage(true, ByteOrder.LITTLE_ENDIAN), new ElfImage(true, ByteOrder.BIG_ENDIAN),
+                new ElfImage(false, ByteOrder.LITTLE_ENDIAN), new ElfImage(false, ByteOrder.BIG_ENDIAN));
+    }
+
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void findsDefinedClientSymbolsInEveryClassAndByteOrder(ElfImage image) throws IOException {
+        image.define("rmemInit", "compress", "rmemShutDown").importing("rmemFree", "malloc");
+        ElfResult result = reader.read(write(image.bytes()));
+        assertEquals(ElfResult.Status.OK, result.status(), result.toString());
+        assertEquals(List.of("rmemInit", "rmemShutDown"), result.symbols(), "imports are not definitions");
+        assertTrue(result.hasDynamicSymbols());
+    }
+
+    @Test
+    void nameThatOnlyStartsLikeAWantedOneIsNotAMatch() throws IOException {
+        ElfImage image = ElfImage.elf64().define("rmemInitX", "xrmemInit", "rmemIni");
+        assertEquals(List.of(), reader.read(write(image.bytes())).symbols());
+    }
+
+    @Test
+    void readsTheRealJvmLibraryWithoutFindingTheClient() {
+        Path libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        ElfResult result = reader.read(libjvm);
+        assertEquals(ElfResult.Status.OK, result.status(), result.toString());
+        assertEquals(List.of(), result.symbols());
+        ElfResult jni = new ElfSymbols(List.of("JNI_CreateJavaVM", "rmemInit")).read(libjvm);
+        assertEquals(List.of("JNI_CreateJavaVM"), jni.symbols(), "a symbol libjvm.so does define is found");
+    }
+
+    @Test
+    void nonElfFilesAreNotElf() throws IOException {
+        assertEquals(ElfResult.Status.NOT_ELF, reader.read(write(new byte[0])).status());
+        assertEquals(ElfResult.Status.NOT_ELF, reader.read(write("PK\u0003\u0004 a zip".getBytes())).status());
+        assertEquals(ElfResult.Status.NOT_ELF, reader.read(write(new byte[]{0x7f, 'E', 'L'})).status());
+        assertUnreadable(reader.read(write(new byte[]{0x7f, 'E', 'L', 'F', 2, 1})), "truncated ELF header");
+    }
+
+    @Test
+    void missingDirectoryAndSpecialFilesAreUnreadableNotThrown() throws IOException {
+        assertUnreadable(reader.read(dir.resolve("absent.so")), "no such file");
+        assertUnreadable(reader.read(dir), "not a regular file");
+        Path fifo = dir.resolve("fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        try {
+            assertEquals(0, mkfifo.waitFor());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertUnreadable(reader.read(fifo), "not a regular file"); // opening it would block
+    }
+
+    @Test
+    void objectWithoutDynamicSymbolsIsReadAndEmpty() throws IOException {
+        ElfImage image = ElfImage.elf64().define("rmemInit", "rmemFree");
+        byte[] bytes = image.bytes();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(image.sectionField(1, 4, 4), 1); // PROGBITS
+        ElfResult result = reader.read(write(bytes));
+        assertEquals(ElfResult.Status.OK, result.status());
+        assertFalse(result.hasDynamicSymbols());
+    }
+
+    @Test
+    void extendedSectionNumberingIsFollowed() throws IOException {
+        ElfImage image = ElfImage.elf64().define("rmemInit", "rmemFree");
+        byte[] bytes = image.bytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0x3c, (short) 0);                       // e_shnum = 0 ...
+        b.putLong(image.sectionField(0, 0x20, 0x14), 3);   // ... the count is in section 0's sh_size
+        assertEquals(List.of("rmemFree", "rmemInit"), reader.read(write(bytes)).symbols(), "sorted");
+    }
+
+    /** One corruption of a valid 64-bit image each, with the reason the reader must give. */
+    static Stream<Object[]> corruptions() {
+        return Stream.of(
+                corrupt("bad ELF class", (i) -> i.put(4, (byte) 7)),
+                corrupt("bad ELF data encoding", (i) -> i.put(5, (byte) 0)),
+                corrupt("no section headers", (i) -> i.putLong(0x28, 0)),
+                corrupt("section headers outside the file", (i) -> i.putLong(0x28, Long.MAX_VALUE)),
+                corrupt("section headers outside the file", (i) -> i.putLong(0x28, -8)),
+                corrupt("bad section header size", (i) -> i.putShort(0x3a, (short) 8)),
+                corrupt("truncated section header table", (i) -> i.putShort(0x3c, (short) 0x7fff)),
+                corrupt("bad .dynsym string table link", (i) -> i.putInt(IMAGE.sectionField(1, 0x28, 0), 9)),
+                corrupt("bad .dynsym string table link", (i) -> i.putInt(IMAGE.sectionField(1, 0x28, 0), 0)),
+                corrupt("bad .dynsym string table", (i) -> i.putInt(IMAGE.sectionField(1, 0x28, 0), 1)),
+                corrupt("bad .dynsym entry size", (i) -> i.putLong(IMAGE.sectionField(1, 0x38, 0), 7)),
+                corrupt("symbol tables outside the file", (i) -> i.putLong(IMAGE.sectionField(1, 0x20, 0), 1L << 40)),
+                corrupt("symbol tables outside the file", (i) -> i.putLong(IMAGE.sectionField(2, 0x18, 0), -1)),
+                corrupt("symbol tables outside the file", (i) -> i.putLong(IMAGE.sectionField(2, 0x20, 0), Long.MAX_VALUE)));
+    }
+
+    private static final ElfImage IMAGE = ElfImage.elf64().define("rmemInit", "rmemFree");
+
+    private static Object[] corrupt(String reason, Consumer<ByteBuffer> change) {
+        byte[] bytes = IMAGE.bytes();
+        change.accept(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        return new Object[]{reason, bytes};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corruptions")
+    void corruptHeadersAreUnreadableWithAReason(String reason, byte[] bytes) throws IOException {
+        assertUnreadable(reader.read(write(bytes)), reason);
+    }
+
+    @Test
+    void symbolNamesPointingOutsideTheStringTableAreSkipped() throws IOException {
+        ElfImage image = ElfImage.elf64().define("rmemInit", "rmemFree");
+        byte[] bytes = image.bytes();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(image.dynsymOffset + 24, 0x7fff_ffff);
+        ElfResult result = reader.read(write(bytes));
+        assertEquals(List.of("rmemFree"), result.symbols());
+    }
+
+    @Test
+    void everyTruncationOfAValidImageIsHandled() throws IOException {
+        for (ElfImage image : layouts().toList()) {
+            byte[] full = image.define("rmemInit", "rmemFree").bytes();
+            for (int length = 0; length < full.length; length++) {
+                ElfResult result = reader.read(write(java.util.Arrays.copyOf(full, length)));
+                assertTrue(result.status() != ElfResult.Status.OK || result.symbols().size() < 2,
+                        "a cut image cannot show every symbol (length " + length + "): " + result);
+            }
+        }
+    }
+
+    private void assertUnreadable(ElfResult result, String reason) {
+        assertEquals(ElfResult.Status.UNREADABLE, result.status(), result.toString());
+        assertTrue(result.reason().startsWith(reason), "reason '" + result.reason() + "' should start with '" + reason + "'");
+    }
+
+    private Path write(byte[] bytes) throws IOException {
+        Path file = Files.createTempFile(dir, "lib", ".so");
+        Files.write(file, bytes);
+        return file;
+    }
+}
