@@ -1,5 +1,7 @@
 package dev.profguard.config;
 
+import dev.profguard.util.Tokens;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,7 +111,7 @@ public final class Config {
         if (agentArgs == null || agentArgs.isBlank()) {
             return options;
         }
-        for (String item : agentArgs.split(",", -1)) {
+        for (String item : Tokens.split(agentArgs, ",")) {
             String trimmed = item.strip();
             int eq = trimmed.indexOf('=');
             if (eq <= 0) {
@@ -176,7 +178,7 @@ public final class Config {
             return Set.of("prod", "production", "prd", "live");
         }
         Set<String> tags = new LinkedHashSet<>();
-        for (String tag : value.text.split("[;,]", -1)) {
+        for (String tag : Tokens.split(value.text, ";,")) {
             String t = tag.strip().toLowerCase(Locale.ROOT);
             if (t.isEmpty()) {
                 throw value.invalid("expected tags separated by ';' with none empty, e.g. prod;live");

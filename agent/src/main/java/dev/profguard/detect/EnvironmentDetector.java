@@ -1,6 +1,7 @@
 package dev.profguard.detect;
 
 import dev.profguard.rules.Rule;
+import dev.profguard.util.Tokens;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ public final class EnvironmentDetector implements Detector {
             return findings;
         }
         // ld.so: LD_PRELOAD is separated by spaces and/or colons, LD_AUDIT by colons.
-        libraries(findings, inspector, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), "[: \t]+");
-        libraries(findings, inspector, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":+");
+        libraries(findings, inspector, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), ":" + Tokens.WHITESPACE);
+        libraries(findings, inspector, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":");
         for (Rule rule : inspector.rules().rules()) {
             for (String variable : rule.variables()) {
                 if (env.containsKey(variable)) {
@@ -55,10 +56,7 @@ public final class EnvironmentDetector implements Detector {
         if (value == null || value.isBlank()) {
             return;
         }
-        for (String entry : value.strip().split(separators)) {
-            if (entry.isEmpty()) {
-                continue;
-            }
+        for (String entry : Tokens.words(value, separators)) {
             // ld.so looks a slash-less name up like a DT_NEEDED entry; the mapped-object
             // detector sees the result, so here only the name is checked.
             Path file = entry.indexOf('/') >= 0 ? Path.of(entry) : null;

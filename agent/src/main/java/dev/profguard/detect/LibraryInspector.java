@@ -32,7 +32,12 @@ public final class LibraryInspector {
 
     /** Reads the ELF symbols of {@code file} (once per scan). */
     public ElfResult symbols(Path file) {
-        return cache.computeIfAbsent(file, elf::read);
+        ElfResult result = cache.get(file);
+        if (result == null) {
+            result = elf.read(file);
+            cache.put(file, result);
+        }
+        return result;
     }
 
     /**

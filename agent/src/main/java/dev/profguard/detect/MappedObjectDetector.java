@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every distinct file mapped into the process, checked by its defined symbols and its name. A
+ * Every distinct file mapped into the process, checked by its name and, when its code is mapped,
+ * by its defined symbols. A
  * renamed library is still caught by its symbols; a deleted one is read through
  * {@code map_files} where the kernel allows it.
  */
@@ -22,8 +23,10 @@ public final class MappedObjectDetector implements Detector {
             return findings;
         }
         for (MappedObject object : readout.value()) {
-            Path content = Path.of(object.path());
-            if (object.deleted()) {
+            // Only code can be the client: data mappings (locale files, the CDS archive, the
+            // jimage, perf data) are checked by name, without opening them.
+            Path content = object.executable() ? Path.of(object.path()) : null;
+            if (object.executable() && object.deleted()) {
                 Path mapped = view.contentOf(object);
                 content = mapped != null && Files.isReadable(mapped) ? mapped : null;
             }

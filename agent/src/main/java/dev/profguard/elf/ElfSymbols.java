@@ -1,13 +1,12 @@
 package dev.profguard.elf;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,10 +20,16 @@ import java.util.TreeSet;
  * symbol table entry). Every offset and size read from the file is checked against the file's
  * size and against fixed limits before it is used, so a truncated, corrupt or hostile file
  * costs at most a few small reads and yields {@link ElfResult.Status#UNREADABLE}.
+ *
+ * <p>It runs before {@code main} on every mapped library, mostly interpreted, so it makes few
+ * reads (header, whole section header table, .dynsym in chunks, .dynstr) through
+ * {@link RandomAccessFile}, whose classes the JVM has already loaded.
  */
 public final class ElfSymbols {
     /** Largest section header table we walk. */
     static final int MAX_SECTIONS = 65_536;
+    /** Largest section header table we read whole (libc.so.6's is 4 KiB). */
+    static final long MAX_SECTION_TABLE = 4L << 20;
     /** Largest {@code .dynstr} we read whole (libjvm.so's is about 8 KiB). */
     static final long MAX_STRTAB = 16L << 20;
     /** Largest {@code .dynsym} we walk (about 2.8 million 64-bit entries). */
@@ -54,24 +59,23 @@ public final class ElfSymbols {
 
     /** Reads {@code file}; never throws for anything the file contains. */
     public ElfResult read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return Files.exists(file)
-                    ? ElfResult.unreadable("not a regular file")
-                    : ElfResult.unreadable("no such file");
+        File plain = file.toFile();
+        if (!plain.isFile()) {
+            // Also keeps FIFOs and devices out: opening a FIFO for reading would block.
+            return plain.exists() ? ElfResult.unreadable("not a regular file") : ElfResult.unreadable("no such file");
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(channel);
+        try (RandomAccessFile in = new RandomAccessFile(plain, "r")) {
+            return read(in);
         } catch (IOException | SecurityException e) {
             return ElfResult.unreadable("cannot read: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
     }
 
-    /** Reads an open channel positioned anywhere; never throws for what it contains. */
-    public ElfResult read(FileChannel channel) throws IOException {
-        long size = channel.size();
-        ByteBuffer ident = ByteBuffer.allocate(64);
-        int got = readFully(channel, ident, 0);
+    private ElfResult read(RandomAccessFile in) throws IOException {
+        long size = in.length();
+        ByteBuffer ident = ByteBuffer.wrap(new byte[64]);
+        int got = readAt(in, 0, ident.array(), 64);
         if (got < 4 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
                 || ident.get(3) != 'F') {
             return ElfResult.notElf();
@@ -108,43 +112,48 @@ public final class ElfSymbols {
             return ElfResult.unreadable("section headers outside the file");
         }
         ByteOrder order = ident.order();
-        ByteBuffer entry = ByteBuffer.allocate(shentsize).order(order);
         if (shnum == 0) {
             // Extended numbering: the real count sits in section 0's sh_size (gABI).
-            if (!readSection(channel, size, shoff, 0, shentsize, entry)) {
+            ByteBuffer first = ByteBuffer.wrap(new byte[shentsize]).order(order);
+            if (shoff + shentsize > size || readAt(in, shoff, first.array(), shentsize) != shentsize) {
                 return ElfResult.unreadable("truncated section header table");
             }
-            shnum = is64 ? entry.getLong(0x20) : u32(entry.getInt(0x14));
+            shnum = is64 ? first.getLong(0x20) : u32(first.getInt(0x14));
         }
         if (shnum <= 0 || shnum > MAX_SECTIONS) {
             return ElfResult.unreadable("bad section count " + shnum);
         }
-        if (shoff + shnum * shentsize > size) {
+        long tableSize = shnum * shentsize; // at most 65,536 * 65,535: fits, and is checked below
+        if (tableSize > MAX_SECTION_TABLE) {
+            return ElfResult.unreadable("section header table too large");
+        }
+        if (shoff + tableSize > size) {
             return ElfResult.unreadable("truncated section header table");
         }
-        for (long index = 0; index < shnum; index++) {
-            if (!readSection(channel, size, shoff, index, shentsize, entry)) {
-                return ElfResult.unreadable("truncated section header table");
-            }
-            if (entry.getInt(4) != SHT_DYNSYM) {
+        ByteBuffer table = ByteBuffer.wrap(new byte[(int) tableSize]).order(order);
+        if (readAt(in, shoff, table.array(), (int) tableSize) != tableSize) {
+            return ElfResult.unreadable("truncated section header table");
+        }
+        for (int index = 0; index < shnum; index++) {
+            int at = index * shentsize;
+            if (table.getInt(at + 4) != SHT_DYNSYM) {
                 continue;
             }
-            Section symtab = Section.of(entry, is64);
+            Section symtab = Section.of(table, at, is64);
             long link = symtab.link;
             if (link <= 0 || link >= shnum) {
                 return ElfResult.unreadable("bad .dynsym string table link " + link);
             }
-            if (!readSection(channel, size, shoff, link, shentsize, entry)
-                    || entry.getInt(4) != SHT_STRTAB) {
+            int linkAt = (int) link * shentsize;
+            if (table.getInt(linkAt + 4) != SHT_STRTAB) {
                 return ElfResult.unreadable("bad .dynsym string table");
             }
-            Section strtab = Section.of(entry, is64);
-            return matchSymbols(channel, size, symtab, strtab, is64, order);
+            return matchSymbols(in, size, symtab, Section.of(table, linkAt, is64), is64, order);
         }
         return ElfResult.ok(List.of(), false);
     }
 
-    private ElfResult matchSymbols(FileChannel channel, long size, Section symtab, Section strtab,
+    private ElfResult matchSymbols(RandomAccessFile in, long size, Section symtab, Section strtab,
                                    boolean is64, ByteOrder order) throws IOException {
         int symSize = is64 ? 24 : 16;
         if (symtab.entsize != symSize) {
@@ -156,20 +165,17 @@ public final class ElfSymbols {
         if (symtab.size > MAX_SYMTAB || strtab.size > MAX_STRTAB) {
             return ElfResult.unreadable("symbol tables too large");
         }
-        ByteBuffer strings = ByteBuffer.allocate((int) strtab.size);
-        if (readFully(channel, strings, strtab.offset) != strtab.size) {
+        byte[] names = new byte[(int) strtab.size];
+        if (readAt(in, strtab.offset, names, names.length) != names.length) {
             return ElfResult.unreadable("truncated .dynstr");
         }
-        byte[] names = strings.array();
         Set<String> found = new TreeSet<>();
-        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(symSize, symtab.size)))
-                .order(order);
         long count = symtab.size / symSize;
-        long perChunk = chunk.capacity() / symSize;
+        int perChunk = (int) Math.min(CHUNK / symSize, Math.max(1, count));
+        ByteBuffer chunk = ByteBuffer.wrap(new byte[perChunk * symSize]).order(order);
         for (long first = 0; first < count; first += perChunk) {
-            long n = Math.min(perChunk, count - first);
-            chunk.clear().limit((int) (n * symSize));
-            if (readFully(channel, chunk, symtab.offset + first * symSize) != n * symSize) {
+            int n = (int) Math.min(perChunk, count - first);
+            if (readAt(in, symtab.offset + first * symSize, chunk.array(), n * symSize) != n * symSize) {
                 return ElfResult.unreadable("truncated .dynsym");
             }
             for (int i = 0; i < n; i++) {
@@ -207,22 +213,13 @@ public final class ElfSymbols {
         return null;
     }
 
-    private static boolean readSection(FileChannel channel, long size, long shoff, long index,
-                                       int shentsize, ByteBuffer entry) throws IOException {
-        long at = shoff + index * shentsize;
-        if (at < 0 || at + shentsize > size) {
-            return false;
-        }
-        entry.clear();
-        return readFully(channel, entry, at) == shentsize;
-    }
-
-    private static int readFully(FileChannel channel, ByteBuffer buffer, long position)
-            throws IOException {
+    /** Reads up to {@code length} bytes at {@code position}; fewer only at the end of the file. */
+    private static int readAt(RandomAccessFile in, long position, byte[] into, int length) throws IOException {
+        in.seek(position);
         int total = 0;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, position + total);
-            if (n <= 0) {
+        while (total < length) {
+            int n = in.read(into, total, length - total);
+            if (n < 0) {
                 break;
             }
             total += n;
@@ -252,11 +249,12 @@ public final class ElfSymbols {
             this.entsize = entsize;
         }
 
-        static Section of(ByteBuffer h, boolean is64) {
+        static Section of(ByteBuffer h, int at, boolean is64) {
             return is64
-                    ? new Section(h.getLong(0x18), h.getLong(0x20), u32(h.getInt(0x28)), h.getLong(0x38))
-                    : new Section(u32(h.getInt(0x10)), u32(h.getInt(0x14)), u32(h.getInt(0x18)),
-                            u32(h.getInt(0x24)));
+                    ? new Section(h.getLong(at + 0x18), h.getLong(at + 0x20), u32(h.getInt(at + 0x28)),
+                            h.getLong(at + 0x38))
+                    : new Section(u32(h.getInt(at + 0x10)), u32(h.getInt(at + 0x14)), u32(h.getInt(at + 0x18)),
+                            u32(h.getInt(at + 0x24)));
         }
 
         boolean within(long fileSize) {

@@ -6,7 +6,6 @@ import dev.profguard.detect.Finding;
 import dev.profguard.detect.Strength;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,12 +21,18 @@ public final class Policy {
         if (findings.isEmpty()) {
             return new Verdict(Outcome.ALLOW, findings, "nothing found");
         }
-        List<Finding> sorted = new ArrayList<>(findings);
-        sorted.sort(Comparator.comparing(Finding::strength));
-        boolean strong = sorted.get(0).strength() == Strength.STRONG;
-        if (!strong) {
-            boolean onlyUnknown = sorted.stream().allMatch(f -> f.strength() == Strength.UNKNOWN);
-            return new Verdict(Outcome.WARN, sorted, onlyUnknown ? "a check could not run" : "weak evidence only");
+        List<Finding> sorted = new ArrayList<>(findings.size());
+        for (Strength strength : Strength.values()) { // strongest first, stable within a strength
+            for (Finding finding : findings) {
+                if (finding.strength() == strength) {
+                    sorted.add(finding);
+                }
+            }
+        }
+        Strength strongest = sorted.get(0).strength();
+        if (strongest != Strength.STRONG) {
+            return new Verdict(Outcome.WARN, sorted,
+                    strongest == Strength.UNKNOWN ? "a check could not run" : "weak evidence only");
         }
         if (!config.isProduction()) {
             return new Verdict(Outcome.WARN, sorted, "not a production JVM");

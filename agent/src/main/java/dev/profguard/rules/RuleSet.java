@@ -1,8 +1,5 @@
 package dev.profguard.rules;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +9,6 @@ import java.util.Set;
 
 /** The rules in force: the built-in ones, plus those of an optional rules file. */
 public final class RuleSet {
-    private static final String BUILTIN = "builtin.rules";
-
     private final List<Rule> rules;
     private final List<String> allSymbols;
 
@@ -42,14 +37,10 @@ public final class RuleSet {
     }
 
     static List<Rule> builtin() {
-        try (InputStream in = RuleSet.class.getResourceAsStream(BUILTIN)) {
-            if (in == null) {
-                throw new IllegalStateException("profguard jar is missing " + BUILTIN);
-            }
-            byte[] bytes = in.readNBytes(RulesParser.MAX_BYTES + 1);
-            return RulesParser.parse(new String(bytes, StandardCharsets.UTF_8), BUILTIN);
-        } catch (IOException | RulesException e) {
-            throw new IllegalStateException("profguard jar has broken built-in rules: " + e.getMessage(), e);
+        try {
+            return RulesParser.parse(BuiltinRules.TEXT, "built-in rules");
+        } catch (RulesException e) {
+            throw new IllegalStateException("profguard has broken built-in rules: " + e.getMessage(), e);
         }
     }
 

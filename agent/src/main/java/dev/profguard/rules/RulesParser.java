@@ -1,5 +1,7 @@
 package dev.profguard.rules;
 
+import dev.profguard.util.Tokens;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -32,6 +34,10 @@ public final class RulesParser {
     /** Largest rules file read. */
     public static final int MAX_BYTES = 1 << 20;
     private static final int MAX_RULES = 1_000;
+    private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final String ID_CHARS = LETTERS + "0123456789._-";
+    private static final String SYMBOL_START = LETTERS + "_";
+    private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS =
             List.of("profiler", "symbols", "symbols.min", "names", "variables", "capture.files");
 
@@ -69,16 +75,16 @@ public final class RulesParser {
         int idLine = 0;
         Map<String, String> fields = new LinkedHashMap<>();
         String lastKey = null;
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
+        List<String> lines = lines(text);
+        for (int i = 0; i < lines.size(); i++) {
             int lineNo = i + 1;
-            String line = lines[i].strip();
+            String raw = lines.get(i);
+            String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            boolean indented = Character.isWhitespace(lines[i].charAt(0));
-            if (indented && lastKey != null) {
-                fields.merge(lastKey, line, (a, b) -> a + " " + b);
+            if (Character.isWhitespace(raw.charAt(0)) && lastKey != null) {
+                fields.put(lastKey, fields.get(lastKey) + " " + line);
                 continue;
             }
             lastKey = null;
@@ -90,7 +96,7 @@ public final class RulesParser {
                     throw error(source, lineNo, "expected '[rule <id>]'");
                 }
                 id = line.substring(6, line.length() - 1).strip();
-                if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                if (id.isEmpty() || id.length() > 64 || !allIn(id, 0, ID_CHARS)) {
                     throw error(source, lineNo, "rule id must be 1-64 letters, digits, '.', '_' or '-'");
                 }
                 idLine = lineNo;
@@ -132,7 +138,8 @@ public final class RulesParser {
             throw error(source, line, "rule '" + id + "' looks for nothing");
         }
         for (String symbol : symbols) {
-            if (!symbol.matches("[A-Za-z_][A-Za-z0-9_$.@]{0,255}")) {
+            if (symbol.length() > 256 || SYMBOL_START.indexOf(symbol.charAt(0)) < 0
+                    || !allIn(symbol, 1, SYMBOL_CHARS)) {
                 throw error(source, line, "rule '" + id + "': '" + symbol + "' is not a symbol name");
             }
         }
@@ -152,16 +159,35 @@ public final class RulesParser {
         return new Rule(id, profiler, symbols, min, names, variables, captures);
     }
 
+    /** Items separated by white space and/or commas. */
     private static List<String> list(String value) {
-        List<String> items = new ArrayList<>();
-        if (value != null) {
-            for (String item : value.split("[\\s,]+")) {
-                if (!item.isEmpty()) {
-                    items.add(item);
-                }
+        return value == null ? new ArrayList<>() : Tokens.words(value, "," + Tokens.WHITESPACE);
+    }
+
+    /** Lines split at \n, with a trailing \r dropped (no regex: this runs before main). */
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        while (start <= text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            String line = text.substring(start, end);
+            lines.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+            start = end + 1;
+        }
+        return lines;
+    }
+
+    /** Whether every character of {@code text} from {@code from} on is in {@code allowed}. */
+    private static boolean allIn(String text, int from, String allowed) {
+        for (int i = from; i < text.length(); i++) {
+            if (allowed.indexOf(text.charAt(i)) < 0) {
+                return false;
             }
         }
-        return items;
+        return true;
     }
 
     private static RulesException error(String source, int line, String what) {

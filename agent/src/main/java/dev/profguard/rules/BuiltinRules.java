@@ -1,0 +1,30 @@
+package dev.profguard.rules;
+
+/**
+ * The built-in rules, in the rules-file format and parsed by the same parser as a user's rules
+ * file. A text constant rather than a jar resource: reading a resource through the class loader
+ * costs jar-URL and module-image look-ups on every JVM start. Adding a profiler is a change to
+ * this text only.
+ */
+final class BuiltinRules {
+    static final String TEXT = """
+            # Built-in rules. Facts from MTuner's public sources (RudjiGames/MTuner, RudjiGames/rmem),
+            # summarised in shared/docs/mtuner-client.md.
+
+            [rule mtuner-client]
+            profiler = MTuner's client (rmem)
+            # rmem's exported C API (extern "C"); two of them in one object is the client.
+            symbols = rmemInit rmemShutDown rmemStartCapture rmemAlloc rmemRealloc rmemAllocAligned
+                      rmemReallocAligned rmemFree rmemRegisterTag rmemEnterTag rmemLeaveTag
+                      rmemRegisterMarker rmemSetMarker rmemRegisterAllocator rmemCreateMarker
+                      rmemCreateMarkerRGB rmemCreateTag rmemAddModuleC rmemAddModuleW
+                      rmemRemoveModuleC rmemRemoveModuleW rmemHookAllocs rmemUnhookAllocs
+            symbols.min = 2
+            names = *mtuner* librmem.so* librmem_*.so* librmem-*.so*
+            variables = MTuner_Allocator
+            capture.files = mtuner_capture_*.MTuner *.MTuner
+            """;
+
+    private BuiltinRules() {
+    }
+}
