@@ -61,6 +61,16 @@ class DetectorsTest {
     }
 
     @Test
+    void dataMappingsAreCheckedByNameOnly() throws IOException {
+        Path named = Files.copy(client, dir.resolve("libmtuner.so"));
+        proc.mapsWith("r--p", client.toString(), named.toString());
+        List<Finding> findings = scan();
+        assertEquals(1, findings.size(), "a client mapped as data is not loaded code: " + findings);
+        assertEquals(Strength.WEAK, findings.get(0).strength());
+        assertEquals(named.toString(), findings.get(0).path());
+    }
+
+    @Test
     void preloadNamingAnExistingClientIsStrongAndAMissingOneWeak() throws IOException {
         proc.environ(Map.of("LD_PRELOAD", innocent + ":" + client + " /gone/libmtuner.so", "HOME", "/root"));
         List<Finding> findings = scan();

@@ -21,11 +21,16 @@ final class ProcTree {
     }
 
     ProcTree maps(String... objects) throws IOException {
+        return mapsWith("r-xp", objects);
+    }
+
+    /** Maps each object once with the given permissions, e.g. "r--p" for a data mapping. */
+    ProcTree mapsWith(String perms, String... objects) throws IOException {
         StringBuilder text = new StringBuilder("7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]\n");
         long address = 0x7f0000000000L;
         for (String object : objects) {
             text.append(Long.toHexString(address)).append('-').append(Long.toHexString(address + 0x1000))
-                    .append(" r-xp 00000000 fd:01 1 ").append(object).append('\n');
+                    .append(' ').append(perms).append(" 00000000 fd:01 1 ").append(object).append('\n');
             address += 0x10000;
         }
         Files.writeString(dir.resolve("maps"), text);

@@ -18,8 +18,10 @@ final class ElfImage {
     final List<String> defined = new ArrayList<>();
     final List<String> undefined = new ArrayList<>();
 
+    boolean gnuHash;
     int dynstrOffset;
     int dynsymOffset;
+    int hashOffset;
     int shoff;
 
     ElfImage(boolean is64, ByteOrder order) {
@@ -38,6 +40,12 @@ final class ElfImage {
 
     ElfImage importing(String... names) {
         undefined.addAll(List.of(names));
+        return this;
+    }
+
+    /** Adds a .gnu.hash section (section 3) over the defined symbols, as GNU ld lays it out. */
+    ElfImage hashed() {
+        gnuHash = true;
         return this;
     }
 
@@ -61,9 +69,10 @@ final class ElfImage {
     byte[] bytes() {
         ByteArrayOutputStream strings = new ByteArrayOutputStream();
         strings.write(0);
+        // GNU hash tables cover the defined symbols, which come last in .dynsym.
+        List<String> all = new ArrayList<>(undefined);
+        all.addAll(defined);
         List<Integer> nameOffsets = new ArrayList<>();
-        List<String> all = new ArrayList<>(defined);
-        all.addAll(undefined);
         for (String name : all) {
             nameOffsets.add(strings.size());
             strings.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
@@ -71,10 +80,15 @@ final class ElfImage {
         }
         byte[] strtab = strings.toByteArray();
         int symbols = all.size() + 1;
+        int symoffset = 1 + undefined.size();
+        int word = is64 ? 8 : 4;
+        int hashSize = 16 + word + 4 + 4 * defined.size();
+        int sections = gnuHash ? 4 : 3;
         dynstrOffset = headerSize();
         dynsymOffset = align(dynstrOffset + strtab.length, 8);
-        shoff = align(dynsymOffset + symbols * symSize(), 8);
-        int total = shoff + 3 * shentsize();
+        hashOffset = align(dynsymOffset + symbols * symSize(), 8);
+        shoff = align(hashOffset + (gnuHash ? hashSize : 0), 8);
+        int total = shoff + sections * shentsize();
         ByteBuffer b = ByteBuffer.allocate(total).order(order);
         b.put(0, (byte) 0x7f).put(1, (byte) 'E').put(2, (byte) 'L').put(3, (byte) 'F');
         b.put(4, (byte) (is64 ? 2 : 1));
@@ -86,20 +100,20 @@ final class ElfImage {
             b.putLong(0x28, shoff);
             b.putShort(0x34, (short) 64);
             b.putShort(0x3a, (short) shentsize());
-            b.putShort(0x3c, (short) 3);
+            b.putShort(0x3c, (short) sections);
         } else {
             b.putShort(18, (short) 3);
             b.putInt(0x20, shoff);
             b.putShort(0x28, (short) 52);
             b.putShort(0x2e, (short) shentsize());
-            b.putShort(0x30, (short) 3);
+            b.putShort(0x30, (short) sections);
         }
         b.position(dynstrOffset);
         b.put(strtab);
         for (int i = 0; i < all.size(); i++) {
             int at = dynsymOffset + (i + 1) * symSize();
             b.putInt(at, nameOffsets.get(i));
-            short shndx = (short) (i < defined.size() ? 7 : 0);
+            short shndx = (short) (i >= undefined.size() ? 7 : 0);
             if (is64) {
                 b.put(at + 4, (byte) 0x12); // STB_GLOBAL, STT_FUNC
                 b.putShort(at + 6, shndx);
@@ -110,7 +124,34 @@ final class ElfImage {
         }
         section(b, 1, 11, dynsymOffset, symbols * symSize(), 2, symSize());
         section(b, 2, 3, dynstrOffset, strtab.length, 0, 0);
+        if (gnuHash) {
+            // one bucket, one bloom word, shift 6
+            int bits = word * 8;
+            long bloom = 0;
+            for (String name : defined) {
+                long h = ElfSymbols.gnuHash(name.getBytes(StandardCharsets.US_ASCII)) & 0xffff_ffffL;
+                bloom |= 1L << (h % bits) | 1L << ((h >>> 6) % bits);
+            }
+            b.putInt(hashOffset, 1).putInt(hashOffset + 4, symoffset).putInt(hashOffset + 8, 1).putInt(hashOffset + 12, 6);
+            if (is64) {
+                b.putLong(hashOffset + 16, bloom);
+            } else {
+                b.putInt(hashOffset + 16, (int) bloom);
+            }
+            b.putInt(hashOffset + 16 + word, defined.isEmpty() ? 0 : symoffset);
+            for (int i = 0; i < defined.size(); i++) {
+                int h = ElfSymbols.gnuHash(defined.get(i).getBytes(StandardCharsets.US_ASCII));
+                int chain = i == defined.size() - 1 ? h | 1 : h & ~1;
+                b.putInt(hashOffset + 16 + word + 4 + 4 * i, chain);
+            }
+            section(b, 3, 0x6ffffff6, hashOffset, hashSize, 1, 4);
+        }
         return b.array();
+    }
+
+    /** Offset of the first chain word in .gnu.hash. */
+    int chainOffset() {
+        return hashOffset + 16 + (is64 ? 8 : 4) + 4;
     }
 
     private void section(ByteBuffer b, int index, int type, long offset, long size, int link, int entsize) {

@@ -39,10 +39,13 @@ class ElfSymbolsFuzzTest {
         for (boolean is64 : new boolean[]{true, false}) {
             for (ByteOrder order : new ByteOrder[]{ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
                 seeds.add(new ElfImage(is64, order).define("rmemInit", "rmemAlloc", "x").importing("rmemShutDown").bytes());
+                seeds.add(new ElfImage(is64, order).hashed().define("rmemInit", "rmemAlloc", "x").importing("y").bytes());
             }
         }
         Path libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
         seeds.add(head(libjvm, 64 * 1024));
+        Path libjli = Path.of(System.getProperty("java.home"), "lib", "libjli.so"); // whole, with .gnu.hash
+        seeds.add(head(libjli, 1 << 20));
         Path file = dir.resolve("fuzz.so");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long cases = 0;
@@ -50,7 +53,12 @@ class ElfSymbolsFuzzTest {
             byte[] input = seeds.get(random.nextInt(seeds.size())).clone();
             int mutations = 1 + random.nextInt(8);
             for (int m = 0; m < mutations; m++) {
-                int at = random.nextInt(input.length);
+                // Headers and tables sit in the first and last few KiB: aim there two times in three.
+                int at = switch (random.nextInt(3)) {
+                    case 0 -> random.nextInt(Math.min(input.length, 4096));
+                    case 1 -> Math.max(0, input.length - 1 - random.nextInt(Math.min(input.length, 4096)));
+                    default -> random.nextInt(input.length);
+                };
                 switch (random.nextInt(4)) {
                     case 0 -> input[at] = (byte) random.nextInt(256);
                     case 1 -> input[at] = (byte) (random.nextBoolean() ? 0xff : 0x00);

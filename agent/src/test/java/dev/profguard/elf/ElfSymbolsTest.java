@@ -40,6 +40,77 @@ class ElfSymbolsTest {
         assertTrue(result.hasDynamicSymbols());
     }
 
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void findsDefinedClientSymbolsThroughTheGnuHashTable(ElfImage image) throws IOException {
+        image.hashed().define("rmemInit", "compress", "rmemShutDown", "rmemInitX").importing("rmemFree", "malloc");
+        ElfResult result = reader.read(write(image.bytes()));
+        assertEquals(List.of("rmemInit", "rmemShutDown"), result.symbols(), result.toString());
+    }
+
+    /** A corrupt .gnu.hash is not trusted: the reader walks .dynsym instead, and finds as much. */
+    static Stream<Object[]> hashCorruptions() {
+        return Stream.of(
+                new Object[]{"no buckets", (HashChange) (b, i) -> b.putInt(i.hashOffset, 0)},
+                new Object[]{"no bloom words", (HashChange) (b, i) -> b.putInt(i.hashOffset + 8, 0)},
+                new Object[]{"huge bloom", (HashChange) (b, i) -> b.putInt(i.hashOffset + 8, 0x7fff_ffff)},
+                new Object[]{"huge bucket count", (HashChange) (b, i) -> b.putInt(i.hashOffset, -1)},
+                new Object[]{"symoffset past the table", (HashChange) (b, i) -> b.putInt(i.hashOffset + 4, 99_999)},
+                new Object[]{"bucket below symoffset", (HashChange) (b, i) -> b.putInt(i.hashOffset + 24, 1)},
+                new Object[]{"bucket past the table", (HashChange) (b, i) -> b.putInt(i.hashOffset + 24, 77)},
+                new Object[]{"endless chain", (HashChange) (b, i) -> {
+                    for (int k = 0; k < 3; k++) {
+                        b.putInt(i.chainOffset() + 4 * k, 0); // never the end bit, never the hash
+                    }
+                }},
+                new Object[]{"hash outside the file", (HashChange) (b, i) -> b.putLong(i.sectionField(3, 0x18, 0), 1L << 40)},
+                new Object[]{"hash linked elsewhere", (HashChange) (b, i) -> b.putInt(i.sectionField(3, 0x28, 0), 2)});
+    }
+
+    interface HashChange {
+        void apply(ByteBuffer bytes, ElfImage image);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hashCorruptions")
+    void corruptGnuHashFallsBackToTheFullWalk(String what, HashChange change) throws IOException {
+        ElfImage image = ElfImage.elf64().hashed().define("rmemInit", "compress", "rmemShutDown").importing("rmemFree");
+        byte[] bytes = image.bytes();
+        change.apply(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), image);
+        ElfResult result = reader.read(write(bytes));
+        assertEquals(ElfResult.Status.OK, result.status(), result.toString());
+        assertEquals(List.of("rmemInit", "rmemShutDown"), result.symbols(), what);
+    }
+
+    @Test
+    void hashLookupAgreesWithTheFullWalkOnRealLibraries() throws IOException {
+        List<String> names = List.of("malloc", "free", "calloc", "realloc", "JNI_CreateJavaVM", "JNI_OnLoad",
+                "JLI_Launch", "printf", "deflate", "inflate", "dlopen", "pthread_create", "rmemInit", "rmemShutDown",
+                "_ZNSt6thread6_StateD2Ev", "__libc_malloc", "no_such_symbol_anywhere");
+        ElfSymbols hashed = new ElfSymbols(names, true);
+        ElfSymbols walked = new ElfSymbols(names, false);
+        List<Path> libraries = new java.util.ArrayList<>();
+        Path jdkLib = Path.of(System.getProperty("java.home"), "lib");
+        try (Stream<Path> files = Files.walk(jdkLib, 2)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".so")).forEach(libraries::add);
+        }
+        for (String system : List.of("/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libz.so.1",
+                "/usr/lib/x86_64-linux-gnu/libstdc++.so.6")) {
+            if (Files.exists(Path.of(system))) {
+                libraries.add(Path.of(system));
+            }
+        }
+        assertTrue(libraries.size() > 5, libraries.toString());
+        int definedSomething = 0;
+        for (Path library : libraries) {
+            ElfResult viaHash = hashed.read(library);
+            ElfResult viaWalk = walked.read(library);
+            assertEquals(viaWalk.toString(), viaHash.toString(), library.toString());
+            definedSomething += viaHash.symbols().isEmpty() ? 0 : 1;
+        }
+        assertTrue(definedSomething >= 2, "libjvm.so and libc.so.6 define some of the names");
+    }
+
     @Test
     void nameThatOnlyStartsLikeAWantedOneIsNotAMatch() throws IOException {
         ElfImage image = ElfImage.elf64().define("rmemInitX", "xrmemInit", "rmemIni");
