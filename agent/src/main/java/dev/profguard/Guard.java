@@ -35,6 +35,7 @@ final class Guard {
             }
             Verdict verdict = Policy.decide(new Scanner(rules).scan(ProcFs.self()), config);
             Actions.apply(verdict, config, atStartup);
+            Actions.warnInactiveOptions(config);
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.
             try {

@@ -63,8 +63,10 @@ public final class Report {
 
     private static String evidence(List<Finding> findings) {
         List<String> items = new ArrayList<>();
+        Set<String> symbolsShown = new java.util.HashSet<>();
         for (Finding f : findings) {
-            String text = f.evidence();
+            boolean first = f.path() == null || f.symbols().isEmpty() || symbolsShown.add(f.path());
+            String text = f.evidence(first);
             if (f.strength() != Strength.UNKNOWN && f.variable() == null) {
                 text = f.source().label() + " " + text;
             }

@@ -33,8 +33,10 @@ public final class Config {
     private final long watchIntervalMillis;
     private final int healthPort;
     private final LogFormat logFormat;
+    private final Set<String> explicit;
 
     private Config(Map<String, Value> options, Map<String, String> env) throws ConfigException {
+        this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(options.keySet()));
         Value tag = options.get("env");
         String tagValue = null;
         String tagSource = null;
@@ -283,6 +285,11 @@ public final class Config {
 
     public LogFormat logFormat() {
         return logFormat;
+    }
+
+    /** Whether {@code key} was given (agent argument, property or variable) rather than defaulted. */
+    public boolean isSet(String key) {
+        return explicit.contains(key);
     }
 
     /** One raw option value and where it came from. */

@@ -30,6 +30,11 @@ public record Finding(String rule, String profiler, Strength strength, Source so
 
     /** The evidence in one phrase, e.g. "/opt/lib/libz2.so defines rmemInit, rmemFree (LD_PRELOAD)". */
     public String evidence() {
+        return evidence(true);
+    }
+
+    /** The evidence, without the symbol list when another phrase already gave it for this path. */
+    public String evidence(boolean withSymbols) {
         StringBuilder text = new StringBuilder();
         if (variable != null) {
             text.append(variable);
@@ -39,7 +44,7 @@ public record Finding(String rule, String profiler, Strength strength, Source so
         } else if (path != null) {
             text.append(path);
         }
-        if (!symbols.isEmpty()) {
+        if (withSymbols && !symbols.isEmpty()) {
             text.append(text.length() > 0 ? " " : "").append("defines ");
             int shown = Math.min(symbols.size(), 4);
             text.append(String.join(", ", symbols.subList(0, shown)));

@@ -45,6 +45,16 @@ class OptionErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void optionsWhoseFeatureIsNotBuiltYetAreNamedNotIgnored(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.port=8089,watch.interval=2s").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.mainRan());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN option watch.interval, health.port is accepted but has no effect"), line);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void badRulesFileExits64(Jdk jdk) throws Exception {
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("rules=" + dir.resolve("absent.rules")).run(),
                 "invalid option rules: cannot read rules file");

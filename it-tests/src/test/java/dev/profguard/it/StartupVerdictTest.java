@@ -56,7 +56,9 @@ class StartupVerdictTest {
         assertEquals(78, run.exitStatus(), run.toString());
         assertFalse(run.mainRan());
         String line = run.onlyProfguardLine();
-        assertTrue(line.contains("mapped object " + Jvm.fixture(RENAMED) + " defines rmemInit"), line);
+        assertTrue(line.contains("LD_PRELOAD=" + Jvm.fixture(RENAMED) + " defines rmemInit, rmemShutDown"), line);
+        assertTrue(line.contains("mapped object " + Jvm.fixture(RENAMED) + " (code mapped in this JVM)"),
+                "the mapped library is named again, its symbols once: " + line);
     }
 
     @ParameterizedTest(name = "{0}")
