@@ -30,11 +30,11 @@ public final class Actions {
                 .addKeyValue("env", config.envTag())
                 .addKeyValue("production", config.isProduction())
                 .addKeyValue("action", config.action().word());
-        if (refuse) {
+        if (refuse && mayExit) {
             event.addKeyValue("exit_status", config.exitCode());
         }
         event.addKeyValue("findings", Report.findings(verdict))
-                .log(Report.line(verdict, config, "this JVM"));
+                .log(Report.line(verdict, config, "this JVM", mayExit));
         if (refuse && mayExit) {
             Exit.now(config.exitCode());
         }

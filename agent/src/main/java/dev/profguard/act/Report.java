@@ -19,6 +19,14 @@ public final class Report {
     }
 
     public static String line(Verdict verdict, Config config, String target) {
+        return line(verdict, config, target, true);
+    }
+
+    /**
+     * @param atStartup false when attached to a running JVM: its main already runs, so a refusal
+     *                  is reported, not carried out
+     */
+    public static String line(Verdict verdict, Config config, String target, boolean atStartup) {
         List<Finding> findings = verdict.findings();
         Set<String> profilers = new LinkedHashSet<>();
         for (Finding f : findings) {
@@ -38,7 +46,10 @@ public final class Report {
             line.append("could not complete the check of ").append(target).append(' ').append(tag(config)).append(": ");
         }
         line.append(evidence(findings)).append(". ");
-        if (verdict.outcome() == Outcome.REFUSE) {
+        if (verdict.outcome() == Outcome.REFUSE && !atStartup) {
+            line.append("profguard was attached to a running JVM, whose main already runs: nothing was "
+                    + "stopped (").append(verdict.reason()).append("). Remove the client and restart this JVM.");
+        } else if (verdict.outcome() == Outcome.REFUSE) {
             line.append("Refusing to start: main will not run, exit status ").append(config.exitCode())
                     .append(" (").append(verdict.reason()).append("). ")
                     .append("Remove the client from this JVM (LD_PRELOAD, JNI libraries, agent options) "
