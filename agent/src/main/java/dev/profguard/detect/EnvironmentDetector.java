@@ -20,12 +20,8 @@ public final class EnvironmentDetector implements Detector {
 
     @Override
     public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
-        Readout<Map<String, String>> readout = view.environment();
         List<Finding> findings = new ArrayList<>();
-        if (readout.failure() != null) {
-            findings.add(Finding.unknown(Source.VARIABLE, readout.failure()));
-        }
-        Map<String, String> env = readout.value();
+        Map<String, String> env = view.environment().take(Source.VARIABLE, findings);
         if (env == null) {
             return findings;
         }

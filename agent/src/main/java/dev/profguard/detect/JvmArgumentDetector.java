@@ -16,16 +16,13 @@ public final class JvmArgumentDetector implements Detector {
 
     @Override
     public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
-        Readout<List<String>> readout = view.arguments();
         List<Finding> findings = new ArrayList<>();
-        if (readout.failure() != null) {
-            findings.add(Finding.unknown(Source.JVM_ARGUMENT, readout.failure()));
-        }
-        if (readout.value() == null) {
+        List<String> arguments = view.arguments().take(Source.JVM_ARGUMENT, findings);
+        if (arguments == null) {
             return findings;
         }
         List<String> tokens = new ArrayList<>();
-        for (String argument : readout.value()) {
+        for (String argument : arguments) {
             if (argument.startsWith("@") && argument.length() > 1 && !argument.startsWith("@@")) {
                 expand(argument.substring(1), tokens, findings);
             } else {

@@ -14,15 +14,12 @@ import java.util.List;
 public final class MappedObjectDetector implements Detector {
     @Override
     public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
-        Readout<List<MappedObject>> readout = view.mappedObjects();
         List<Finding> findings = new ArrayList<>();
-        if (readout.failure() != null) {
-            findings.add(Finding.unknown(Source.MAPPED_OBJECT, readout.failure()));
-        }
-        if (readout.value() == null) {
+        List<MappedObject> objects = view.mappedObjects().take(Source.MAPPED_OBJECT, findings);
+        if (objects == null) {
             return findings;
         }
-        for (MappedObject object : readout.value()) {
+        for (MappedObject object : objects) {
             // Only code can be the client: data mappings (locale files, the CDS archive, the
             // jimage, perf data) are checked by name, without opening them.
             Path content = object.executable() ? Path.of(object.path()) : null;

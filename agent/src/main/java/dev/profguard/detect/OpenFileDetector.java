@@ -15,15 +15,12 @@ public final class OpenFileDetector implements Detector {
 
     @Override
     public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
-        Readout<List<String>> readout = view.openFiles();
         List<Finding> findings = new ArrayList<>();
-        if (readout.failure() != null) {
-            findings.add(Finding.unknown(Source.OPEN_FILE, readout.failure()));
-        }
-        if (readout.value() == null) {
+        List<String> targets = view.openFiles().take(Source.OPEN_FILE, findings);
+        if (targets == null) {
             return findings;
         }
-        for (String target : readout.value()) {
+        for (String target : targets) {
             if (!target.startsWith("/")) {
                 continue; // pipe:[..], socket:[..], anon_inode:..
             }

@@ -47,24 +47,18 @@ public final class ProcFs implements ProcessView {
 
     @Override
     public Readout<List<MappedObject>> mappedObjects() {
-        Path maps = dir.resolve("maps");
-        byte[] bytes;
-        try {
-            bytes = BoundedFiles.read(maps, MAX_MAPS);
-        } catch (IOException | SecurityException e) {
-            return Readout.failed("could not read " + maps + ": " + BoundedFiles.describe(e));
+        Readout<byte[]> read = read("maps", MAX_MAPS);
+        if (read.value() == null) {
+            return Readout.failed(read.failure());
         }
-        boolean cut = bytes.length > MAX_MAPS;
-        String text = new String(bytes, 0, Math.min(bytes.length, MAX_MAPS), StandardCharsets.UTF_8);
-        MapsParser.Result result = MapsParser.parse(text);
+        byte[] bytes = read.value();
+        MapsParser.Result result = MapsParser.parse(new String(bytes, 0, bytes.length, StandardCharsets.UTF_8));
         if (result.objects().isEmpty()) {
-            return Readout.failed(maps + " lists no mapped files");
+            return Readout.failed(dir.resolve("maps") + " lists no mapped files");
         }
-        String failure = null;
-        if (cut) {
-            failure = maps + " is larger than " + MAX_MAPS + " bytes; only the first part was read";
-        } else if (result.malformedLines() > 0) {
-            failure = maps + " has " + result.malformedLines() + " malformed lines";
+        String failure = read.failure();
+        if (failure == null && result.malformedLines() > 0) {
+            failure = dir.resolve("maps") + " has " + result.malformedLines() + " malformed lines";
         }
         return new Readout<>(result.objects(), failure);
     }
@@ -74,21 +68,18 @@ public final class ProcFs implements ProcessView {
         if (environment != null) {
             return Readout.of(environment);
         }
-        Path environ = dir.resolve("environ");
-        byte[] bytes;
-        try {
-            bytes = BoundedFiles.read(environ, MAX_ENVIRON);
-        } catch (IOException | SecurityException e) {
-            return Readout.failed("could not read " + environ + ": " + BoundedFiles.describe(e));
+        Readout<byte[]> read = read("environ", MAX_ENVIRON);
+        if (read.value() == null) {
+            return Readout.failed(read.failure());
         }
         Map<String, String> env = new LinkedHashMap<>();
-        for (String entry : split(bytes, MAX_ENVIRON)) {
+        for (String entry : split(read.value())) {
             int eq = entry.indexOf('=');
             if (eq > 0) {
                 env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
             }
         }
-        String failure = bytes.length > MAX_ENVIRON ? environ + " is larger than " + MAX_ENVIRON + " bytes" : null;
+        String failure = read.failure();
         return new Readout<>(Collections.unmodifiableMap(env), failure);
     }
 
@@ -116,15 +107,24 @@ public final class ProcFs implements ProcessView {
 
     @Override
     public Readout<List<String>> arguments() {
-        Path cmdline = dir.resolve("cmdline");
+        Readout<byte[]> read = read("cmdline", MAX_CMDLINE);
+        return read.value() == null ? Readout.failed(read.failure()) : new Readout<>(split(read.value()), read.failure());
+    }
+
+    /** At most {@code limit} bytes of one procfs file; a longer file is cut and says so. */
+    private Readout<byte[]> read(String name, int limit) {
+        Path file = dir.resolve(name);
         byte[] bytes;
         try {
-            bytes = BoundedFiles.read(cmdline, MAX_CMDLINE);
+            bytes = BoundedFiles.read(file, limit);
         } catch (IOException | SecurityException e) {
-            return Readout.failed("could not read " + cmdline + ": " + BoundedFiles.describe(e));
+            return Readout.failed("could not read " + file + ": " + BoundedFiles.describe(e));
         }
-        String failure = bytes.length > MAX_CMDLINE ? cmdline + " is larger than " + MAX_CMDLINE + " bytes" : null;
-        return new Readout<>(split(bytes, MAX_CMDLINE), failure);
+        if (bytes.length <= limit) {
+            return Readout.of(bytes);
+        }
+        return new Readout<>(java.util.Arrays.copyOf(bytes, limit),
+                file + " is larger than " + limit + " bytes; only the first part was read");
     }
 
     @Override
@@ -133,9 +133,9 @@ public final class ProcFs implements ProcessView {
     }
 
     /** NUL-separated strings, as in environ and cmdline. */
-    static List<String> split(byte[] bytes, int limit) {
+    static List<String> split(byte[] bytes) {
         List<String> items = new ArrayList<>();
-        int length = Math.min(bytes.length, limit);
+        int length = bytes.length;
         int start = 0;
         for (int i = 0; i <= length; i++) {
             if (i == length || bytes[i] == 0) {

@@ -3,9 +3,6 @@ package dev.profguard.it;
 import com.sun.tools.attach.VirtualMachine;
 import dev.profguard.it.app.HelloApp;
 import dev.profguard.it.app.SleepingApp;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Attached to a running production JVM (Agent-Class), profguard reports; it never ends that JVM. */
-class AttachTest {
-    @TempDir
-    Path dir;
+class AttachTest extends JvmTest {
 
-    static Stream<Jdk> jdks() {
-        return Jdk.all();
-    }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void attachedToARunningProductionJvmItReportsAndDoesNotEndIt(Jdk jdk) throws Exception {
         List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
         if (!jdk.name().equals("JDK 17")) {

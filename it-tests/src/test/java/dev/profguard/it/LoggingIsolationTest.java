@@ -2,15 +2,11 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 import dev.profguard.it.app.LoggingApp;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,16 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The application's own SLF4J and Logback, its logback.xml, and the system properties both read
  * by name: none of them reaches the agent's copies, and the agent changes nothing of them.
  */
-class LoggingIsolationTest {
-    @TempDir
-    Path dir;
+class LoggingIsolationTest extends JvmTest {
 
-    static Stream<Jdk> jdks() {
-        return Jdk.all();
-    }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void applicationLoggingIsUntouchedAndDoesNotReconfigureTheAgent(Jdk jdk) throws Exception {
         Path appConfig = Path.of(LoggingIsolationTest.class.getResource("/app-logging/logback.xml").toURI());
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging").preload("libmtuner_standin.so")
@@ -60,8 +50,7 @@ class LoggingIsolationTest {
         assertFalse(all.contains("dev.profguard"), "the agent's Logback is neither configured nor reported\n" + run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void agentIgnoresAnApplicationLogbackXmlOnTheClassPath(Jdk jdk) throws Exception {
         // A logback.xml at the root of the class path, which the agent's Logback would pick up
         // if it ever auto-configured; it would print the agent's line as "HIJACKED ...".

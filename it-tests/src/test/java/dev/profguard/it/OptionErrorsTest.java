@@ -1,26 +1,17 @@
 package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A malformed option stops the JVM before main with status 64 and a line that names the option. */
-class OptionErrorsTest {
-    @TempDir
-    Path dir;
+class OptionErrorsTest extends JvmTest {
 
-    static Stream<Jdk> jdks() {
-        return Jdk.all();
-    }
 
     private static void assertRefusedFor(Run run, String named) {
         assertEquals(64, run.exitStatus(), run.toString());
@@ -31,8 +22,7 @@ class OptionErrorsTest {
         assertTrue(line.contains("exit status 64"), line);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void malformedOptionsExit64NamingTheOption(Jdk jdk) throws Exception {
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("env=production,action=refsue").run(),
                 "invalid option action='refsue' (agent argument)");
@@ -43,8 +33,7 @@ class OptionErrorsTest {
                 "invalid option exit.code='0' (environment variable PROFGUARD_EXIT_CODE)");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void optionsWhoseFeatureIsNotBuiltYetAreNamedNotIgnored(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.port=8089,watch.interval=2s").run();
         assertEquals(0, run.exitStatus(), run.toString());
@@ -53,8 +42,7 @@ class OptionErrorsTest {
         assertTrue(line.startsWith("profguard: WARN option watch.interval, health.port is accepted but has no effect"), line);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void badRulesFileExits64(Jdk jdk) throws Exception {
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("rules=" + dir.resolve("absent.rules")).run(),
                 "invalid option rules: cannot read rules file");

@@ -1,7 +1,6 @@
 package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,19 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The start-up outcomes of README "Outcomes", each on JDK 17 and JDK 25, with the gcc-built stand-in. */
-class StartupVerdictTest {
+class StartupVerdictTest extends JvmTest {
     static final String CLIENT = "libmtuner_standin.so";
     static final String RENAMED = "libcompress-helper.so";
 
-    @TempDir
-    Path dir;
 
-    static Stream<Jdk> jdks() {
-        return Jdk.all();
-    }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void cleanProductionJvmRunsMainSilently(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production").run();
         assertEquals(0, run.exitStatus(), run.toString());
@@ -34,8 +27,7 @@ class StartupVerdictTest {
         assertEquals("", run.stderr(), "nothing printed, by the agent or by the JVM (no JDK 25 warning)\n" + run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void refusesPreloadedClientInProduction(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production").preload(CLIENT).run();
         assertEquals(78, run.exitStatus(), run.toString());
@@ -49,8 +41,7 @@ class StartupVerdictTest {
         assertTrue(captureFileWritten(), "the stand-in really ran and wrote its capture file");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void refusesRenamedClientByItsSymbols(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production").preload(RENAMED).run();
         assertEquals(78, run.exitStatus(), run.toString());
@@ -61,8 +52,7 @@ class StartupVerdictTest {
                 "the mapped library is named again, its symbols once: " + line);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void warnsAndRunsMainInStaging(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs(null).env("APP_ENV", "staging").preload(CLIENT).run();
         assertEquals(0, run.exitStatus(), run.toString());
@@ -73,8 +63,7 @@ class StartupVerdictTest {
         assertTrue(line.contains("in production this JVM would be refused"), line);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void warnsWithoutTagAndOnWeakEvidenceOnly(Jdk jdk) throws Exception {
         Run untagged = Jvm.on(jdk, dir).preload(CLIENT).run();
         assertEquals(0, untagged.exitStatus(), untagged.toString());
@@ -92,7 +81,7 @@ class StartupVerdictTest {
 
     /** The production tag from each place it can come from. */
     static Stream<Object[]> tagSources() {
-        return jdks().flatMap(jdk -> Stream.of(
+        return Jdk.all().flatMap(jdk -> Stream.of(
                 new Object[]{jdk, "agent argument", (TagSource) j -> j.agentArgs("env=production")},
                 new Object[]{jdk, "system property", (TagSource) j -> j.option("-Dprofguard.env=prod")},
                 new Object[]{jdk, "PROFGUARD_ENV", (TagSource) j -> j.env("PROFGUARD_ENV", "live")},
@@ -113,8 +102,7 @@ class StartupVerdictTest {
         assertTrue(run.onlyProfguardLine().contains("; production)"), run.toString());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void agentThroughJavaToolOptionsRefuses(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).noAgentOption().env("JAVA_TOOL_OPTIONS", "-javaagent:" + Jvm.AGENT)
                 .env("PROFGUARD_ENV", "production").preload(CLIENT).run();
@@ -123,8 +111,7 @@ class StartupVerdictTest {
         assertTrue(run.onlyProfguardLine().startsWith("profguard: ERROR MTuner's client"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void agentGivenTwiceRunsOnce(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=staging").env("JAVA_TOOL_OPTIONS", "-javaagent:" + Jvm.AGENT)
                 .preload(CLIENT).run();
@@ -133,8 +120,7 @@ class StartupVerdictTest {
         run.onlyProfguardLine(); // one WARN, not two
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void actionsAndExitCode(Jdk jdk) throws Exception {
         Run warn = Jvm.on(jdk, dir).agentArgs("env=production,action=warn").preload(CLIENT).run();
         assertEquals(0, warn.exitStatus(), warn.toString());
@@ -152,8 +138,7 @@ class StartupVerdictTest {
         assertTrue(custom.onlyProfguardLine().contains("exit status 3"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void jsonLinesWhenAsked(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production,log.format=json").preload(RENAMED).run();
         assertEquals(78, run.exitStatus(), run.toString());

@@ -1,14 +1,10 @@
 package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,16 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace, made with unshare as root; the shell execs java, so /proc/$$ is the JVM's own).
  * The guard cannot see, so it says so, and main runs: it never crashes the application.
  */
-class UnreadableProcTest {
-    @TempDir
-    Path dir;
+class UnreadableProcTest extends JvmTest {
 
-    static Stream<Jdk> jdks() {
-        return Jdk.all();
-    }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @OnEachJdk
     void maskedProcIsReportedAndMainRuns(Jdk jdk) throws Exception {
         Path empty = Files.createFile(dir.resolve("empty"));
         Path emptyDir = Files.createDirectory(dir.resolve("emptydir"));
