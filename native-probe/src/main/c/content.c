@@ -1,0 +1,103 @@
+#define _GNU_SOURCE
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+#define PROBE_CHUNK (64 * 1024)
+#define PROBE_MAX_PATTERN 256
+#define PROBE_MAX_SCAN ((uint64_t)256 << 20)
+
+struct probe_marks_state {
+    const char *path;
+    const unsigned char *const *patterns;
+    const size_t *lengths;
+    size_t count;
+    unsigned char *found;
+    unsigned char *window; /* PROBE_CHUNK + PROBE_MAX_PATTERN bytes, owned by the caller */
+    int status;
+    int matched_object;
+};
+
+/* Copies memory of this process without risking a fault: a bad page is an error return. */
+static int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
+{
+    struct iovec local = {into, length};
+    struct iovec remote = {(void *)address, length};
+    ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    return got == (ssize_t)length ? PROBE_OK : PROBE_UNAVAILABLE;
+}
+
+static void probe_scan_range(struct probe_marks_state *state, uintptr_t start, uint64_t length, uint64_t *budget)
+{
+    unsigned char *window = state->window;
+    size_t carried = 0;
+    for (uint64_t offset = 0; offset < length && *budget > 0; offset += PROBE_CHUNK) {
+        size_t piece = (size_t)(length - offset < PROBE_CHUNK ? length - offset : PROBE_CHUNK);
+        if (probe_read_memory(start + offset, window + carried, piece) != PROBE_OK) {
+            state->status = PROBE_UNAVAILABLE;
+            return;
+        }
+        size_t available = carried + piece;
+        for (size_t i = 0; i < state->count; i++) {
+            if (!state->found[i] && memmem(window, available, state->patterns[i], state->lengths[i]) != NULL) {
+                state->found[i] = 1;
+            }
+        }
+        /* keep the tail, so that a pattern split across two chunks is still seen */
+        carried = available < PROBE_MAX_PATTERN ? available : PROBE_MAX_PATTERN;
+        memmove(window, window + available - carried, carried);
+        *budget = *budget > piece ? *budget - piece : 0;
+    }
+    if (*budget == 0) {
+        state->status = PROBE_TOO_LARGE;
+    }
+}
+
+static int probe_scan_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct probe_marks_state *state = data;
+    (void)size;
+    if (info->dlpi_name == NULL || strcmp(info->dlpi_name, state->path) != 0) {
+        return 0;
+    }
+    state->matched_object = 1;
+    uint64_t budget = PROBE_MAX_SCAN;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && state->status == PROBE_OK; i++) {
+        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+        /* Only the part backed by the file: the zero-fill can be 1.6 GB and reading it would
+           commit that memory. */
+        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_filesz > 0) {
+            probe_scan_range(state, (uintptr_t)(info->dlpi_addr + phdr->p_vaddr), phdr->p_filesz, &budget);
+        }
+    }
+    return 1;
+}
+
+int probe_find_marks(const char *path, const unsigned char *const *patterns, const size_t *lengths,
+                     size_t count, unsigned char *found)
+{
+    if (path == NULL || path[0] == '\0') {
+        return PROBE_BAD_INPUT;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (patterns[i] == NULL || lengths[i] == 0 || lengths[i] > PROBE_MAX_PATTERN) {
+            return PROBE_BAD_INPUT;
+        }
+        found[i] = 0;
+    }
+    unsigned char *window = malloc(PROBE_CHUNK + PROBE_MAX_PATTERN);
+    if (window == NULL) {
+        return PROBE_NO_MEMORY;
+    }
+    struct probe_marks_state state = {path, patterns, lengths, count, found, window, PROBE_OK, 0};
+    dl_iterate_phdr(probe_scan_object, &state);
+    free(window);
+    if (!state.matched_object) {
+        return PROBE_NOT_LOADED;
+    }
+    return state.status;
+}

@@ -1,0 +1,64 @@
+/*
+ * profguard's native probe: asks the dynamic linker what Java cannot see. Internal functions are
+ * named probe_<verb>_<object>, return PROBE_* codes and never exit, abort or throw; only
+ * probe_jni.c talks to the JVM. Nothing here is exported but the JNI entry point JNI_OnLoad.
+ */
+#ifndef PROFGUARD_PROBE_H
+#define PROFGUARD_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_ABI_VERSION 1
+
+enum probe_status {
+    PROBE_OK = 0,
+    PROBE_NOT_LOADED = 1,   /* no loaded object has that name */
+    PROBE_NO_SYMBOL = 2,    /* the object does not define that symbol itself */
+    PROBE_TOO_LARGE = 3,    /* a bound was reached */
+    PROBE_NO_MEMORY = 4,
+    PROBE_BAD_INPUT = 5,
+    PROBE_UNAVAILABLE = 6   /* the C library lacks what is needed */
+};
+
+/* A growable byte buffer; every append is bounded by limit. */
+struct probe_buffer {
+    unsigned char *data;
+    size_t size;
+    size_t capacity;
+    size_t limit;
+};
+
+void probe_init_buffer(struct probe_buffer *buffer, size_t limit);
+int probe_append_buffer(struct probe_buffer *buffer, const void *bytes, size_t count);
+void probe_free_buffer(struct probe_buffer *buffer);
+
+/*
+ * Loaded objects as records: u64 base, u64 largest zero-fill (p_memsz - p_filesz of a PT_LOAD),
+ * u32 name length, name bytes (native byte order). The main program has an empty name.
+ */
+int probe_list_objects(struct probe_buffer *out);
+
+/* dlpi_adds + dlpi_subs: changes whenever an object is loaded or unloaded. */
+int probe_count_changes(uint64_t *out);
+
+/* defined[i] = 1 when the loaded object named path itself defines names[i]. */
+int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined);
+
+/* Path of the object that a global lookup of name resolves to (interposition shows here). */
+int probe_find_provider(const char *name, struct probe_buffer *out);
+
+/* The live environment, NUL-separated entries, as environ holds it now. */
+int probe_copy_environ(struct probe_buffer *out);
+
+/*
+ * found[i] = 1 when patterns[i] occurs in the file-backed, readable part of the loaded object
+ * named path; read through process_vm_readv, so a bad page is an error, not a signal.
+ */
+int probe_find_marks(const char *path, const unsigned char *const *patterns, const size_t *lengths,
+                     size_t count, unsigned char *found);
+
+/* Calls the void(void) function symbol (e.g. rmemShutDown) that the object named path defines. */
+int probe_call_shutdown(const char *path, const char *symbol);
+
+#endif

@@ -1,0 +1,252 @@
+#define _GNU_SOURCE
+/*
+ * The JNI boundary: the only file that talks to the JVM. The natives are bound with
+ * RegisterNatives in JNI_OnLoad rather than found by symbol name: on JDK 24+ a native method of
+ * an unnamed module linked by name makes the JVM print a warning (JEP 472); registered ones do
+ * not (shared/docs/jdk-facts.md). The Java_* names still follow the javac -h header, which is
+ * included to check every signature at compile time.
+ */
+#include <jni.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev_profguard_probe_ProbeNatives.h"
+#include "probe.h"
+
+#define PROBE_MAX_PATH 4096
+#define PROBE_MAX_NAMES 1024
+#define PROBE_MAX_BLOB ((size_t)64 << 20)
+
+static void probe_throw(JNIEnv *env, const char *message)
+{
+    jclass type = (*env)->FindClass(env, "java/lang/IllegalStateException");
+    if (type != NULL) {
+        (*env)->ThrowNew(env, type, message);
+    }
+}
+
+/* Copies a Java byte[] into a NUL-terminated string; rejects NUL bytes and overlong input. */
+static int probe_copy_bytes(JNIEnv *env, jbyteArray array, char *into, size_t capacity)
+{
+    if (array == NULL) {
+        return PROBE_BAD_INPUT;
+    }
+    jsize length = (*env)->GetArrayLength(env, array);
+    if (length <= 0 || (size_t)length >= capacity) {
+        return PROBE_BAD_INPUT;
+    }
+    (*env)->GetByteArrayRegion(env, array, 0, length, (jbyte *)into);
+    into[length] = '\0';
+    return strlen(into) == (size_t)length ? PROBE_OK : PROBE_BAD_INPUT;
+}
+
+static jbyteArray probe_to_java(JNIEnv *env, const struct probe_buffer *buffer)
+{
+    jbyteArray array = (*env)->NewByteArray(env, (jsize)buffer->size);
+    if (array != NULL && buffer->size > 0) {
+        (*env)->SetByteArrayRegion(env, array, 0, (jsize)buffer->size, (const jbyte *)buffer->data);
+    }
+    return array;
+}
+
+/* The byte[][] argument as C strings in one allocation; *count is set; NULL on bad input. */
+static char **probe_copy_names(JNIEnv *env, jobjectArray names, jsize *count)
+{
+    *count = names == NULL ? -1 : (*env)->GetArrayLength(env, names);
+    if (*count < 0 || *count > PROBE_MAX_NAMES) {
+        return NULL;
+    }
+    char **copies = calloc((size_t)*count + 1, sizeof(char *));
+    if (copies == NULL) {
+        return NULL;
+    }
+    for (jsize i = 0; i < *count; i++) {
+        jbyteArray name = (jbyteArray)(*env)->GetObjectArrayElement(env, names, i);
+        copies[i] = malloc(PROBE_MAX_PATH);
+        int status = copies[i] == NULL ? PROBE_NO_MEMORY : probe_copy_bytes(env, name, copies[i], PROBE_MAX_PATH);
+        if (name != NULL) {
+            (*env)->DeleteLocalRef(env, name);
+        }
+        if (status != PROBE_OK) {
+            for (jsize k = 0; k <= i; k++) {
+                free(copies[k]);
+            }
+            free(copies);
+            return NULL;
+        }
+    }
+    return copies;
+}
+
+static void probe_free_names(char **names, jsize count)
+{
+    for (jsize i = 0; i < count; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void probe_set_flags(JNIEnv *env, jbooleanArray out, const unsigned char *flags, jsize count)
+{
+    for (jsize i = 0; i < count; i++) {
+        jboolean value = flags[i] ? JNI_TRUE : JNI_FALSE;
+        (*env)->SetBooleanArrayRegion(env, out, i, 1, &value);
+    }
+}
+
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_abiVersion(JNIEnv *env, jclass type)
+{
+    (void)env;
+    (void)type;
+    return PROBE_ABI_VERSION;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_profguard_probe_ProbeNatives_changeCount(JNIEnv *env, jclass type)
+{
+    (void)env;
+    (void)type;
+    uint64_t count = 0;
+    return probe_count_changes(&count) == PROBE_OK ? (jlong)(count & INT64_MAX) : -1;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_loadedObjects(JNIEnv *env, jclass type)
+{
+    (void)type;
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_BLOB);
+    int status = probe_list_objects(&buffer);
+    jbyteArray result = status == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
+    probe_free_buffer(&buffer);
+    if (status != PROBE_OK) {
+        probe_throw(env, "profguard probe: could not list loaded objects");
+    }
+    return result;
+}
+
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIEnv *env, jclass type,
+        jbyteArray path, jobjectArray names, jbooleanArray defined)
+{
+    (void)type;
+    char object[PROBE_MAX_PATH];
+    jsize count = 0;
+    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK || defined == NULL) {
+        return PROBE_BAD_INPUT;
+    }
+    char **copies = probe_copy_names(env, names, &count);
+    if (copies == NULL || (*env)->GetArrayLength(env, defined) < count) {
+        free(copies);
+        return PROBE_BAD_INPUT;
+    }
+    unsigned char *flags = calloc((size_t)count + 1, 1);
+    int status = flags == NULL ? PROBE_NO_MEMORY
+            : probe_find_symbols(object, (const char *const *)copies, (size_t)count, flags);
+    if (status == PROBE_OK) {
+        probe_set_flags(env, defined, flags, count);
+    }
+    free(flags);
+    probe_free_names(copies, count);
+    return status;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvider(JNIEnv *env, jclass type,
+        jbyteArray name)
+{
+    (void)type;
+    char symbol[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, name, symbol, sizeof symbol) != PROBE_OK) {
+        return NULL;
+    }
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_PATH);
+    jbyteArray result = probe_find_provider(symbol, &buffer) == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
+    probe_free_buffer(&buffer);
+    return result;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_liveEnvironment(JNIEnv *env, jclass type)
+{
+    (void)type;
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_BLOB);
+    int status = probe_copy_environ(&buffer);
+    jbyteArray result = status == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
+    probe_free_buffer(&buffer);
+    if (status != PROBE_OK) {
+        probe_throw(env, "profguard probe: could not copy the environment");
+    }
+    return result;
+}
+
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_findMarks(JNIEnv *env, jclass type,
+        jbyteArray path, jobjectArray patterns, jbooleanArray found)
+{
+    (void)type;
+    char object[PROBE_MAX_PATH];
+    jsize count = 0;
+    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK || found == NULL) {
+        return PROBE_BAD_INPUT;
+    }
+    char **copies = probe_copy_names(env, patterns, &count);
+    if (copies == NULL || (*env)->GetArrayLength(env, found) < count) {
+        free(copies);
+        return PROBE_BAD_INPUT;
+    }
+    size_t *lengths = calloc((size_t)count + 1, sizeof(size_t));
+    unsigned char *flags = calloc((size_t)count + 1, 1);
+    int status = PROBE_NO_MEMORY;
+    if (lengths != NULL && flags != NULL) {
+        for (jsize i = 0; i < count; i++) {
+            lengths[i] = strlen(copies[i]);
+        }
+        status = probe_find_marks(object, (const unsigned char *const *)copies, lengths, (size_t)count, flags);
+        if (status == PROBE_OK || status == PROBE_TOO_LARGE) {
+            probe_set_flags(env, found, flags, count);
+        }
+    }
+    free(lengths);
+    free(flags);
+    probe_free_names(copies, count);
+    return status;
+}
+
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv *env, jclass type,
+        jbyteArray path, jbyteArray symbol)
+{
+    (void)type;
+    char object[PROBE_MAX_PATH];
+    char function[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK
+        || probe_copy_bytes(env, symbol, function, sizeof function) != PROBE_OK) {
+        return PROBE_BAD_INPUT;
+    }
+    return probe_call_shutdown(object, function);
+}
+
+static JNINativeMethod probe_methods[] = {
+    {"abiVersion", "()I", (void *)Java_dev_profguard_probe_ProbeNatives_abiVersion},
+    {"changeCount", "()J", (void *)Java_dev_profguard_probe_ProbeNatives_changeCount},
+    {"loadedObjects", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_loadedObjects},
+    {"definedSymbols", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbols},
+    {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
+    {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
+    {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
+    {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
+};
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+    (void)reserved;
+    JNIEnv *env = NULL;
+    if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK) {
+        return JNI_ERR;
+    }
+    jclass natives = (*env)->FindClass(env, "dev/profguard/probe/ProbeNatives");
+    if (natives == NULL) {
+        return JNI_ERR;
+    }
+    jint count = (jint)(sizeof probe_methods / sizeof probe_methods[0]);
+    if ((*env)->RegisterNatives(env, natives, probe_methods, count) != 0) {
+        return JNI_ERR;
+    }
+    return JNI_VERSION_1_8;
+}

@@ -1,0 +1,176 @@
+package dev.profguard.probe;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place that loads the probe library: checks the platform, extracts the library from the
+ * jar into a fresh private directory (mode 0700, random name), checks its SHA-256 against the
+ * digest recorded at build time, loads it without making the JVM print a warning, and removes the
+ * file again. Every failure is a {@link ProbeUnavailableException} with the reason; it never
+ * throws anything else. (Netty's NativeLibraryLoader is the model for the extraction.)
+ */
+public final class NativeLoader {
+    static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";
+    static final String LIBRARY = "libprofguard_probe.so";
+    private static final int MAX_LIBRARY = 4 << 20;
+
+    private NativeLoader() {
+    }
+
+    /** Loads the library from this jar. */
+    public static Probe load(Instrumentation instrumentation) throws ProbeUnavailableException {
+        return load(instrumentation, NativeLoader.class.getResource(RESOURCE_DIR + LIBRARY) == null ? null
+                : NativeLoader.class, RESOURCE_DIR + LIBRARY);
+    }
+
+    static Probe load(Instrumentation instrumentation, Class<?> resourceOwner, String resource)
+            throws ProbeUnavailableException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new ProbeUnavailableException("no native probe for " + os + "/" + arch + " (only linux-x86_64)");
+        }
+        if (resourceOwner == null) {
+            throw new ProbeUnavailableException("the agent jar has no " + RESOURCE_DIR + LIBRARY);
+        }
+        byte[] library = read(resourceOwner, resource, MAX_LIBRARY);
+        byte[] digestText = read(resourceOwner, resource + ".sha256", 128);
+        String expected = new String(digestText, StandardCharsets.US_ASCII).strip();
+        String actual = Sha256.hex(library);
+        if (!actual.equals(expected)) {
+            throw new ProbeUnavailableException("the probe library in the agent jar is corrupt (SHA-256 " + actual
+                    + ", expected " + expected + ")");
+        }
+        Path dir = null;
+        Path file = null;
+        try {
+            dir = Files.createTempDirectory("profguard-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            file = dir.resolve(LIBRARY);
+            Files.write(file, library);
+            // Read back what will be mapped: the check covers the file, not only the jar entry.
+            if (!Sha256.hex(Files.readAllBytes(file)).equals(expected)) {
+                throw new ProbeUnavailableException("the extracted probe library changed on disk before loading");
+            }
+            loadWithoutWarning(instrumentation, file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new ProbeUnavailableException("could not extract the probe library: " + e);
+        } finally {
+            deleteQuietly(file);
+            deleteQuietly(dir);
+        }
+        int abi = ProbeNatives.abiVersion();
+        if (abi != Probe.ABI_VERSION) {
+            throw new ProbeUnavailableException("the probe library speaks ABI " + abi + ", expected " + Probe.ABI_VERSION);
+        }
+        return new Probe();
+    }
+
+    /**
+     * Loads through {@link LoadTrampoline}, defined in a loader of its own; when that route is
+     * closed (a future JDK), falls back to {@code System.load} where that prints no warning.
+     */
+    private static void loadWithoutWarning(Instrumentation instrumentation, File library)
+            throws ProbeUnavailableException {
+        String internalFailure;
+        try {
+            Class<?> trampoline = isolatedTrampoline();
+            Module javaBase = Object.class.getModule();
+            instrumentation.redefineModule(javaBase, Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(trampoline.getModule())), Set.of(), Map.of());
+            trampoline.getMethod("load", Class.class, File.class).invoke(null, ProbeNatives.class, library);
+            return;
+        } catch (InvocationTargetException e) {
+            internalFailure = String.valueOf(e.getCause());
+            if (e.getCause() instanceof UnsatisfiedLinkError) {
+                throw new ProbeUnavailableException("could not load the probe library: " + e.getCause().getMessage());
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            internalFailure = String.valueOf(e);
+        }
+        if (Runtime.version().feature() < 24 || nativeAccessEnabled()) {
+            try {
+                System.load(library.getPath());
+                return;
+            } catch (UnsatisfiedLinkError | SecurityException e) {
+                throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
+            }
+        }
+        throw new ProbeUnavailableException("this JDK closes the warning-free route to load the probe ("
+                + internalFailure + ") and the agent has no native access; run the JVM with "
+                + "--enable-native-access=ALL-UNNAMED to use the probe");
+    }
+
+    /** LoadTrampoline, defined anew by a class loader of its own (its own unnamed module). */
+    private static Class<?> isolatedTrampoline() throws ProbeUnavailableException, ClassNotFoundException {
+        byte[] bytes = read(NativeLoader.class, "LoadTrampoline.class", 64 * 1024);
+        ClassLoader isolated = new ClassLoader("profguard-probe-loader", NativeLoader.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                if (!name.equals(LoadTrampoline.class.getName())) {
+                    throw new ClassNotFoundException(name);
+                }
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(LoadTrampoline.class.getName())) {
+                    synchronized (getClassLoadingLock(name)) {
+                        Class<?> loaded = findLoadedClass(name);
+                        return loaded != null ? loaded : findClass(name);
+                    }
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        return isolated.loadClass(LoadTrampoline.class.getName());
+    }
+
+    /** Module.isNativeAccessEnabled() on JDK 22+, by reflection: the agent is Java 17 bytecode. */
+    private static boolean nativeAccessEnabled() {
+        try {
+            Method enabled = Module.class.getMethod("isNativeAccessEnabled");
+            return (Boolean) enabled.invoke(NativeLoader.class.getModule());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] read(Class<?> owner, String resource, int limit) throws ProbeUnavailableException {
+        try (InputStream in = owner.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ProbeUnavailableException("the agent jar has no " + resource);
+            }
+            byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new ProbeUnavailableException(resource + " is larger than " + limit + " bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new ProbeUnavailableException("could not read " + resource + " from the agent jar: " + e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException | RuntimeException e) {
+                // A left-over private file in the temp directory; nothing else depends on it.
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.profguard.probe;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loaded probe, as domain types: loaded objects, the symbols each defines, who provides
+ * {@code malloc}, the live environment, marks in an object's memory, and switching a client off.
+ * Obtained from {@link NativeLoader#load}; one per JVM.
+ */
+public final class Probe {
+    static final int ABI_VERSION = 1;
+
+    /** What switching a client off did. */
+    public enum SwitchOff {
+        /** The shutdown function was called. */
+        CALLED,
+        /** No loaded object has that name (any more). */
+        NOT_LOADED,
+        /** The object does not define the shutdown function itself (hidden, stripped, another build). */
+        NO_SHUTDOWN
+    }
+
+    Probe() {
+    }
+
+    /** Changes whenever an object is loaded or unloaded; -1 where the C library cannot say. */
+    public long changeCount() {
+        return ProbeNatives.changeCount();
+    }
+
+    public List<LoadedObject> loadedObjects() {
+        byte[] blob = ProbeNatives.loadedObjects();
+        ByteBuffer records = ByteBuffer.wrap(blob).order(ByteOrder.nativeOrder());
+        List<LoadedObject> objects = new ArrayList<>();
+        while (records.remaining() >= 20) {
+            long base = records.getLong();
+            long zeroFill = records.getLong();
+            int length = records.getInt();
+            if (length < 0 || length > records.remaining()) {
+                throw new IllegalStateException("profguard probe: malformed object list");
+            }
+            byte[] name = new byte[length];
+            records.get(name);
+            objects.add(new LoadedObject(new String(name, StandardCharsets.UTF_8), base, zeroFill));
+        }
+        return objects;
+    }
+
+    /** Which of {@code names} the loaded object {@code path} defines itself; null when it is not loaded. */
+    public List<String> definedSymbols(String path, List<String> names) {
+        boolean[] defined = new boolean[names.size()];
+        int status = ProbeNatives.definedSymbols(bytes(path), bytes(names), defined);
+        if (status == ProbeNatives.NOT_LOADED) {
+            return null;
+        }
+        check(status, "read the symbols of " + path);
+        List<String> found = new ArrayList<>();
+        for (int i = 0; i < defined.length; i++) {
+            if (defined[i]) {
+                found.add(names.get(i));
+            }
+        }
+        return found;
+    }
+
+    /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
+    public String provider(String symbol) {
+        byte[] path = ProbeNatives.symbolProvider(bytes(symbol));
+        return path == null ? null : new String(path, StandardCharsets.UTF_8);
+    }
+
+    /** The environment as it is now in C's {@code environ} (setenv after start included). */
+    public Map<String, String> liveEnvironment() {
+        byte[] blob = ProbeNatives.liveEnvironment();
+        Map<String, String> env = new LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i < blob.length; i++) {
+            if (blob[i] == 0) {
+                String entry = new String(blob, start, i - start, StandardCharsets.UTF_8);
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return Collections.unmodifiableMap(env);
+    }
+
+    /**
+     * Which of {@code marks} occur in the file-backed memory of the loaded object {@code path};
+     * null when it is not loaded.
+     */
+    public List<String> marks(String path, List<String> marks) {
+        boolean[] found = new boolean[marks.size()];
+        int status = ProbeNatives.findMarks(bytes(path), bytes(marks), found);
+        if (status == ProbeNatives.NOT_LOADED) {
+            return null;
+        }
+        if (status != ProbeNatives.TOO_LARGE) { // a partial scan still reports what it saw
+            check(status, "read the memory of " + path);
+        }
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < found.length; i++) {
+            if (found[i]) {
+                seen.add(marks.get(i));
+            }
+        }
+        return seen;
+    }
+
+    /** Calls {@code shutdownSymbol} (e.g. rmemShutDown) in the loaded object {@code path}. */
+    public SwitchOff switchOff(String path, String shutdownSymbol) {
+        int status = ProbeNatives.callShutdown(bytes(path), bytes(shutdownSymbol));
+        if (status == ProbeNatives.NOT_LOADED) {
+            return SwitchOff.NOT_LOADED;
+        }
+        if (status == ProbeNatives.NO_SYMBOL) {
+            return SwitchOff.NO_SHUTDOWN;
+        }
+        check(status, "switch off " + path);
+        return SwitchOff.CALLED;
+    }
+
+    private static void check(int status, String what) {
+        if (status != ProbeNatives.OK) {
+            throw new IllegalStateException("profguard probe: could not " + what + " (status " + status + ")");
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[][] bytes(List<String> texts) {
+        byte[][] all = new byte[texts.size()][];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = bytes(texts.get(i));
+        }
+        return all;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.profguard.probe;
+
+/**
+ * The probe's native methods and nothing else; {@link Probe} turns their codes and arrays into
+ * domain types. Bound by RegisterNatives in the library's JNI_OnLoad (see probe_jni.c). Strings
+ * cross as byte arrays: paths and environment entries are bytes, not always valid UTF-8.
+ */
+final class ProbeNatives {
+    static final int OK = 0;
+    static final int NOT_LOADED = 1;
+    static final int NO_SYMBOL = 2;
+    static final int TOO_LARGE = 3;
+    static final int NO_MEMORY = 4;
+    static final int BAD_INPUT = 5;
+    static final int UNAVAILABLE = 6;
+
+    private ProbeNatives() {
+    }
+
+    static native int abiVersion();
+
+    static native long changeCount();
+
+    static native byte[] loadedObjects();
+
+    static native int definedSymbols(byte[] path, byte[][] names, boolean[] defined);
+
+    static native byte[] symbolProvider(byte[] name);
+
+    static native byte[] liveEnvironment();
+
+    static native int findMarks(byte[] path, byte[][] patterns, boolean[] found);
+
+    static native int callShutdown(byte[] path, byte[] symbol);
+}

@@ -1,0 +1,186 @@
+/*
+ * C unit tests of the probe, run under AddressSanitizer and UndefinedBehaviorSanitizer by
+ * build.sh. usage: probe_test PATH_OF_libprobe_fixture.so
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+
+static int failures;
+static int passes;
+
+#define CHECK(condition) \
+    do { \
+        if (condition) { \
+            passes++; \
+        } else { \
+            failures++; \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition); \
+        } \
+    } while (0)
+
+/* Whether the loaded-objects blob lists an object whose name contains needle. */
+static int blob_lists(const struct probe_buffer *blob, const char *needle, uint64_t *zero_fill)
+{
+    size_t at = 0;
+    while (at + 20 <= blob->size) {
+        uint64_t fill;
+        uint32_t length;
+        memcpy(&fill, blob->data + at + 8, sizeof fill);
+        memcpy(&length, blob->data + at + 16, sizeof length);
+        if (at + 20 + length > blob->size) {
+            return 0;
+        }
+        if (length > 0 && memmem(blob->data + at + 20, length, needle, strlen(needle)) != NULL) {
+            if (zero_fill != NULL) {
+                *zero_fill = fill;
+            }
+            return 1;
+        }
+        at += 20 + length;
+    }
+    return 0;
+}
+
+static void test_buffer_bounds(void)
+{
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, 10);
+    CHECK(probe_append_buffer(&buffer, "0123456789", 10) == PROBE_OK);
+    CHECK(probe_append_buffer(&buffer, "x", 1) == PROBE_TOO_LARGE);
+    CHECK(buffer.size == 10);
+    probe_free_buffer(&buffer);
+    CHECK(buffer.data == NULL);
+}
+
+static void test_objects_and_changes(const char *fixture)
+{
+    uint64_t before = 0;
+    uint64_t after = 0;
+    CHECK(probe_count_changes(&before) == PROBE_OK);
+    struct probe_buffer blob;
+    probe_init_buffer(&blob, 1 << 20);
+    CHECK(probe_list_objects(&blob) == PROBE_OK);
+    CHECK(blob_lists(&blob, "libc.so", NULL));
+    CHECK(!blob_lists(&blob, "libprobe_fixture", NULL));
+    probe_free_buffer(&blob);
+
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    CHECK(probe_count_changes(&after) == PROBE_OK);
+    CHECK(after > before);
+    probe_init_buffer(&blob, 1 << 20);
+    uint64_t fill = 99;
+    CHECK(probe_list_objects(&blob) == PROBE_OK);
+    CHECK(blob_lists(&blob, "libprobe_fixture", &fill));
+    CHECK(fill < (1u << 20)); /* a small library has a small zero-fill */
+    probe_free_buffer(&blob);
+
+    probe_init_buffer(&blob, 8); /* too small for one record: a bound, not an overflow */
+    CHECK(probe_list_objects(&blob) == PROBE_TOO_LARGE);
+    probe_free_buffer(&blob);
+    dlclose(handle);
+}
+
+static void test_symbols(const char *fixture)
+{
+    const char *names[] = {"fixture_shutdown", "fixture_answer", "malloc", "no_such_symbol"};
+    unsigned char defined[4] = {9, 9, 9, 9};
+    CHECK(probe_find_symbols(fixture, names, 4, defined) == PROBE_NOT_LOADED);
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(probe_find_symbols(fixture, names, 4, defined) == PROBE_OK);
+    CHECK(defined[0] == 1 && defined[1] == 1);
+    CHECK(defined[2] == 0); /* found through a dependency (libc), not defined by the fixture */
+    CHECK(defined[3] == 0);
+    CHECK(probe_find_symbols("", names, 4, defined) == PROBE_BAD_INPUT);
+    CHECK(probe_find_symbols(NULL, names, 4, defined) == PROBE_BAD_INPUT);
+
+    struct probe_buffer provider;
+    probe_init_buffer(&provider, 4096);
+    /* These tests run under AddressSanitizer, whose runtime interposes malloc: exactly what
+       the probe is meant to see. */
+    CHECK(probe_find_provider("malloc", &provider) == PROBE_OK);
+    CHECK(provider.size > 0 && memmem(provider.data, provider.size, "libasan", 7) != NULL);
+    probe_free_buffer(&provider);
+    probe_init_buffer(&provider, 4096);
+    CHECK(probe_find_provider("no_such_symbol_anywhere", &provider) == PROBE_NO_SYMBOL);
+    probe_free_buffer(&provider);
+    dlclose(handle);
+}
+
+static void test_shutdown(const char *fixture)
+{
+    CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_NOT_LOADED);
+    void *handle = dlopen(fixture, RTLD_NOW);
+    int *count = dlsym(handle, "fixture_shutdowns");
+    CHECK(count != NULL && *count == 0);
+    CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_OK);
+    CHECK(count != NULL && *count == 1);
+    CHECK(probe_call_shutdown(fixture, "malloc") == PROBE_NO_SYMBOL); /* not the fixture's own */
+    CHECK(probe_call_shutdown(fixture, "no_such_symbol") == PROBE_NO_SYMBOL);
+    CHECK(probe_call_shutdown(fixture, "") == PROBE_BAD_INPUT);
+    CHECK(count != NULL && *count == 1);
+    dlclose(handle);
+}
+
+static void test_marks(const char *fixture)
+{
+    const unsigned char *patterns[] = {(const unsigned char *)"profguard-fixture-marker-7f3a",
+                                       (const unsigned char *)"absent-marker-0000"};
+    size_t lengths[] = {29, 18};
+    unsigned char found[2] = {9, 9};
+    CHECK(probe_find_marks(fixture, patterns, lengths, 2, found) == PROBE_NOT_LOADED);
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(probe_find_marks(fixture, patterns, lengths, 2, found) == PROBE_OK);
+    CHECK(found[0] == 1);
+    CHECK(found[1] == 0);
+    size_t bad[] = {0, 18};
+    CHECK(probe_find_marks(fixture, patterns, bad, 2, found) == PROBE_BAD_INPUT);
+    dlclose(handle);
+}
+
+/* Last: a global lookup that finds the fixture pins it in memory (glibc adds a dependency). */
+static void test_provider_of_a_global_symbol(const char *fixture)
+{
+    void *global = dlopen(fixture, RTLD_NOW | RTLD_GLOBAL);
+    struct probe_buffer provider;
+    probe_init_buffer(&provider, 4096);
+    CHECK(probe_find_provider("fixture_answer", &provider) == PROBE_OK);
+    CHECK(provider.size > 0 && memmem(provider.data, provider.size, "libprobe_fixture", 16) != NULL);
+    probe_free_buffer(&provider);
+    dlclose(global);
+}
+
+static void test_environ(void)
+{
+    setenv("PROBE_TEST_LIVE", "set-after-start", 1);
+    struct probe_buffer env;
+    probe_init_buffer(&env, 1 << 20);
+    CHECK(probe_copy_environ(&env) == PROBE_OK);
+    CHECK(memmem(env.data, env.size, "PROBE_TEST_LIVE=set-after-start", 31) != NULL);
+    probe_free_buffer(&env);
+    probe_init_buffer(&env, 4);
+    CHECK(probe_copy_environ(&env) == PROBE_TOO_LARGE);
+    probe_free_buffer(&env);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s libprobe_fixture.so\n", argv[0]);
+        return 2;
+    }
+    test_buffer_bounds();
+    test_objects_and_changes(argv[1]);
+    test_symbols(argv[1]);
+    test_shutdown(argv[1]);
+    test_marks(argv[1]);
+    test_environ();
+    test_provider_of_a_global_symbol(argv[1]);
+    printf("probe C tests: %d passed, %d failed\n", passes, failures);
+    return failures == 0 ? 0 : 1;
+}
