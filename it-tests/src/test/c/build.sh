@@ -11,4 +11,12 @@ hardening=(-O2 -fPIC -Wall -Wextra -Werror -fstack-protector-strong -D_FORTIFY_S
 gcc "${hardening[@]}" -shared -o "$out/libmtuner_standin.so" "$src/mtuner_standin.c" -lpthread
 # The same library under an innocent name: only its symbols give it away.
 cp "$out/libmtuner_standin.so" "$out/libcompress-helper.so"
+# Hidden symbols, stripped, ~1.6 GB .bss: only its content and shape give it away.
+gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -o "$out/libhidden-helper.so" \
+    "$src/mtuner_standin.c" -lpthread
+strip --strip-all "$out/libhidden-helper.so"
+# Unlinks its own file once mapped: tests copy it first, then preload the copy.
+gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
+# Nothing of MTuner's but the zero-filled segment.
+gcc "${hardening[@]}" -shared -o "$out/libbigbss.so" "$src/bigbss.c"
 echo "native fixtures built in $out"

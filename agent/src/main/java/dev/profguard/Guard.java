@@ -1,20 +1,26 @@
 package dev.profguard;
 
 import dev.profguard.act.Actions;
+import dev.profguard.act.Neutralizer;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
+import dev.profguard.config.ProbeMode;
 import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.Scanner;
 import dev.profguard.log.Logs;
+import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
 import dev.profguard.policy.Verdict;
+import dev.profguard.probe.NativeLoader;
+import dev.profguard.probe.Probe;
+import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
 
 import java.lang.instrument.Instrumentation;
 
-/** The start-up flow: options, scan, decide, act. Nothing escapes it but the documented exits. */
+/** The start-up flow: options, probe, scan, decide, act. Nothing escapes it but the documented exits. */
 final class Guard {
     private Guard() {
     }
@@ -33,7 +39,23 @@ final class Guard {
                 Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), LogFormat.TEXT);
                 return;
             }
-            Verdict verdict = Policy.decide(new Scanner(rules).scan(ProcFs.self()), config);
+            Probe probe = null;
+            String probeProblem = null;
+            if (config.probe() != ProbeMode.OFF) {
+                try {
+                    probe = NativeLoader.load(instrumentation);
+                } catch (ProbeUnavailableException | RuntimeException | LinkageError e) {
+                    probeProblem = e instanceof ProbeUnavailableException ? e.getMessage() : String.valueOf(e);
+                    if (!Actions.probeUnavailable(probeProblem, config, atStartup)) {
+                        return;
+                    }
+                }
+            }
+            ProcFs view = ProcFs.self(probe == null ? System.getenv() : probe.liveEnvironment());
+            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view), config);
+            if (verdict.outcome() == Outcome.NEUTRALIZE) {
+                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, rules, config);
+            }
             Actions.apply(verdict, config, atStartup);
             Actions.warnInactiveOptions(config);
         } catch (Throwable t) {

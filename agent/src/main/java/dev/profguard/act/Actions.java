@@ -3,6 +3,7 @@ package dev.profguard.act;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
+import dev.profguard.config.ProbeMode;
 import dev.profguard.log.Logs;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Verdict;
@@ -24,7 +25,7 @@ public final class Actions {
             return;
         }
         Logger log = Logs.get(config.logFormat());
-        boolean refuse = verdict.outcome() == Outcome.REFUSE;
+        boolean refuse = verdict.outcome() == Outcome.REFUSE || verdict.outcome() == Outcome.NEUTRALIZE;
         LoggingEventBuilder event = refuse ? log.atError() : log.atWarn();
         event.addKeyValue("outcome", verdict.outcome().name().toLowerCase(java.util.Locale.ROOT))
                 .addKeyValue("env", config.envTag())
@@ -38,6 +39,28 @@ public final class Actions {
         if (refuse && mayExit) {
             Exit.now(config.exitCode());
         }
+    }
+
+    /**
+     * The native probe could not be loaded: with probe=auto one WARN and the pure-Java checks go
+     * on (returns true); with probe=required a refusal (exit.code) at start-up (returns false).
+     */
+    public static boolean probeUnavailable(String reason, Config config, boolean mayExit) {
+        Logger log = Logs.get(config.logFormat());
+        if (config.probe() == ProbeMode.REQUIRED) {
+            log.atError().addKeyValue("outcome", "refuse").addKeyValue("exit_status", config.exitCode())
+                    .log("native probe not loaded: " + reason + ". probe=required: "
+                            + (mayExit ? "main will not run, exit status " + config.exitCode() + "." : "nothing was stopped (attached late)."));
+            if (mayExit) {
+                Exit.now(config.exitCode());
+            }
+            return false;
+        }
+        log.atWarn().addKeyValue("outcome", "probe_unavailable")
+                .log("native probe not loaded: " + reason + ". The pure-Java checks carry on: hidden or deleted "
+                        + "clients may go unseen and action=neutralize cannot switch a client off (probe=required "
+                        + "refuses instead; probe=off skips the probe).");
+        return true;
     }
 
     /** Options of the contract whose feature this version does not have yet: never silently ignored. */

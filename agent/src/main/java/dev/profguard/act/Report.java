@@ -46,7 +46,10 @@ public final class Report {
             line.append("could not complete the check of ").append(target).append(' ').append(tag(config)).append(": ");
         }
         line.append(evidence(findings)).append(". ");
-        if (verdict.outcome() == Outcome.REFUSE && !atStartup) {
+        if (verdict.outcome() == Outcome.NEUTRALIZED) {
+            line.append("It was ").append(verdict.reason())
+                    .append(". main runs; remove the client before the next start.");
+        } else if (verdict.outcome() == Outcome.REFUSE && !atStartup) {
             line.append("profguard was attached to a running JVM, whose main already runs: nothing was "
                     + "stopped (").append(verdict.reason()).append("). Remove the client and restart this JVM.");
         } else if (verdict.outcome() == Outcome.REFUSE) {

@@ -16,7 +16,7 @@ import java.util.Set;
 public final class Config {
     /** Option keys, in the order the README lists them. */
     public static final List<String> KEYS = List.of("env", "production", "action", "exit.code", "rules",
-            "watch.interval", "health.port", "log.format");
+            "probe", "capture.files", "watch.interval", "health.port", "log.format");
     /** Variables that carry the environment tag when option {@code env} is unset, in order. */
     public static final List<String> TAG_VARIABLES = List.of("APP_ENV", "ENVIRONMENT", "DEPLOY_ENV");
     /** {@code PROFGUARD_*} variables that are not options (used by the container entrypoint). */
@@ -33,6 +33,8 @@ public final class Config {
     private final long watchIntervalMillis;
     private final int healthPort;
     private final LogFormat logFormat;
+    private final ProbeMode probe;
+    private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
 
     private Config(Map<String, Value> options, Map<String, String> env) throws ConfigException {
@@ -62,6 +64,11 @@ public final class Config {
         this.rulesFile = rules == null ? null : Path.of(nonEmpty(rules));
         this.watchIntervalMillis = duration(options.get("watch.interval"), 1000);
         this.healthPort = (int) integer(options.get("health.port"), 0, 1, 65535);
+        Value probeValue = options.get("probe");
+        this.probe = probeValue == null ? ProbeMode.AUTO
+                : ProbeMode.valueOf(oneOf(probeValue, "auto", "required", "off").toUpperCase(Locale.ROOT));
+        Value captures = options.get("capture.files");
+        this.deleteCaptureFiles = captures != null && oneOf(captures, "keep", "delete").equals("delete");
         Value format = options.get("log.format");
         this.logFormat = format == null ? LogFormat.TEXT
                 : LogFormat.valueOf(oneOf(format, "text", "json").toUpperCase(Locale.ROOT));
@@ -285,6 +292,16 @@ public final class Config {
 
     public LogFormat logFormat() {
         return logFormat;
+    }
+
+    /** Whether and how the native probe is used (option {@code probe}). */
+    public ProbeMode probe() {
+        return probe;
+    }
+
+    /** Whether a capture file left by a switched-off client is deleted (option {@code capture.files}). */
+    public boolean deleteCaptureFiles() {
+        return deleteCaptureFiles;
     }
 
     /** Whether {@code key} was given (agent argument, property or variable) rather than defaulted. */

@@ -20,6 +20,9 @@ public final class MappedObjectDetector implements Detector {
             return findings;
         }
         for (MappedObject object : objects) {
+            if (inspector.isVetted(object.path())) {
+                continue; // loaded through the dynamic linker: the probe detector answered for it
+            }
             // Only code can be the client: data mappings (locale files, the CDS archive, the
             // jimage, perf data) are checked by name, without opening them.
             Path content = object.executable() ? Path.of(object.path()) : null;

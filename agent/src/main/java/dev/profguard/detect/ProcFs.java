@@ -37,7 +37,12 @@ public final class ProcFs implements ProcessView {
 
     /** This JVM: {@code /proc/self}, with the environment the JVM was started with. */
     public static ProcFs self() {
-        return new ProcFs(Path.of("/proc/self"), "this JVM", System.getenv());
+        return self(System.getenv());
+    }
+
+    /** This JVM, with the given environment (the probe's live one, which setenv may have changed). */
+    public static ProcFs self(Map<String, String> environment) {
+        return new ProcFs(Path.of("/proc/self"), "this JVM", environment);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.profguard.detect;
 
+import dev.profguard.probe.LoadedObject;
+import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
 import java.util.ArrayList;
@@ -7,18 +9,37 @@ import java.util.List;
 
 /** Runs every detector over one process view. */
 public final class Scanner {
-    private final List<Detector> detectors = List.of(new EnvironmentDetector(), new MappedObjectDetector(),
-            new OpenFileDetector(), new JvmArgumentDetector());
     private final RuleSet rules;
+    private final Probe probe;
 
-    public Scanner(RuleSet rules) {
+    /** @param probe the native probe when loaded (this JVM only), else null */
+    public Scanner(RuleSet rules, Probe probe) {
         this.rules = rules;
+        this.probe = probe;
     }
 
     /** All findings; a detector that fails is a finding of its own, never an exception. */
     public List<Finding> scan(ProcessView view) {
         LibraryInspector inspector = new LibraryInspector(rules);
         List<Finding> findings = new ArrayList<>();
+        List<Detector> detectors = new ArrayList<>();
+        if (probe != null) { // first: the other detectors reuse what the linker said
+            try {
+                List<LoadedObject> loaded = probe.loadedObjects();
+                List<String> paths = new ArrayList<>();
+                for (LoadedObject object : loaded) {
+                    paths.add(object.path());
+                }
+                inspector.vetted(paths); // the linker answers for these: no need to read their files
+                detectors.add(new ProbeDetector(probe, loaded));
+            } catch (RuntimeException e) {
+                findings.add(Finding.unknown(Source.LOADED_OBJECT, "the native probe could not list loaded objects: " + e));
+            }
+        }
+        detectors.add(new EnvironmentDetector());
+        detectors.add(new MappedObjectDetector());
+        detectors.add(new OpenFileDetector());
+        detectors.add(new JvmArgumentDetector());
         for (Detector detector : detectors) {
             try {
                 findings.addAll(detector.scan(view, inspector));

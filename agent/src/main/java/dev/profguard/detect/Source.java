@@ -3,6 +3,7 @@ package dev.profguard.detect;
 /** Where in the process a finding was made. */
 public enum Source {
     MAPPED_OBJECT("mapped object"),
+    LOADED_OBJECT("loaded object"),
     LD_PRELOAD("LD_PRELOAD"),
     LD_AUDIT("LD_AUDIT"),
     VARIABLE("environment variable"),

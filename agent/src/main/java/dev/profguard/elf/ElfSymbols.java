@@ -127,6 +127,7 @@ public final class ElfSymbols {
             if (got < (is64 ? 64 : 52)) {
                 return ElfResult.unreadable("truncated ELF header");
             }
+            long zeroFill = zeroFill(header);
             long shoff = is64 ? u64(header, 0x28) : u32(header, 0x20);
             int shentsize = u16(header, is64 ? 0x3a : 0x2e);
             long shnum = u16(header, is64 ? 0x3c : 0x30);
@@ -172,7 +173,7 @@ public final class ElfSymbols {
                 }
             }
             if (dynsym < 0) {
-                return ElfResult.ok(List.of(), false);
+                return ElfResult.ok(List.of(), false, zeroFill);
             }
             Section symtab = section(table, dynsym * shentsize);
             long link = symtab.link;
@@ -198,11 +199,40 @@ public final class ElfSymbols {
                 if (hashtab.link == dynsym) {
                     List<String> found = lookUp(hashtab, symtab, strtab);
                     if (found != null) {
-                        return ElfResult.ok(found, true);
+                        return ElfResult.ok(found, true, zeroFill);
                     }
                 }
             }
-            return ElfResult.ok(walk(symtab, strtab), true);
+            return ElfResult.ok(walk(symtab, strtab), true, zeroFill);
+        }
+
+        /** The largest p_memsz - p_filesz of a PT_LOAD; 0 when the program headers are unusable. */
+        private long zeroFill(byte[] header) throws IOException {
+            long phoff = is64 ? u64(header, 0x20) : u32(header, 0x1c);
+            int phentsize = u16(header, is64 ? 0x36 : 0x2a);
+            int phnum = u16(header, is64 ? 0x38 : 0x2c);
+            long tableSize = (long) phnum * phentsize;
+            if (phoff <= 0 || phnum == 0 || phentsize < (is64 ? 56 : 32) || tableSize > MAX_SECTION_TABLE
+                    || phoff > size || tableSize > size - phoff) {
+                return 0;
+            }
+            byte[] table = new byte[(int) tableSize];
+            if (readAt(phoff, table, table.length) != table.length) {
+                return 0;
+            }
+            long largest = 0;
+            for (int i = 0; i < phnum; i++) {
+                int at = i * phentsize;
+                if (u32(table, at) != 1) { // PT_LOAD
+                    continue;
+                }
+                long filesz = is64 ? u64(table, at + 0x20) : u32(table, at + 0x10);
+                long memsz = is64 ? u64(table, at + 0x28) : u32(table, at + 0x14);
+                if (filesz >= 0 && memsz > filesz && memsz - filesz > largest) {
+                    largest = memsz - filesz;
+                }
+            }
+            return largest;
         }
 
         /** Looks each wanted name up in {@code .gnu.hash}; null when the table is not usable. */

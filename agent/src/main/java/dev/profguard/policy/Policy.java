@@ -41,8 +41,7 @@ public final class Policy {
             return new Verdict(Outcome.WARN, sorted, "action=warn");
         }
         if (config.action() == Action.NEUTRALIZE) {
-            return new Verdict(Outcome.REFUSE, sorted,
-                    "action=neutralize cannot switch the client off: this build has no native probe");
+            return new Verdict(Outcome.NEUTRALIZE, sorted, "action=neutralize");
         }
         return new Verdict(Outcome.REFUSE, sorted, "action=refuse");
     }

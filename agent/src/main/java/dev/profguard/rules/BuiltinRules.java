@@ -23,6 +23,12 @@ final class BuiltinRules {
             names = *mtuner* librmem.so* librmem_*.so* librmem-*.so*
             variables = MTuner_Allocator
             capture.files = mtuner_capture_*.MTuner *.MTuner
+            # rmemShutDown() flushes, closes the capture file and turns every later report into a no-op.
+            shutdown = rmemShutDown
+            # Strings that stay in the client's read-only data after hiding and stripping.
+            marks = mtuner_capture_ .MTuner
+            # Its default build carries a ~1.64 GB .bss (a zero-filled PT_LOAD): supporting evidence.
+            zero.fill = 1g
             """;
 
     private BuiltinRules() {

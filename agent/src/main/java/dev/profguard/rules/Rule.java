@@ -12,14 +12,20 @@ import java.util.List;
  * @param names       file-name globs of its libraries (weak evidence alone)
  * @param variables   environment variables it reads
  * @param captureFiles file-name globs of the files it writes
+ * @param shutdown    its own void(void) function that switches it off in place, or null
+ * @param marks       byte strings its code carries even when its symbols are hidden or stripped;
+ *                    all of them in one loaded object is the client
+ * @param zeroFill    a zero-filled segment at least this large is a sign of it (0: not used)
  */
 public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
-                   List<String> names, List<String> variables, List<String> captureFiles) {
+                   List<String> names, List<String> variables, List<String> captureFiles,
+                   String shutdown, List<String> marks, long zeroFill) {
     public Rule {
         symbols = List.copyOf(symbols);
         names = List.copyOf(names);
         variables = List.copyOf(variables);
         captureFiles = List.copyOf(captureFiles);
+        marks = List.copyOf(marks);
     }
 
     /** Whether a file name (not a path) matches one of this rule's library name globs. */

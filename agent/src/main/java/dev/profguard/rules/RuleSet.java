@@ -11,14 +11,18 @@ import java.util.Set;
 public final class RuleSet {
     private final List<Rule> rules;
     private final List<String> allSymbols;
+    private final List<String> allMarks;
 
     public RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
         Set<String> symbols = new LinkedHashSet<>();
+        Set<String> marks = new LinkedHashSet<>();
         for (Rule rule : rules) {
             symbols.addAll(rule.symbols());
+            marks.addAll(rule.marks());
         }
         this.allSymbols = List.copyOf(symbols);
+        this.allMarks = List.copyOf(marks);
     }
 
     /** The built-in rules, then those of {@code extraFile} when it is not null. */
@@ -46,6 +50,21 @@ public final class RuleSet {
 
     public List<Rule> rules() {
         return rules;
+    }
+
+    /** The rule with that id, or null. */
+    public Rule byId(String id) {
+        for (Rule rule : rules) {
+            if (rule.id().equals(id)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /** Every mark any rule looks for, once each, in rule order. */
+    public List<String> allMarks() {
+        return allMarks;
     }
 
     /** Every symbol any rule looks for, once each, in rule order. */

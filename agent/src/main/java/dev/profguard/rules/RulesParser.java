@@ -26,6 +26,9 @@ import java.util.Map;
  * names = *mtuner* librmem*.so*
  * variables = MTuner_Allocator
  * capture.files = mtuner_capture_*.MTuner
+ * shutdown = rmemShutDown
+ * marks = mtuner_capture_ .MTuner
+ * zero.fill = 1g
  * </pre>
  * Lists are separated by spaces or commas; an indented line continues the value above it. Unknown keys, duplicate keys, empty rules and
  * oversized files are errors that name the line: a typo must not silently weaken a rule.
@@ -38,8 +41,8 @@ public final class RulesParser {
     private static final String ID_CHARS = LETTERS + "0123456789._-";
     private static final String SYMBOL_START = LETTERS + "_";
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
-    private static final List<String> KEYS =
-            List.of("profiler", "symbols", "symbols.min", "names", "variables", "capture.files");
+    private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
+            "capture.files", "shutdown", "marks", "zero.fill");
 
     private RulesParser() {
     }
@@ -134,7 +137,19 @@ public final class RulesParser {
         List<String> names = list(fields.get("names"));
         List<String> variables = list(fields.get("variables"));
         List<String> captures = list(fields.get("capture.files"));
-        if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty()) {
+        List<String> marks = list(fields.get("marks"));
+        for (String mark : marks) {
+            if (mark.length() > 256) {
+                throw error(source, line, "rule '" + id + "': marks are at most 256 bytes");
+            }
+        }
+        String shutdown = fields.get("shutdown");
+        if (shutdown != null && (shutdown.isEmpty() || SYMBOL_START.indexOf(shutdown.charAt(0)) < 0
+                || !allIn(shutdown, 1, SYMBOL_CHARS))) {
+            throw error(source, line, "rule '" + id + "': shutdown must be one symbol name");
+        }
+        long zeroFill = size(fields.get("zero.fill"), source, line, id);
+        if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()) {
             throw error(source, line, "rule '" + id + "' looks for nothing");
         }
         for (String symbol : symbols) {
@@ -156,7 +171,29 @@ public final class RulesParser {
             }
         }
         String profiler = fields.getOrDefault("profiler", id);
-        return new Rule(id, profiler, symbols, min, names, variables, captures);
+        return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill);
+    }
+
+    /** A byte count with an optional k, m or g suffix (powers of 1024); 0 when absent. */
+    private static long size(String text, String source, int line, String id) throws RulesException {
+        if (text == null) {
+            return 0;
+        }
+        String digits = text.toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (digits.endsWith("k") || digits.endsWith("m") || digits.endsWith("g")) {
+            unit = digits.endsWith("k") ? 1L << 10 : digits.endsWith("m") ? 1L << 20 : 1L << 30;
+            digits = digits.substring(0, digits.length() - 1);
+        }
+        try {
+            long value = Long.parseLong(digits);
+            if (value > 0 && value <= (1L << 40) / unit) {
+                return value * unit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw error(source, line, "rule '" + id + "': zero.fill must be a size such as 512m or 1g");
     }
 
     /** Items separated by white space and/or commas. */

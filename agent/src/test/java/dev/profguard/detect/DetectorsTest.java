@@ -38,7 +38,7 @@ class DetectorsTest {
     }
 
     private List<Finding> scan() {
-        return new Scanner(rules).scan(proc.view());
+        return new Scanner(rules, null).scan(proc.view());
     }
 
     @Test
@@ -129,7 +129,7 @@ class DetectorsTest {
     void unreadableProcIsUnknownForEveryDetectorNotAnException() {
         // A missing directory stands for any unreadable /proc; it-tests also run a JVM without /proc.
         ProcFs missing = new ProcFs(dir.resolve("proc/no-such-pid"), "process 1", null);
-        List<Finding> findings = new Scanner(rules).scan(missing);
+        List<Finding> findings = new Scanner(rules, null).scan(missing);
         assertEquals(4, findings.size(), findings.toString());
         assertTrue(findings.stream().allMatch(f -> f.strength() == Strength.UNKNOWN));
         assertTrue(findings.stream().anyMatch(f -> f.detail().startsWith("could not read " + dir.resolve("proc/no-such-pid/maps"))));

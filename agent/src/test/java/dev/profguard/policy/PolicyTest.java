@@ -26,7 +26,8 @@ class PolicyTest {
             // findings        | env     | action     | outcome | reason starts with
             "''                | prod    | refuse     | ALLOW   | nothing found",
             "STRONG            | prod    | refuse     | REFUSE  | action=refuse",
-            "STRONG            | prod    | neutralize | REFUSE  | action=neutralize cannot switch the client off",
+            "STRONG            | prod    | neutralize | NEUTRALIZE | action=neutralize",
+            "STRONG            | staging | neutralize | WARN    | not a production JVM",
             "STRONG            | prod    | warn       | WARN    | action=warn",
             "STRONG            | staging | refuse     | WARN    | not a production JVM",
             "STRONG            | ''      | refuse     | WARN    | not a production JVM",

@@ -24,7 +24,7 @@ class AgentJarTest {
                 String name = entry.getName();
                 boolean ours = name.startsWith("dev/profguard/") || name.equals("dev/");
                 boolean allowedMeta = name.equals("META-INF/") || name.equals("META-INF/MANIFEST.MF")
-                        || name.startsWith("META-INF/licenses/");
+                        || name.startsWith("META-INF/licenses/") || name.startsWith("META-INF/native/");
                 if (!ours && !allowedMeta) {
                     offenders.add(name);
                 }
@@ -42,6 +42,8 @@ class AgentJarTest {
             assertTrue(jar.getEntry("dev/profguard/shaded/bytebuddy/ByteBuddy.class") != null, "Byte Buddy is relocated");
             assertTrue(jar.getEntry("dev/profguard/shaded/logback/classic/LoggerContext.class") != null);
             assertTrue(jar.getEntry("dev/profguard/shaded/slf4j/Logger.class") != null);
+            assertTrue(jar.getEntry("META-INF/native/linux-x86_64/libprofguard_probe.so") != null, "the probe is packed");
+            assertTrue(jar.getEntry("META-INF/native/linux-x86_64/libprofguard_probe.so.sha256") != null);
         }
     }
 

@@ -32,6 +32,7 @@ public final class Jvm {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<Path> classpath = new ArrayList<>();
     private String agentArgs;
+    private Path agentJar = AGENT;
     private boolean withAgent = true;
     private String mainClass = HelloApp.class.getName();
     private List<String> programArgs = List.of();
@@ -52,6 +53,12 @@ public final class Jvm {
     /** {@code -javaagent:profguard-agent.jar=ARGS}; null for no arguments. */
     public Jvm agentArgs(String args) {
         this.agentArgs = args;
+        return this;
+    }
+
+    /** Another agent jar than the one the build made (e.g. a corrupted copy). */
+    public Jvm agentJar(Path jar) {
+        this.agentJar = jar;
         return this;
     }
 
@@ -95,7 +102,7 @@ public final class Jvm {
         List<String> command = new ArrayList<>(prefix);
         command.add(jdk.java().toString());
         if (withAgent) {
-            command.add("-javaagent:" + AGENT + (agentArgs == null ? "" : "=" + agentArgs));
+            command.add("-javaagent:" + agentJar + (agentArgs == null ? "" : "=" + agentArgs));
         }
         command.addAll(jvmOptions);
         command.add("-cp");
