@@ -36,5 +36,8 @@ echo "== 3. the same client renamed, in staging: warned about, main runs"
 cp "$client" "$work/libcompress-helper.so"
 run APP_ENV=staging LD_PRELOAD="$work/libcompress-helper.so" java -javaagent:"$agent" -cp . Hello
 echo
-echo "== 4. a typo in an option: the JVM stops before main (exit status 64)"
+echo "== 4. the same in production with action=neutralize: switched off in place (rmemShutDown), main runs"
+run APP_ENV=production LD_PRELOAD="$work/libcompress-helper.so" java -javaagent:"$agent"=action=neutralize -cp . Hello
+echo
+echo "== 5. a typo in an option: the JVM stops before main (exit status 64)"
 run java -javaagent:"$agent"=env=production,action=refsue -cp . Hello

@@ -10,7 +10,7 @@ sources=("$src"/main/c/buffer.c "$src"/main/c/loaded_objects.c "$src"/main/c/sym
          "$src"/main/c/environ_live.c "$src"/main/c/content.c)
 warnings=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion -Wno-sign-conversion)
 hardening=(-O2 -fPIC -fvisibility=hidden -fstack-protector-strong -D_FORTIFY_SOURCE=2
-           -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
+           -Wl,-z,relro,-z,now -Wl,-z,noexecstack -s)
 
 case "$mode" in
 library)

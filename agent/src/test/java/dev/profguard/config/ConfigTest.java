@@ -36,6 +36,18 @@ class ConfigTest {
         assertEquals(1000, c.watchIntervalMillis());
         assertEquals(0, c.healthPort());
         assertEquals(LogFormat.TEXT, c.logFormat());
+        assertEquals(ProbeMode.AUTO, c.probe());
+        assertFalse(c.deleteCaptureFiles());
+    }
+
+    @Test
+    void probeAndCaptureFiles() throws ConfigException {
+        Config c = Config.resolve("probe=required,capture.files=delete", new Properties(), Map.of());
+        assertEquals(ProbeMode.REQUIRED, c.probe());
+        assertTrue(c.deleteCaptureFiles());
+        assertEquals(ProbeMode.OFF, Config.resolve(null, new Properties(), Map.of("PROFGUARD_PROBE", "off")).probe());
+        assertThrows(ConfigException.class, () -> Config.resolve("probe=maybe", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> Config.resolve("capture.files=shred", new Properties(), Map.of()));
     }
 
     @Test

@@ -128,6 +128,22 @@ class ElfSymbolsTest {
     }
 
     @Test
+    void zeroFillComesFromTheProgramHeaders() {
+        // libjvm.so's writable PT_LOAD has a .bss; the value is what readelf shows as MemSiz - FileSiz.
+        Path libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        ElfResult result = reader.read(libjvm);
+        assertTrue(result.zeroFill() > 0 && result.zeroFill() < (1L << 30), "libjvm's .bss: " + result.zeroFill());
+    }
+
+    @Test
+    void unusableProgramHeadersMeanNoZeroFillNotAnError() throws IOException {
+        ElfImage image = ElfImage.elf64().define("rmemInit", "rmemFree"); // no program headers at all
+        ElfResult result = reader.read(write(image.bytes()));
+        assertEquals(ElfResult.Status.OK, result.status());
+        assertEquals(0, result.zeroFill());
+    }
+
+    @Test
     void nonElfFilesAreNotElf() throws IOException {
         assertEquals(ElfResult.Status.NOT_ELF, reader.read(write(new byte[0])).status());
         assertEquals(ElfResult.Status.NOT_ELF, reader.read(write("PK\u0003\u0004 a zip".getBytes())).status());

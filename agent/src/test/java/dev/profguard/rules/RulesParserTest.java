@@ -36,6 +36,19 @@ class RulesParserTest {
         assertTrue(mtuner.matchesCaptureFile("mtuner_capture_.2026.11.23.6.3.44.MTuner"));
         assertFalse(mtuner.matchesCaptureFile("report.txt"));
         assertEquals(List.of("MTuner_Allocator"), mtuner.variables());
+        assertEquals("rmemShutDown", mtuner.shutdown());
+        assertEquals(List.of("mtuner_capture_", ".MTuner"), mtuner.marks());
+        assertEquals(1L << 30, mtuner.zeroFill());
+    }
+
+    @Test
+    void sizesShutdownAndMarksParse() throws RulesException {
+        Rule rule = RulesParser.parse("[rule a]\nmarks = one, two\nshutdown = a_stop\nzero.fill = 512m\n", "x").get(0);
+        assertEquals(List.of("one", "two"), rule.marks());
+        assertEquals("a_stop", rule.shutdown());
+        assertEquals(512L << 20, rule.zeroFill());
+        assertEquals(2048, RulesParser.parse("[rule a]\nmarks = m\nzero.fill = 2k\n", "x").get(0).zeroFill());
+        assertEquals(0, RulesParser.parse("[rule a]\nmarks = m\n", "x").get(0).zeroFill());
     }
 
     @Test
@@ -61,6 +74,10 @@ class RulesParserTest {
             "[rule a]\\nsymbols = f g\\nsymbols.min = 3  | x:1: rule 'a': symbols.min must be 1..2",
             "[rule a]\\nsymbols = f g\\nsymbols.min = x  | x:1: rule 'a': symbols.min must be 1..2",
             "[rule a]\\nsymbols = f 1bad                 | x:1: rule 'a': '1bad' is not a symbol name",
+            "[rule a]\\nmarks = m\\nzero.fill = 1t       | x:1: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nzero.fill = -1       | x:1: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nzero.fill = 0        | x:1: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nshutdown = a b       | x:1: rule 'a': shutdown must be one symbol name",
     })
     void malformedRulesNameTheLine(String text, String message) {
         RulesException e = assertThrows(RulesException.class, () -> RulesParser.parse(text.replace("\\n", "\n"), "x"));

@@ -16,9 +16,10 @@ import java.util.Set;
 
 /**
  * The one place that loads the probe library: checks the platform, extracts the library from the
- * jar into a fresh private directory (mode 0700, random name), checks its SHA-256 against the
- * digest recorded at build time, loads it without making the JVM print a warning, and removes the
- * file again. Every failure is a {@link ProbeUnavailableException} with the reason; it never
+ * jar into a fresh private directory (mode 0700, random name), checks the SHA-256 of the file as
+ * read back from disk against the digest recorded at build time (which covers a corrupt jar entry
+ * and a file changed on disk alike), loads it without making the JVM print a warning, and removes
+ * the file again. Every failure is a {@link ProbeUnavailableException} with the reason; it never
  * throws anything else. (Netty's NativeLibraryLoader is the model for the extraction.)
  */
 public final class NativeLoader {
@@ -48,21 +49,18 @@ public final class NativeLoader {
         byte[] library = read(resourceOwner, resource, MAX_LIBRARY);
         byte[] digestText = read(resourceOwner, resource + ".sha256", 128);
         String expected = new String(digestText, StandardCharsets.US_ASCII).strip();
-        String actual = Sha256.hex(library);
-        if (!actual.equals(expected)) {
-            throw new ProbeUnavailableException("the probe library in the agent jar is corrupt (SHA-256 " + actual
-                    + ", expected " + expected + ")");
-        }
         Path dir = null;
         Path file = null;
         try {
-            dir = Files.createTempDirectory("profguard-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            dir = privateDirectory();
             file = dir.resolve(LIBRARY);
             Files.write(file, library);
-            // Read back what will be mapped: the check covers the file, not only the jar entry.
-            if (!Sha256.hex(Files.readAllBytes(file)).equals(expected)) {
-                throw new ProbeUnavailableException("the extracted probe library changed on disk before loading");
+            // Hash what will be mapped, read back from disk: a corrupt jar entry and a file
+            // changed on disk fail alike, before anything is loaded.
+            String actual = Sha256.hex(Files.readAllBytes(file));
+            if (!actual.equals(expected)) {
+                throw new ProbeUnavailableException("the probe library in the agent jar is corrupt (SHA-256 " + actual
+                        + ", expected " + expected + ")");
             }
             loadWithoutWarning(instrumentation, file.toFile());
         } catch (IOException | RuntimeException e) {
@@ -79,11 +77,17 @@ public final class NativeLoader {
     }
 
     /**
-     * Loads through {@link LoadTrampoline}, defined in a loader of its own; when that route is
-     * closed (a future JDK), falls back to {@code System.load} where that prints no warning.
+     * Before JDK 24, {@code System.load}. From JDK 24 on, through {@link LoadTrampoline}, defined in
+     * a loader of its own; when that route is closed (a future JDK), {@code System.load} if this
+     * module has native access (--enable-native-access), else the probe is not loaded.
      */
     private static void loadWithoutWarning(Instrumentation instrumentation, File library)
             throws ProbeUnavailableException {
+        if (Runtime.version().feature() < 24) {
+            // No JEP 472 check before JDK 24: System.load is silent, and cheaper (no module edit).
+            loadPlainly(library);
+            return;
+        }
         String internalFailure;
         try {
             Class<?> trampoline = isolatedTrampoline();
@@ -100,17 +104,50 @@ public final class NativeLoader {
         } catch (ReflectiveOperationException | RuntimeException e) {
             internalFailure = String.valueOf(e);
         }
-        if (Runtime.version().feature() < 24 || nativeAccessEnabled()) {
-            try {
-                System.load(library.getPath());
-                return;
-            } catch (UnsatisfiedLinkError | SecurityException e) {
-                throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
-            }
+        if (nativeAccessEnabled()) {
+            loadPlainly(library);
+            return;
         }
         throw new ProbeUnavailableException("this JDK closes the warning-free route to load the probe ("
                 + internalFailure + ") and the agent has no native access; run the JVM with "
                 + "--enable-native-access=ALL-UNNAMED to use the probe");
+    }
+
+    /**
+     * A new directory in java.io.tmpdir, mode 0700 from its creation (mkdir with that mode, so
+     * never open to others even briefly), with 128 random bits in its name from /dev/urandom.
+     * Not Files.createTempDirectory: its SecureRandom initialises the security providers, tens of
+     * milliseconds on the path to main.
+     */
+    private static Path privateDirectory() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+        byte[] random = new byte[16];
+        for (int attempt = 0; attempt < 8; attempt++) {
+            try (InputStream urandom = new java.io.FileInputStream("/dev/urandom")) {
+                if (urandom.readNBytes(random, 0, random.length) != random.length) {
+                    throw new IOException("short read from /dev/urandom");
+                }
+            }
+            StringBuilder name = new StringBuilder("profguard-");
+            for (byte b : random) {
+                name.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            try {
+                return Files.createDirectory(tmp.resolve(name.toString()),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // someone holds that name: draw another
+            }
+        }
+        throw new IOException("could not create a private directory in " + tmp);
+    }
+
+    private static void loadPlainly(File library) throws ProbeUnavailableException {
+        try {
+            System.load(library.getPath());
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
+        }
     }
 
     /** LoadTrampoline, defined anew by a class loader of its own (its own unnamed module). */
