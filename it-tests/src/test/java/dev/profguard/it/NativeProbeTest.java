@@ -123,6 +123,19 @@ class NativeProbeTest extends JvmTest {
         assertTrue(required.onlyProfguardLine().contains("probe=required: main will not run, exit status 78"));
     }
 
+    @OnEachJdk
+    void unsupportedPlatformFallsBackOrRefusesWhenRequired(Jdk jdk) throws Exception {
+        Run auto = Jvm.on(jdk, dir).option("-Dos.arch=aarch64").agentArgs("env=production").run();
+        assertEquals(0, auto.exitStatus(), auto.toString());
+        assertTrue(auto.onlyProfguardLine().startsWith(
+                "profguard: WARN native probe not loaded: no native probe for linux/aarch64 (only linux-x86_64)"), auto.toString());
+        Run required = Jvm.on(jdk, dir).option("-Dos.arch=aarch64").agentArgs("env=production,probe=required").run();
+        assertEquals(78, required.exitStatus(), required.toString());
+        assertFalse(required.mainRan());
+        Run off = Jvm.on(jdk, dir).option("-Dos.arch=aarch64").agentArgs("env=production,probe=off").run();
+        assertEquals("", off.stderr(), "probe=off: nothing to say\n" + off);
+    }
+
     @Test
     void jdk25WithNativeAccessDeniedStillLoadsTheProbeSilently() throws Exception {
         Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
