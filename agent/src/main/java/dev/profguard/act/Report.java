@@ -75,7 +75,8 @@ public final class Report {
                 + (config.isProduction() ? "production" : "not production") + ")";
     }
 
-    private static String evidence(List<Finding> findings) {
+    /** Every finding's evidence, joined; a path's symbols are listed once. */
+    public static String evidence(List<Finding> findings) {
         List<String> items = new ArrayList<>();
         Set<String> symbolsShown = new java.util.HashSet<>();
         for (Finding f : findings) {

@@ -1,11 +1,13 @@
 package dev.profguard.ops;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 
-/** {@code java -jar profguard-agent.jar}: usage and version; the check command comes later. */
+/** {@code java -jar profguard-agent.jar}: the check command, usage and version. */
 public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: java -javaagent:profguard-agent.jar[=key=value,...] ... (guards a JVM at start-up)",
+            "       " + CheckCommand.USAGE,
             "       java -jar profguard-agent.jar --version | --help",
             "options: env, production, action, exit.code, rules, watch.interval, health.port, log.format",
             "         (agent argument, system property profguard.<key>, or variable PROFGUARD_<KEY>)");
@@ -27,7 +29,10 @@ public final class Cli {
             out.println("profguard " + version());
             return 0;
         }
-        err.println("profguard: unknown command '" + args[0] + "' (this version has no commands yet)");
+        if (args[0].equals("check")) {
+            return CheckCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
+        }
+        err.println("profguard: unknown command '" + args[0] + "'");
         err.println(USAGE);
         return 2;
     }
