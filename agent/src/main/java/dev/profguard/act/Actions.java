@@ -5,6 +5,8 @@ import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
 import dev.profguard.config.ProbeMode;
 import dev.profguard.log.Logs;
+import dev.profguard.ops.Health;
+import dev.profguard.ops.HealthState;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Verdict;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ public final class Actions {
      */
     public static void apply(Verdict verdict, Config config, boolean mayExit) {
         if (verdict.outcome() == Outcome.ALLOW) {
+            Health.start(config, HealthState.of(verdict, config, "profguard: nothing found"));
             return;
         }
         Logger log = Logs.get(config.logFormat());
@@ -34,11 +37,13 @@ public final class Actions {
         if (refuse && mayExit) {
             event.addKeyValue("exit_status", config.exitCode());
         }
-        event.addKeyValue("findings", Report.findings(verdict))
-                .log(Report.line(verdict, config, "this JVM", mayExit));
+        String line = Report.line(verdict, config, "this JVM", mayExit);
+        event.addKeyValue("findings", Report.findings(verdict)).log(line);
         if (refuse && mayExit) {
+            Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
             Exit.now(config.exitCode());
         }
+        Health.start(config, HealthState.of(verdict, config, "profguard: " + line));
     }
 
     /**
@@ -64,7 +69,7 @@ public final class Actions {
     }
 
     /** Options of the contract whose feature this version does not have yet: never silently ignored. */
-    static final String[] NOT_YET_ACTIVE = {"watch.interval", "health.port"};
+    static final String[] NOT_YET_ACTIVE = {"watch.interval"};
 
     /** One WARN line naming options that were set but have no effect in this version. */
     public static void warnInactiveOptions(Config config) {
@@ -77,7 +82,7 @@ public final class Actions {
         if (names.length() > 0) {
             Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "inactive_option")
                     .log("option " + names + " is accepted but has no effect in this version (no runtime "
-                            + "watcher or health endpoint yet): nothing watches or listens. main runs.");
+                            + "watcher yet): nothing re-checks this JVM after start-up. main runs.");
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
 public final class Config {
     /** Option keys, in the order the README lists them. */
     public static final List<String> KEYS = List.of("env", "production", "action", "exit.code", "rules",
-            "probe", "capture.files", "watch.interval", "health.port", "log.format");
+            "probe", "capture.files", "watch.interval", "health.port", "health.bind", "status.file", "log.format");
     /** Variables that carry the environment tag when option {@code env} is unset, in order. */
     public static final List<String> TAG_VARIABLES = List.of("APP_ENV", "ENVIRONMENT", "DEPLOY_ENV");
     /** {@code PROFGUARD_*} variables that are not options (used by the container entrypoint). */
@@ -34,6 +34,8 @@ public final class Config {
     private final int healthPort;
     private final LogFormat logFormat;
     private final ProbeMode probe;
+    private final String healthBind;
+    private final Path statusFile;
     private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
 
@@ -69,6 +71,10 @@ public final class Config {
                 : ProbeMode.valueOf(oneOf(probeValue, "auto", "required", "off").toUpperCase(Locale.ROOT));
         Value captures = options.get("capture.files");
         this.deleteCaptureFiles = captures != null && oneOf(captures, "keep", "delete").equals("delete");
+        Value bind = options.get("health.bind");
+        this.healthBind = bind == null ? "127.0.0.1" : nonEmpty(bind);
+        Value status = options.get("status.file");
+        this.statusFile = status == null ? null : Path.of(nonEmpty(status));
         Value format = options.get("log.format");
         this.logFormat = format == null ? LogFormat.TEXT
                 : LogFormat.valueOf(oneOf(format, "text", "json").toUpperCase(Locale.ROOT));
@@ -292,6 +298,16 @@ public final class Config {
 
     public LogFormat logFormat() {
         return logFormat;
+    }
+
+    /** Address the health endpoint listens on: loopback unless widened on purpose. */
+    public String healthBind() {
+        return healthBind;
+    }
+
+    /** File the guard's state is written to on every change, or null. */
+    public Path statusFile() {
+        return statusFile;
     }
 
     /** Whether and how the native probe is used (option {@code probe}). */

@@ -1,0 +1,189 @@
+package dev.profguard.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.profguard.config.Config;
+import dev.profguard.log.Logs;
+
+import javax.management.ObjectName;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publishes the guard's state: the status file (written atomically on every change), the
+ * loopback health endpoint (GET /health: 200 UP, 503 DOWN) and the {@code dev.profguard:type=Guard}
+ * MXBean. Started on a daemon thread after the start-up verdict, so it never delays {@code main}
+ * and never keeps the JVM alive; its failures are WARN lines, never the application's.
+ */
+public final class Health implements GuardMXBean {
+    private static final Object LOCK = new Object();
+    private static Health instance;
+
+    private final Config config;
+    private volatile HealthState state;
+
+    private Health(Config config, HealthState state) {
+        this.config = config;
+        this.state = state;
+    }
+
+    /** Starts publishing when health.port or status.file is set; a no-op otherwise. */
+    public static void start(Config config, HealthState state) {
+        if (config.healthPort() == 0 && config.statusFile() == null) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (instance != null) {
+                instance.update(state);
+                return;
+            }
+            instance = new Health(config, state);
+        }
+        Thread thread = new Thread(instance::publishAll, "profguard-health");
+        thread.setDaemon(true); // threads it starts (the HTTP dispatcher) inherit this: never keeps the JVM up
+        thread.start();
+    }
+
+    /** Writes the status file now (before a refusal exits, for instance); no endpoint is started. */
+    public static void writeStatusFile(Config config, HealthState state) {
+        if (config.statusFile() != null) {
+            new Health(config, state).writeStatus();
+        }
+    }
+
+    /** A new state: the status file is rewritten, the endpoint and MXBean serve it at once. */
+    public void update(HealthState next) {
+        this.state = next;
+        writeStatus();
+    }
+
+    private void publishAll() {
+        writeStatus();
+        if (config.healthPort() != 0) {
+            serve();
+        }
+        registerMXBean();
+    }
+
+    private void writeStatus() {
+        Path file = config.statusFile();
+        if (file == null) {
+            return;
+        }
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try {
+                Files.writeString(temp, state.json() + "\n");
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException | RuntimeException e) {
+            warn("status file " + file + " not written: " + e + ". The guard itself keeps working.");
+        }
+    }
+
+    private void serve() {
+        String bind = config.healthBind();
+        try {
+            InetAddress address = InetAddress.getByName(bind);
+            if (!address.isLoopbackAddress()) {
+                warn("health endpoint bound to " + bind + ", which is not a loopback address (health.bind): "
+                        + "anyone who can reach it can read what this JVM holds.");
+            }
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, config.healthPort()), 8);
+            server.createContext("/health", this::answer);
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            warn("health endpoint not started on " + bind + ":" + config.healthPort() + ": " + e.getMessage()
+                    + ". The guard itself keeps working.");
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            if (!exchange.getRequestURI().getPath().equals("/health")) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            HealthState now = state;
+            byte[] body = (now.json() + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            exchange.sendResponseHeaders(now.up() ? 200 : 503, head ? -1 : body.length);
+            if (!head) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+    }
+
+    private void registerMXBean() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName("dev.profguard:type=Guard"));
+        } catch (Exception e) {
+            warn("MXBean dev.profguard:type=Guard not registered: " + e + ". The guard itself keeps working.");
+        }
+    }
+
+    private void warn(String message) {
+        Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "health").log(message);
+    }
+
+    @Override
+    public String getStatus() {
+        return state.up() ? "UP" : "DOWN";
+    }
+
+    @Override
+    public String getOutcome() {
+        return state.outcome();
+    }
+
+    @Override
+    public String getEnvironment() {
+        return state.env();
+    }
+
+    @Override
+    public boolean isProduction() {
+        return state.production();
+    }
+
+    @Override
+    public String[] getFindings() {
+        List<Map<String, Object>> findings = state.findings();
+        String[] evidence = new String[findings.size()];
+        for (int i = 0; i < evidence.length; i++) {
+            evidence[i] = String.valueOf(findings.get(i).get("evidence"));
+        }
+        return evidence;
+    }
+
+    @Override
+    public String getVersion() {
+        return Cli.version();
+    }
+
+    @Override
+    public String getJson() {
+        return state.json();
+    }
+}
