@@ -178,7 +178,8 @@ public final class LibraryInspector {
         return defined.size() >= rule.symbolsMin() ? defined : List.of();
     }
 
-    static String fileName(String path) {
+    /** The last component of a path (or of an archive entry's shown path). */
+    public static String fileName(String path) {
         int slash = path.lastIndexOf('/');
         return slash < 0 ? path : path.substring(slash + 1);
     }

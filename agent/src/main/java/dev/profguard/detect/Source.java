@@ -10,6 +10,7 @@ public enum Source {
     OPTIONS_VARIABLE("JVM options variable"),
     JVM_ARGUMENT("JVM argument"),
     OPEN_FILE("open file"),
+    FILE("file"),
     INSPECTION("inspection");
 
     private final String label;

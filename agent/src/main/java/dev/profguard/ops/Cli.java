@@ -3,11 +3,12 @@ package dev.profguard.ops;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code java -jar profguard-agent.jar}: the check command, usage and version. */
+/** {@code java -jar profguard-agent.jar}: the check and scan commands, usage and version. */
 public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: java -javaagent:profguard-agent.jar[=key=value,...] ... (guards a JVM at start-up)",
             "       " + CheckCommand.USAGE,
+            "       " + ScanCommand.USAGE,
             "       java -jar profguard-agent.jar --version | --help",
             "options: env, production, action, exit.code, rules, watch.interval, health.port, log.format",
             "         (agent argument, system property profguard.<key>, or variable PROFGUARD_<KEY>)");
@@ -31,6 +32,9 @@ public final class Cli {
         }
         if (args[0].equals("check")) {
             return CheckCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
+        }
+        if (args[0].equals("scan")) {
+            return ScanCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
         }
         err.println("profguard: unknown command '" + args[0] + "'");
         err.println(USAGE);
