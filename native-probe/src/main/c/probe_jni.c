@@ -123,28 +123,54 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_loadedObjects
     return result;
 }
 
+/* What definedSymbols and findMarks take alike: an object's path, byte strings, and a flag array. */
+struct probe_query {
+    char object[PROBE_MAX_PATH];
+    char **items;
+    jsize count;
+    unsigned char *flags;
+};
+
+static int probe_open_query(JNIEnv *env, jbyteArray path, jobjectArray items, jbooleanArray flags,
+                            struct probe_query *query)
+{
+    query->items = NULL;
+    query->flags = NULL;
+    query->count = 0;
+    if (probe_copy_bytes(env, path, query->object, sizeof query->object) != PROBE_OK || flags == NULL) {
+        return PROBE_BAD_INPUT;
+    }
+    query->items = probe_copy_names(env, items, &query->count);
+    if (query->items == NULL || (*env)->GetArrayLength(env, flags) < query->count) {
+        free(query->items);
+        query->items = NULL;
+        return PROBE_BAD_INPUT;
+    }
+    query->flags = calloc((size_t)query->count + 1, 1);
+    return query->flags == NULL ? PROBE_NO_MEMORY : PROBE_OK;
+}
+
+static void probe_close_query(struct probe_query *query)
+{
+    free(query->flags);
+    if (query->items != NULL) {
+        probe_free_names(query->items, query->count);
+    }
+}
+
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIEnv *env, jclass type,
         jbyteArray path, jobjectArray names, jbooleanArray defined)
 {
     (void)type;
-    char object[PROBE_MAX_PATH];
-    jsize count = 0;
-    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK || defined == NULL) {
-        return PROBE_BAD_INPUT;
-    }
-    char **copies = probe_copy_names(env, names, &count);
-    if (copies == NULL || (*env)->GetArrayLength(env, defined) < count) {
-        free(copies);
-        return PROBE_BAD_INPUT;
-    }
-    unsigned char *flags = calloc((size_t)count + 1, 1);
-    int status = flags == NULL ? PROBE_NO_MEMORY
-            : probe_find_symbols(object, (const char *const *)copies, (size_t)count, flags);
+    struct probe_query query;
+    int status = probe_open_query(env, path, names, defined, &query);
     if (status == PROBE_OK) {
-        probe_set_flags(env, defined, flags, count);
+        status = probe_find_symbols(query.object, (const char *const *)query.items, (size_t)query.count, query.flags);
     }
-    free(flags);
-    probe_free_names(copies, count);
+    if (status == PROBE_OK) {
+        probe_set_flags(env, defined, query.flags, query.count);
+    }
+    probe_close_query(&query);
     return status;
 }
 
@@ -181,31 +207,24 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_findMarks(JNIEnv *e
         jbyteArray path, jobjectArray patterns, jbooleanArray found)
 {
     (void)type;
-    char object[PROBE_MAX_PATH];
-    jsize count = 0;
-    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK || found == NULL) {
-        return PROBE_BAD_INPUT;
+    struct probe_query query;
+    int status = probe_open_query(env, path, patterns, found, &query);
+    size_t *lengths = status == PROBE_OK ? calloc((size_t)query.count + 1, sizeof(size_t)) : NULL;
+    if (status == PROBE_OK && lengths == NULL) {
+        status = PROBE_NO_MEMORY;
     }
-    char **copies = probe_copy_names(env, patterns, &count);
-    if (copies == NULL || (*env)->GetArrayLength(env, found) < count) {
-        free(copies);
-        return PROBE_BAD_INPUT;
-    }
-    size_t *lengths = calloc((size_t)count + 1, sizeof(size_t));
-    unsigned char *flags = calloc((size_t)count + 1, 1);
-    int status = PROBE_NO_MEMORY;
-    if (lengths != NULL && flags != NULL) {
-        for (jsize i = 0; i < count; i++) {
-            lengths[i] = strlen(copies[i]);
+    if (status == PROBE_OK) {
+        for (jsize i = 0; i < query.count; i++) {
+            lengths[i] = strlen(query.items[i]);
         }
-        status = probe_find_marks(object, (const unsigned char *const *)copies, lengths, (size_t)count, flags);
+        status = probe_find_marks(query.object, (const unsigned char *const *)query.items, lengths,
+                                  (size_t)query.count, query.flags);
         if (status == PROBE_OK || status == PROBE_TOO_LARGE) {
-            probe_set_flags(env, found, flags, count);
+            probe_set_flags(env, found, query.flags, query.count);
         }
     }
     free(lengths);
-    free(flags);
-    probe_free_names(copies, count);
+    probe_close_query(&query);
     return status;
 }
 

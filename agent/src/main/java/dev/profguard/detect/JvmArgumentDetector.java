@@ -24,7 +24,7 @@ public final class JvmArgumentDetector implements Detector {
         List<String> tokens = new ArrayList<>();
         for (String argument : arguments) {
             if (argument.startsWith("@") && argument.length() > 1 && !argument.startsWith("@@")) {
-                expand(argument.substring(1), tokens, findings);
+                expand(view.workingDirectory().resolve(argument.substring(1)), tokens, findings);
             } else {
                 tokens.add(argument);
             }
@@ -35,9 +35,10 @@ public final class JvmArgumentDetector implements Detector {
         return findings;
     }
 
-    private static void expand(String file, List<String> tokens, List<Finding> findings) {
+    /** @param file the argument file, resolved against the process's own working directory */
+    private static void expand(Path file, List<String> tokens, List<Finding> findings) {
         try {
-            byte[] bytes = BoundedFiles.read(Path.of(file), MAX_ARGFILE);
+            byte[] bytes = BoundedFiles.read(file, MAX_ARGFILE);
             if (bytes.length > MAX_ARGFILE) {
                 findings.add(Finding.unknown(Source.JVM_ARGUMENT, "argument file " + file
                         + " is larger than " + MAX_ARGFILE + " bytes; not read"));
@@ -45,8 +46,8 @@ public final class JvmArgumentDetector implements Detector {
             }
             tokens.addAll(JvmOptions.tokenize(new String(bytes, StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
-            // Relative to a directory we do not know (another process), or gone: the JVM
-            // read it at launch; its mapped libraries are still checked.
+            // Gone since launch, or not ours to read: the JVM read it at launch, and its mapped
+            // libraries are still checked.
         }
     }
 }

@@ -133,6 +133,11 @@ public final class ProcFs implements ProcessView {
     }
 
     @Override
+    public Path workingDirectory() {
+        return dir.resolve("cwd"); // procfs: a link to the process's own working directory
+    }
+
+    @Override
     public Path contentOf(MappedObject object) {
         return dir.resolve("map_files").resolve(object.range());
     }

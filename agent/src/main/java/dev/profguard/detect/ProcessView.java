@@ -24,6 +24,9 @@ public interface ProcessView {
     /** The process's command line as given to {@code exec}. */
     Readout<List<String>> arguments();
 
+    /** The process's working directory, through which its relative paths resolve. */
+    Path workingDirectory();
+
     /**
      * A path through which the bytes of a mapped object can be read even if its file was deleted
      * or replaced, or null.

@@ -103,8 +103,11 @@ class DetectorsTest {
 
     @Test
     void commandLineAgentsIncludingArgumentFilesAreSeen() throws IOException {
-        Path argfile = Files.writeString(dir.resolve("jvm.args"), "-Xss1m\n\"-agentpath:" + client + "\"\n");
-        proc.cmdline(List.of("java", "-agentlib:mtuner", "@" + argfile, "-javaagent:/opt/MTuner.jar", "Main"));
+        // A relative @argfile resolves against the process's working directory (procfs: cwd).
+        Path workDir = Files.createDirectories(dir.resolve("app"));
+        Files.createSymbolicLink(proc.dir.resolve("cwd"), workDir);
+        Files.writeString(workDir.resolve("jvm.args"), "-Xss1m\n\"-agentpath:" + client + "\"\n");
+        proc.cmdline(List.of("java", "-agentlib:mtuner", "@jvm.args", "-javaagent:/opt/MTuner.jar", "Main"));
         List<Finding> findings = scan();
         assertEquals(3, findings.size(), findings.toString());
         assertTrue(findings.stream().allMatch(f -> f.source() == Source.JVM_ARGUMENT));

@@ -61,13 +61,7 @@ public final class Probe {
             return null;
         }
         check(status, "read the symbols of " + path);
-        List<String> found = new ArrayList<>();
-        for (int i = 0; i < defined.length; i++) {
-            if (defined[i]) {
-                found.add(names.get(i));
-            }
-        }
-        return found;
+        return selected(names, defined);
     }
 
     /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
@@ -107,13 +101,18 @@ public final class Probe {
         if (status != ProbeNatives.TOO_LARGE) { // a partial scan still reports what it saw
             check(status, "read the memory of " + path);
         }
-        List<String> seen = new ArrayList<>();
-        for (int i = 0; i < found.length; i++) {
-            if (found[i]) {
-                seen.add(marks.get(i));
+        return selected(marks, found);
+    }
+
+    /** The items whose flag the native side set. */
+    private static List<String> selected(List<String> items, boolean[] flags) {
+        List<String> chosen = new ArrayList<>();
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i]) {
+                chosen.add(items.get(i));
             }
         }
-        return seen;
+        return chosen;
     }
 
     /** Calls {@code shutdownSymbol} (e.g. rmemShutDown) in the loaded object {@code path}. */
