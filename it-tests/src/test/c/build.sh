@@ -17,6 +17,8 @@ gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -o "$out/libh
 strip --strip-all "$out/libhidden-helper.so"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
+# An ordinary library: the load gate must let it through silently.
+gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.
 gcc "${hardening[@]}" -shared -o "$out/libbigbss.so" "$src/bigbss.c"
 echo "native fixtures built in $out"

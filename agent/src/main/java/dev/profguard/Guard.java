@@ -17,6 +17,7 @@ import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
+import dev.profguard.runtime.RuntimeGuard;
 
 import java.lang.instrument.Instrumentation;
 
@@ -57,6 +58,10 @@ final class Guard {
                 verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, rules, config);
             }
             Actions.apply(verdict, config, atStartup);
+            String gateProblem = RuntimeGuard.install(instrumentation, config, rules);
+            if (gateProblem != null) {
+                Actions.warnGateMissing(gateProblem, config);
+            }
             Actions.warnInactiveOptions(config);
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.

@@ -68,6 +68,13 @@ public final class Actions {
         return true;
     }
 
+    /** The library-load gate could not be installed: loads after start-up go unchecked. */
+    public static void warnGateMissing(String reason, Config config) {
+        Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "gate_missing")
+                .log("library-load gate not installed: " + reason + ". Native libraries loaded after start-up "
+                        + "are not checked before they load.");
+    }
+
     /** Options of the contract whose feature this version does not have yet: never silently ignored. */
     static final String[] NOT_YET_ACTIVE = {"watch.interval"};
 

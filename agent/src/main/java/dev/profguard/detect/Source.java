@@ -11,6 +11,7 @@ public enum Source {
     JVM_ARGUMENT("JVM argument"),
     OPEN_FILE("open file"),
     FILE("file"),
+    LIBRARY_LOAD("library load"),
     INSPECTION("inspection");
 
     private final String label;

@@ -1,0 +1,70 @@
+package dev.profguard.it;
+
+import dev.profguard.it.Jvm.Run;
+import dev.profguard.it.app.LoadApp;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The library-load gate on every Java route to a native library, proven by a marker file the
+ * stand-in's constructor writes: refused loads never run it.
+ */
+class LoadGateTest extends JvmTest {
+    private Run load(Jdk jdk, String env, String... route) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=" + env).env("STANDIN_MARKER_FILE", marker().toString())
+                .option("-Djava.library.path=" + Jvm.FIXTURES).main(LoadApp.class, route);
+        if (!jdk.name().equals("JDK 17")) {
+            jvm.option("--enable-native-access=ALL-UNNAMED"); // the app's own load is a restricted call on 24+
+        }
+        return jvm.run();
+    }
+
+    private Path marker() {
+        return dir.resolve("constructor-ran");
+    }
+
+    @OnEachJdk
+    void refusesTheClientOnEveryJavaRouteBeforeItsCodeRuns(Jdk jdk) throws Exception {
+        List<String[]> routes = List.of(
+                new String[]{"System.load", Jvm.fixture("libcompress-helper.so").toString()},
+                new String[]{"System.loadLibrary", "compress-helper"},
+                new String[]{"Runtime.load", Jvm.fixture("libmtuner_standin.so").toString()},
+                new String[]{"Runtime.loadLibrary", "mtuner_standin"},
+                new String[]{"System.load", Jvm.fixture("libhidden-helper.so").toString()});
+        for (String[] route : routes) {
+            Files.deleteIfExists(marker());
+            Run run = load(jdk, "production", route);
+            assertEquals(0, run.exitStatus(), run.toString());
+            String refused = run.stdout().lines().filter(l -> l.startsWith("REFUSED ")).findFirst().orElse("");
+            assertTrue(refused.startsWith("REFUSED profguard: refused to load " + Jvm.FIXTURES), String.join(" ", route) + "\n" + run);
+            assertTrue(refused.contains("MTuner's client (rmem), rule mtuner-client"), refused);
+            assertFalse(Files.exists(marker()), "the library's constructor never ran: " + String.join(" ", route));
+            assertTrue(run.onlyProfguardLine().startsWith("profguard: ERROR refused to load "), run.toString());
+        }
+    }
+
+    @OnEachJdk
+    void warnsAndLoadsOutsideProduction(Jdk jdk) throws Exception {
+        Run run = load(jdk, "staging", "System.loadLibrary", "compress-helper");
+        assertTrue(run.stdout().contains("LOADED"), run.toString());
+        assertTrue(Files.exists(marker()), "loaded: its constructor ran");
+        assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN loading " + Jvm.fixture("libcompress-helper.so")
+                + " although it looks like a profiler client (not a production JVM)"), run.toString());
+    }
+
+    @OnEachJdk
+    void ordinaryLibrariesPassSilently(Jdk jdk) throws Exception {
+        Run run = load(jdk, "production", "System.loadLibrary", "benign");
+        assertTrue(run.stdout().contains("LOADED"), run.toString());
+        assertEquals(List.of(), run.profguardLines(), run.toString());
+        Run missing = load(jdk, "production", "System.loadLibrary", "no-such-library");
+        assertTrue(missing.stdout().contains("REFUSED no-such-library") || missing.stdout().contains("REFUSED no no-such-library"),
+                "the JVM's own error, not profguard's\n" + missing);
+    }
+}
