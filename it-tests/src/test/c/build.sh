@@ -17,6 +17,8 @@ gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -o "$out/libh
 strip --strip-all "$out/libhidden-helper.so"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
+# Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.
+gcc "${hardening[@]}" -shared -o "$out/liblate-dlopen.so" "$src/late_dlopen.c" -ldl -lpthread
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.

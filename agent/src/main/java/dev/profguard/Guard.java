@@ -17,7 +17,9 @@ import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
+import dev.profguard.ops.Health;
 import dev.profguard.runtime.RuntimeGuard;
+import dev.profguard.runtime.Watcher;
 
 import java.lang.instrument.Instrumentation;
 
@@ -62,7 +64,7 @@ final class Guard {
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Actions.warnInactiveOptions(config);
+            Watcher.start(config, rules, probe, view, Health.current());
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.
             try {

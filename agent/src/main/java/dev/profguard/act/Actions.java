@@ -75,24 +75,6 @@ public final class Actions {
                         + "are not checked before they load.");
     }
 
-    /** Options of the contract whose feature this version does not have yet: never silently ignored. */
-    static final String[] NOT_YET_ACTIVE = {"watch.interval"};
-
-    /** One WARN line naming options that were set but have no effect in this version. */
-    public static void warnInactiveOptions(Config config) {
-        StringBuilder names = new StringBuilder();
-        for (String key : NOT_YET_ACTIVE) {
-            if (config.isSet(key)) {
-                names.append(names.length() == 0 ? "" : ", ").append(key);
-            }
-        }
-        if (names.length() > 0) {
-            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "inactive_option")
-                    .log("option " + names + " is accepted but has no effect in this version (no runtime "
-                            + "watcher yet): nothing re-checks this JVM after start-up. main runs.");
-        }
-    }
-
     /** A malformed option: one ERROR line naming it, then exit status 64 before {@code main}. */
     public static void refuseBadOption(ConfigException e, LogFormat format) {
         Logs.get(format).atError()

@@ -96,18 +96,23 @@ public final class Report {
     public static List<Map<String, Object>> findings(Verdict verdict) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Finding f : verdict.findings()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rule", f.rule());
-            m.put("profiler", f.profiler());
-            m.put("strength", f.strength().name().toLowerCase(java.util.Locale.ROOT));
-            m.put("source", f.source().label());
-            m.put("path", f.path());
-            m.put("symbols", f.symbols());
-            m.put("variable", f.variable());
-            m.put("detail", f.detail());
-            m.put("evidence", f.evidence());
-            list.add(m);
+            list.add(findingMap(f));
         }
         return list;
+    }
+
+    /** One finding's structured form. */
+    public static Map<String, Object> findingMap(Finding f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", f.rule());
+        m.put("profiler", f.profiler());
+        m.put("strength", f.strength().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("source", f.source().label());
+        m.put("path", f.path());
+        m.put("symbols", f.symbols());
+        m.put("variable", f.variable());
+        m.put("detail", f.detail());
+        m.put("evidence", f.evidence());
+        return m;
     }
 }

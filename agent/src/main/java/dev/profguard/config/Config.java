@@ -16,7 +16,8 @@ import java.util.Set;
 public final class Config {
     /** Option keys, in the order the README lists them. */
     public static final List<String> KEYS = List.of("env", "production", "action", "exit.code", "rules",
-            "probe", "capture.files", "watch.interval", "health.port", "health.bind", "status.file", "log.format");
+            "probe", "capture.files", "watch.interval", "runtime.action", "health.port", "health.bind", "status.file",
+            "log.format");
     /** Variables that carry the environment tag when option {@code env} is unset, in order. */
     public static final List<String> TAG_VARIABLES = List.of("APP_ENV", "ENVIRONMENT", "DEPLOY_ENV");
     /** {@code PROFGUARD_*} variables that are not options (used by the container entrypoint). */
@@ -35,6 +36,7 @@ public final class Config {
     private final LogFormat logFormat;
     private final ProbeMode probe;
     private final String healthBind;
+    private final String runtimeAction;
     private final Path statusFile;
     private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
@@ -71,6 +73,8 @@ public final class Config {
                 : ProbeMode.valueOf(oneOf(probeValue, "auto", "required", "off").toUpperCase(Locale.ROOT));
         Value captures = options.get("capture.files");
         this.deleteCaptureFiles = captures != null && oneOf(captures, "keep", "delete").equals("delete");
+        Value runtime = options.get("runtime.action");
+        this.runtimeAction = runtime == null ? "neutralize" : oneOf(runtime, "neutralize", "warn", "halt");
         Value bind = options.get("health.bind");
         this.healthBind = bind == null ? "127.0.0.1" : nonEmpty(bind);
         Value status = options.get("status.file");
@@ -298,6 +302,11 @@ public final class Config {
 
     public LogFormat logFormat() {
         return logFormat;
+    }
+
+    /** What the watcher does about a client loaded after start-up: neutralize, warn or halt. */
+    public String runtimeAction() {
+        return runtimeAction;
     }
 
     /** Address the health endpoint listens on: loopback unless widened on purpose. */

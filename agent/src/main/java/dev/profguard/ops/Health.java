@@ -53,6 +53,18 @@ public final class Health implements GuardMXBean {
         thread.start();
     }
 
+    /** The running publisher, or null when health.port and status.file are both off. */
+    public static Health current() {
+        synchronized (LOCK) {
+            return instance;
+        }
+    }
+
+    /** The state now, as last published. */
+    public HealthState state() {
+        return state;
+    }
+
     /** Writes the status file now (before a refusal exits, for instance); no endpoint is started. */
     public static void writeStatusFile(Config config, HealthState state) {
         if (config.statusFile() != null) {

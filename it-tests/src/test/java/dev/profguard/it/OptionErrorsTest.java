@@ -27,19 +27,12 @@ class OptionErrorsTest extends JvmTest {
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("env=production,action=refsue").run(),
                 "invalid option action='refsue' (agent argument)");
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("watch.interval=10").run(), "invalid option watch.interval='10'");
+        assertRefusedFor(Jvm.on(jdk, dir).agentArgs("runtime.action=kill").run(),
+                "invalid option runtime.action='kill' (agent argument): expected one of neutralize, warn, halt");
         assertRefusedFor(Jvm.on(jdk, dir).option("-Dprofguard.acton=warn").run(),
                 "unknown option system property profguard.acton");
         assertRefusedFor(Jvm.on(jdk, dir).env("PROFGUARD_EXIT_CODE", "0").run(),
                 "invalid option exit.code='0' (environment variable PROFGUARD_EXIT_CODE)");
-    }
-
-    @OnEachJdk
-    void optionsWhoseFeatureIsNotBuiltYetAreNamedNotIgnored(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=2s").run();
-        assertEquals(0, run.exitStatus(), run.toString());
-        assertTrue(run.mainRan());
-        String line = run.onlyProfguardLine();
-        assertTrue(line.startsWith("profguard: WARN option watch.interval is accepted but has no effect"), line);
     }
 
     @OnEachJdk

@@ -1,0 +1,72 @@
+package dev.profguard.it;
+
+import dev.profguard.it.Jvm.Run;
+import dev.profguard.it.app.PauseApp;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A client dlopen()ed by native code once main runs, behind the load gate's back: the watcher
+ * (interval 300 ms) notices it while main still runs and acts per runtime.action.
+ */
+class WatcherTest extends JvmTest {
+    private Jvm lateClient(Jdk jdk, String agentArgs) {
+        return Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=300ms," + agentArgs)
+                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString()).main(PauseApp.class, "3000");
+    }
+
+    @OnEachJdk
+    void aClientLoadedLaterIsSwitchedOffByDefault(Jdk jdk) throws Exception {
+        Run run = lateClient(jdk, "status.file=" + dir.resolve("status.json")).run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains(PauseApp.DONE), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) was loaded into this running JVM after start-up: "
+                + Jvm.fixture("libcompress-helper.so") + " defines rmemInit"), line);
+        assertTrue(line.contains("Switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")), line);
+        assertTrue(Files.readString(dir.resolve("status.json")).startsWith("{\"status\":\"UP\""), "switched off: still UP");
+    }
+
+    @OnEachJdk
+    void runtimeActionWarnLeavesItActiveAndTheGuardDown(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        Run run = lateClient(jdk, "runtime.action=warn,status.file=" + status).run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("It stays active (runtime.action=warn); the guard reports DOWN."), run.toString());
+        String json = Files.readString(status);
+        assertTrue(json.startsWith("{\"status\":\"DOWN\",\"outcome\":\"active_late\""), json);
+        assertTrue(json.contains("libcompress-helper.so"), json);
+    }
+
+    @OnEachJdk
+    void runtimeActionHaltEndsTheJvm(Jdk jdk) throws Exception {
+        Run run = lateClient(jdk, "runtime.action=halt").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        assertFalse(run.stdout().contains(PauseApp.DONE), "main was cut short\n" + run);
+        assertTrue(run.onlyProfguardLine().contains("runtime.action=halt: ending this JVM, exit status 78."), run.toString());
+    }
+
+    @OnEachJdk
+    void withoutTheProbeItStillNoticesButCannotSwitchOff(Jdk jdk) throws Exception {
+        Run run = lateClient(jdk, "probe=off").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) was loaded into this running JVM after start-up"), line);
+        assertTrue(line.contains("runtime.action=neutralize needs the native probe, which is not loaded"), line);
+    }
+
+    @OnEachJdk
+    void intervalZeroTurnsTheWatcherOff(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=0").preload("liblate-dlopen.so")
+                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString()).main(PauseApp.class, "1200").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertEquals(0, run.profguardLines().size(), run.toString());
+    }
+}
