@@ -59,6 +59,9 @@ final class LoadGate implements Consumer<Object[]> {
             String route = (String) call[0];
             String name = (String) call[2];
             File file = route.equals("loadLibrary") ? resolve(name) : new File(name);
+            if (route.equals("ffm") && name.indexOf('/') < 0) {
+                file = find(name); // a bare file name: dlopen searches the system's paths; check what we can find
+            }
             if (file == null || !file.isFile()) {
                 return; // the JVM will not find it either
             }
@@ -87,7 +90,8 @@ final class LoadGate implements Consumer<Object[]> {
     }
 
     private Decision decide(File file, String route, String name) {
-        String how = route.equals("loadLibrary") ? "loadLibrary(\"" + name + "\")" : "load";
+        String how = route.equals("loadLibrary") ? "loadLibrary(\"" + name + "\")"
+                : route.equals("ffm") ? "SymbolLookup.libraryLookup" : "load";
         List<Finding> findings = new LibraryInspector(rules).inspect(Source.LIBRARY_LOAD, file.getPath(),
                 file.toPath(), null, "about to be loaded by " + how, false);
         List<Finding> strong = new ArrayList<>();
@@ -111,7 +115,11 @@ final class LoadGate implements Consumer<Object[]> {
 
     /** The file System.loadLibrary(name) would load: java.library.path, then the JDK's own directory. */
     private static File resolve(String name) {
-        String fileName = System.mapLibraryName(name);
+        return find(System.mapLibraryName(name));
+    }
+
+    /** A file of that name in java.library.path or the JDK's own directory, or null. */
+    private static File find(String fileName) {
         for (String property : new String[]{"java.library.path", "sun.boot.library.path"}) {
             String paths = System.getProperty(property, "");
             for (String dir : paths.split(File.pathSeparator)) {

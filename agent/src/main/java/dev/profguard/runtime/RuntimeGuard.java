@@ -7,9 +7,18 @@ import java.lang.instrument.Instrumentation;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
-    private static RuntimeTransformer transformer;
+    private static LoadTransformer transformer;
 
     private RuntimeGuard() {
+    }
+
+    /** FFM's loader (JDK 22+), loaded without initialising it; null where it does not exist. */
+    private static Class<?> rawNativeLibraries() {
+        try {
+            return Class.forName(LoadTransformer.RAW_LIBRARIES.replace('/', '.'), false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     /**
@@ -24,13 +33,21 @@ public final class RuntimeGuard {
         try {
             GateBridge.install(instrumentation, new LoadGate(rules, config));
             if (transformer == null) {
-                transformer = new RuntimeTransformer();
+                transformer = new LoadTransformer();
                 // Stays registered: another agent's retransformation of Runtime keeps the gate.
                 instrumentation.addTransformer(transformer, true);
                 instrumentation.retransformClasses(Runtime.class);
+                Class<?> raw = rawNativeLibraries();
+                if (raw != null) {
+                    instrumentation.retransformClasses(raw);
+                }
             }
-            if (transformer.instrumented() != 2) {
+            if (transformer.runtimeInstrumented() != 2) {
                 return "java.lang.Runtime has no load0/loadLibrary0(Class, String) to guard on JDK " + Runtime.version();
+            }
+            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 2) {
+                return "FFM's RawNativeLibraries.load(Path|String) was not found on JDK " + Runtime.version()
+                        + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
             }
             return null;
         } catch (Exception | LinkageError e) {

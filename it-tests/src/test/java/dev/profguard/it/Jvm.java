@@ -35,6 +35,7 @@ public final class Jvm {
     private Path agentJar = AGENT;
     private boolean withAgent = true;
     private String mainClass = HelloApp.class.getName();
+    private Path sourceFile;
     private List<String> programArgs = List.of();
 
     private Jvm(Jdk jdk, Path workDir) {
@@ -98,6 +99,13 @@ public final class Jvm {
         return this;
     }
 
+    /** Runs a single source file with the JDK's source launcher instead of a class (JDK 11+). */
+    public Jvm sourceFile(Path source, String... args) {
+        this.sourceFile = source;
+        this.programArgs = List.of(args);
+        return this;
+    }
+
     public List<String> command() {
         List<String> command = new ArrayList<>(prefix);
         command.add(jdk.java().toString());
@@ -105,6 +113,11 @@ public final class Jvm {
             command.add("-javaagent:" + agentJar + (agentArgs == null ? "" : "=" + agentArgs));
         }
         command.addAll(jvmOptions);
+        if (sourceFile != null) {
+            command.add(sourceFile.toString());
+            command.addAll(programArgs);
+            return command;
+        }
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
         command.add(mainClass);

@@ -58,6 +58,25 @@ class LoadGateTest extends JvmTest {
                 + " although it looks like a profiler client (not a production JVM)"), run.toString());
     }
 
+    @org.junit.jupiter.api.Test
+    void refusesTheClientThroughFfmOnJdk25() throws Exception {
+        Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
+        Path source = Path.of(LoadGateTest.class.getResource("/ffm/FfmApp.java").toURI());
+        for (String[] call : List.of(new String[]{"path", Jvm.fixture("libcompress-helper.so").toString()},
+                new String[]{"name", Jvm.fixture("libhidden-helper.so").toString()})) {
+            Files.deleteIfExists(marker());
+            Run run = Jvm.on(jdk25, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
+                    .option("--enable-native-access=ALL-UNNAMED").sourceFile(source, call).run();
+            assertTrue(run.stdout().contains("REFUSED profguard: refused to load " + call[1]), run.toString());
+            assertFalse(Files.exists(marker()), "the library's constructor never ran");
+            assertTrue(run.onlyProfguardLine().contains("about to be loaded by SymbolLookup.libraryLookup"), run.toString());
+        }
+        Run benign = Jvm.on(jdk25, dir).agentArgs("env=production").option("--enable-native-access=ALL-UNNAMED")
+                .sourceFile(source, "path", Jvm.fixture("libbenign.so").toString()).run();
+        assertTrue(benign.stdout().contains("LOADED"), benign.toString());
+        assertEquals(List.of(), benign.profguardLines(), benign.toString());
+    }
+
     @OnEachJdk
     void ordinaryLibrariesPassSilently(Jdk jdk) throws Exception {
         Run run = load(jdk, "production", "System.loadLibrary", "benign");
