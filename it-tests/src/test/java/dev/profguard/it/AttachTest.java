@@ -62,4 +62,26 @@ class AttachTest extends JvmTest {
             app.destroyForcibly();
         }
     }
+
+    @OnEachJdk
+    void attachedLateItStillGatesLibraryLoads(Jdk jdk) throws Exception {
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
+        if (!jdk.name().equals("JDK 17")) {
+            command.addAll(List.of("-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED"));
+        }
+        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(),
+                dev.profguard.it.app.AttachLoadApp.class.getName(), Jvm.fixture("libcompress-helper.so").toString()));
+        try (RunningJvm app = new RunningJvm(command, java.util.Map.of(), dir)) {
+            VirtualMachine vm = VirtualMachine.attach(Long.toString(app.process.pid()));
+            try {
+                vm.loadAgent(Jvm.AGENT.toString(), "env=production");
+            } finally {
+                vm.detach();
+            }
+            app.send("go");
+            assertEquals(0, app.await(), app.stderr());
+            assertTrue(app.stdout().contains("REFUSED profguard: refused to load " + Jvm.fixture("libcompress-helper.so")),
+                    app.stdout() + app.stderr());
+        }
+    }
 }
