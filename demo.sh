@@ -26,18 +26,21 @@ run() {
   set -e
 }
 echo
-echo "== 1. a clean production JVM: main runs, profguard says nothing"
+echo "== 1. a clean production JVM, launched hardened (attach closed): main runs, profguard says nothing"
+run APP_ENV=production java -XX:+DisableAttachMechanism -javaagent:"$agent" -cp . Hello
+echo
+echo "== 1b. the same with the JVM's default, attach open: one WARN names the flag that closes it"
 run APP_ENV=production java -javaagent:"$agent" -cp . Hello
 echo
 echo "== 2. MTuner's client preloaded into a production JVM: refused before main (exit status 78)"
-run APP_ENV=production LD_PRELOAD="$client" java -javaagent:"$agent" -cp . Hello
+run APP_ENV=production LD_PRELOAD="$client" java -XX:+DisableAttachMechanism -javaagent:"$agent" -cp . Hello
 echo
 echo "== 3. the same client renamed, in staging: warned about, main runs"
 cp "$client" "$work/libcompress-helper.so"
 run APP_ENV=staging LD_PRELOAD="$work/libcompress-helper.so" java -javaagent:"$agent" -cp . Hello
 echo
 echo "== 4. the same in production with action=neutralize: switched off in place (rmemShutDown), main runs"
-run APP_ENV=production LD_PRELOAD="$work/libcompress-helper.so" java -javaagent:"$agent"=action=neutralize -cp . Hello
+run APP_ENV=production LD_PRELOAD="$work/libcompress-helper.so" java -XX:+DisableAttachMechanism -javaagent:"$agent"=action=neutralize -cp . Hello
 echo
 echo "== 5. a typo in an option: the JVM stops before main (exit status 64)"
 run java -javaagent:"$agent"=env=production,action=refsue -cp . Hello

@@ -18,6 +18,7 @@ import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
 import dev.profguard.ops.Health;
+import dev.profguard.runtime.AttachPosture;
 import dev.profguard.runtime.RuntimeGuard;
 import dev.profguard.runtime.Watcher;
 
@@ -65,6 +66,12 @@ final class Guard {
                 Actions.warnGateMissing(gateProblem, config);
             }
             Watcher.start(config, rules, probe, view, Health.current());
+            if (atStartup && config.isProduction()) {
+                String posture = AttachPosture.warning(view);
+                if (posture != null) {
+                    Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "attach_open").log(posture);
+                }
+            }
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.
             try {

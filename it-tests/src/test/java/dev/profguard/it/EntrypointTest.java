@@ -88,7 +88,7 @@ class EntrypointTest extends JvmTest {
     @OnEachJdk
     void aRealJvmStartedThroughItIsGuarded(Jdk jdk) throws Exception {
         Result run = entrypoint(Map.of("APP_ENV", "production", "MTuner_Allocator", "1"), jdk.java().toString(),
-                "-cp", Jvm.codeSource(HelloApp.class).toString(), HelloApp.class.getName());
+                "-XX:+DisableAttachMechanism", "-cp", Jvm.codeSource(HelloApp.class).toString(), HelloApp.class.getName());
         assertEquals(0, run.status(), run.toString());
         assertTrue(run.stdout().contains(HelloApp.MARKER), run.toString());
         List<String> lines = run.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();

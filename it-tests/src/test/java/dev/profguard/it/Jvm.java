@@ -28,7 +28,11 @@ public final class Jvm {
     private final Jdk jdk;
     private final Path workDir;
     private final List<String> prefix = new ArrayList<>();
-    private final List<String> jvmOptions = new ArrayList<>();
+    /**
+     * A hardened launch by default: with attach open, a production JVM gets one WARN line about it
+     * (AttachPostureTest covers that line); the other tests assert on everything else.
+     */
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+DisableAttachMechanism"));
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<Path> classpath = new ArrayList<>();
     private String agentArgs;
@@ -60,6 +64,12 @@ public final class Jvm {
     /** Another agent jar than the one the build made (e.g. a corrupted copy). */
     public Jvm agentJar(Path jar) {
         this.agentJar = jar;
+        return this;
+    }
+
+    /** Leaves dynamic attach open (the JVM's default). */
+    public Jvm attachOpen() {
+        jvmOptions.remove("-XX:+DisableAttachMechanism");
         return this;
     }
 
