@@ -64,6 +64,32 @@ class AttachTest extends JvmTest {
     }
 
     @OnEachJdk
+    void attachingAfterPremainIsHarmless(Jdk jdk) throws Exception {
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString(),
+                "-javaagent:" + Jvm.AGENT + "=env=production,watch.interval=200ms"));
+        if (!jdk.name().equals("JDK 17")) {
+            command.addAll(List.of("-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED"));
+        }
+        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(),
+                dev.profguard.it.app.AttachLoadApp.class.getName(), Jvm.fixture("libcompress-helper.so").toString()));
+        try (RunningJvm app = new RunningJvm(command, java.util.Map.of(), dir)) {
+            VirtualMachine vm = VirtualMachine.attach(Long.toString(app.process.pid()));
+            try {
+                vm.loadAgent(Jvm.AGENT.toString(), "env=production");
+            } finally {
+                vm.detach();
+            }
+            app.send("go");
+            assertEquals(0, app.await(), app.stderr());
+            assertTrue(app.stdout().contains("REFUSED profguard: refused to load"), app.stdout() + app.stderr());
+            List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
+            assertEquals(2, lines.size(), "the posture line from premain and one refusal; nothing from the second start\n"
+                    + app.stderr());
+            assertTrue(lines.get(1).startsWith("profguard: ERROR refused to load"), lines.get(1));
+        }
+    }
+
+    @OnEachJdk
     void attachedLateItStillGatesLibraryLoads(Jdk jdk) throws Exception {
         List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
         if (!jdk.name().equals("JDK 17")) {

@@ -34,6 +34,22 @@ class WatcherTest extends JvmTest {
     }
 
     @OnEachJdk
+    void itIsFoundWithinTwoIntervals(Jdk jdk) throws Exception {
+        Path trigger = dir.resolve("main-started");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=500ms,log.format=json")
+                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", trigger.toString()).main(PauseApp.class, "4000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        java.util.regex.Matcher time = java.util.regex.Pattern.compile("^\\{\"time\":\"([^\"]+)\"").matcher(line);
+        assertTrue(time.find() && line.contains("\"outcome\":\"neutralized_late\""), line);
+        long noticed = java.time.Instant.parse(time.group(1)).toEpochMilli();
+        long loaded = Files.getLastModifiedTime(trigger).toMillis(); // the dlopen follows within 20 ms
+        assertTrue(noticed - loaded <= 2 * 500 + 1500,
+                "noticed " + (noticed - loaded) + " ms after the load; two intervals are 1000 ms (1500 ms slack)");
+    }
+
+    @OnEachJdk
     void runtimeActionWarnLeavesItActiveAndTheGuardDown(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
         Run run = lateClient(jdk, "runtime.action=warn,status.file=" + status).run();
