@@ -25,13 +25,13 @@ import java.util.function.Consumer;
  * Decisions are cached per file (path, size, modification time), so a repeated loadLibrary of a
  * loaded library costs a map look-up.
  */
-final class LoadGate implements Consumer<Object[]> {
+public final class LoadGate implements Consumer<Object[]> {
     private final RuleSet rules;
     private final Config config;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     private final Map<String, Decision> decisions = new ConcurrentHashMap<>();
 
-    LoadGate(RuleSet rules, Config config) {
+    public LoadGate(RuleSet rules, Config config) {
         this.rules = rules;
         this.config = config;
     }

@@ -59,12 +59,18 @@ public final class Watcher implements Runnable {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
-        Watcher watcher = new Watcher(config, rules, probe, view, health);
-        watcher.known.addAll(watcher.currentObjects());
-        watcher.lastCount = probe == null ? -1 : probe.changeCount();
+        Watcher watcher = create(config, rules, probe, view, health);
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
+        return watcher;
+    }
+
+    /** A watcher that knows what is loaded now, without a thread (the benchmarks tick it). */
+    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+        Watcher watcher = new Watcher(config, rules, probe, view, health);
+        watcher.known.addAll(watcher.currentObjects());
+        watcher.lastCount = probe == null ? -1 : probe.changeCount();
         return watcher;
     }
 
@@ -91,7 +97,7 @@ public final class Watcher implements Runnable {
     }
 
     /** One look; nearly free while nothing was loaded or unloaded. */
-    void tick() {
+    public void tick() {
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {

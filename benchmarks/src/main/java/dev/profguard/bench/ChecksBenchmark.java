@@ -1,0 +1,133 @@
+package dev.profguard.bench;
+
+import dev.profguard.config.Config;
+import dev.profguard.detect.EnvironmentDetector;
+import dev.profguard.detect.FileMarks;
+import dev.profguard.detect.Finding;
+import dev.profguard.detect.JvmArgumentDetector;
+import dev.profguard.detect.LibraryInspector;
+import dev.profguard.detect.MappedObjectDetector;
+import dev.profguard.detect.OpenFileDetector;
+import dev.profguard.detect.ProbeDetector;
+import dev.profguard.detect.ProcFs;
+import dev.profguard.detect.Scanner;
+import dev.profguard.elf.ElfResult;
+import dev.profguard.elf.ElfSymbols;
+import dev.profguard.probe.NativeLoader;
+import dev.profguard.probe.Probe;
+import dev.profguard.rules.RuleSet;
+import dev.profguard.runtime.LoadGate;
+import dev.profguard.runtime.Watcher;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Each check of the agent on this JVM's real state: the detectors, the whole start-up scan with and
+ * without the native probe, the ELF reader and the content check on libjvm.so, the watcher's tick
+ * when nothing changed, and the load gate's cost for a library it has already decided about.
+ * Targets are in benchmarks/RESULTS.md.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class ChecksBenchmark {
+    private RuleSet rules;
+    private ProcFs view;
+    private Probe probe;
+    private Path libjvm;
+    private ElfSymbols elf;
+    private Watcher watcher;
+    private LoadGate gate;
+    private Object[] gateCall;
+
+    @Setup
+    public void setUp() throws Exception {
+        rules = RuleSet.load(null);
+        view = ProcFs.self();
+        probe = NativeLoader.load(null); // no Instrumentation here: the loader's System.load route
+        libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        elf = new ElfSymbols(rules.allSymbols());
+        Config config = Config.resolve("env=production", new Properties(), Map.of());
+        watcher = Watcher.create(config, rules, probe, view, null);
+        gate = new LoadGate(rules, config);
+        // a library the gate has decided about: the second and later loads of the same file
+        gateCall = new Object[]{"load", ChecksBenchmark.class, Path.of(System.getProperty("java.home"), "lib",
+                "libzip.so").toString()};
+        gate.accept(gateCall);
+    }
+
+    @Benchmark
+    public List<Finding> environmentDetector() {
+        return new EnvironmentDetector().scan(view, new LibraryInspector(rules));
+    }
+
+    @Benchmark
+    public List<Finding> mappedObjectDetector() {
+        return new MappedObjectDetector().scan(view, new LibraryInspector(rules));
+    }
+
+    @Benchmark
+    public List<Finding> openFileDetector() {
+        return new OpenFileDetector().scan(view, new LibraryInspector(rules));
+    }
+
+    @Benchmark
+    public List<Finding> jvmArgumentDetector() {
+        return new JvmArgumentDetector().scan(view, new LibraryInspector(rules));
+    }
+
+    @Benchmark
+    public List<Finding> probeDetector() {
+        return new ProbeDetector(probe, probe.loadedObjects()).scan(view, new LibraryInspector(rules));
+    }
+
+    @Benchmark
+    public List<Finding> wholeStartupScanWithProbe() {
+        return new Scanner(rules, probe).scan(view);
+    }
+
+    @Benchmark
+    public List<Finding> wholeStartupScanWithoutProbe() {
+        return new Scanner(rules, null).scan(view);
+    }
+
+    @Benchmark
+    public ElfResult elfSymbolsOfLibjvm() {
+        return elf.read(libjvm);
+    }
+
+    @Benchmark
+    public List<String> contentMarksOfLibjvm() throws IOException {
+        return FileMarks.find(libjvm, rules.allMarks());
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public void watcherTickNothingChanged() {
+        watcher.tick();
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public void loadGateOnAnAlreadyDecidedLibrary() {
+        gate.accept(gateCall);
+    }
+}
