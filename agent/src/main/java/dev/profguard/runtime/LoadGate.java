@@ -11,6 +11,9 @@ import dev.profguard.log.Logs;
 import dev.profguard.rules.RuleSet;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,8 @@ import java.util.function.Consumer;
  * library, it finds the file the JVM would load, checks it with the start-up inspector and rules,
  * and in a production JVM throws UnsatisfiedLinkError before the library's constructors can run.
  * Outside production (or with action=warn) it warns once per file and lets the load go on.
- * Decisions are cached per file (path, size, modification time), so a repeated loadLibrary of a
- * loaded library costs a map look-up.
+ * Decisions are cached per path and re-made when the file's size or modification time changed,
+ * so a repeated load of a library costs one stat and a map look-up.
  */
 public final class LoadGate implements Consumer<Object[]> {
     private final RuleSet rules;
@@ -36,10 +39,12 @@ public final class LoadGate implements Consumer<Object[]> {
         this.config = config;
     }
 
-    /** What to do about one file. */
+    /** What to do about one file, as it was when decided (size and modification time). */
     private static final class Decision {
         final String refusal;   // the UnsatisfiedLinkError message, or null
         final String warning;   // the WARN line, or null
+        long size;
+        long modified;
         volatile boolean warned;
 
         Decision(String refusal, String warning) {
@@ -62,13 +67,25 @@ public final class LoadGate implements Consumer<Object[]> {
             if (route.equals("ffm") && name.indexOf('/') < 0) {
                 file = find(name); // a bare file name: dlopen searches the system's paths; check what we can find
             }
-            if (file == null || !file.isFile()) {
+            if (file == null) {
                 return; // the JVM will not find it either
             }
-            String key = file.getPath() + '|' + file.length() + '|' + file.lastModified();
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(file.toPath(), BasicFileAttributes.class); // one stat per call
+            } catch (IOException e) {
+                return; // gone or unreadable: the JVM cannot load it either
+            }
+            if (!attributes.isRegularFile()) {
+                return;
+            }
+            String key = file.getPath();
             Decision decision = decisions.get(key);
-            if (decision == null) {
-                decision = decide(file, route, name);
+            long modified = attributes.lastModifiedTime().toMillis();
+            if (decision == null || decision.size != attributes.size() || decision.modified != modified) {
+                decision = decide(file, route, name); // new, or the file changed since: decide again
+                decision.size = attributes.size();
+                decision.modified = modified;
                 decisions.put(key, decision);
             }
             if (decision.refusal != null) {
