@@ -23,6 +23,7 @@ import dev.profguard.runtime.RuntimeGuard;
 import dev.profguard.runtime.Watcher;
 
 import java.lang.instrument.Instrumentation;
+import java.util.Map;
 
 /** The start-up flow: options, probe, scan, decide, act. Nothing escapes it but the documented exits. */
 final class Guard {
@@ -50,12 +51,11 @@ final class Guard {
                     probe = NativeLoader.load(instrumentation);
                 } catch (ProbeUnavailableException | RuntimeException | LinkageError e) {
                     probeProblem = e instanceof ProbeUnavailableException ? e.getMessage() : String.valueOf(e);
-                    if (!Actions.probeUnavailable(probeProblem, config, atStartup)) {
-                        return;
-                    }
+                    // probe=required at start-up exits inside; attached late, the rest still runs
+                    Actions.probeUnavailable(probeProblem, config, atStartup);
                 }
             }
-            ProcFs view = ProcFs.self(probe == null ? System.getenv() : probe.liveEnvironment());
+            ProcFs view = ProcFs.self(environment(probe));
             Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view), config);
             if (verdict.outcome() == Outcome.NEUTRALIZE) {
                 verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, rules, config);
@@ -81,5 +81,17 @@ final class Guard {
                 System.err.println("profguard: ERROR internal error, the guard is not active in this JVM: " + t);
             }
         }
+    }
+
+    /** The probe's live environ, or the JVM's snapshot when there is no probe or it fails. */
+    private static Map<String, String> environment(Probe probe) {
+        if (probe != null) {
+            try {
+                return probe.liveEnvironment();
+            } catch (RuntimeException e) {
+                // the snapshot is the same at start-up but for a setenv from native code
+            }
+        }
+        return System.getenv();
     }
 }

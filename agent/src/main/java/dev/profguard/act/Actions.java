@@ -48,9 +48,9 @@ public final class Actions {
 
     /**
      * The native probe could not be loaded: with probe=auto one WARN and the pure-Java checks go
-     * on (returns true); with probe=required a refusal (exit.code) at start-up (returns false).
+     * on; with probe=required a refusal (exit.code) at start-up, an ERROR line when attached late.
      */
-    public static boolean probeUnavailable(String reason, Config config, boolean mayExit) {
+    public static void probeUnavailable(String reason, Config config, boolean mayExit) {
         Logger log = Logs.get(config.logFormat());
         if (config.probe() == ProbeMode.REQUIRED) {
             log.atError().addKeyValue("outcome", "refuse").addKeyValue("exit_status", config.exitCode())
@@ -59,13 +59,12 @@ public final class Actions {
             if (mayExit) {
                 Exit.now(config.exitCode());
             }
-            return false;
+            return;
         }
         log.atWarn().addKeyValue("outcome", "probe_unavailable")
                 .log("native probe not loaded: " + reason + ". The pure-Java checks carry on: hidden or deleted "
                         + "clients may go unseen and action=neutralize cannot switch a client off (probe=required "
                         + "refuses instead; probe=off skips the probe).");
-        return true;
     }
 
     /** The library-load gate could not be installed: loads after start-up go unchecked. */

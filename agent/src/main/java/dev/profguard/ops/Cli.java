@@ -1,5 +1,7 @@
 package dev.profguard.ops;
 
+import dev.profguard.config.Config;
+
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -10,7 +12,7 @@ public final class Cli {
             "       " + CheckCommand.USAGE,
             "       " + ScanCommand.USAGE,
             "       java -jar profguard-agent.jar --version | --help",
-            "options: env, production, action, exit.code, rules, watch.interval, health.port, log.format",
+            "options: " + String.join(", ", Config.KEYS),
             "         (agent argument, system property profguard.<key>, or variable PROFGUARD_<KEY>)");
 
     private Cli() {
