@@ -44,86 +44,91 @@ final class LoadTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] classfile) {
+        if (RUNTIME.equals(className)) {
+            int[] count = {0};
+            byte[] result = instrument(classfile, count, RUNTIME_TARGETS);
+            runtimeInstrumented = count[0];
+            return result;
+        }
         if (RAW_LIBRARIES.equals(className)) {
-            return transformRaw(classfile);
+            int[] count = {0};
+            byte[] result = instrument(classfile, count, FFM_TARGETS);
+            ffmInstrumented = count[0];
+            return result;
         }
-        if (!RUNTIME.equals(className)) {
-            return null;
+        return null;
+    }
+
+    /** Chooses the methods to guard: the route to report for a method, or null to leave it. */
+    private interface Targets {
+        String route(int access, String name, String descriptor);
+    }
+
+    /** Runtime.load0 / loadLibrary0(Class, String). Named classes, not lambdas: this runs in premain. */
+    private static final Targets RUNTIME_TARGETS = new Targets() {
+        @Override
+        public String route(int access, String name, String descriptor) {
+            if ((access & Opcodes.ACC_STATIC) != 0 || !descriptor.equals(TARGET_DESCRIPTOR)) {
+                return null;
+            }
+            return name.equals("load0") ? "load" : name.equals("loadLibrary0") ? "loadLibrary" : null;
         }
+    };
+
+    /** RawNativeLibraries.load(Path) and load(String), where FFM's libraryLookup loads. */
+    private static final Targets FFM_TARGETS = new Targets() {
+        @Override
+        public String route(int access, String name, String descriptor) {
+            boolean target = name.equals("load") && (access & Opcodes.ACC_STATIC) == 0
+                    && (descriptor.startsWith("(Ljava/nio/file/Path;)") || descriptor.startsWith("(Ljava/lang/String;)"));
+            return target ? "ffm" : null;
+        }
+    };
+
+    /**
+     * Inserts, at the start of each target method, check(route, calling class or null, name as a
+     * String). Runtime's methods take (Class, String); RawNativeLibraries' take one Path or String.
+     * Returns null (class unchanged) when no target was found or ASM failed; count[0] is -1 then.
+     */
+    private static byte[] instrument(byte[] classfile, int[] count, Targets targets) {
         try {
             ClassReader reader = new ClassReader(classfile);
             ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            int[] count = {0};
             reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                                  String[] exceptions) {
                     MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-                    boolean target = (name.equals("load0") || name.equals("loadLibrary0"))
-                            && descriptor.equals(TARGET_DESCRIPTOR) && (access & Opcodes.ACC_STATIC) == 0;
-                    if (!target) {
+                    String route = targets.route(access, name, descriptor);
+                    if (route == null) {
                         return next;
                     }
                     count[0]++;
-                    String route = name.equals("load0") ? "load" : "loadLibrary";
+                    boolean fromRuntime = descriptor.equals(TARGET_DESCRIPTOR);
                     return new MethodVisitor(Opcodes.ASM9, next) {
                         @Override
                         public void visitCode() {
                             super.visitCode();
                             super.visitLdcInsn(route);
-                            super.visitVarInsn(Opcodes.ALOAD, 1);
-                            super.visitVarInsn(Opcodes.ALOAD, 2);
+                            if (fromRuntime) {
+                                super.visitVarInsn(Opcodes.ALOAD, 1); // the calling class
+                                super.visitVarInsn(Opcodes.ALOAD, 2); // the file or library name
+                            } else {
+                                super.visitInsn(Opcodes.ACONST_NULL);
+                                super.visitVarInsn(Opcodes.ALOAD, 1); // a Path or a String
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/String", "valueOf",
+                                        "(Ljava/lang/Object;)Ljava/lang/String;", false);
+                            }
                             super.visitMethodInsn(Opcodes.INVOKESTATIC, GateBridge.NAME, "check",
                                     GateBridge.CHECK_DESCRIPTOR, false);
                         }
                     };
                 }
             }, 0);
-            runtimeInstrumented = count[0];
             return count[0] == 0 ? null : writer.toByteArray();
         } catch (RuntimeException e) {
-            runtimeInstrumented = -1;
-            return null; // leave Runtime as it is; the installer reports the gate missing
-        }
-    }
-
-    /** {@code load(Path)} and {@code load(String)}: check("ffm", null, String.valueOf(argument)). */
-    private byte[] transformRaw(byte[] classfile) {
-        try {
-            ClassReader reader = new ClassReader(classfile);
-            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            int[] count = {0};
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-                    boolean target = name.equals("load") && (access & Opcodes.ACC_STATIC) == 0
-                            && (descriptor.startsWith("(Ljava/nio/file/Path;)") || descriptor.startsWith("(Ljava/lang/String;)"));
-                    if (!target) {
-                        return next;
-                    }
-                    count[0]++;
-                    return new MethodVisitor(Opcodes.ASM9, next) {
-                        @Override
-                        public void visitCode() {
-                            super.visitCode();
-                            super.visitLdcInsn("ffm");
-                            super.visitInsn(Opcodes.ACONST_NULL);
-                            super.visitVarInsn(Opcodes.ALOAD, 1);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/String", "valueOf",
-                                    "(Ljava/lang/Object;)Ljava/lang/String;", false);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, GateBridge.NAME, "check",
-                                    GateBridge.CHECK_DESCRIPTOR, false);
-                        }
-                    };
-                }
-            }, 0);
-            ffmInstrumented = count[0];
-            return count[0] == 0 ? null : writer.toByteArray();
-        } catch (RuntimeException e) {
-            ffmInstrumented = -1;
-            return null;
+            count[0] = -1;
+            return null; // leave the class as it is; the installer reports the gate missing
         }
     }
 }

@@ -70,16 +70,7 @@ class AttachTest extends JvmTest {
         if (!jdk.name().equals("JDK 17")) {
             command.addAll(List.of("-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED"));
         }
-        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(),
-                dev.profguard.it.app.AttachLoadApp.class.getName(), Jvm.fixture("libcompress-helper.so").toString()));
-        try (RunningJvm app = new RunningJvm(command, java.util.Map.of(), dir)) {
-            VirtualMachine vm = VirtualMachine.attach(Long.toString(app.process.pid()));
-            try {
-                vm.loadAgent(Jvm.AGENT.toString(), "env=production");
-            } finally {
-                vm.detach();
-            }
-            app.send("go");
+        try (RunningJvm app = attachedLoadApp(command)) {
             assertEquals(0, app.await(), app.stderr());
             assertTrue(app.stdout().contains("REFUSED profguard: refused to load"), app.stdout() + app.stderr());
             List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
@@ -95,19 +86,28 @@ class AttachTest extends JvmTest {
         if (!jdk.name().equals("JDK 17")) {
             command.addAll(List.of("-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED"));
         }
-        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(),
-                dev.profguard.it.app.AttachLoadApp.class.getName(), Jvm.fixture("libcompress-helper.so").toString()));
-        try (RunningJvm app = new RunningJvm(command, java.util.Map.of(), dir)) {
-            VirtualMachine vm = VirtualMachine.attach(Long.toString(app.process.pid()));
-            try {
-                vm.loadAgent(Jvm.AGENT.toString(), "env=production");
-            } finally {
-                vm.detach();
-            }
-            app.send("go");
+        try (RunningJvm app = attachedLoadApp(command)) {
             assertEquals(0, app.await(), app.stderr());
             assertTrue(app.stdout().contains("REFUSED profguard: refused to load " + Jvm.fixture("libcompress-helper.so")),
                     app.stdout() + app.stderr());
         }
+    }
+
+    /**
+     * Starts AttachLoadApp with the given JVM options, attaches profguard (production) to it, and
+     * lets it try System.load of the stand-in.
+     */
+    private RunningJvm attachedLoadApp(List<String> command) throws Exception {
+        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(),
+                dev.profguard.it.app.AttachLoadApp.class.getName(), Jvm.fixture("libcompress-helper.so").toString()));
+        RunningJvm app = new RunningJvm(command, java.util.Map.of(), dir);
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(app.process.pid()));
+        try {
+            vm.loadAgent(Jvm.AGENT.toString(), "env=production");
+        } finally {
+            vm.detach();
+        }
+        app.send("go");
+        return app;
     }
 }
