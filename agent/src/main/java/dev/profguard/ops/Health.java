@@ -24,7 +24,7 @@ import java.util.Map;
  * MXBean. Started on a daemon thread after the start-up verdict, so it never delays {@code main}
  * and never keeps the JVM alive; its failures are WARN lines, never the application's.
  */
-public final class Health implements GuardMXBean {
+public final class Health implements GuardMXBean, Runnable {
     private static final Object LOCK = new Object();
     private static Health instance;
 
@@ -48,7 +48,7 @@ public final class Health implements GuardMXBean {
             }
             instance = new Health(config, state);
         }
-        Thread thread = new Thread(instance::publishAll, "profguard-health");
+        Thread thread = new Thread(instance, "profguard-health"); // not a method reference: this runs in premain
         thread.setDaemon(true); // threads it starts (the HTTP dispatcher) inherit this: never keeps the JVM up
         thread.start();
     }
@@ -78,7 +78,9 @@ public final class Health implements GuardMXBean {
         writeStatus();
     }
 
-    private void publishAll() {
+    /** The health thread: status file, endpoint, MXBean. */
+    @Override
+    public void run() {
         writeStatus();
         if (config.healthPort() != 0) {
             serve();
