@@ -78,8 +78,9 @@ public final class Neutralizer {
             }
         }
         Set<Path> captures = captureFiles(verdict, before, workDirCaptures(rules));
+        List<String> open = view.openFiles().value();
         for (Path capture : captures) {
-            if (stillOpen(view, capture)) {
+            if (open != null && open.contains(capture.toString())) {
                 unresolved.add("capture file " + capture + " is still open");
             }
         }
@@ -143,11 +144,6 @@ public final class Neutralizer {
             }
         }
         return files;
-    }
-
-    private static boolean stillOpen(ProcessView view, Path capture) {
-        List<String> open = view.openFiles().value();
-        return open != null && open.contains(capture.toString());
     }
 
     private static boolean sameFileAsAny(String path, Set<String> switched) {

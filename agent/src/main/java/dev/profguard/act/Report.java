@@ -18,10 +18,6 @@ public final class Report {
     private Report() {
     }
 
-    public static String line(Verdict verdict, Config config, String target) {
-        return line(verdict, config, target, true);
-    }
-
     /**
      * @param atStartup false when attached to a running JVM: its main already runs, so a refusal
      *                  is reported, not carried out

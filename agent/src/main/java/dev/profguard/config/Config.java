@@ -84,15 +84,6 @@ public final class Config {
                 : LogFormat.valueOf(oneOf(format, "text", "json").toUpperCase(Locale.ROOT));
     }
 
-    /** Defaults only, as if nothing were set; used to report errors before options are known. */
-    public static Config defaults() {
-        try {
-            return new Config(Map.of(), Map.of());
-        } catch (ConfigException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /**
      * Resolves options with the precedence agent argument, system property, environment variable.
      *

@@ -4,7 +4,9 @@ import dev.profguard.act.Report;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.detect.Finding;
+import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.ProcFs;
+import dev.profguard.detect.Readout;
 import dev.profguard.detect.Scanner;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Json;
@@ -88,9 +90,9 @@ final class CheckCommand {
             return usage(err, "--rules: " + e.getMessage());
         }
         ProcFs view = pid == null ? ProcFs.self() : new ProcFs(dir, target, null);
-        if (view.mappedObjects().value() == null) {
-            return report(out, json, target, pid, 2, "could not inspect " + target + ": "
-                    + view.mappedObjects().failure(), null, null);
+        Readout<List<MappedObject>> maps = view.mappedObjects(); // read once here; the scan reads it again
+        if (maps.value() == null) {
+            return report(out, json, target, pid, 2, "could not inspect " + target + ": " + maps.failure(), null, null);
         }
         List<Finding> findings = new Scanner(rules, null).scan(view);
         Config config;

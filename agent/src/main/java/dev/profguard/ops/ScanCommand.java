@@ -1,5 +1,6 @@
 package dev.profguard.ops;
 
+import dev.profguard.detect.BoundedFiles;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.LibraryInspector;
 import dev.profguard.detect.Source;
@@ -124,12 +125,12 @@ final class ScanCommand {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    unreadable(file.toString(), describe(e));
+                    unreadable(file.toString(), BoundedFiles.describe(e));
                     return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {
-            unreadable(root.toString(), describe(e));
+            unreadable(root.toString(), BoundedFiles.describe(e));
         }
     }
 
@@ -140,7 +141,7 @@ final class ScanCommand {
         try (InputStream in = Files.newInputStream(file)) {
             got = in.readNBytes(magic, 0, 4);
         } catch (IOException | RuntimeException e) {
-            unreadable(shown, describe(e));
+            unreadable(shown, BoundedFiles.describe(e));
             return;
         }
         boolean elf = got == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
@@ -182,7 +183,7 @@ final class ScanCommand {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            unreadable(shown, "not a readable archive: " + describe(e));
+            unreadable(shown, "not a readable archive: " + BoundedFiles.describe(e));
         }
     }
 
@@ -203,7 +204,7 @@ final class ScanCommand {
                 out.write(buffer, 0, n);
             }
         } catch (IOException | RuntimeException e) {
-            unreadable(shown, "entry not readable: " + describe(e));
+            unreadable(shown, "entry not readable: " + BoundedFiles.describe(e));
             return;
         }
         extracted += written;
@@ -290,10 +291,6 @@ final class ScanCommand {
         }
         out.println("profguard: " + summary);
         return status;
-    }
-
-    private static String describe(Exception e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 
     private static int usage(PrintStream err, String problem) {

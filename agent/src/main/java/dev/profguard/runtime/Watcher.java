@@ -43,7 +43,6 @@ public final class Watcher implements Runnable {
     private final Health health;
     private final Set<String> known = new HashSet<>();
     private long lastCount;
-    private volatile boolean running = true;
     private boolean faultReported;
 
     private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
@@ -74,14 +73,9 @@ public final class Watcher implements Runnable {
         return watcher;
     }
 
-    /** Stops after the current tick. */
-    public void stop() {
-        running = false;
-    }
-
     @Override
     public void run() {
-        while (running) {
+        while (true) { // a daemon: it ends with the JVM, or when interrupted
             try {
                 Thread.sleep(config.watchIntervalMillis());
                 tick();
@@ -104,62 +98,65 @@ public final class Watcher implements Runnable {
                 return;
             }
             lastCount = count;
-        }
-        List<String> added = new ArrayList<>();
-        for (String path : currentObjects()) {
-            if (known.add(path)) {
-                added.add(path);
+            List<LoadedObject> added = new ArrayList<>();
+            for (LoadedObject object : probe.loadedObjects()) {
+                if (known.add(object.path())) {
+                    added.add(object);
+                }
             }
+            if (!added.isEmpty()) {
+                inspectLoaded(added);
+            }
+            return;
         }
-        if (!added.isEmpty()) {
-            inspect(added);
+        for (String path : mappedCode()) {
+            if (known.add(path)) {
+                act(new LibraryInspector(rules).inspect(Source.MAPPED_OBJECT, path, Path.of(path), null,
+                        "code mapped after start-up", false));
+            }
         }
     }
 
+    /** Paths of what is loaded now: through the probe, else the executable mappings. */
     private List<String> currentObjects() {
+        if (probe == null) {
+            return mappedCode();
+        }
         List<String> paths = new ArrayList<>();
-        if (probe != null) {
-            for (LoadedObject object : probe.loadedObjects()) {
-                paths.add(object.path());
-            }
-        } else {
-            List<MappedObject> mapped = view.mappedObjects().value();
-            if (mapped != null) {
-                for (MappedObject object : mapped) {
-                    if (object.executable()) {
-                        paths.add(object.path());
-                    }
+        for (LoadedObject object : probe.loadedObjects()) {
+            paths.add(object.path());
+        }
+        return paths;
+    }
+
+    private List<String> mappedCode() {
+        List<String> paths = new ArrayList<>();
+        List<MappedObject> mapped = view.mappedObjects().value();
+        if (mapped != null) {
+            for (MappedObject object : mapped) {
+                if (object.executable()) {
+                    paths.add(object.path());
                 }
             }
         }
         return paths;
     }
 
-    private void inspect(List<String> added) {
-        LibraryInspector inspector = new LibraryInspector(rules);
-        List<Finding> findings = new ArrayList<>();
-        if (probe != null) {
-            List<LoadedObject> objects = new ArrayList<>();
-            for (LoadedObject object : probe.loadedObjects()) {
-                if (added.contains(object.path())) {
-                    objects.add(object);
-                }
-            }
-            findings.addAll(new ProbeDetector(probe, objects).scan(view, inspector));
-            for (String path : added) {
-                List<String> entry = path.indexOf('/') < 0 ? null : probe.definedSymbols(path, JVMTI_ENTRY);
-                if (entry != null && !entry.isEmpty()) {
-                    log().atWarn().addKeyValue("outcome", "jvmti_agent").log("a JVMTI agent was loaded into this running JVM: "
-                            + path + " (defines " + String.join(", ", entry) + "). Dynamic agents can read and change "
-                            + "everything in it; close attach with -XX:+DisableAttachMechanism.");
-                }
-            }
-        } else {
-            for (String path : added) {
-                findings.addAll(inspector.inspect(Source.MAPPED_OBJECT, path, Path.of(path), null,
-                        "code mapped after start-up", false));
+    private void inspectLoaded(List<LoadedObject> added) {
+        act(new ProbeDetector(probe, added).scan(view, new LibraryInspector(rules)));
+        for (LoadedObject object : added) {
+            String path = object.path();
+            List<String> entry = path.indexOf('/') < 0 ? null : probe.definedSymbols(path, JVMTI_ENTRY);
+            if (entry != null && !entry.isEmpty()) {
+                log().atWarn().addKeyValue("outcome", "jvmti_agent").log("a JVMTI agent was loaded into this running JVM: "
+                        + path + " (defines " + String.join(", ", entry) + "). Dynamic agents can read and change "
+                        + "everything in it; close attach with -XX:+DisableAttachMechanism.");
             }
         }
+    }
+
+    /** Strong findings act per runtime.action; weak ones are warned about. */
+    private void act(List<Finding> findings) {
         for (Finding finding : findings) {
             if (finding.strength() == Strength.STRONG) {
                 act(finding);
