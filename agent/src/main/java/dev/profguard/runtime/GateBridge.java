@@ -1,10 +1,6 @@
 package dev.profguard.runtime;
 
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.Label;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
+import java.io.ByteArrayOutputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
@@ -37,13 +33,16 @@ final class GateBridge {
         } catch (ClassNotFoundException e) {
             instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
                     Map.of("java.lang", Set.of(GateBridge.class.getModule())), Set.of(), Map.of());
-            bridge = MethodHandles.privateLookupIn(Runtime.class, MethodHandles.lookup()).defineClass(bytes());
+            bridge = MethodHandles.privateLookupIn(Runtime.class, MethodHandles.lookup()).defineClass(bytes(NAME));
         }
         Field field = bridge.getField("hook");
         field.set(null, hook);
     }
 
     /**
+     * The bridge's class file, written out by hand (18 constants, one field, one method) rather
+     * than with ASM, whose classes would cost more to load on the path to main than the class
+     * itself (benchmarks/RESULTS.md):
      * <pre>
      * public final class ProfguardBridge {
      *     public static volatile Consumer&lt;Object[]&gt; hook;
@@ -53,35 +52,88 @@ final class GateBridge {
      *     }
      * }
      * </pre>
+     * The unit tests define it under another name in a verifying class loader and call it.
+     *
+     * @param name the internal name to give it ({@link #NAME} but in tests)
      */
-    static byte[] bytes() {
-        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, NAME, null,
-                "java/lang/Object", null);
-        writer.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "hook",
-                "Ljava/util/function/Consumer;", null, null).visitEnd();
-        MethodVisitor check = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "check", CHECK_DESCRIPTOR, null, null);
-        check.visitCode();
-        Label done = new Label();
-        check.visitFieldInsn(Opcodes.GETSTATIC, NAME, "hook", "Ljava/util/function/Consumer;");
-        check.visitVarInsn(Opcodes.ASTORE, 3);
-        check.visitVarInsn(Opcodes.ALOAD, 3);
-        check.visitJumpInsn(Opcodes.IFNULL, done);
-        check.visitVarInsn(Opcodes.ALOAD, 3);
-        check.visitInsn(Opcodes.ICONST_3);
-        check.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-        for (int i = 0; i < 3; i++) {
-            check.visitInsn(Opcodes.DUP);
-            check.visitInsn(Opcodes.ICONST_0 + i);
-            check.visitVarInsn(Opcodes.ALOAD, i);
-            check.visitInsn(Opcodes.AASTORE);
+    static byte[] bytes(String name) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(400);
+        put(out, 0xCAFE, 0xBABE, 0, 55, 19);         // magic, minor, major (Java 11), constant count
+        utf8(out, name);                             // #1
+        classRef(out, 1);                            // #2
+        utf8(out, "java/lang/Object");               // #3
+        classRef(out, 3);                            // #4
+        utf8(out, "hook");                           // #5
+        utf8(out, "Ljava/util/function/Consumer;");  // #6
+        utf8(out, "check");                          // #7
+        utf8(out, CHECK_DESCRIPTOR);                 // #8
+        utf8(out, "Code");                           // #9
+        pair(out, 12, 5, 6);                         // #10 NameAndType hook:Consumer
+        pair(out, 9, 2, 10);                         // #11 Fieldref ProfguardBridge.hook
+        utf8(out, "java/util/function/Consumer");    // #12
+        classRef(out, 12);                           // #13
+        utf8(out, "accept");                         // #14
+        utf8(out, "(Ljava/lang/Object;)V");          // #15
+        pair(out, 12, 14, 15);                       // #16 NameAndType accept
+        pair(out, 11, 13, 16);                       // #17 InterfaceMethodref Consumer.accept
+        utf8(out, "StackMapTable");                  // #18
+        put(out, 0x0031, 2, 4, 0);                   // public final super, this #2, super #4, no interfaces
+        put(out, 1, 0x0049, 5, 6, 0);                // one field: public static volatile hook, no attributes
+        put(out, 1, 0x0009, 7, 8, 1);                // one method: public static check, one attribute
+        byte[] code = {
+            (byte) 0xb2, 0, 11,                      // 0: getstatic hook
+            0x59,                                    // 3: dup
+            (byte) 0xc7, 0, 5,                       // 4: ifnonnull 9
+            0x57,                                    // 7: pop
+            (byte) 0xb1,                             // 8: return
+            0x06,                                    // 9: iconst_3        (stack: hook)
+            (byte) 0xbd, 0, 4,                       // 10: anewarray Object
+            0x59, 0x03, 0x2a, 0x53,                  // 13: dup, iconst_0, aload_0, aastore
+            0x59, 0x04, 0x2b, 0x53,                  // 17: dup, iconst_1, aload_1, aastore
+            0x59, 0x05, 0x2c, 0x53,                  // 21: dup, iconst_2, aload_2, aastore
+            (byte) 0xb9, 0, 17, 2, 0,                // 25: invokeinterface Consumer.accept, 2 slots
+            (byte) 0xb1                              // 30: return
+        };
+        byte[] stackMap = {0, 1, 64 + 9, 7, 0, 13}; // one frame at 9: same locals, stack [Consumer]
+        put(out, 9);                                 // Code
+        put4(out, 8 + code.length + 4 + 6 + stackMap.length); // limits, code, no handlers, one attribute
+        put(out, 5, 3);                              // max_stack, max_locals
+        put4(out, code.length);
+        out.write(code, 0, code.length);
+        put(out, 0, 1, 18);                          // no handlers; one attribute: StackMapTable
+        put4(out, stackMap.length);
+        out.write(stackMap, 0, stackMap.length);
+        put(out, 0);                                 // no class attributes
+        return out.toByteArray();
+    }
+
+    private static void utf8(ByteArrayOutputStream out, String text) {
+        out.write(1);
+        put(out, text.length());
+        for (int i = 0; i < text.length(); i++) {
+            out.write(text.charAt(i)); // every name here is ASCII
         }
-        check.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/util/function/Consumer", "accept", "(Ljava/lang/Object;)V", true);
-        check.visitLabel(done);
-        check.visitInsn(Opcodes.RETURN);
-        check.visitMaxs(0, 0);
-        check.visitEnd();
-        writer.visitEnd();
-        return writer.toByteArray();
+    }
+
+    private static void classRef(ByteArrayOutputStream out, int name) {
+        out.write(7);
+        put(out, name);
+    }
+
+    private static void pair(ByteArrayOutputStream out, int tag, int first, int second) {
+        out.write(tag);
+        put(out, first, second);
+    }
+
+    /** Each value as a big-endian u2. */
+    private static void put(ByteArrayOutputStream out, int... values) {
+        for (int value : values) {
+            out.write(value >>> 8);
+            out.write(value);
+        }
+    }
+
+    private static void put4(ByteArrayOutputStream out, int value) {
+        put(out, value >>> 16, value & 0xffff);
     }
 }

@@ -1,11 +1,5 @@
 package dev.profguard.runtime;
 
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 
@@ -19,14 +13,16 @@ import java.security.ProtectionDomain;
  * <li>{@code jdk.internal.loader.RawNativeLibraries.load(Path)} and {@code load(String)}, where
  *     FFM's {@code SymbolLookup.libraryLookup} loads on JDK 22+ (route "ffm", no calling class).</li>
  * </ul>
- * Straight-line code at method entry: no frames change, locals are untouched. Written with the ASM
- * that Byte Buddy bundles: a default Byte Buddy AgentBuilder was measured here at ~+750 ms of JVM
- * start, and prints Unsafe warnings on JDK 25.
+ * Straight-line code at method entry; locals are untouched. Inserted by {@link EntryPatch}, a
+ * class-file edit of a few hundred lines, with the ASM that Byte Buddy bundles as its fallback: a
+ * default Byte Buddy AgentBuilder was measured here at ~+750 ms of JVM start, and prints Unsafe
+ * warnings on JDK 25; ASM alone still loaded ~25 classes on the path to main.
  */
 final class LoadTransformer implements ClassFileTransformer {
     static final String RUNTIME = "java/lang/Runtime";
     static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
-    static final String TARGET_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;)V";
+    static final String TARGET_DESCRIPTOR = EntryPatch.CLASS_STRING + "V";
+    private static final int ACC_STATIC = 0x0008;
 
     private volatile int runtimeInstrumented;
     private volatile int ffmInstrumented;
@@ -46,40 +42,39 @@ final class LoadTransformer implements ClassFileTransformer {
                             byte[] classfile) {
         if (RUNTIME.equals(className)) {
             int[] count = {0};
-            byte[] result = instrument(classfile, count, RUNTIME_TARGETS);
+            byte[] result = instrument(classfile, count, RUNTIME_TARGETS, GateBridge.NAME);
             runtimeInstrumented = count[0];
             return result;
         }
         if (RAW_LIBRARIES.equals(className)) {
             int[] count = {0};
-            byte[] result = instrument(classfile, count, FFM_TARGETS);
+            byte[] result = instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
             ffmInstrumented = count[0];
             return result;
         }
         return null;
     }
 
-    /** Chooses the methods to guard: the route to report for a method, or null to leave it. */
-    private interface Targets {
-        String route(int access, String name, String descriptor);
-    }
-
     /** Runtime.load0 / loadLibrary0(Class, String). Named classes, not lambdas: this runs in premain. */
-    private static final Targets RUNTIME_TARGETS = new Targets() {
+    private static final EntryPatch.Targets RUNTIME_TARGETS = new EntryPatch.Targets() {
         @Override
         public String route(int access, String name, String descriptor) {
-            if ((access & Opcodes.ACC_STATIC) != 0 || !descriptor.equals(TARGET_DESCRIPTOR)) {
+            if ((access & ACC_STATIC) != 0 || !descriptor.equals(TARGET_DESCRIPTOR)) {
                 return null;
             }
             return name.equals("load0") ? "load" : name.equals("loadLibrary0") ? "loadLibrary" : null;
         }
     };
 
+    static EntryPatch.Targets runtimeTargets() {
+        return RUNTIME_TARGETS;
+    }
+
     /** RawNativeLibraries.load(Path) and load(String), where FFM's libraryLookup loads. */
-    private static final Targets FFM_TARGETS = new Targets() {
+    private static final EntryPatch.Targets FFM_TARGETS = new EntryPatch.Targets() {
         @Override
         public String route(int access, String name, String descriptor) {
-            boolean target = name.equals("load") && (access & Opcodes.ACC_STATIC) == 0
+            boolean target = name.equals("load") && (access & ACC_STATIC) == 0
                     && (descriptor.startsWith("(Ljava/nio/file/Path;)") || descriptor.startsWith("(Ljava/lang/String;)"));
             return target ? "ffm" : null;
         }
@@ -87,46 +82,18 @@ final class LoadTransformer implements ClassFileTransformer {
 
     /**
      * Inserts, at the start of each target method, check(route, calling class or null, name as a
-     * String). Runtime's methods take (Class, String); RawNativeLibraries' take one Path or String.
-     * Returns null (class unchanged) when no target was found or ASM failed; count[0] is -1 then.
+     * String): by {@link EntryPatch}, or by ASM where EntryPatch declines the class file. Returns
+     * null (class unchanged) when no target was found or both failed; count[0] is -1 then.
      */
-    private static byte[] instrument(byte[] classfile, int[] count, Targets targets) {
+    static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
         try {
-            ClassReader reader = new ClassReader(classfile);
-            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                 String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-                    String route = targets.route(access, name, descriptor);
-                    if (route == null) {
-                        return next;
-                    }
-                    count[0]++;
-                    boolean fromRuntime = descriptor.equals(TARGET_DESCRIPTOR);
-                    return new MethodVisitor(Opcodes.ASM9, next) {
-                        @Override
-                        public void visitCode() {
-                            super.visitCode();
-                            super.visitLdcInsn(route);
-                            if (fromRuntime) {
-                                super.visitVarInsn(Opcodes.ALOAD, 1); // the calling class
-                                super.visitVarInsn(Opcodes.ALOAD, 2); // the file or library name
-                            } else {
-                                super.visitInsn(Opcodes.ACONST_NULL);
-                                super.visitVarInsn(Opcodes.ALOAD, 1); // a Path or a String
-                                super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/String", "valueOf",
-                                        "(Ljava/lang/Object;)Ljava/lang/String;", false);
-                            }
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, GateBridge.NAME, "check",
-                                    GateBridge.CHECK_DESCRIPTOR, false);
-                        }
-                    };
-                }
-            }, 0);
-            return count[0] == 0 ? null : writer.toByteArray();
-        } catch (RuntimeException e) {
+            return EntryPatch.apply(classfile, targets, owner, GateBridge.CHECK_DESCRIPTOR, count);
+        } catch (EntryPatch.Declined declined) {
+            count[0] = 0;
+        }
+        try {
+            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.CHECK_DESCRIPTOR, count);
+        } catch (RuntimeException | LinkageError e) {
             count[0] = -1;
             return null; // leave the class as it is; the installer reports the gate missing
         }
