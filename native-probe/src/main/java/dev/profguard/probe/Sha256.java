@@ -33,39 +33,7 @@ final class Sha256 {
         }
         int[] w = new int[64];
         for (int block = 0; block < padded; block += 64) {
-            for (int t = 0; t < 16; t++) {
-                int at = block + 4 * t;
-                w[t] = (message[at] & 0xff) << 24 | (message[at + 1] & 0xff) << 16
-                        | (message[at + 2] & 0xff) << 8 | (message[at + 3] & 0xff);
-            }
-            for (int t = 16; t < 64; t++) {
-                int s0 = Integer.rotateRight(w[t - 15], 7) ^ Integer.rotateRight(w[t - 15], 18) ^ (w[t - 15] >>> 3);
-                int s1 = Integer.rotateRight(w[t - 2], 17) ^ Integer.rotateRight(w[t - 2], 19) ^ (w[t - 2] >>> 10);
-                w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-            }
-            int a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-            for (int t = 0; t < 64; t++) {
-                int s1 = Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25);
-                int t1 = k + s1 + ((e & f) ^ (~e & g)) + K[t] + w[t];
-                int s0 = Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22);
-                int t2 = s0 + ((a & b) ^ (a & c) ^ (b & c));
-                k = g;
-                g = f;
-                f = e;
-                e = d + t1;
-                d = c;
-                c = b;
-                b = a;
-                a = t1 + t2;
-            }
-            h[0] += a;
-            h[1] += b;
-            h[2] += c;
-            h[3] += d;
-            h[4] += e;
-            h[5] += f;
-            h[6] += g;
-            h[7] += k;
+            compress(h, w, message, block);
         }
         StringBuilder hex = new StringBuilder(64);
         for (int word : h) {
@@ -76,5 +44,48 @@ final class Sha256 {
             hex.append(digits);
         }
         return hex.toString();
+    }
+
+    /**
+     * One 64-byte block. A method of its own, not a loop in {@link #hex}: called once a block, it
+     * is compiled by C1 after about a hundred blocks, and hashing the probe (~290 blocks) before
+     * main took half the time it did interpreted throughout (3 ms instead of 6, measured here).
+     */
+    private static void compress(int[] h, int[] w, byte[] message, int block) {
+        for (int t = 0; t < 16; t++) {
+            int at = block + 4 * t;
+            w[t] = (message[at] & 0xff) << 24 | (message[at + 1] & 0xff) << 16
+                    | (message[at + 2] & 0xff) << 8 | (message[at + 3] & 0xff);
+        }
+        for (int t = 16; t < 64; t++) {
+            int x = w[t - 15];
+            int y = w[t - 2];
+            int s0 = Integer.rotateRight(x, 7) ^ Integer.rotateRight(x, 18) ^ (x >>> 3);
+            int s1 = Integer.rotateRight(y, 17) ^ Integer.rotateRight(y, 19) ^ (y >>> 10);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+        int a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+        for (int t = 0; t < 64; t++) {
+            int s1 = Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25);
+            int t1 = k + s1 + ((e & f) ^ (~e & g)) + K[t] + w[t];
+            int s0 = Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22);
+            int t2 = s0 + ((a & b) ^ (a & c) ^ (b & c));
+            k = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+        h[5] += f;
+        h[6] += g;
+        h[7] += k;
     }
 }
