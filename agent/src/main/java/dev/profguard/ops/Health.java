@@ -1,6 +1,7 @@
 package dev.profguard.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.profguard.config.Config;
 import dev.profguard.log.Logs;
@@ -12,9 +13,11 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -83,7 +86,7 @@ public final class Health implements GuardMXBean, Runnable {
     public void run() {
         writeStatus();
         if (config.healthPort() != 0) {
-            serve();
+            Endpoint.serve(this);
         }
         registerMXBean();
     }
@@ -94,10 +97,8 @@ public final class Health implements GuardMXBean, Runnable {
             return;
         }
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Path temp = newTempFile(file, (state.json() + "\n").getBytes(StandardCharsets.UTF_8));
             try {
-                Files.writeString(temp, state.json() + "\n");
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temp);
@@ -107,43 +108,97 @@ public final class Health implements GuardMXBean, Runnable {
         }
     }
 
-    private void serve() {
-        String bind = config.healthBind();
-        try {
-            InetAddress address = InetAddress.getByName(bind);
-            if (!address.isLoopbackAddress()) {
-                warn("health endpoint bound to " + bind + ", which is not a loopback address (health.bind): "
-                        + "anyone who can reach it can read what this JVM holds.");
+    /**
+     * A new file next to the status file holding these bytes, created exclusively and written
+     * through the descriptor that created it (O_EXCL: never through a symbolic link someone left
+     * there). Not Files.createTempFile: its SecureRandom initialises the security providers,
+     * ~20 ms of CPU taken from main on a two-core machine.
+     */
+    private static Path newTempFile(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        String prefix = "." + file.getFileName() + "." + ProcessHandle.current().pid() + ".";
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve(prefix + Long.toHexString(System.nanoTime()) + ".tmp");
+            OutputStream out;
+            try {
+                out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 8) {
+                    throw e;
+                }
+                continue;
             }
-            HttpServer server = HttpServer.create(new InetSocketAddress(address, config.healthPort()), 8);
-            server.createContext("/health", this::answer);
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            warn("health endpoint not started on " + bind + ":" + config.healthPort() + ": " + e.getMessage()
-                    + ". The guard itself keeps working.");
+            try (out) {
+                out.write(content);
+            } catch (IOException e) {
+                Files.deleteIfExists(temp); // a full disk leaves no half-written file behind
+                throw e;
+            }
+            return temp;
         }
     }
 
-    private void answer(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                exchange.sendResponseHeaders(405, -1);
-                return;
+    /**
+     * The HTTP endpoint, in a class of its own: verifying Health would otherwise load the JDK's
+     * HTTP server classes on the path to main even where no health.port is set.
+     */
+    private static final class Endpoint {
+        private Endpoint() {
+        }
+
+        static void serve(Health health) {
+            Config config = health.config;
+            String bind = config.healthBind();
+            try {
+                InetAddress address = InetAddress.getByName(bind);
+                if (!address.isLoopbackAddress()) {
+                    health.warn("health endpoint bound to " + bind + ", which is not a loopback address (health.bind): "
+                            + "anyone who can reach it can read what this JVM holds.");
+                }
+                HttpServer server = HttpServer.create(new InetSocketAddress(address, config.healthPort()), 8);
+                server.createContext("/health", new Handler(health)); // a named class: no lambda bootstrap
+                server.start();
+            } catch (IOException | RuntimeException e) {
+                health.warn("health endpoint not started on " + bind + ":" + config.healthPort() + ": " + e.getMessage()
+                        + ". The guard itself keeps working.");
             }
-            if (!exchange.getRequestURI().getPath().equals("/health")) {
-                exchange.sendResponseHeaders(404, -1);
-                return;
+        }
+
+        /** Answers GET /health. */
+        private static final class Handler implements HttpHandler {
+            private final Health health;
+
+            Handler(Health health) {
+                this.health = health;
             }
-            HealthState now = state;
-            byte[] body = (now.json() + "\n").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            boolean head = exchange.getRequestMethod().equals("HEAD");
-            exchange.sendResponseHeaders(now.up() ? 200 : 503, head ? -1 : body.length);
-            if (!head) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+
+            @Override
+            public void handle(HttpExchange exchange) throws IOException {
+                answer(health, exchange);
+            }
+        }
+
+        private static void answer(Health health, HttpExchange exchange) throws IOException {
+            try (exchange) {
+                if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                if (!exchange.getRequestURI().getPath().equals("/health")) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                HealthState now = health.state;
+                byte[] body = (now.json() + "\n").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                boolean head = exchange.getRequestMethod().equals("HEAD");
+                exchange.sendResponseHeaders(now.up() ? 200 : 503, head ? -1 : body.length);
+                if (!head) {
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
                 }
             }
         }

@@ -18,9 +18,11 @@ import java.util.Map;
  * What the guard says about this JVM, for the health endpoint, the status file and the MXBean.
  * DOWN while a profiler client is active in it (found, and neither refused nor switched off);
  * UP otherwise, including after a client was switched off in place.
+ *
+ * @param updatedMillis when this state was reached, in milliseconds since the epoch
  */
 public record HealthState(boolean up, String outcome, String env, boolean production, String action,
-                          List<Map<String, Object>> findings, String message, String updated) {
+                          List<Map<String, Object>> findings, String message, long updatedMillis) {
 
     public static HealthState of(Verdict verdict, Config config, String message) {
         boolean active = false;
@@ -30,7 +32,7 @@ public record HealthState(boolean up, String outcome, String env, boolean produc
         boolean up = !active || verdict.outcome() == Outcome.NEUTRALIZED;
         return new HealthState(up, verdict.outcome().name().toLowerCase(Locale.ROOT), config.envTag(),
                 config.isProduction(), config.action().word(), Report.findings(verdict), message,
-                Instant.now().toString());
+                System.currentTimeMillis());
     }
 
     /** The JSON document served at /health and written to the status file. */
@@ -42,7 +44,8 @@ public record HealthState(boolean up, String outcome, String env, boolean produc
         body.put("production", production);
         body.put("action", action);
         body.put("version", Cli.version());
-        body.put("updated", updated);
+        // formatted here, off the path to main: java.time's formatter is ~50 classes to load
+        body.put("updated", Instant.ofEpochMilli(updatedMillis).toString());
         body.put("message", message);
         body.put("findings", findings);
         return Json.write(body);

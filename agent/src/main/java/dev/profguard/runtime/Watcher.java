@@ -195,7 +195,7 @@ public final class Watcher implements Runnable {
             List<java.util.Map<String, Object>> findings = new ArrayList<>(now.findings());
             findings.add(Report.findingMap(finding));
             health.update(new HealthState(false, "active_late", now.env(), now.production(), now.action(), findings,
-                    "profguard: " + what, java.time.Instant.now().toString()));
+                    "profguard: " + what, System.currentTimeMillis()));
         }
     }
 
