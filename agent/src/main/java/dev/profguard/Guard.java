@@ -61,7 +61,7 @@ final class Guard {
                 verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, rules, config);
             }
             Actions.apply(verdict, config, atStartup);
-            String gateProblem = RuntimeGuard.install(instrumentation, config, rules);
+            String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe);
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }

@@ -8,6 +8,8 @@ import dev.profguard.detect.LibraryInspector;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Logs;
+import dev.profguard.probe.LoadedObject;
+import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
 import java.io.File;
@@ -15,8 +17,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -26,17 +30,61 @@ import java.util.function.Consumer;
  * and in a production JVM throws UnsatisfiedLinkError before the library's constructors can run.
  * Outside production (or with action=warn) it warns once per file and lets the load go on.
  * Decisions are cached per path and re-made when the file's size or modification time changed,
- * so a repeated load of a library costs one stat and a map look-up.
+ * so a repeated load of a library costs one stat and a map look-up; with the native probe, a path
+ * the dynamic linker already has loaded is let through without even that.
  */
 public final class LoadGate implements Consumer<Object[]> {
     private final RuleSet rules;
     private final Config config;
+    private final Probe probe;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     private final Map<String, Decision> decisions = new ConcurrentHashMap<>();
+    private volatile Loaded loaded;
 
-    public LoadGate(RuleSet rules, Config config) {
+    /** @param probe the native probe when loaded, else null (every call then costs a stat) */
+    public LoadGate(RuleSet rules, Config config, Probe probe) {
         this.rules = rules;
         this.config = config;
+        this.probe = probe;
+    }
+
+    /** The dynamic linker's loaded paths, as of one value of its change counter. */
+    private static final class Loaded {
+        final long changeCount;
+        final Set<String> paths;
+
+        Loaded(long changeCount, Set<String> paths) {
+            this.changeCount = changeCount;
+            this.paths = paths;
+        }
+    }
+
+    /**
+     * Whether the dynamic linker has an object loaded from exactly this path now. Loading it again
+     * then runs no new code whatever the file holds now: the JDK returns the library it has (or
+     * refuses one loaded by another class loader), and dlopen returns the object it has by that
+     * name. The list is re-read only when the probe's change counter moved (an object was loaded
+     * or unloaded), so a repeated load costs one JNI call and a set look-up, not a stat.
+     */
+    private boolean alreadyLoaded(String path) {
+        if (probe == null) {
+            return false;
+        }
+        try {
+            long count = probe.changeCount(); // read before the list: a load in between makes the next call re-read
+            Loaded now = loaded;
+            if (now == null || now.changeCount != count) {
+                Set<String> paths = new HashSet<>();
+                for (LoadedObject object : probe.loadedObjects()) {
+                    paths.add(object.path());
+                }
+                now = new Loaded(count, paths);
+                loaded = now;
+            }
+            return now.paths.contains(path);
+        } catch (RuntimeException | LinkageError e) {
+            return false; // decide as without the probe
+        }
     }
 
     /** What to do about one file, as it was when decided (size and modification time). */
@@ -56,6 +104,9 @@ public final class LoadGate implements Consumer<Object[]> {
     /** @param call {route ("load" or "loadLibrary"), the calling class, the file or library name} */
     @Override
     public void accept(Object[] call) {
+        if (!((String) call[0]).equals("loadLibrary") && alreadyLoaded((String) call[2])) {
+            return; // nothing new can be loaded from that path: no stat, no decision
+        }
         if (busy.get() != null) {
             return; // the gate's own reads never come back through it
         }
@@ -69,6 +120,9 @@ public final class LoadGate implements Consumer<Object[]> {
             }
             if (file == null) {
                 return; // the JVM will not find it either
+            }
+            if (route.equals("loadLibrary") && alreadyLoaded(file.getPath())) {
+                return;
             }
             BasicFileAttributes attributes;
             try {

@@ -1,6 +1,7 @@
 package dev.profguard.runtime;
 
 import dev.profguard.config.Config;
+import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
@@ -24,14 +25,15 @@ public final class RuntimeGuard {
     /**
      * Installs the library-load gate (once per JVM; a second call only replaces the gate's rules).
      *
+     * @param probe the native probe when loaded, else null
      * @return null when installed, else why not, in words for a WARN line
      */
-    public static synchronized String install(Instrumentation instrumentation, Config config, RuleSet rules) {
+    public static synchronized String install(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe) {
         if (instrumentation == null || !instrumentation.isRetransformClassesSupported()) {
             return "this JVM does not let agents retransform classes";
         }
         try {
-            GateBridge.install(instrumentation, new LoadGate(rules, config));
+            GateBridge.install(instrumentation, new LoadGate(rules, config, probe));
             if (transformer == null) {
                 transformer = new LoadTransformer();
                 // Stays registered: another agent's retransformation of Runtime keeps the gate.

@@ -56,6 +56,7 @@ public class ChecksBenchmark {
     private ElfSymbols elf;
     private Watcher watcher;
     private LoadGate gate;
+    private LoadGate gateWithoutProbe;
     private Object[] gateCall;
 
     @Setup
@@ -67,11 +68,13 @@ public class ChecksBenchmark {
         elf = new ElfSymbols(rules.allSymbols());
         Config config = Config.resolve("env=production", new Properties(), Map.of());
         watcher = Watcher.create(config, rules, probe, view, null);
-        gate = new LoadGate(rules, config);
-        // a library the gate has decided about: the second and later loads of the same file
+        gate = new LoadGate(rules, config, probe);
+        gateWithoutProbe = new LoadGate(rules, config, null);
+        // a library this JVM has loaded (the JDK's own libzip), loaded again
         gateCall = new Object[]{"load", ChecksBenchmark.class, Path.of(System.getProperty("java.home"), "lib",
                 "libzip.so").toString()};
         gate.accept(gateCall);
+        gateWithoutProbe.accept(gateCall);
     }
 
     @Benchmark
@@ -127,7 +130,14 @@ public class ChecksBenchmark {
 
     @Benchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
-    public void loadGateOnAnAlreadyDecidedLibrary() {
+    public void loadGateOnAnAlreadyLoadedLibrary() {
         gate.accept(gateCall);
+    }
+
+    /** The same without the probe: the gate cannot know the file is loaded, so it stats it. */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public void loadGateOnAnAlreadyDecidedLibraryWithoutProbe() {
+        gateWithoutProbe.accept(gateCall);
     }
 }

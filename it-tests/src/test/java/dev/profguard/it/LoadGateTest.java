@@ -77,6 +77,37 @@ class LoadGateTest extends JvmTest {
         assertEquals(List.of(), benign.profguardLines(), benign.toString());
     }
 
+    /**
+     * A path the dynamic linker has loaded runs no new code when loaded again, whatever its file
+     * holds now: with the probe the gate knows that without a stat and lets the JVM return the
+     * library it has; without the probe it sees the file changed, decides again and refuses.
+     * Either way the client's constructor never runs.
+     */
+    @OnEachJdk
+    void aLoadedPathWhoseFileIsReplacedByTheClientRunsNoClientCode(Jdk jdk) throws Exception {
+        Path library = dir.resolve("libplugin.so");
+        for (String probe : List.of("auto", "off")) {
+            Files.copy(Jvm.fixture("libbenign.so"), library, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(marker());
+            Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,probe=" + probe).env("STANDIN_MARKER_FILE", marker().toString())
+                    .main(LoadApp.class, "load-replace-reload", library.toString(), Jvm.fixture("libmtuner_standin.so").toString());
+            if (!jdk.name().equals("JDK 17")) {
+                jvm.option("--enable-native-access=ALL-UNNAMED");
+            }
+            Run run = jvm.run();
+            assertEquals(0, run.exitStatus(), run.toString());
+            assertFalse(Files.exists(marker()), "the client's constructor never ran (probe=" + probe + ")\n" + run);
+            List<String> results = run.stdout().lines().filter(l -> l.startsWith("LOADED") || l.startsWith("REFUSED")).toList();
+            if (probe.equals("auto")) {
+                assertEquals(List.of("LOADED", "LOADED"), results, "the JVM returned the library it had\n" + run);
+                assertEquals(List.of(), run.profguardLines(), run.toString());
+            } else {
+                assertEquals("LOADED", results.get(0), run.toString());
+                assertTrue(results.get(1).startsWith("REFUSED profguard: refused to load " + library), run.toString());
+            }
+        }
+    }
+
     @OnEachJdk
     void ordinaryLibrariesPassSilently(Jdk jdk) throws Exception {
         Run run = load(jdk, "production", "System.loadLibrary", "benign");

@@ -2,14 +2,15 @@ package dev.profguard.it.app;
 
 /**
  * Loads a native library the way it is told: {@code System.load PATH}, {@code System.loadLibrary
- * NAME}, {@code Runtime.load PATH}, {@code Runtime.loadLibrary NAME}; prints LOADED or REFUSED
+ * NAME}, {@code Runtime.load PATH}, {@code Runtime.loadLibrary NAME}, {@code load-replace-reload PATH
+ * REPLACEMENT} (load, copy REPLACEMENT over PATH, load again); prints LOADED or REFUSED
  * with the error, then MAIN-RAN-style marker for the test.
  */
 public final class LoadApp {
     private LoadApp() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         System.out.println(HelloApp.MARKER);
         try {
             switch (args[0]) {
@@ -17,6 +18,13 @@ public final class LoadApp {
                 case "System.loadLibrary" -> System.loadLibrary(args[1]);
                 case "Runtime.load" -> Runtime.getRuntime().load(args[1]);
                 case "Runtime.loadLibrary" -> Runtime.getRuntime().loadLibrary(args[1]);
+                case "load-replace-reload" -> { // PATH REPLACEMENT: load, put REPLACEMENT at PATH, load again
+                    System.load(args[1]);
+                    System.out.println("LOADED");
+                    java.nio.file.Files.copy(java.nio.file.Path.of(args[2]), java.nio.file.Path.of(args[1]),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    System.load(args[1]);
+                }
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.println("LOADED");
