@@ -109,18 +109,24 @@ JNIEXPORT jlong JNICALL Java_dev_profguard_probe_ProbeNatives_changeCount(JNIEnv
     return probe_count_changes(&count) == PROBE_OK ? (jlong)(count & INT64_MAX) : -1;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_loadedObjects(JNIEnv *env, jclass type)
+/* A blob (at most PROBE_MAX_BLOB bytes) filled by fill, as a Java byte[]; an exception with failure if fill fails. */
+static jbyteArray probe_blob(JNIEnv *env, int (*fill)(struct probe_buffer *), const char *failure)
 {
-    (void)type;
     struct probe_buffer buffer;
     probe_init_buffer(&buffer, PROBE_MAX_BLOB);
-    int status = probe_list_objects(&buffer);
+    int status = fill(&buffer);
     jbyteArray result = status == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
     probe_free_buffer(&buffer);
     if (status != PROBE_OK) {
-        probe_throw(env, "profguard probe: could not list loaded objects");
+        probe_throw(env, failure);
     }
     return result;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_loadedObjects(JNIEnv *env, jclass type)
+{
+    (void)type;
+    return probe_blob(env, probe_list_objects, "profguard probe: could not list loaded objects");
 }
 
 /* What definedSymbols and findMarks take alike: an object's path, byte strings, and a flag array. */
@@ -192,15 +198,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvide
 JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_liveEnvironment(JNIEnv *env, jclass type)
 {
     (void)type;
-    struct probe_buffer buffer;
-    probe_init_buffer(&buffer, PROBE_MAX_BLOB);
-    int status = probe_copy_environ(&buffer);
-    jbyteArray result = status == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
-    probe_free_buffer(&buffer);
-    if (status != PROBE_OK) {
-        probe_throw(env, "profguard probe: could not copy the environment");
-    }
-    return result;
+    return probe_blob(env, probe_copy_environ, "profguard probe: could not copy the environment");
 }
 
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_findMarks(JNIEnv *env, jclass type,
