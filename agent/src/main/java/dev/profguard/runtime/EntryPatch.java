@@ -1,6 +1,8 @@
 package dev.profguard.runtime;
 
 import java.io.ByteArrayOutputStream;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Inserts one static call at the entry of chosen methods by editing the class file in place:
@@ -47,8 +49,7 @@ final class EntryPatch {
     private final ByteArrayOutputStream added = new ByteArrayOutputStream();
     private int checkRef;
     private int valueOfRef;
-    private String[] routeNames = new String[0];
-    private int[] routeRefs = new int[0];
+    private final Map<String, Integer> routeRefs = new HashMap<>(4); // route -> its String constant
     private int patched;
 
     private EntryPatch(byte[] in, String owner, String descriptor) {
@@ -319,21 +320,12 @@ final class EntryPatch {
     }
 
     private int routeConstant(String route) {
-        for (int i = 0; i < routeNames.length; i++) {
-            if (routeNames[i].equals(route)) {
-                return routeRefs[i];
-            }
+        Integer known = routeRefs.get(route);
+        if (known != null) {
+            return known;
         }
-        int utf8 = addUtf8(route);
-        int string = add(8, utf8, -1);
-        String[] names = new String[routeNames.length + 1];
-        int[] refs = new int[routeRefs.length + 1];
-        System.arraycopy(routeNames, 0, names, 0, routeNames.length);
-        System.arraycopy(routeRefs, 0, refs, 0, routeRefs.length);
-        names[routeNames.length] = route;
-        refs[routeRefs.length] = string;
-        routeNames = names;
-        routeRefs = refs;
+        int string = add(8, addUtf8(route), -1);
+        routeRefs.put(route, string);
         return string;
     }
 
