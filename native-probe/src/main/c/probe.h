@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 1
+#define PROBE_ABI_VERSION 2
 
 enum probe_status {
     PROBE_OK = 0,
@@ -18,7 +18,8 @@ enum probe_status {
     PROBE_TOO_LARGE = 3,    /* a bound was reached */
     PROBE_NO_MEMORY = 4,
     PROBE_BAD_INPUT = 5,
-    PROBE_UNAVAILABLE = 6   /* the C library lacks what is needed */
+    PROBE_UNAVAILABLE = 6,  /* the C library lacks what is needed, or the call failed */
+    PROBE_NOT_REGULAR = 7   /* the path names a FIFO, device, socket or directory: never read */
 };
 
 /* A growable byte buffer; every append is bounded by limit. */
@@ -60,5 +61,21 @@ int probe_find_marks(const char *path, const unsigned char *const *patterns, con
 
 /* Calls the void(void) function symbol (e.g. rmemShutDown) that the object named path defines. */
 int probe_call_shutdown(const char *path, const char *symbol);
+
+/*
+ * Opens path for reading only if it is a regular file, without ever blocking (O_NONBLOCK, then
+ * fstat): *fd is the descriptor on PROBE_OK, -1 otherwise; PROBE_NOT_REGULAR for a FIFO, device,
+ * socket or directory, PROBE_NOT_LOADED when it does not exist.
+ */
+int probe_open_regular(const char *path, int *fd);
+
+/* Closes a descriptor from probe_open_regular. */
+int probe_close_file(int fd);
+
+/* This library's own name as the linker knows it, and its load address. */
+int probe_find_self(struct probe_buffer *out, uint64_t *base);
+
+/* Ends the process with _exit(status): no atexit handler or library destructor runs. */
+void probe_end_process(int status);
 
 #endif

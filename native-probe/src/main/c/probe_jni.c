@@ -239,6 +239,48 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv
     return probe_call_shutdown(object, function);
 }
 
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_openRegular(JNIEnv *env, jclass type, jbyteArray path)
+{
+    (void)type;
+    char file[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, path, file, sizeof file) != PROBE_OK) {
+        return -PROBE_BAD_INPUT;
+    }
+    int fd = -1;
+    int status = probe_open_regular(file, &fd);
+    return status == PROBE_OK ? fd : -status;
+}
+
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_closeFile(JNIEnv *env, jclass type, jint fd)
+{
+    (void)env;
+    (void)type;
+    return probe_close_file(fd);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_selfObject(JNIEnv *env, jclass type, jlongArray base)
+{
+    (void)type;
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_PATH);
+    uint64_t address = 0;
+    jbyteArray result = NULL;
+    if (base != NULL && (*env)->GetArrayLength(env, base) >= 1 && probe_find_self(&buffer, &address) == PROBE_OK) {
+        jlong value = (jlong)address;
+        (*env)->SetLongArrayRegion(env, base, 0, 1, &value);
+        result = probe_to_java(env, &buffer);
+    }
+    probe_free_buffer(&buffer);
+    return result;
+}
+
+JNIEXPORT void JNICALL Java_dev_profguard_probe_ProbeNatives_endProcess(JNIEnv *env, jclass type, jint status)
+{
+    (void)env;
+    (void)type;
+    probe_end_process(status);
+}
+
 static JNINativeMethod probe_methods[] = {
     {"abiVersion", "()I", (void *)Java_dev_profguard_probe_ProbeNatives_abiVersion},
     {"changeCount", "()J", (void *)Java_dev_profguard_probe_ProbeNatives_changeCount},
@@ -248,6 +290,10 @@ static JNINativeMethod probe_methods[] = {
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
     {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
+    {"openRegular", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_openRegular},
+    {"closeFile", "(I)I", (void *)Java_dev_profguard_probe_ProbeNatives_closeFile},
+    {"selfObject", "([J)[B", (void *)Java_dev_profguard_probe_ProbeNatives_selfObject},
+    {"endProcess", "(I)V", (void *)Java_dev_profguard_probe_ProbeNatives_endProcess},
 };
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)

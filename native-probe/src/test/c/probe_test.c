@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "probe.h"
 
@@ -168,6 +170,39 @@ static void test_environ(void)
     probe_free_buffer(&env);
 }
 
+static void test_open_regular(const char *fixture)
+{
+    int fd = 7;
+    CHECK(probe_open_regular(fixture, &fd) == PROBE_OK && fd >= 0);
+    CHECK(probe_close_file(fd) == PROBE_OK);
+    char fifo[] = "/tmp/probe-test-fifo-XXXXXX";
+    int made = mkstemp(fifo);
+    CHECK(made >= 0);
+    if (made >= 0) {
+        close(made);
+        unlink(fifo);
+        CHECK(mkfifo(fifo, 0600) == 0);
+        /* no writer: a blocking open would never return */
+        CHECK(probe_open_regular(fifo, &fd) == PROBE_NOT_REGULAR && fd == -1);
+        unlink(fifo);
+    }
+    CHECK(probe_open_regular("/dev/null", &fd) == PROBE_NOT_REGULAR);
+    CHECK(probe_open_regular("/tmp", &fd) == PROBE_NOT_REGULAR);
+    CHECK(probe_open_regular("/no/such/file", &fd) == PROBE_NOT_LOADED);
+    CHECK(probe_open_regular("", &fd) == PROBE_BAD_INPUT);
+    CHECK(probe_close_file(-1) == PROBE_BAD_INPUT);
+}
+
+static void test_self(void)
+{
+    struct probe_buffer name;
+    uint64_t base = 0;
+    probe_init_buffer(&name, 4096);
+    /* linked into this test program: the main program, whose name the linker leaves empty */
+    CHECK(probe_find_self(&name, &base) == PROBE_OK);
+    probe_free_buffer(&name);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -180,6 +215,8 @@ int main(int argc, char **argv)
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();
+    test_open_regular(argv[1]);
+    test_self();
     test_provider_of_a_global_symbol(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;

@@ -15,7 +15,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -48,26 +48,25 @@ public final class Probe {
             }
             byte[] name = new byte[length];
             records.get(name);
-            objects.add(new LoadedObject(new String(name, StandardCharsets.UTF_8), base, zeroFill));
+            objects.add(new LoadedObject(name, base, zeroFill));
         }
         return objects;
     }
 
-    /** Which of {@code names} the loaded object {@code path} defines itself; null when it is not loaded. */
-    public List<String> definedSymbols(String path, List<String> names) {
+    /** Which of {@code names} the loaded object named {@code name} defines itself; null when it is not loaded. */
+    public List<String> definedSymbols(byte[] name, List<String> names) {
         boolean[] defined = new boolean[names.size()];
-        int status = ProbeNatives.definedSymbols(bytes(path), bytes(names), defined);
+        int status = ProbeNatives.definedSymbols(name, bytes(names), defined);
         if (status == ProbeNatives.NOT_LOADED) {
             return null;
         }
-        check(status, "read the symbols of " + path);
+        check(status, "read the symbols of " + Names.display(name));
         return selected(names, defined);
     }
 
     /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
-    public String provider(String symbol) {
-        byte[] path = ProbeNatives.symbolProvider(bytes(symbol));
-        return path == null ? null : new String(path, StandardCharsets.UTF_8);
+    public byte[] provider(String symbol) {
+        return ProbeNatives.symbolProvider(bytes(symbol));
     }
 
     /** The environment as it is now in C's {@code environ} (setenv after start included). */
@@ -92,14 +91,14 @@ public final class Probe {
      * Which of {@code marks} occur in the file-backed memory of the loaded object {@code path};
      * null when it is not loaded.
      */
-    public List<String> marks(String path, List<String> marks) {
+    public List<String> marks(byte[] name, List<String> marks) {
         boolean[] found = new boolean[marks.size()];
-        int status = ProbeNatives.findMarks(bytes(path), bytes(marks), found);
+        int status = ProbeNatives.findMarks(name, bytes(marks), found);
         if (status == ProbeNatives.NOT_LOADED) {
             return null;
         }
         if (status != ProbeNatives.TOO_LARGE) { // a partial scan still reports what it saw
-            check(status, "read the memory of " + path);
+            check(status, "read the memory of " + Names.display(name));
         }
         return selected(marks, found);
     }
@@ -116,16 +115,50 @@ public final class Probe {
     }
 
     /** Calls {@code shutdownSymbol} (e.g. rmemShutDown) in the loaded object {@code path}. */
-    public SwitchOff switchOff(String path, String shutdownSymbol) {
-        int status = ProbeNatives.callShutdown(bytes(path), bytes(shutdownSymbol));
+    public SwitchOff switchOff(byte[] name, String shutdownSymbol) {
+        int status = ProbeNatives.callShutdown(name, bytes(shutdownSymbol));
         if (status == ProbeNatives.NOT_LOADED) {
             return SwitchOff.NOT_LOADED;
         }
         if (status == ProbeNatives.NO_SYMBOL) {
             return SwitchOff.NO_SHUTDOWN;
         }
-        check(status, "switch off " + path);
+        check(status, "switch off " + Names.display(name));
         return SwitchOff.CALLED;
+    }
+
+    /**
+     * Opens a file by its name's bytes for reading, only if it is a regular file and without ever
+     * blocking; the caller reads it through {@code /proc/self/fd/N} and closes it with
+     * {@link #close}. Returns the descriptor, or -1 when it is missing, unreadable or not regular
+     * ({@code notRegular[0]} is then set for a FIFO, device, socket or directory).
+     */
+    public int openRegular(byte[] name, boolean[] notRegular) {
+        int result = ProbeNatives.openRegular(name);
+        if (result == -ProbeNatives.NOT_REGULAR && notRegular != null && notRegular.length > 0) {
+            notRegular[0] = true;
+        }
+        return result >= 0 ? result : -1;
+    }
+
+    public void close(int fd) {
+        ProbeNatives.closeFile(fd);
+    }
+
+    /** The probe library itself as the linker has it loaded (name and base), or null. */
+    public LoadedObject self() {
+        long[] base = new long[1];
+        byte[] name = ProbeNatives.selfObject(base);
+        return name == null ? null : new LoadedObject(name, base[0], 0);
+    }
+
+    /**
+     * Ends the process with {@code _exit(status)}: no C exit handler or library destructor runs,
+     * so a profiler client's exit-time flush of its capture data never happens. Returns only if
+     * it could not.
+     */
+    public void endProcess(int status) {
+        ProbeNatives.endProcess(status);
     }
 
     private static void check(int status, String what) {

@@ -13,6 +13,7 @@ final class ProbeNatives {
     static final int NO_MEMORY = 4;
     static final int BAD_INPUT = 5;
     static final int UNAVAILABLE = 6;
+    static final int NOT_REGULAR = 7;
 
     private ProbeNatives() {
     }
@@ -32,4 +33,15 @@ final class ProbeNatives {
     static native int findMarks(byte[] path, byte[][] patterns, boolean[] found);
 
     static native int callShutdown(byte[] path, byte[] symbol);
+
+    /** A descriptor (>= 0) of path opened for reading if it is a regular file, else minus a status. */
+    static native int openRegular(byte[] path);
+
+    static native int closeFile(int fd);
+
+    /** The probe library's own name; base[0] receives its load address. */
+    static native byte[] selfObject(long[] base);
+
+    /** _exit(status): returns only if the process could not be ended. */
+    static native void endProcess(int status);
 }

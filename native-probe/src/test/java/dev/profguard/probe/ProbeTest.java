@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProbeTest {
     private static Probe probe;
-    private static String libjvm;
+    private static byte[] libjvm;
 
     @BeforeAll
     static void load() throws Exception {
         probe = NativeLoader.load(null);
-        libjvm = probe.loadedObjects().stream().map(LoadedObject::path).filter(p -> p.endsWith("/libjvm.so"))
-                .findFirst().orElseThrow();
+        libjvm = probe.loadedObjects().stream().filter(o -> o.path().endsWith("/libjvm.so"))
+                .findFirst().orElseThrow().name();
     }
 
     @Test
@@ -47,12 +47,12 @@ class ProbeTest {
     @Test
     void definedSymbolsAreTheObjectsOwnNotItsDependencies() {
         assertEquals(List.of("JNI_CreateJavaVM"), probe.definedSymbols(libjvm, List.of("JNI_CreateJavaVM", "malloc", "rmemInit")));
-        assertNull(probe.definedSymbols("/no/such/libmtuner.so", List.of("rmemInit")));
+        assertNull(probe.definedSymbols(b("/no/such/libmtuner.so"), List.of("rmemInit")));
     }
 
     @Test
     void providerOfMallocIsTheCLibrary() {
-        assertTrue(probe.provider("malloc").contains("libc.so"), probe.provider("malloc"));
+        assertTrue(Names.display(probe.provider("malloc")).contains("libc.so"), Names.display(probe.provider("malloc")));
         assertNull(probe.provider("rmemInit"));
     }
 
@@ -64,14 +64,56 @@ class ProbeTest {
     @Test
     void marksAreFoundInLoadedMemory() {
         assertEquals(List.of("JNI_CreateJavaVM"), probe.marks(libjvm, List.of("JNI_CreateJavaVM", "mtuner_capture_")));
-        assertNull(probe.marks("/no/such/lib.so", List.of("x")));
+        assertNull(probe.marks(b("/no/such/lib.so"), List.of("x")));
     }
 
     @Test
     void switchingOffNeedsTheObjectsOwnShutdown() {
-        assertEquals(Probe.SwitchOff.NOT_LOADED, probe.switchOff("/no/such/libmtuner.so", "rmemShutDown"));
+        assertEquals(Probe.SwitchOff.NOT_LOADED, probe.switchOff(b("/no/such/libmtuner.so"), "rmemShutDown"));
         assertEquals(Probe.SwitchOff.NO_SHUTDOWN, probe.switchOff(libjvm, "rmemShutDown"));
         assertEquals(Probe.SwitchOff.NO_SHUTDOWN, probe.switchOff(libjvm, "malloc"), "a dependency's function is never called");
+    }
+
+    @Test
+    void opensOnlyRegularFilesAndNeverBlocks() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("probe-open");
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        boolean[] notRegular = new boolean[1];
+        // a FIFO with no writer: open(2) without O_NONBLOCK would wait forever
+        assertEquals(-1, probe.openRegular(b(fifo.toString()), notRegular));
+        assertTrue(notRegular[0], "a FIFO is said to be not regular");
+        notRegular[0] = false;
+        assertEquals(-1, probe.openRegular(b("/dev/kmsg"), notRegular));
+        assertEquals(-1, probe.openRegular(b(dir.toString()), notRegular));
+        notRegular[0] = false;
+        assertEquals(-1, probe.openRegular(b(dir.resolve("absent").toString()), notRegular));
+        assertTrue(!notRegular[0], "a missing file is not a non-regular one");
+        java.nio.file.Path file = dir.resolve("caf\u00e9-\u00ff.bin");
+        byte[] weird = (dir + "/lib\u0000".replace("\u0000", "")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] name = java.util.Arrays.copyOf(weird, weird.length + 4);
+        name[weird.length] = (byte) 0xff; // not valid UTF-8
+        name[weird.length + 1] = (byte) 0xfe;
+        name[weird.length + 2] = '.';
+        name[weird.length + 3] = 's';
+        assertEquals(null, Names.strictUtf8(name));
+        assertTrue(Names.display(name).endsWith("lib\\xff\\xfe.s"), Names.display(name));
+        java.nio.file.Files.writeString(file, "x");
+        int fd = probe.openRegular(b(file.toString()), notRegular);
+        assertTrue(fd >= 0);
+        assertEquals("x", java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fd/" + fd)));
+        probe.close(fd);
+    }
+
+    @Test
+    void knowsItsOwnObject() {
+        LoadedObject self = probe.self();
+        assertNotNull(self);
+        assertTrue(probe.loadedObjects().stream().anyMatch(o -> o.key().equals(self.key()) && o.base() == self.base()));
+    }
+
+    private static byte[] b(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,0 +1,60 @@
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+int probe_open_regular(const char *path, int *fd)
+{
+    *fd = -1;
+    if (path == NULL || path[0] == '\0') {
+        return PROBE_BAD_INPUT;
+    }
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal never becomes ours. */
+    int opened = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (opened < 0) {
+        return errno == ENOENT || errno == ENOTDIR ? PROBE_NOT_LOADED : PROBE_UNAVAILABLE;
+    }
+    struct stat status;
+    if (fstat(opened, &status) != 0 || !S_ISREG(status.st_mode)) {
+        close(opened);
+        return PROBE_NOT_REGULAR;
+    }
+    /* Reads of a regular file never block; clear O_NONBLOCK all the same. */
+    int flags = fcntl(opened, F_GETFL);
+    if (flags >= 0) {
+        (void)fcntl(opened, F_SETFL, flags & ~O_NONBLOCK);
+    }
+    *fd = opened;
+    return PROBE_OK;
+}
+
+int probe_close_file(int fd)
+{
+    return fd >= 0 && close(fd) == 0 ? PROBE_OK : PROBE_BAD_INPUT;
+}
+
+int probe_find_self(struct probe_buffer *out, uint64_t *base)
+{
+    Dl_info info;
+    struct link_map *map = NULL;
+    *base = 0;
+    if (dladdr1((void *)&probe_find_self, &info, (void **)&map, RTLD_DL_LINKMAP) == 0
+        || info.dli_fname == NULL || map == NULL) {
+        return PROBE_UNAVAILABLE;
+    }
+    *base = (uint64_t)map->l_addr;
+    return probe_append_buffer(out, info.dli_fname, strnlen(info.dli_fname, 65536));
+}
+
+void probe_end_process(int status)
+{
+    /* _exit, not exit: no atexit handler and no shared-library destructor runs, so a profiler
+       client's exit-time flush never happens (shared/docs/mtuner-client.md). */
+    _exit(status);
+}
