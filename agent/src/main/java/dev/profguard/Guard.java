@@ -6,12 +6,15 @@ import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
 import dev.profguard.config.ProbeMode;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.Scanner;
 import dev.profguard.log.Logs;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
 import dev.profguard.policy.Verdict;
+import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.NativeLoader;
 import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
@@ -23,6 +26,8 @@ import dev.profguard.runtime.RuntimeGuard;
 import dev.profguard.runtime.Watcher;
 
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The start-up flow: options, probe, scan, decide, act. Nothing escapes it but the documented exits. */
@@ -56,16 +61,18 @@ final class Guard {
                 }
             }
             ProcFs view = ProcFs.self(environment(probe));
-            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view), config);
+            List<LoadedObject> inspected = new ArrayList<>();
+            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected), Surface.START, config);
+            Evidence evidence = new Evidence(rules, probe);
             if (verdict.outcome() == Outcome.NEUTRALIZE) {
-                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, rules, config);
+                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, evidence, config);
             }
-            Actions.apply(verdict, config, atStartup);
+            Actions.apply(verdict, config, atStartup, view, evidence, probe);
             String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe);
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Watcher.start(config, rules, probe, view, Health.current());
+            Watcher.start(config, rules, probe, view, Health.current(), probe == null ? null : inspected);
             if (atStartup && config.isProduction()) {
                 String posture = AttachPosture.warning(view);
                 if (posture != null) {

@@ -7,8 +7,13 @@ import dev.profguard.config.ProbeMode;
 import dev.profguard.log.Logs;
 import dev.profguard.ops.Health;
 import dev.profguard.ops.HealthState;
+import dev.profguard.detect.Evidence;
+import dev.profguard.detect.ProcessView;
 import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
 import dev.profguard.policy.Verdict;
+import dev.profguard.probe.Probe;
 import org.slf4j.Logger;
 import org.slf4j.spi.LoggingEventBuilder;
 
@@ -18,32 +23,76 @@ public final class Actions {
     }
 
     /**
-     * Logs the verdict (nothing for a clean JVM) and, on refusal when {@code mayExit}, exits.
+     * Logs the start-up verdict (nothing for a clean JVM) and, on refusal when {@code mayExit},
+     * disposes of the client's capture data and ends the JVM without running the client's exit
+     * code.
      *
      * @param mayExit false when attached to a running JVM, where ending it is not ours to do
      */
-    public static void apply(Verdict verdict, Config config, boolean mayExit) {
+    public static void apply(Verdict verdict, Config config, boolean mayExit, ProcessView view, Evidence evidence,
+                             Probe probe) {
         if (verdict.outcome() == Outcome.ALLOW) {
             Health.start(config, HealthState.of(verdict, config, "profguard: nothing found"));
             return;
         }
         Logger log = Logs.get(config.logFormat());
-        boolean refuse = verdict.outcome() == Outcome.REFUSE || verdict.outcome() == Outcome.NEUTRALIZE;
+        boolean refuse = verdict.outcome() == Outcome.REFUSE;
+        String line = Report.line(verdict, Surface.START, config, "this JVM", mayExit);
+        if (refuse && mayExit) {
+            line += " Capture data: " + CaptureFiles.cleanUp(view, evidence, config.deleteCaptureFiles())
+                    + (probe == null ? " (without the native probe the client's own exit code still runs and may write "
+                    + "what it buffered)." : ".");
+        }
         LoggingEventBuilder event = refuse ? log.atError() : log.atWarn();
-        event.addKeyValue("outcome", verdict.outcome().name().toLowerCase(java.util.Locale.ROOT))
+        event.addKeyValue("outcome", verdict.outcome().word())
                 .addKeyValue("env", config.envTag())
                 .addKeyValue("production", config.isProduction())
                 .addKeyValue("action", config.action().word());
         if (refuse && mayExit) {
             event.addKeyValue("exit_status", config.exitCode());
         }
-        String line = Report.line(verdict, config, "this JVM", mayExit);
         event.addKeyValue("findings", Report.findings(verdict)).log(line);
         if (refuse && mayExit) {
             Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
-            Exit.now(config.exitCode());
+            Exit.withoutClientFlush(config.exitCode(), probe);
         }
         Health.start(config, HealthState.of(verdict, config, "profguard: " + line));
+    }
+
+    /**
+     * What the watcher found after start-up, acted on per the policy's verdict: switched off in
+     * place, the JVM ended (halt), or left active with the guard DOWN in production.
+     */
+    public static void late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
+                            Health health) {
+        Logger log = Logs.get(config.logFormat());
+        String subject = "this running JVM after start-up";
+        if (verdict.outcome() == Outcome.NEUTRALIZE) {
+            Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config);
+            verdict = done.outcome() == Outcome.NEUTRALIZED ? done
+                    : new Verdict(Outcome.WARN, verdict.findings(), "runtime.action=neutralize, but " + done.reason());
+        }
+        if (verdict.outcome() == Outcome.HALT) {
+            String line = Report.line(verdict, Surface.LATE, config, subject, true) + " Capture data: "
+                    + CaptureFiles.cleanUp(view, evidence, config.deleteCaptureFiles()) + ".";
+            log.atError().addKeyValue("outcome", "halt").addKeyValue("exit_status", config.exitCode())
+                    .addKeyValue("findings", Report.findings(verdict)).log(line);
+            Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
+            Exit.withoutClientFlush(config.exitCode(), probe);
+            return;
+        }
+        String line = Report.line(verdict, Surface.LATE, config, subject, true);
+        boolean active = Policy.clientActive(verdict, config);
+        String outcome = verdict.outcome() == Outcome.NEUTRALIZED ? "neutralized_late" : active ? "active_late" : "warn_late";
+        (active ? log.atError() : log.atWarn()).addKeyValue("outcome", outcome)
+                .addKeyValue("findings", Report.findings(verdict)).log(line);
+        if (health != null) {
+            HealthState now = health.state();
+            java.util.List<java.util.Map<String, Object>> findings = new java.util.ArrayList<>(now.findings());
+            findings.addAll(Report.findings(verdict));
+            health.update(new HealthState(now.up() && !active, outcome, now.env(), now.production(), now.action(),
+                    findings, "profguard: " + line, System.currentTimeMillis()));
+        }
     }
 
     /**

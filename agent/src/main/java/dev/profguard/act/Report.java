@@ -3,7 +3,8 @@ package dev.profguard.act;
 import dev.profguard.config.Config;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.Strength;
-import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
 import dev.profguard.policy.Verdict;
 
 import java.util.ArrayList;
@@ -19,10 +20,14 @@ public final class Report {
     }
 
     /**
-     * @param atStartup false when attached to a running JVM: its main already runs, so a refusal
-     *                  is reported, not carried out
+     * The one line for a verdict, the same words on every surface.
+     *
+     * @param subject what was looked at: "this JVM", "this running JVM after start-up", or the
+     *                library about to be loaded
+     * @param canAct  false when attached to a running JVM: its main already runs, so a refusal is
+     *                reported, not carried out
      */
-    public static String line(Verdict verdict, Config config, String target, boolean atStartup) {
+    public static String line(Verdict verdict, Surface surface, Config config, String subject, boolean canAct) {
         List<Finding> findings = verdict.findings();
         Set<String> profilers = new LinkedHashSet<>();
         for (Finding f : findings) {
@@ -34,31 +39,49 @@ public final class Report {
         Strength top = findings.isEmpty() ? null : findings.get(0).strength();
         StringBuilder line = new StringBuilder();
         if (top == Strength.STRONG) {
-            line.append(who).append(" found in ").append(target).append(' ').append(tag(config)).append(": ");
+            line.append(who).append(" found in ").append(subject).append(' ').append(tag(config)).append(": ");
         } else if (top == Strength.WEAK) {
-            line.append("signs of ").append(who).append(" in ").append(target)
+            line.append("signs of ").append(who).append(" in ").append(subject)
                     .append(", but not its code ").append(tag(config)).append(": ");
         } else {
-            line.append("could not complete the check of ").append(target).append(' ').append(tag(config)).append(": ");
+            line.append("could not complete the check of ").append(subject).append(' ').append(tag(config)).append(": ");
         }
         line.append(evidence(findings)).append(". ");
-        if (verdict.outcome() == Outcome.NEUTRALIZED) {
-            line.append("It was ").append(verdict.reason())
-                    .append(". main runs; remove the client before the next start.");
-        } else if (verdict.outcome() == Outcome.REFUSE && !atStartup) {
-            line.append("profguard was attached to a running JVM, whose main already runs: nothing was "
-                    + "stopped (").append(verdict.reason()).append("). Remove the client and restart this JVM.");
-        } else if (verdict.outcome() == Outcome.REFUSE) {
-            line.append("Refusing to start: main will not run, exit status ").append(config.exitCode())
-                    .append(" (").append(verdict.reason()).append("). ")
-                    .append("Remove the client from this JVM (LD_PRELOAD, JNI libraries, agent options) "
-                            + "or run it outside production.");
-        } else if (top == Strength.STRONG) {
-            line.append("main runs (").append(verdict.reason()).append("); ")
-                    .append(config.isProduction() ? "" : "in production this JVM would be refused; ")
-                    .append("remove the client before it reaches production.");
-        } else {
-            line.append("main runs (").append(verdict.reason()).append(").");
+        String reason = verdict.reason();
+        switch (verdict.outcome()) {
+            case NEUTRALIZED:
+                line.append("It was ").append(reason).append(surface == Surface.START ? ". main runs; " : ". ")
+                        .append("remove the client before the next start.");
+                break;
+            case HALT:
+                line.append("Ending this JVM (").append(reason).append("), exit status ").append(config.exitCode())
+                        .append(", before the client's own exit code can run; remove the client.");
+                break;
+            case REFUSE:
+                if (surface == Surface.LOAD) {
+                    line.append("The load is refused (").append(reason).append("): the library's code did not run. "
+                            + "Remove it from the application.");
+                } else if (!canAct) {
+                    line.append("profguard was attached to a running JVM, whose main already runs: nothing was "
+                            + "stopped (").append(reason).append("). Remove the client and restart this JVM.");
+                } else {
+                    line.append("Refusing to start: main will not run, exit status ").append(config.exitCode())
+                            .append(" (").append(reason).append("). ")
+                            .append("Remove the client from this JVM (LD_PRELOAD, JNI libraries, agent options) "
+                                    + "or run it outside production.");
+                }
+                break;
+            default:
+                String goesOn = surface == Surface.LOAD ? "The load goes on" : surface == Surface.LATE ? "It stays active"
+                        : "main runs";
+                line.append(goesOn).append(" (").append(reason).append(')');
+                if (top != Strength.STRONG) {
+                    line.append('.');
+                } else if (Policy.clientActive(verdict, config)) {
+                    line.append("; the guard reports DOWN.");
+                } else {
+                    line.append("; remove the client before it reaches production.");
+                }
         }
         return line.toString();
     }

@@ -36,7 +36,7 @@ public final class Config {
     private final LogFormat logFormat;
     private final ProbeMode probe;
     private final String healthBind;
-    private final String runtimeAction;
+    private final RuntimeAction runtimeAction;
     private final Path statusFile;
     private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
@@ -72,9 +72,10 @@ public final class Config {
         this.probe = probeValue == null ? ProbeMode.AUTO
                 : ProbeMode.valueOf(oneOf(probeValue, "auto", "required", "off").toUpperCase(Locale.ROOT));
         Value captures = options.get("capture.files");
-        this.deleteCaptureFiles = captures != null && oneOf(captures, "keep", "delete").equals("delete");
+        this.deleteCaptureFiles = captures == null || oneOf(captures, "keep", "delete").equals("delete");
         Value runtime = options.get("runtime.action");
-        this.runtimeAction = runtime == null ? "neutralize" : oneOf(runtime, "neutralize", "warn", "halt");
+        this.runtimeAction = runtime == null ? RuntimeAction.NEUTRALIZE
+                : RuntimeAction.valueOf(oneOf(runtime, "neutralize", "warn", "halt").toUpperCase(Locale.ROOT));
         Value bind = options.get("health.bind");
         this.healthBind = bind == null ? "127.0.0.1" : nonEmpty(bind);
         Value status = options.get("status.file");
@@ -296,7 +297,7 @@ public final class Config {
     }
 
     /** What the watcher does about a client loaded after start-up: neutralize, warn or halt. */
-    public String runtimeAction() {
+    public RuntimeAction runtimeAction() {
         return runtimeAction;
     }
 

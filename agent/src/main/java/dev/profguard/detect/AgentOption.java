@@ -53,10 +53,10 @@ public record AgentOption(String token, String file, Path resolved) {
     }
 
     /** Findings about the agent's file, with the option token as evidence. */
-    List<Finding> inspect(LibraryInspector inspector, Source source, String variable) {
-        Path content = resolved != null && Files.isRegularFile(resolved) ? resolved : null;
+    List<Finding> inspect(Evidence evidence, Source source, String variable) {
+        Path content = resolved != null && Files.exists(resolved) ? resolved : null;
         String where = variable == null ? token : "in " + variable + ": " + token;
         String detail = content == null && file.indexOf('/') >= 0 ? where + "; file does not exist" : where;
-        return inspector.inspect(source, file, content, null, detail, false);
+        return evidence.library(source, file, null, content, 0, detail, false);
     }
 }

@@ -2,8 +2,8 @@ package dev.profguard.detect;
 
 import java.util.List;
 
-/** Looks at one part of a process for what the rules describe. */
+/** Looks at one part of a process for what the rules describe; the judging is {@link Evidence}'s. */
 public interface Detector {
     /** Never throws for anything the process contains; a check that cannot run is a finding. */
-    List<Finding> scan(ProcessView view, LibraryInspector inspector);
+    List<Finding> scan(ProcessView view, Evidence evidence);
 }

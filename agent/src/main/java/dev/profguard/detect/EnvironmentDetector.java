@@ -19,20 +19,19 @@ public final class EnvironmentDetector implements Detector {
     static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     @Override
-    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+    public List<Finding> scan(ProcessView view, Evidence evidence) {
         List<Finding> findings = new ArrayList<>();
         Map<String, String> env = view.environment().take(Source.VARIABLE, findings);
         if (env == null) {
             return findings;
         }
         // ld.so: LD_PRELOAD is separated by spaces and/or colons, LD_AUDIT by colons.
-        libraries(findings, inspector, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), ":" + Tokens.WHITESPACE);
-        libraries(findings, inspector, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":");
-        for (Rule rule : inspector.rules().rules()) {
+        libraries(findings, evidence, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), ":" + Tokens.WHITESPACE);
+        libraries(findings, evidence, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":");
+        for (Rule rule : evidence.rules().rules()) {
             for (String variable : rule.variables()) {
                 if (env.containsKey(variable)) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.VARIABLE,
-                            null, List.of(), variable, "is set; the client reads it"));
+                    findings.add(Finding.variable(rule, variable, "is set; the client reads it"));
                 }
             }
         }
@@ -40,25 +39,27 @@ public final class EnvironmentDetector implements Detector {
             String value = env.get(variable);
             if (value != null) {
                 for (AgentOption option : AgentOption.parseAll(JvmOptions.tokenize(value))) {
-                    findings.addAll(option.inspect(inspector, Source.OPTIONS_VARIABLE, variable));
+                    findings.addAll(option.inspect(evidence, Source.OPTIONS_VARIABLE, variable));
                 }
             }
         }
         return findings;
     }
 
-    private static void libraries(List<Finding> findings, LibraryInspector inspector, Source source,
+    private static void libraries(List<Finding> findings, Evidence evidence, Source source,
                                   String variable, String value, String separators) {
         if (value == null || value.isBlank()) {
             return;
         }
         for (String entry : Tokens.words(value, separators)) {
-            // ld.so looks a slash-less name up like a DT_NEEDED entry; the mapped-object
-            // detector sees the result, so here only the name is checked.
+            // ld.so looks a slash-less name up like a DT_NEEDED entry; the loaded-object and
+            // mapped-object detectors see the result, so here only the name is checked.
             Path file = entry.indexOf('/') >= 0 ? Path.of(entry) : null;
             boolean exists = file != null && Files.exists(file);
             String detail = file != null && !exists ? "file does not exist" : "preloaded";
-            findings.addAll(inspector.inspect(source, entry, exists ? file : null, variable, detail, false));
+            for (Finding finding : evidence.library(source, entry, null, exists ? file : null, 0, detail, false)) {
+                findings.add(finding.namedBy(variable));
+            }
         }
     }
 }

@@ -17,8 +17,15 @@ public final class FileMarks {
     private FileMarks() {
     }
 
-    /** The marks found, in the order given; a file cut at the limit is searched up to it. */
+    /**
+     * The marks found, in the order given; a file cut at the limit is searched up to it. Only a
+     * regular file is opened (see {@link BoundedFiles#notRegular}).
+     */
     public static List<String> find(Path file, List<String> marks) throws IOException {
+        String problem = BoundedFiles.notRegular(file);
+        if (problem != null) {
+            throw new IOException(file + " is " + problem);
+        }
         byte[][] needles = new byte[marks.size()][];
         for (int i = 0; i < needles.length; i++) {
             needles[i] = marks.get(i).getBytes(StandardCharsets.UTF_8);
@@ -51,6 +58,17 @@ public final class FileMarks {
             }
         }
         return seen;
+    }
+
+    /** Up to {@code into.length} first bytes of a regular file; the count read. */
+    public static int head(Path file, byte[] into) throws IOException {
+        String problem = BoundedFiles.notRegular(file);
+        if (problem != null) {
+            throw new IOException(file + " is " + problem);
+        }
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            return in.readNBytes(into, 0, into.length);
+        }
     }
 
     static int indexOf(byte[] haystack, int length, byte[] needle) {

@@ -1,5 +1,7 @@
 package dev.profguard.detect;
 
+import dev.profguard.rules.Rule;
+
 import java.util.List;
 
 /**
@@ -26,6 +28,31 @@ public record Finding(String rule, String profiler, Strength strength, Source so
     /** A check that could not run. */
     public static Finding unknown(Source source, String detail) {
         return new Finding(SELF, null, Strength.UNKNOWN, source, null, List.of(), null, detail);
+    }
+
+    /** A check of one file that could not run. */
+    public static Finding unknown(Source source, String path, String detail) {
+        return new Finding(SELF, null, Strength.UNKNOWN, source, path, List.of(), null, detail);
+    }
+
+    /** The client's code: it defines the rule's symbols, or carries all its marks. */
+    public static Finding strong(Rule rule, Source source, String path, List<String> symbols, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, source, path, symbols, null, detail);
+    }
+
+    /** A sign of the client without its code: a name, a zero-filled segment, a variable. */
+    public static Finding weak(Rule rule, Source source, String path, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, source, path, List.of(), null, detail);
+    }
+
+    /** One of the rule's environment variables is set. */
+    public static Finding variable(Rule rule, String variable, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.VARIABLE, null, List.of(), variable, detail);
+    }
+
+    /** The same evidence, as the variable that names the file puts it (LD_PRELOAD=...). */
+    public Finding namedBy(String name) {
+        return new Finding(rule, profiler, strength, source, path, symbols, name, detail);
     }
 
     /** The evidence in one phrase, e.g. "/opt/lib/libz2.so defines rmemInit, rmemFree (LD_PRELOAD)". */

@@ -15,7 +15,7 @@ public final class JvmArgumentDetector implements Detector {
     static final int MAX_ARGFILE = 1 << 20;
 
     @Override
-    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+    public List<Finding> scan(ProcessView view, Evidence evidence) {
         List<Finding> findings = new ArrayList<>();
         List<String> arguments = view.arguments().take(Source.JVM_ARGUMENT, findings);
         if (arguments == null) {
@@ -30,7 +30,7 @@ public final class JvmArgumentDetector implements Detector {
             }
         }
         for (AgentOption option : AgentOption.parseAll(tokens)) {
-            findings.addAll(option.inspect(inspector, Source.JVM_ARGUMENT, null));
+            findings.addAll(option.inspect(evidence, Source.JVM_ARGUMENT, null));
         }
         return findings;
     }
@@ -38,7 +38,7 @@ public final class JvmArgumentDetector implements Detector {
     /** @param file the argument file, resolved against the process's own working directory */
     private static void expand(Path file, List<String> tokens, List<Finding> findings) {
         try {
-            byte[] bytes = BoundedFiles.read(file, MAX_ARGFILE);
+            byte[] bytes = BoundedFiles.readRegular(file, MAX_ARGFILE);
             if (bytes.length > MAX_ARGFILE) {
                 findings.add(Finding.unknown(Source.JVM_ARGUMENT, "argument file " + file
                         + " is larger than " + MAX_ARGFILE + " bytes; not read"));

@@ -1,12 +1,26 @@
 package dev.profguard.detect;
 
+import dev.profguard.probe.Names;
+
 /**
  * A file mapped into a process, as listed in {@code /proc/PID/maps}.
  *
- * @param path       the path the kernel reports, without the " (deleted)" mark
+ * @param key        its name as the kernel reports it (without " (deleted)"), one char per byte
+ *                   ({@link Names#key}): names are bytes, and this keeps them exact
+ * @param device     the device of the mapped file, as maps writes it ("fd:01")
+ * @param inode      the inode of the mapped file: with the device, what the mapping really is
  * @param deleted    whether the kernel marks the file deleted (or replaced) since it was mapped
  * @param executable whether any of its mappings is executable, i.e. its code is loaded
  * @param range      the address range of its first mapping, as written in maps ("7f..-7f..")
  */
-public record MappedObject(String path, boolean deleted, boolean executable, String range) {
+public record MappedObject(String key, String device, long inode, boolean deleted, boolean executable, String range) {
+    /** The name as text to show. */
+    public String path() {
+        return Names.display(Names.fromKey(key));
+    }
+
+    /** The name's bytes. */
+    public byte[] name() {
+        return Names.fromKey(key);
+    }
 }

@@ -1,47 +1,47 @@
 package dev.profguard.detect;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every distinct file mapped into the process, checked by its name and, when its code is mapped,
- * by its defined symbols. A
- * renamed library is still caught by its symbols; a deleted one is read through
- * {@code map_files} where the kernel allows it.
+ * Every distinct file mapped into the process that the dynamic linker did not already answer for
+ * (everything without the probe; with it, what {@code dl_iterate_phdr} does not list, such as an
+ * object in another link-map namespace): checked by its name and, when its code is mapped, by its
+ * file. A deleted file, or one whose name is not text, is read through {@code map_files} where the
+ * kernel allows it.
  */
 public final class MappedObjectDetector implements Detector {
     @Override
-    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+    public List<Finding> scan(ProcessView view, Evidence evidence) {
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> objects = view.mappedObjects().take(Source.MAPPED_OBJECT, findings);
         if (objects == null) {
             return findings;
         }
         for (MappedObject object : objects) {
-            if (inspector.isVetted(object.path())) {
-                continue; // loaded through the dynamic linker: the probe detector answered for it
+            if (evidence.wasJudged(object.key())) {
+                continue; // loaded through the dynamic linker: judged from both sources already
             }
-            // Only code can be the client: data mappings (locale files, the CDS archive, the
-            // jimage, perf data) are checked by name, without opening them.
-            Path content = object.executable() ? Path.of(object.path()) : null;
-            if (object.executable() && object.deleted()) {
-                Path mapped = view.contentOf(object);
-                content = mapped != null && Files.isReadable(mapped) ? mapped : null;
-            }
-            String detail = object.executable() ? "code mapped in " + view.name() : "mapped in " + view.name();
-            if (object.deleted()) {
-                detail += ", file deleted";
-            }
-            List<Finding> found = inspector.inspect(Source.MAPPED_OBJECT, object.path(), content, null,
-                    detail, object.executable());
-            if (found.isEmpty() && content == null && object.executable()) {
-                found = List.of(new Finding(Finding.SELF, null, Strength.UNKNOWN, Source.MAPPED_OBJECT,
-                        object.path(), List.of(), null, "code mapped from a deleted file that could not be read"));
-            }
-            findings.addAll(found);
+            findings.addAll(judge(view, evidence, object, "mapped in " + view.name()));
         }
         return findings;
+    }
+
+    /** One mapping: only code can be the client, so data mappings are checked by name, unopened. */
+    public static List<Finding> judge(ProcessView view, Evidence evidence, MappedObject object, String where) {
+        Path content = null;
+        if (object.executable()) {
+            boolean text = dev.profguard.probe.Names.strictUtf8(object.name()) != null;
+            content = object.deleted() || !text ? view.contentOf(object) : Path.of(object.path());
+        }
+        String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
+        List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,
+                object.executable());
+        if (found.isEmpty() && object.executable() && (content == null || BoundedFiles.notRegular(content) != null)) {
+            found = List.of(Finding.unknown(Source.MAPPED_OBJECT, object.path(),
+                    "code mapped from a file that could not be read (" + detail + ")"));
+        }
+        return found;
     }
 }

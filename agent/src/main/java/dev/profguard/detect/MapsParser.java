@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Parses {@code /proc/PID/maps} (format: proc(5)) into distinct file-backed objects. Lines it
- * cannot parse are skipped and counted; it never throws for what the text contains.
+ * cannot parse are skipped and counted; it never throws for what the text contains. The text is
+ * the file's bytes one char each (ISO-8859-1), so names stay exactly the kernel's bytes.
  */
 public final class MapsParser {
     private static final String DELETED = " (deleted)";
@@ -72,11 +73,18 @@ public final class MapsParser {
             path = path.substring(0, path.length() - DELETED.length());
         }
         path = path.replace("\\012", "\n"); // the kernel escapes newlines in names (seq_path)
+        String device = maps.substring(fieldEnd[2] + 1, fieldEnd[3]).strip();
+        long inode;
+        try {
+            inode = Long.parseLong(maps.substring(fieldEnd[3] + 1, fieldEnd[4]).strip());
+        } catch (NumberFormatException e) {
+            return false;
+        }
         MappedObject seen = byPath.get(path);
         if (seen == null) {
-            byPath.put(path, new MappedObject(path, deleted, executable, range));
+            byPath.put(path, new MappedObject(path, device, inode, deleted, executable, range));
         } else if (executable && !seen.executable()) {
-            byPath.put(path, new MappedObject(path, seen.deleted() || deleted, true, seen.range()));
+            byPath.put(path, new MappedObject(path, seen.device(), seen.inode(), seen.deleted() || deleted, true, seen.range()));
         }
         return true;
     }

@@ -1,37 +1,33 @@
 package dev.profguard.detect;
 
-import dev.profguard.rules.Rule;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Open file descriptors whose target is a capture file of a profiler (MTuner's
- * {@code mtuner_capture_*.MTuner}). The client opens its file lazily, at its first buffer flush, so
- * an early look may not see it; loaded code is caught by the mapped-object detector meanwhile.
+ * Open file descriptors that are a profiler's capture file: by their first bytes, read through
+ * the descriptor itself (so a renamed or deleted file is still its content), or by their name.
+ * The client opens its file lazily, at its first buffer flush, so an early look may not see it;
+ * loaded code is caught by the other detectors meanwhile.
  */
 public final class OpenFileDetector implements Detector {
     private static final String DELETED = " (deleted)";
 
     @Override
-    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
+    public List<Finding> scan(ProcessView view, Evidence evidence) {
         List<Finding> findings = new ArrayList<>();
-        List<String> targets = view.openFiles().take(Source.OPEN_FILE, findings);
-        if (targets == null) {
+        List<OpenFile> files = view.openFiles().take(Source.OPEN_FILE, findings);
+        if (files == null) {
             return findings;
         }
-        for (String target : targets) {
-            if (!target.startsWith("/")) {
-                continue; // pipe:[..], socket:[..], anon_inode:..
+        String javaHome = System.getProperty("java.home", "/nonexistent") + "/";
+        for (OpenFile file : files) {
+            String target = file.target();
+            if (!target.startsWith("/") || target.startsWith(javaHome)) {
+                continue; // pipe:[..], socket:[..], anon_inode:..; the JDK's own modules and archives
             }
             String path = target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target;
-            String name = LibraryInspector.fileName(path);
-            for (Rule rule : inspector.rules().rules()) {
-                if (rule.matchesCaptureFile(name)) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.STRONG, Source.OPEN_FILE, path,
-                            List.of(), null, "capture file open in " + view.name()));
-                }
-            }
+            findings.addAll(evidence.dataFile(Source.OPEN_FILE, path, file.link(), true, "open in " + view.name()
+                    + (target.endsWith(DELETED) ? ", file deleted" : "")));
         }
         return findings;
     }

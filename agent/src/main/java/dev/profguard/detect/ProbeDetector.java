@@ -1,92 +1,80 @@
 package dev.profguard.detect;
 
 import dev.profguard.probe.LoadedObject;
+import dev.profguard.probe.Names;
 import dev.profguard.probe.Probe;
-import dev.profguard.rules.Rule;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the dynamic linker itself says about this JVM, through the native probe: which loaded
- * object defines the client's symbols (also when its file was renamed or deleted), which carries
- * its marks in loaded code though its symbols are hidden, which has a zero-filled segment as
- * large as the client's, and which object provides {@code malloc}/{@code free} (interposition:
- * supporting detail only, since jemalloc and tcmalloc interpose too, and a client linked into a
- * JNI library with {@code --wrap=malloc} interposes nothing).
+ * Every object the dynamic linker has loaded into this JVM, through the native probe, judged by
+ * {@link Evidence} from what the linker holds under its name (also when its file was renamed or
+ * deleted) and from its file. Which object provides {@code malloc}/{@code free} is added as
+ * detail: interposition alone is no evidence, since jemalloc and tcmalloc interpose too, and a
+ * client linked into a JNI library with {@code --wrap=malloc} interposes nothing.
  */
 public final class ProbeDetector implements Detector {
     private static final List<String> HEAP = List.of("malloc", "free", "calloc", "realloc");
 
-    private final Probe probe;
     private final List<LoadedObject> objects;
 
     /** @param objects the probe's list of loaded objects, taken once for the whole scan */
-    public ProbeDetector(Probe probe, List<LoadedObject> objects) {
-        this.probe = probe;
+    public ProbeDetector(List<LoadedObject> objects) {
         this.objects = objects;
     }
 
     @Override
-    public List<Finding> scan(ProcessView view, LibraryInspector inspector) {
-        Map<String, List<String>> interposers = interposers();
+    public List<Finding> scan(ProcessView view, Evidence evidence) {
+        Probe probe = evidence.probe();
+        Map<String, List<String>> interposers = interposers(probe);
+        LoadedObject self = probe.self();
         List<Finding> findings = new ArrayList<>();
         for (LoadedObject object : objects) {
-            String path = object.path();
-            if (path.indexOf('/') < 0) {
-                continue; // the main program (""), the vDSO: not files a client comes in
+            if (!evidence.isJudgeable(object, self)) {
+                evidence.judged(object.key());
+                continue;
             }
-            List<String> heap = interposers.get(path);
-            String interposes = heap == null ? "" : "; it provides " + String.join(", ", heap) + " for the whole JVM";
-            for (Rule rule : inspector.rules().rules()) {
-                List<String> defined = rule.symbols().isEmpty() ? null : probe.definedSymbols(path, rule.symbols());
-                if (defined != null && defined.size() >= rule.symbolsMin()) {
-                    add(findings, inspector, new Finding(rule.id(), rule.profiler(), Strength.STRONG, Source.LOADED_OBJECT,
-                            path, defined, null, "loaded in " + view.name() + ", per the dynamic linker" + interposes));
-                    continue;
-                }
-                List<String> marks = rule.marks().isEmpty() || Locations.isSystem(path) ? null
-                        : probe.marks(path, rule.marks());
-                if (marks != null && marks.size() == rule.marks().size()) {
-                    add(findings, inspector, new Finding(rule.id(), rule.profiler(), Strength.STRONG, Source.LOADED_OBJECT,
-                            path, List.of(), null, "loaded in " + view.name() + "; its code carries "
-                            + String.join(", ", marks) + " though it exports none of the client's symbols (hidden or stripped)"
-                            + interposes));
-                    continue;
-                }
-                if (rule.matchesName(LibraryInspector.fileName(path))) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.LOADED_OBJECT, path,
-                            List.of(), null, "name matches, no client symbols or marks; loaded in " + view.name()));
-                } else if (rule.zeroFill() > 0 && object.zeroFill() >= rule.zeroFill()) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.LOADED_OBJECT, path,
-                            List.of(), null, LibraryInspector.zeroFillDetail(object.zeroFill()) + interposes));
-                }
-            }
+            List<String> heap = interposers.get(object.key());
+            String detail = "loaded in " + view.name()
+                    + (heap == null ? "" : "; it provides " + String.join(", ", heap) + " for the whole JVM");
+            findings.addAll(judge(evidence, object, detail));
         }
         return findings;
     }
 
-    private static void add(List<Finding> findings, LibraryInspector inspector, Finding finding) {
-        findings.add(finding);
-        inspector.linkerFound(finding.path(), finding);
+    /** One loaded object, from the linker and from its file; marked judged for the maps. */
+    public static List<Finding> judge(Evidence evidence, LoadedObject object, String detail) {
+        evidence.judged(object.key());
+        int[] fd = {-1};
+        try {
+            Path content = evidence.contentOf(object.name(), fd);
+            return evidence.library(Source.LOADED_OBJECT, object.path(), object.name(), content, object.zeroFill(),
+                    detail, false);
+        } finally {
+            if (fd[0] >= 0) {
+                evidence.probe().close(fd[0]);
+            }
+        }
     }
 
-    /** Path of each object that provides heap functions in place of the C library, with which. */
-    private Map<String, List<String>> interposers() {
-        Map<String, List<String>> byPath = new LinkedHashMap<>();
+    /** Name key of each object that provides heap functions in place of the C library, with which. */
+    private static Map<String, List<String>> interposers(Probe probe) {
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
         for (String function : HEAP) {
-            String provider = probe.provider(function);
-            if (provider != null && !provider.contains("/libc.so")) {
-                List<String> functions = byPath.get(provider);
+            byte[] provider = probe.provider(function);
+            if (provider != null && !Names.key(provider).contains("/libc.so")) {
+                List<String> functions = byKey.get(Names.key(provider)); // no lambda: this runs before main
                 if (functions == null) {
                     functions = new ArrayList<>();
-                    byPath.put(provider, functions);
+                    byKey.put(Names.key(provider), functions);
                 }
                 functions.add(function);
             }
         }
-        return byPath;
+        return byKey;
     }
 }

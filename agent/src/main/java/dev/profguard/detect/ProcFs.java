@@ -57,7 +57,7 @@ public final class ProcFs implements ProcessView {
             return Readout.failed(read.failure());
         }
         byte[] bytes = read.value();
-        MapsParser.Result result = MapsParser.parse(new String(bytes, 0, bytes.length, StandardCharsets.UTF_8));
+        MapsParser.Result result = MapsParser.parse(new String(bytes, 0, bytes.length, StandardCharsets.ISO_8859_1));
         if (result.objects().isEmpty()) {
             return Readout.failed(dir.resolve("maps") + " lists no mapped files");
         }
@@ -89,9 +89,9 @@ public final class ProcFs implements ProcessView {
     }
 
     @Override
-    public Readout<List<String>> openFiles() {
+    public Readout<List<OpenFile>> openFiles() {
         Path fds = dir.resolve("fd");
-        List<String> targets = new ArrayList<>();
+        List<OpenFile> targets = new ArrayList<>();
         int seen = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
             for (Path fd : entries) {
@@ -99,7 +99,7 @@ public final class ProcFs implements ProcessView {
                     return new Readout<>(targets, fds + " has more than " + MAX_FDS + " entries; the rest were not read");
                 }
                 try {
-                    targets.add(Files.readSymbolicLink(fd).toString());
+                    targets.add(new OpenFile(fd, Files.readSymbolicLink(fd).toString()));
                 } catch (IOException | UnsupportedOperationException | SecurityException e) {
                     // closed between listing and reading: nothing to see there
                 }

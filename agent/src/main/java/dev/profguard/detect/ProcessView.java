@@ -18,8 +18,8 @@ public interface ProcessView {
     /** The process environment. */
     Readout<Map<String, String>> environment();
 
-    /** Targets of the process's open file descriptors. */
-    Readout<List<String>> openFiles();
+    /** The process's open file descriptors. */
+    Readout<List<OpenFile>> openFiles();
 
     /** The process's command line as given to {@code exec}. */
     Readout<List<String>> arguments();

@@ -7,7 +7,7 @@ import dev.profguard.rules.RuleSet;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs every detector over one process view. */
+/** Runs every detector over one process view, all judging through one {@link Evidence}. */
 public final class Scanner {
     private final RuleSet rules;
     private final Probe probe;
@@ -20,18 +20,24 @@ public final class Scanner {
 
     /** All findings; a detector that fails is a finding of its own, never an exception. */
     public List<Finding> scan(ProcessView view) {
-        LibraryInspector inspector = new LibraryInspector(rules);
+        return scan(view, null);
+    }
+
+    /**
+     * @param inspected receives the loaded objects the scan judged (the watcher's baseline:
+     *                  anything not in it is new), or null
+     */
+    public List<Finding> scan(ProcessView view, List<LoadedObject> inspected) {
+        Evidence evidence = new Evidence(rules, probe);
         List<Finding> findings = new ArrayList<>();
         List<Detector> detectors = new ArrayList<>();
-        if (probe != null) { // first: the other detectors reuse what the linker said
+        if (probe != null) { // first: the maps then skip what the linker answered for
             try {
                 List<LoadedObject> loaded = probe.loadedObjects();
-                List<String> paths = new ArrayList<>();
-                for (LoadedObject object : loaded) {
-                    paths.add(object.path());
+                if (inspected != null) {
+                    inspected.addAll(loaded);
                 }
-                inspector.vetted(paths); // the linker answers for these: no need to read their files
-                detectors.add(new ProbeDetector(probe, loaded));
+                detectors.add(new ProbeDetector(loaded));
             } catch (RuntimeException e) {
                 findings.add(Finding.unknown(Source.LOADED_OBJECT, "the native probe could not list loaded objects: " + e));
             }
@@ -42,7 +48,7 @@ public final class Scanner {
         detectors.add(new JvmArgumentDetector());
         for (Detector detector : detectors) {
             try {
-                findings.addAll(detector.scan(view, inspector));
+                findings.addAll(detector.scan(view, evidence));
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
                 findings.add(Finding.unknown(Source.INSPECTION, detector.getClass().getSimpleName()
                         + " failed: " + e));

@@ -10,7 +10,9 @@ import dev.profguard.detect.Readout;
 import dev.profguard.detect.Scanner;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Json;
+import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
 import dev.profguard.policy.Verdict;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
@@ -20,9 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 
 /**
  * {@code check [--pid PID] [--env TAG] [--rules FILE] [--format text|json]}: inspects a running
@@ -81,7 +82,7 @@ final class CheckCommand {
         Path dir = Path.of("/proc", pid == null ? "self" : Long.toString(pid));
         if (!Files.isDirectory(dir)) {
             return report(out, json, target, pid, 2, "could not inspect " + target + ": "
-                    + (Files.isDirectory(Path.of("/proc")) ? "no such process" : "no /proc (not Linux?)"), null, null);
+                    + (Files.isDirectory(Path.of("/proc")) ? "no such process" : "no /proc (not Linux?)"), null, null, null);
         }
         RuleSet rules;
         try {
@@ -92,49 +93,52 @@ final class CheckCommand {
         ProcFs view = pid == null ? ProcFs.self() : new ProcFs(dir, target, null);
         Readout<List<MappedObject>> maps = view.mappedObjects(); // read once here; the scan reads it again
         if (maps.value() == null) {
-            return report(out, json, target, pid, 2, "could not inspect " + target + ": " + maps.failure(), null, null);
+            return report(out, json, target, pid, 2, "could not inspect " + target + ": " + maps.failure(), null, null, null);
         }
         List<Finding> findings = new Scanner(rules, null).scan(view);
+        TargetOptions options = TargetOptions.of(view);
         Config config;
         try {
-            Map<String, String> targetEnv = view.environment().value();
-            config = Config.resolve(env == null ? null : "env=" + env, new Properties(),
-                    targetEnv == null ? Map.of() : onlyTagVariables(targetEnv));
+            config = options.resolve(env);
         } catch (ConfigException e) {
-            return usage(err, "--env: " + e.getMessage());
+            return report(out, json, target, pid, 2, "could not judge " + target + ": its profguard options are malformed ("
+                    + e.getMessage() + ")", null, null, options);
         }
-        Verdict verdict = Policy.decide(findings, config);
+        Verdict verdict = Policy.decide(findings, Surface.CHECK, config);
+        Set<String> switchedOff = TargetOptions.switchedOff(view, pid == null ? ProcessHandle.current().pid() : pid);
         boolean found = false;
         boolean unknown = false;
+        boolean allSwitchedOff = false;
         for (Finding finding : findings) {
             found |= finding.strength() != Strength.UNKNOWN;
             unknown |= finding.strength() == Strength.UNKNOWN;
         }
-        int status = found ? 1 : unknown ? 2 : 0;
+        if (found && !switchedOff.isEmpty()) {
+            allSwitchedOff = true;
+            for (Finding finding : findings) {
+                if (finding.strength() == Strength.STRONG && !switchedOff.contains(finding.rule() + " " + finding.path())) {
+                    allSwitchedOff = false;
+                }
+            }
+        }
+        int status = allSwitchedOff ? 0 : found ? 1 : unknown ? 2 : 0;
         String line;
-        if (found) {
+        if (allSwitchedOff) {
+            verdict = new Verdict(Outcome.NEUTRALIZED, verdict.findings(), "switched off in place by the guard inside it");
+            line = "profiler client in " + target + " was switched off in place by the guard inside it (as it published "
+                    + "from inside the process): " + Report.evidence(verdict.findings());
+        } else if (found) {
             line = "profiler client found in " + target + ": " + Report.evidence(verdict.findings());
         } else if (unknown) {
             line = "could not fully inspect " + target + ": " + Report.evidence(verdict.findings());
         } else {
             line = target + " is clean";
         }
-        return report(out, json, target, pid, status, line, verdict, config);
-    }
-
-    /** The target's environment, reduced to what sets its tag: its other values are not ours to hold. */
-    private static Map<String, String> onlyTagVariables(Map<String, String> env) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (String variable : Config.TAG_VARIABLES) {
-            if (env.containsKey(variable)) {
-                tags.put(variable, env.get(variable));
-            }
-        }
-        return tags;
+        return report(out, json, target, pid, status, line, verdict, config, options);
     }
 
     private static int report(PrintStream out, boolean json, String target, Long pid, int status, String line,
-                              Verdict verdict, Config config) {
+                              Verdict verdict, Config config, TargetOptions options) {
         if (!json) {
             out.println("profguard: " + line);
             return status;
@@ -143,12 +147,15 @@ final class CheckCommand {
         result.put("version", Cli.version());
         result.put("target", target);
         result.put("pid", pid == null ? ProcessHandle.current().pid() : pid);
-        result.put("status", status == 0 ? "clean" : status == 1 ? "found" : "error");
+        boolean switchedOff = verdict != null && verdict.outcome() == Outcome.NEUTRALIZED;
+        result.put("status", switchedOff ? "switched_off" : status == 0 ? "clean" : status == 1 ? "found" : "error");
         result.put("exit_status", status);
         result.put("message", "profguard: " + line);
         result.put("env", config == null ? null : config.envTag());
         result.put("production", config != null && config.isProduction());
-        result.put("verdict", verdict == null ? null : verdict.outcome().name().toLowerCase(Locale.ROOT));
+        result.put("guarded", options != null && options.guarded());
+        result.put("options", options == null ? null : options.sources());
+        result.put("verdict", verdict == null ? null : verdict.outcome().word());
         result.put("findings", verdict == null ? List.of() : Report.findings(verdict));
         out.println(Json.write(result));
         return status;

@@ -2,10 +2,8 @@ package dev.profguard.ops;
 
 import dev.profguard.act.Report;
 import dev.profguard.config.Config;
-import dev.profguard.detect.Finding;
-import dev.profguard.detect.Strength;
 import dev.profguard.log.Json;
-import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Policy;
 import dev.profguard.policy.Verdict;
 
 import java.time.Instant;
@@ -16,8 +14,9 @@ import java.util.Map;
 
 /**
  * What the guard says about this JVM, for the health endpoint, the status file and the MXBean.
- * DOWN while a profiler client is active in it (found, and neither refused nor switched off);
- * UP otherwise, including after a client was switched off in place.
+ * DOWN while this production JVM holds an active profiler client (found, and neither refused nor
+ * switched off: {@link Policy#clientActive}); UP otherwise, including after a client was switched
+ * off in place and outside production, where the finding is listed.
  *
  * @param updatedMillis when this state was reached, in milliseconds since the epoch
  */
@@ -25,11 +24,7 @@ public record HealthState(boolean up, String outcome, String env, boolean produc
                           List<Map<String, Object>> findings, String message, long updatedMillis) {
 
     public static HealthState of(Verdict verdict, Config config, String message) {
-        boolean active = false;
-        for (Finding finding : verdict.findings()) {
-            active |= finding.strength() == Strength.STRONG;
-        }
-        boolean up = !active || verdict.outcome() == Outcome.NEUTRALIZED;
+        boolean up = !Policy.clientActive(verdict, config); // DOWN: this production JVM holds an active client
         return new HealthState(up, verdict.outcome().name().toLowerCase(Locale.ROOT), config.envTag(),
                 config.isProduction(), config.action().word(), Report.findings(verdict), message,
                 System.currentTimeMillis());

@@ -2,11 +2,11 @@ package dev.profguard.ops;
 
 import dev.profguard.detect.BoundedFiles;
 import dev.profguard.detect.Finding;
-import dev.profguard.detect.LibraryInspector;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Json;
-import dev.profguard.rules.Rule;
+import dev.profguard.act.Report;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
 
@@ -49,7 +49,7 @@ final class ScanCommand {
     static final long MAX_RATIO = 200;
     static final int MAX_FILES = 2_000_000;
 
-    private final LibraryInspector inspector;
+    private final Evidence evidence;
     private final List<Finding> findings = new ArrayList<>();
     private final List<Map<String, Object>> unreadable = new ArrayList<>();
     private Path scratch;
@@ -57,7 +57,7 @@ final class ScanCommand {
     private long files;
 
     private ScanCommand(RuleSet rules) {
-        this.inspector = new LibraryInspector(rules);
+        this.evidence = new Evidence(rules, null);
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
@@ -144,22 +144,8 @@ final class ScanCommand {
             unreadable(shown, BoundedFiles.describe(e));
             return;
         }
-        boolean elf = got == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
         boolean zip = got == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-        if (elf) {
-            findings.addAll(inspector.inspect(Source.FILE, shown, file, null, "file", true));
-        } else {
-            String name = LibraryInspector.fileName(shown);
-            for (Rule rule : inspector.rules().rules()) {
-                if (rule.matchesCaptureFile(name)) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.FILE, shown, List.of(),
-                            null, "a capture file: allocations with stack traces, not for shipping"));
-                } else if (rule.matchesName(name)) {
-                    findings.add(new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.FILE, shown, List.of(),
-                            null, "named like the client, not a native library"));
-                }
-            }
-        }
+        findings.addAll(evidence.file(Source.FILE, shown, file, "file")); // the one ladder, as for a process
         if (zip) {
             scanArchive(file, shown, depth + 1);
         }
@@ -263,14 +249,7 @@ final class ScanCommand {
         if (json) {
             List<Map<String, Object>> items = new ArrayList<>();
             for (Finding finding : real) {
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("rule", finding.rule());
-                item.put("profiler", finding.profiler());
-                item.put("strength", finding.strength().name().toLowerCase(Locale.ROOT));
-                item.put("path", finding.path());
-                item.put("symbols", finding.symbols());
-                item.put("evidence", finding.evidence());
-                items.add(item);
+                items.add(Report.findingMap(finding));
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("version", Cli.version());

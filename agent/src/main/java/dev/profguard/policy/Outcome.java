@@ -1,15 +1,22 @@
 package dev.profguard.policy;
 
-/** What happens to the JVM. */
+/** What happens, on whichever surface asked. */
 public enum Outcome {
-    /** Nothing found: {@code main} runs, nothing is logged. */
+    /** Nothing found: nothing is logged. */
     ALLOW,
-    /** Something found or a check could not run: one WARN line, {@code main} runs. */
+    /** Something found or a check could not run: one WARN line, the JVM (or the load) goes on. */
     WARN,
-    /** Client found in production with action=neutralize: to be switched off in place (act decides). */
+    /** Switch the client off in place (act decides whether it can; where not, a refusal). */
     NEUTRALIZE,
-    /** The client was switched off in place: one WARN line, {@code main} runs. */
+    /** The client was switched off in place: one WARN line, the JVM goes on. */
     NEUTRALIZED,
-    /** Client found in production: one ERROR line, {@code main} never runs, exit with {@code exit.code}. */
-    REFUSE
+    /** Start-up: main never runs, exit with exit.code. A load: the library is not loaded. */
+    REFUSE,
+    /** After start-up (runtime.action=halt): the JVM ends with exit.code. */
+    HALT;
+
+    /** The lower-case word used in log lines and JSON. */
+    public String word() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

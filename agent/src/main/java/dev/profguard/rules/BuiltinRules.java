@@ -2,9 +2,9 @@ package dev.profguard.rules;
 
 /**
  * The built-in rules, in the rules-file format and parsed by the same parser as a user's rules
- * file. A text constant rather than a jar resource: reading a resource through the class loader
- * costs jar-URL and module-image look-ups on every JVM start. Adding a profiler is a change to
- * this text only.
+ * file. A text constant, not a jar resource: reading a resource through the class loader costs
+ * jar-URL and module-image look-ups on every JVM start. Adding a profiler is a change to this text
+ * only.
  */
 final class BuiltinRules {
     static final String TEXT = """
@@ -29,6 +29,9 @@ final class BuiltinRules {
             marks = mtuner_capture_ .MTuner
             # Its default build carries a ~1.64 GB .bss (a zero-filled PT_LOAD): supporting evidence.
             zero.fill = 1g
+            # Every capture file starts with: endianness 00, pointer size 40, version 01 02, toolchain
+            # 02 (gcc) or 03 (clang). A file that starts so is capture data whatever its name.
+            capture.header = 0040010202 0040010203
             """;
 
     private BuiltinRules() {

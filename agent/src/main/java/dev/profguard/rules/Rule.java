@@ -16,11 +16,14 @@ import java.util.List;
  * @param marks       byte strings its code carries even when its symbols are hidden or stripped;
  *                    all of them in one loaded object is the client
  * @param zeroFill    a zero-filled segment at least this large is a sign of it (0: not used)
+ * @param captureHeaders the first bytes of its capture files, in lower-case hex: a file that
+ *                    starts with one of them is its capture data whatever its name
  */
 public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
                    List<String> names, List<String> variables, List<String> captureFiles,
-                   String shutdown, List<String> marks, long zeroFill) {
+                   String shutdown, List<String> marks, long zeroFill, List<String> captureHeaders) {
     public Rule {
+        captureHeaders = List.copyOf(captureHeaders);
         symbols = List.copyOf(symbols);
         names = List.copyOf(names);
         variables = List.copyOf(variables);
@@ -31,6 +34,24 @@ public record Rule(String id, String profiler, List<String> symbols, int symbols
     /** Whether a file name (not a path) matches one of this rule's library name globs. */
     public boolean matchesName(String fileName) {
         return Glob.anyMatch(names, fileName);
+    }
+
+    /** Whether the first bytes of a file ({@code length} of them in {@code head}) are one of its capture headers. */
+    public boolean matchesCaptureHeader(byte[] head, int length) {
+        for (String header : captureHeaders) {
+            int bytes = header.length() / 2;
+            if (length < bytes) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < bytes && same; i++) {
+                same = (head[i] & 0xff) == Integer.parseInt(header.substring(2 * i, 2 * i + 2), 16);
+            }
+            if (same) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a file name (not a path) matches one of this rule's capture file globs. */

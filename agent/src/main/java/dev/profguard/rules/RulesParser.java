@@ -29,9 +29,12 @@ import java.util.Map;
  * shutdown = rmemShutDown
  * marks = mtuner_capture_ .MTuner
  * zero.fill = 1g
+ * capture.header = 0040010202 0040010203
  * </pre>
- * Lists are separated by spaces or commas; an indented line continues the value above it. Unknown keys, duplicate keys, empty rules and
- * oversized files are errors that name the line: a typo must not silently weaken a rule.
+ * Lists are separated by spaces or commas; an indented line continues the value above it; a
+ * {@code #} after white space starts a comment. Unknown keys, duplicate keys, empty rules and
+ * oversized files are errors that name the line that is wrong: a typo must not silently weaken a
+ * rule.
  */
 public final class RulesParser {
     /** Largest rules file read. */
@@ -42,13 +45,25 @@ public final class RulesParser {
     private static final String SYMBOL_START = LETTERS + "_";
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
-            "capture.files", "shutdown", "marks", "zero.fill");
+            "capture.files", "shutdown", "marks", "zero.fill", "capture.header");
 
     private RulesParser() {
     }
 
     public static List<Rule> parse(Path file) throws RulesException {
         byte[] bytes;
+        try {
+            // Never open a FIFO or a device: reading one could wait forever, before main.
+            java.nio.file.attribute.BasicFileAttributes attributes =
+                    Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new RulesException("rules file " + file + " is not a regular file ("
+                        + (attributes.isDirectory() ? "a directory" : "a FIFO, device or socket") + "); not read");
+            }
+        } catch (IOException | SecurityException e) {
+            throw new RulesException("cannot read rules file " + file + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException | SecurityException e) {
@@ -77,13 +92,14 @@ public final class RulesParser {
         String id = null;
         int idLine = 0;
         Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, Integer> keyLines = new LinkedHashMap<>();
         String lastKey = null;
         List<String> lines = lines(text);
         for (int i = 0; i < lines.size(); i++) {
             int lineNo = i + 1;
-            String raw = lines.get(i);
+            String raw = withoutComment(lines.get(i));
             String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            if (line.isEmpty()) {
                 continue;
             }
             if (Character.isWhitespace(raw.charAt(0)) && lastKey != null) {
@@ -93,7 +109,7 @@ public final class RulesParser {
             lastKey = null;
             if (line.startsWith("[")) {
                 if (id != null) {
-                    rules.add(build(id, fields, source, idLine));
+                    rules.add(build(id, fields, keyLines, source, idLine));
                 }
                 if (!line.startsWith("[rule ") || !line.endsWith("]")) {
                     throw error(source, lineNo, "expected '[rule <id>]'");
@@ -104,6 +120,7 @@ public final class RulesParser {
                 }
                 idLine = lineNo;
                 fields = new LinkedHashMap<>();
+                keyLines = new LinkedHashMap<>();
                 if (rules.size() >= MAX_RULES) {
                     throw error(source, lineNo, "more than " + MAX_RULES + " rules");
                 }
@@ -123,16 +140,32 @@ public final class RulesParser {
             if (fields.put(key, line.substring(eq + 1).strip()) != null) {
                 throw error(source, lineNo, "key '" + key + "' given twice");
             }
+            keyLines.put(key, lineNo);
             lastKey = key;
         }
         if (id != null) {
-            rules.add(build(id, fields, source, idLine));
+            rules.add(build(id, fields, keyLines, source, idLine));
         }
         return rules;
     }
 
-    private static Rule build(String id, Map<String, String> fields, String source, int line)
-            throws RulesException {
+    /** The line without a comment: '#' at its start or after white space, to the end of the line. */
+    private static String withoutComment(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) == '#' && (i == 0 || Character.isWhitespace(raw.charAt(i - 1)))) {
+                return raw.substring(0, i);
+            }
+        }
+        return raw;
+    }
+
+    /**
+     * @param keyLines the line of each key, so that an error names the line that is wrong
+     * @param idLine   the rule's header line, for errors about the rule as a whole
+     */
+    private static Rule build(String id, Map<String, String> fields, Map<String, Integer> keyLines, String source,
+                              int idLine) throws RulesException {
+        int line = keyLines.getOrDefault("marks", idLine);
         List<String> symbols = list(fields.get("symbols"));
         List<String> names = list(fields.get("names"));
         List<String> variables = list(fields.get("variables"));
@@ -143,15 +176,19 @@ public final class RulesParser {
                 throw error(source, line, "rule '" + id + "': marks are at most 256 bytes");
             }
         }
+        line = keyLines.getOrDefault("shutdown", idLine);
         String shutdown = fields.get("shutdown");
         if (shutdown != null && (shutdown.isEmpty() || SYMBOL_START.indexOf(shutdown.charAt(0)) < 0
                 || !allIn(shutdown, 1, SYMBOL_CHARS))) {
             throw error(source, line, "rule '" + id + "': shutdown must be one symbol name");
         }
-        long zeroFill = size(fields.get("zero.fill"), source, line, id);
-        if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()) {
-            throw error(source, line, "rule '" + id + "' looks for nothing");
+        long zeroFill = size(fields.get("zero.fill"), source, keyLines.getOrDefault("zero.fill", idLine), id);
+        List<String> headers = headers(fields.get("capture.header"), source, keyLines.getOrDefault("capture.header", idLine), id);
+        if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()
+                && headers.isEmpty()) {
+            throw error(source, idLine, "rule '" + id + "' looks for nothing");
         }
+        line = keyLines.getOrDefault("symbols", idLine);
         for (String symbol : symbols) {
             if (symbol.length() > 256 || SYMBOL_START.indexOf(symbol.charAt(0)) < 0
                     || !allIn(symbol, 1, SYMBOL_CHARS)) {
@@ -167,11 +204,26 @@ public final class RulesParser {
                 min = -1;
             }
             if (min < 1 || min > symbols.size()) {
-                throw error(source, line, "rule '" + id + "': symbols.min must be 1.." + symbols.size());
+                throw error(source, keyLines.getOrDefault("symbols.min", idLine),
+                        "rule '" + id + "': symbols.min must be 1.." + symbols.size());
             }
         }
         String profiler = fields.getOrDefault("profiler", id);
-        return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill);
+        return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers);
+    }
+
+    /** Capture-file headers: hex byte strings of 2 to 64 bytes, lower case. */
+    private static List<String> headers(String text, String source, int line, String id) throws RulesException {
+        List<String> headers = new ArrayList<>();
+        for (String item : list(text)) {
+            String hex = item.toLowerCase(java.util.Locale.ROOT);
+            if (hex.length() < 4 || hex.length() > 128 || hex.length() % 2 != 0 || !allIn(hex, 0, "0123456789abcdef")) {
+                throw error(source, line, "rule '" + id + "': capture.header takes hex byte strings of 2 to 64 bytes, not '"
+                        + item + "'");
+            }
+            headers.add(hex);
+        }
+        return headers;
     }
 
     /** A byte count with an optional k, m or g suffix (powers of 1024); 0 when absent. */

@@ -1,12 +1,14 @@
 package dev.profguard.runtime;
 
 import dev.profguard.act.Report;
-import dev.profguard.config.Action;
 import dev.profguard.config.Config;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
-import dev.profguard.detect.LibraryInspector;
 import dev.profguard.detect.Source;
-import dev.profguard.detect.Strength;
+import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
+import dev.profguard.policy.Verdict;
 import dev.profguard.log.Logs;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
@@ -16,7 +18,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class LoadGate implements Consumer<Object[]> {
             if (now == null || now.changeCount != count) {
                 Set<String> paths = new HashSet<>();
                 for (LoadedObject object : probe.loadedObjects()) {
-                    paths.add(object.path());
+                    paths.add(object.path()); // text form: the JDK's own paths are text
                 }
                 now = new Loaded(count, paths);
                 loaded = now;
@@ -160,28 +161,18 @@ public final class LoadGate implements Consumer<Object[]> {
         }
     }
 
+    /** The one judgement of the gate: the evidence ladder on the file, the policy for surface LOAD. */
     private Decision decide(File file, String route, String name) {
         String how = route.equals("loadLibrary") ? "loadLibrary(\"" + name + "\")"
                 : route.equals("ffm") ? "SymbolLookup.libraryLookup" : "load";
-        List<Finding> findings = new LibraryInspector(rules).inspect(Source.LIBRARY_LOAD, file.getPath(),
-                file.toPath(), null, "about to be loaded by " + how, false);
-        List<Finding> strong = new ArrayList<>();
-        for (Finding finding : findings) {
-            if (finding.strength() == Strength.STRONG) {
-                strong.add(finding);
-            }
+        List<Finding> findings = new Evidence(rules, null).library(Source.LIBRARY_LOAD, file.getPath(), null,
+                file.toPath(), 0, "about to be loaded by " + how, false);
+        Verdict verdict = Policy.decide(findings, Surface.LOAD, config);
+        if (verdict.outcome() == Outcome.ALLOW) {
+            return new Decision(null, null);
         }
-        if (!strong.isEmpty() && config.isProduction() && config.action() != Action.WARN) {
-            return new Decision("refused to load " + file + " in this production JVM (env=" + config.envTag() + "): "
-                    + strong.get(0).profiler() + ", rule " + strong.get(0).rule() + ": " + Report.evidence(strong)
-                    + ". The library's code did not run. Remove it from the application.", null);
-        }
-        if (!findings.isEmpty()) {
-            return new Decision(null, "loading " + file + " although it looks like a profiler client ("
-                    + (config.isProduction() ? "action=warn" : "not a production JVM") + "): " + Report.evidence(findings)
-                    + ". In production this load would be refused.");
-        }
-        return new Decision(null, null);
+        String line = Report.line(verdict, Surface.LOAD, config, file.getPath() + ", about to be loaded by " + how, true);
+        return verdict.outcome() == Outcome.REFUSE ? new Decision(line, null) : new Decision(null, line);
     }
 
     /** The file System.loadLibrary(name) would load: java.library.path, then the JDK's own directory. */

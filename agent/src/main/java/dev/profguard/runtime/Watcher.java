@@ -1,37 +1,42 @@
 package dev.profguard.runtime;
 
-import dev.profguard.act.Exit;
-import dev.profguard.act.Report;
+import dev.profguard.act.Actions;
 import dev.profguard.config.Config;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
-import dev.profguard.detect.LibraryInspector;
 import dev.profguard.detect.MappedObject;
-import dev.profguard.detect.ProbeDetector;
+import dev.profguard.detect.OpenFileDetector;
 import dev.profguard.detect.ProcessView;
-import dev.profguard.detect.Source;
+import dev.profguard.detect.MappedObjectDetector;
+import dev.profguard.detect.ProbeDetector;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Logs;
 import dev.profguard.ops.Health;
-import dev.profguard.ops.HealthState;
+import dev.profguard.policy.Outcome;
+import dev.profguard.policy.Policy;
+import dev.profguard.policy.Surface;
+import dev.profguard.policy.Verdict;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
-import dev.profguard.rules.Rule;
 import dev.profguard.rules.RuleSet;
 import org.slf4j.Logger;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Notices what slips in after start-up (native code calling dlopen behind the load gate, a JVMTI
- * agent attached at run time). Every watch.interval it asks the probe's change counter and looks
- * again only when objects were loaded or unloaded, and then only at the new ones; without the
- * probe it compares /proc/self/maps. A client found acts per runtime.action: neutralize (call its
- * own shutdown; where impossible, warn and mark the guard DOWN), warn (and DOWN), halt (end the
- * JVM with exit.code). A daemon thread that survives its own failures.
+ * Notices what slips in after start-up (native code calling dlopen or dlmopen behind the load
+ * gate, a JVMTI agent attached at run time). Every watch.interval it asks the probe's change
+ * counter and looks again only when objects were loaded or unloaded: at the linker's objects it
+ * has not seen, by identity (name and load address, so a path reused by another object is new),
+ * and at the code mappings of /proc/self/maps by device and inode (what another link-map
+ * namespace holds is there only). Without the probe it compares the maps every time. Its
+ * baseline is exactly what the start-up scan inspected. A client switched off in place stays
+ * watched: a capture file it opens again is acted on again. What it finds is decided by the one
+ * {@link Policy} (surface LATE) and carried out by {@link Actions#late}. A daemon thread that
+ * survives its own failures.
  */
 public final class Watcher implements Runnable {
     private static final List<String> JVMTI_ENTRY = List.of("Agent_OnAttach", "Agent_OnLoad");
@@ -41,8 +46,10 @@ public final class Watcher implements Runnable {
     private final Probe probe;
     private final ProcessView view;
     private final Health health;
-    private final Set<String> known = new HashSet<>();
+    private final Set<String> knownObjects = new HashSet<>();
+    private final Set<String> knownMappings = new HashSet<>();
     private long lastCount;
+    private boolean switchedOff;
     private boolean faultReported;
 
     private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
@@ -53,23 +60,36 @@ public final class Watcher implements Runnable {
         this.health = health;
     }
 
-    /** Starts the watcher unless watch.interval is 0; returns it, or null. */
-    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+    /**
+     * Starts the watcher unless watch.interval is 0; returns it, or null.
+     *
+     * @param inspected the loaded objects the start-up scan judged (its baseline), or null to take them now
+     */
+    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
+                                List<LoadedObject> inspected) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
-        Watcher watcher = create(config, rules, probe, view, health);
+        Watcher watcher = create(config, rules, probe, view, health, inspected);
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
         return watcher;
     }
 
-    /** A watcher that knows what is loaded now, without a thread (the benchmarks tick it). */
-    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+    /** A watcher whose baseline is {@code inspected} (or what is loaded now), without a thread (the benchmarks tick it). */
+    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
+                                 List<LoadedObject> inspected) {
         Watcher watcher = new Watcher(config, rules, probe, view, health);
-        watcher.known.addAll(watcher.currentObjects());
-        watcher.lastCount = probe == null ? -1 : probe.changeCount();
+        if (probe != null) {
+            watcher.lastCount = inspected == null ? probe.changeCount() : -2; // -2: look once at the first tick
+            for (LoadedObject object : inspected == null ? probe.loadedObjects() : inspected) {
+                watcher.knownObjects.add(identity(object));
+            }
+        }
+        for (MappedObject object : watcher.mappedCode()) {
+            watcher.knownMappings.add(identity(object));
+        }
         return watcher;
     }
 
@@ -90,113 +110,116 @@ public final class Watcher implements Runnable {
         }
     }
 
-    /** One look; nearly free while nothing was loaded or unloaded. */
+    /** One look; nearly free while nothing was loaded or unloaded and no switched-off client is watched. */
     public void tick() {
+        if (switchedOff) {
+            watchSwitchedOff();
+        }
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {
                 return;
             }
             lastCount = count;
-            List<LoadedObject> added = new ArrayList<>();
+        }
+        Evidence evidence = new Evidence(rules, probe);
+        List<Finding> findings = new ArrayList<>();
+        if (probe != null) {
+            LoadedObject self = probe.self();
             for (LoadedObject object : probe.loadedObjects()) {
-                if (known.add(object.path())) {
-                    added.add(object);
+                if (knownObjects.add(identity(object)) && evidence.isJudgeable(object, self)) {
+                    findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up"));
+                    reportJvmtiAgent(object);
+                } else {
+                    evidence.judged(object.key());
                 }
             }
-            if (!added.isEmpty()) {
-                inspectLoaded(added);
+        }
+        for (MappedObject object : mappedCode()) {
+            if (knownMappings.add(identity(object)) && !evidence.wasJudged(object.key())) {
+                findings.addAll(MappedObjectDetector.judge(view, evidence, object, "mapped after start-up"
+                        + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
             }
+        }
+        act(findings, evidence);
+    }
+
+    /** Called when the gate let a Java-route load through: look at what it brought in at once. */
+    public void afterLoad() {
+        tick();
+    }
+
+    private void act(List<Finding> findings, Evidence evidence) {
+        if (findings.isEmpty()) {
             return;
         }
-        for (String path : mappedCode()) {
-            if (known.add(path)) {
-                act(new LibraryInspector(rules).inspect(Source.MAPPED_OBJECT, path, Path.of(path), null,
-                        "code mapped after start-up", false));
+        Verdict verdict = Policy.decide(findings, Surface.LATE, config);
+        if (verdict.outcome() == Outcome.ALLOW) {
+            return;
+        }
+        Actions.late(verdict, config, view, evidence, probe, health);
+        if (verdict.outcome() == Outcome.NEUTRALIZE) {
+            switchedOff = true;
+        }
+    }
+
+    /** A client switched off earlier that opens a capture file again is acted on again. */
+    private void watchSwitchedOff() {
+        Evidence evidence = new Evidence(rules, probe);
+        List<Finding> open = new ArrayList<>();
+        for (Finding finding : new OpenFileDetector().scan(view, evidence)) {
+            if (finding.strength() == Strength.STRONG) {
+                open.add(finding);
             }
         }
+        if (!open.isEmpty()) {
+            for (LoadedObject object : probe == null ? List.<LoadedObject>of() : probe.loadedObjects()) {
+                if (evidence.isJudgeable(object, null)) {
+                    open.addAll(strongOnly(ProbeDetector.judge(evidence, object, "recording again after it was switched off")));
+                }
+            }
+            act(open, evidence);
+        }
     }
 
-    /** Paths of what is loaded now: through the probe, else the executable mappings. */
-    private List<String> currentObjects() {
-        if (probe == null) {
-            return mappedCode();
+    private static List<Finding> strongOnly(List<Finding> findings) {
+        List<Finding> strong = new ArrayList<>();
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG) {
+                strong.add(finding);
+            }
         }
-        List<String> paths = new ArrayList<>();
-        for (LoadedObject object : probe.loadedObjects()) {
-            paths.add(object.path());
-        }
-        return paths;
+        return strong;
     }
 
-    private List<String> mappedCode() {
-        List<String> paths = new ArrayList<>();
+    private void reportJvmtiAgent(LoadedObject object) {
+        List<String> entry = probe.definedSymbols(object.name(), JVMTI_ENTRY);
+        if (entry != null && !entry.isEmpty()) {
+            log().atWarn().addKeyValue("outcome", "jvmti_agent").log("a JVMTI agent was loaded into this running JVM: "
+                    + object.path() + " (defines " + String.join(", ", entry) + "). Dynamic agents can read and change "
+                    + "everything in it; close attach with -XX:+DisableAttachMechanism.");
+        }
+    }
+
+    private List<MappedObject> mappedCode() {
+        List<MappedObject> code = new ArrayList<>();
         List<MappedObject> mapped = view.mappedObjects().value();
         if (mapped != null) {
             for (MappedObject object : mapped) {
                 if (object.executable()) {
-                    paths.add(object.path());
+                    code.add(object);
                 }
             }
         }
-        return paths;
+        return code;
     }
 
-    private void inspectLoaded(List<LoadedObject> added) {
-        act(new ProbeDetector(probe, added).scan(view, new LibraryInspector(rules)));
-        for (LoadedObject object : added) {
-            String path = object.path();
-            List<String> entry = path.indexOf('/') < 0 ? null : probe.definedSymbols(path, JVMTI_ENTRY);
-            if (entry != null && !entry.isEmpty()) {
-                log().atWarn().addKeyValue("outcome", "jvmti_agent").log("a JVMTI agent was loaded into this running JVM: "
-                        + path + " (defines " + String.join(", ", entry) + "). Dynamic agents can read and change "
-                        + "everything in it; close attach with -XX:+DisableAttachMechanism.");
-            }
-        }
+    private static String identity(LoadedObject object) {
+        return object.key() + "@" + object.base();
     }
 
-    /** Strong findings act per runtime.action; weak ones are warned about. */
-    private void act(List<Finding> findings) {
-        for (Finding finding : findings) {
-            if (finding.strength() == Strength.STRONG) {
-                act(finding);
-            } else if (finding.strength() == Strength.WEAK) {
-                log().atWarn().addKeyValue("outcome", "warn_late").log("after start-up, signs of " + finding.profiler()
-                        + " in this JVM: " + finding.evidence() + ".");
-            }
-        }
-    }
-
-    private void act(Finding finding) {
-        String what = finding.profiler() + " was loaded into this running JVM after start-up: " + finding.evidence();
-        String action = config.runtimeAction();
-        if (action.equals("halt")) {
-            log().atError().addKeyValue("outcome", "halt").log(what + ". runtime.action=halt: ending this JVM, exit status "
-                    + config.exitCode() + ".");
-            Exit.now(config.exitCode());
-            return;
-        }
-        if (action.equals("neutralize") && probe != null) {
-            Rule rule = rules.byId(finding.rule());
-            if (rule != null && rule.shutdown() != null
-                    && probe.switchOff(finding.path(), rule.shutdown()) == Probe.SwitchOff.CALLED) {
-                log().atWarn().addKeyValue("outcome", "neutralized_late").log(what + ". Switched off in place: called "
-                        + rule.shutdown() + "() in " + finding.path() + "; it records nothing more.");
-                return;
-            }
-        }
-        String why = action.equals("warn") ? "runtime.action=warn"
-                : probe == null ? "runtime.action=neutralize needs the native probe, which is not loaded"
-                : "it cannot be switched off (no shutdown function of its own)";
-        log().atError().addKeyValue("outcome", "active_late").log(what + ". It stays active (" + why
-                + "); the guard reports DOWN.");
-        if (health != null) {
-            HealthState now = health.state();
-            List<java.util.Map<String, Object>> findings = new ArrayList<>(now.findings());
-            findings.add(Report.findingMap(finding));
-            health.update(new HealthState(false, "active_late", now.env(), now.production(), now.action(), findings,
-                    "profguard: " + what, System.currentTimeMillis()));
-        }
+    private static String identity(MappedObject object) {
+        return object.device() + ":" + object.inode() + ":" + object.key() + "@" + object.range();
     }
 
     private Logger log() {

@@ -37,7 +37,7 @@ class ConfigTest {
         assertEquals(0, c.healthPort());
         assertEquals(LogFormat.TEXT, c.logFormat());
         assertEquals(ProbeMode.AUTO, c.probe());
-        assertFalse(c.deleteCaptureFiles());
+        assertTrue(c.deleteCaptureFiles(), "capture data is deleted unless capture.files=keep");
     }
 
     @Test

@@ -15,42 +15,69 @@ import java.util.Properties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Every surface x environment x action, and what health says after each outcome. */
 class PolicyTest {
     private static Finding finding(Strength strength) {
         return new Finding("mtuner-client", "MTuner's client (rmem)", strength, Source.MAPPED_OBJECT, "/x/lib.so",
                 List.of(), null, "");
     }
 
-    @ParameterizedTest(name = "{0} / {1} / {2} -> {3}")
+    @ParameterizedTest(name = "{0} / {1} / {2} / {3} -> {4}")
     @CsvSource(delimiter = '|', value = {
-            // findings        | env     | action     | outcome | reason starts with
-            "''                | prod    | refuse     | ALLOW   | nothing found",
-            "STRONG            | prod    | refuse     | REFUSE  | action=refuse",
-            "STRONG            | prod    | neutralize | NEUTRALIZE | action=neutralize",
-            "STRONG            | staging | neutralize | WARN    | not a production JVM",
-            "STRONG            | prod    | warn       | WARN    | action=warn",
-            "STRONG            | staging | refuse     | WARN    | not a production JVM",
-            "STRONG            | ''      | refuse     | WARN    | not a production JVM",
-            "WEAK              | prod    | refuse     | WARN    | weak evidence only",
-            "UNKNOWN           | prod    | refuse     | WARN    | a check could not run",
-            "UNKNOWN WEAK      | prod    | refuse     | WARN    | weak evidence only",
-            "UNKNOWN STRONG    | prod    | refuse     | REFUSE  | action=refuse",
-            "WEAK STRONG WEAK  | live    | refuse     | REFUSE  | action=refuse",
+            // findings       | surface | env     | options                                  | outcome    | reason starts with      | DOWN
+            "''               | START   | prod    | action=refuse                            | ALLOW      | nothing found           | false",
+            "STRONG           | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "STRONG           | START   | prod    | action=neutralize                        | NEUTRALIZE | action=neutralize       | true",
+            "STRONG           | START   | prod    | action=warn                              | WARN       | action=warn             | true",
+            "STRONG           | START   | staging | action=refuse                            | WARN       | not a production JVM; in production: the JVM would be refused | false",
+            "STRONG           | START   | staging | action=neutralize                        | WARN       | not a production JVM; in production: the client would be switched off | false",
+            "STRONG           | START   | ''      | action=refuse                            | WARN       | not a production JVM    | false",
+            "WEAK             | START   | prod    | action=refuse                            | WARN       | weak evidence only      | false",
+            "UNKNOWN          | START   | prod    | action=refuse                            | WARN       | a check could not run   | false",
+            "UNKNOWN WEAK     | START   | prod    | action=refuse                            | WARN       | weak evidence only      | false",
+            "UNKNOWN STRONG   | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "WEAK STRONG WEAK | START   | live    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "STRONG           | LOAD    | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "STRONG           | LOAD    | prod    | action=neutralize                        | REFUSE     | action=neutralize       | false",
+            "STRONG           | LOAD    | prod    | action=warn                              | WARN       | action=warn             | true",
+            "STRONG           | LOAD    | staging | action=refuse                            | WARN       | not a production JVM; in production: the load would be refused | false",
+            "WEAK             | LOAD    | prod    | action=refuse                            | WARN       | weak evidence only      | false",
+            "STRONG           | LATE    | prod    | action=refuse                            | NEUTRALIZE | runtime.action=neutralize | true",
+            "STRONG           | LATE    | prod    | runtime.action=halt                      | HALT       | runtime.action=halt     | false",
+            "STRONG           | LATE    | prod    | runtime.action=warn                      | WARN       | runtime.action=warn     | true",
+            "STRONG           | LATE    | staging | runtime.action=halt                      | WARN       | not a production JVM; in production: the JVM would be ended | false",
+            "STRONG           | LATE    | staging | action=refuse                            | WARN       | not a production JVM; in production: the client would be switched off | false",
+            "WEAK             | LATE    | prod    | runtime.action=halt                      | WARN       | weak evidence only      | false",
+            "STRONG           | CHECK   | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "STRONG           | CHECK   | staging | action=refuse                            | WARN       | not a production JVM    | false",
+            "STRONG           | SCAN    | staging | action=warn                              | REFUSE     | found in a file         | false",
+            "WEAK             | SCAN    | prod    | action=refuse                            | WARN       | weak evidence only      | false",
     })
-    void decides(String strengths, String env, String action, Outcome outcome, String reason) throws Exception {
+    void decides(String strengths, Surface surface, String env, String options, Outcome outcome, String reason,
+                 boolean down) throws Exception {
         List<Finding> findings = new ArrayList<>();
         for (String s : strengths.split(" ")) {
             if (!s.isEmpty()) {
                 findings.add(finding(Strength.valueOf(s)));
             }
         }
-        String args = "action=" + action + (env.isEmpty() ? "" : ",env=" + env);
-        Verdict verdict = Policy.decide(findings, Config.resolve(args, new Properties(), Map.of()));
+        String args = options + (env.isEmpty() ? "" : ",env=" + env);
+        Config config = Config.resolve(args, new Properties(), Map.of());
+        Verdict verdict = Policy.decide(findings, surface, config);
         assertEquals(outcome, verdict.outcome());
         assertTrue(verdict.reason().startsWith(reason), verdict.reason());
         if (!verdict.findings().isEmpty()) {
             Strength strongest = findings.stream().map(Finding::strength).min(Enum::compareTo).orElseThrow();
             assertEquals(strongest, verdict.findings().get(0).strength(), "strongest evidence first");
         }
+        assertEquals(down, Policy.clientActive(verdict, config), "health DOWN");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"prod", "staging"})
+    void aClientSwitchedOffLeavesHealthUp(String env) throws Exception {
+        Config config = Config.resolve("env=" + env, new Properties(), Map.of());
+        Verdict done = new Verdict(Outcome.NEUTRALIZED, List.of(finding(Strength.STRONG)), "switched off");
+        assertEquals(false, Policy.clientActive(done, config));
     }
 }

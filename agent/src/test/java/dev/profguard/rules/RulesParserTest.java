@@ -71,17 +71,58 @@ class RulesParserTest {
             "[rules a]                                  | x:1: expected '[rule <id>]'",
             "[rule a]\\nnames                            | x:2: expected 'key = value'",
             "[rule a]\\nprofiler = A                     | x:1: rule 'a' looks for nothing",
-            "[rule a]\\nsymbols = f g\\nsymbols.min = 3  | x:1: rule 'a': symbols.min must be 1..2",
-            "[rule a]\\nsymbols = f g\\nsymbols.min = x  | x:1: rule 'a': symbols.min must be 1..2",
-            "[rule a]\\nsymbols = f 1bad                 | x:1: rule 'a': '1bad' is not a symbol name",
-            "[rule a]\\nmarks = m\\nzero.fill = 1t       | x:1: rule 'a': zero.fill must be a size",
-            "[rule a]\\nmarks = m\\nzero.fill = -1       | x:1: rule 'a': zero.fill must be a size",
-            "[rule a]\\nmarks = m\\nzero.fill = 0        | x:1: rule 'a': zero.fill must be a size",
-            "[rule a]\\nmarks = m\\nshutdown = a b       | x:1: rule 'a': shutdown must be one symbol name",
+            "[rule a]\\nsymbols = f g\\nsymbols.min = 3  | x:3: rule 'a': symbols.min must be 1..2",
+            "[rule a]\\nsymbols = f g\\nsymbols.min = x  | x:3: rule 'a': symbols.min must be 1..2",
+            "[rule a]\\nsymbols = f 1bad                 | x:2: rule 'a': '1bad' is not a symbol name",
+            "[rule a]\\nmarks = m\\nzero.fill = 1t       | x:3: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nzero.fill = -1       | x:3: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nzero.fill = 0        | x:3: rule 'a': zero.fill must be a size",
+            "[rule a]\\nmarks = m\\nshutdown = a b       | x:3: rule 'a': shutdown must be one symbol name",
+            "[rule a]\\nnames = x\\n\\ncapture.header = 0g | x:4: rule 'a': capture.header takes hex byte strings",
+            "[rule a]\\nnames = x\\ncapture.header = 00 | x:3: rule 'a': capture.header takes hex byte strings",
     })
     void malformedRulesNameTheLine(String text, String message) {
         RulesException e = assertThrows(RulesException.class, () -> RulesParser.parse(text.replace("\\n", "\n"), "x"));
         assertTrue(e.getMessage().startsWith(message.strip()), e.getMessage());
+    }
+
+    @Test
+    void theReadmeExampleIsAcceptedAsWritten() throws Exception {
+        // The README's rules-file example, trailing comments and all.
+        String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
+        int start = readme.indexOf("[rule heaptrack]");
+        int end = readme.indexOf("```", start);
+        List<Rule> rules = RulesParser.parse(readme.substring(start, end), "README");
+        assertEquals(1, rules.size());
+        assertEquals(List.of("heaptrack_init", "heaptrack_stop"), rules.get(0).symbols());
+        assertEquals(List.of("libheaptrack_preload.so*"), rules.get(0).names());
+    }
+
+    @Test
+    void aHashAfterWhiteSpaceStartsAComment() throws Exception {
+        Rule rule = RulesParser.parse("[rule a]  # header\nmarks = x#y  # two\n  z # three\n", "x").get(0);
+        assertEquals(List.of("x#y", "z"), rule.marks());
+    }
+
+    @Test
+    void captureHeadersMatchTheFirstBytes() throws Exception {
+        Rule mtuner = RuleSet.load(null).byId("mtuner-client");
+        byte[] gcc = {0x00, 0x40, 0x01, 0x02, 0x02, 0x40, 0x42};
+        byte[] clang = {0x00, 0x40, 0x01, 0x02, 0x03};
+        byte[] other = {0x00, 0x40, 0x01, 0x02, 0x04};
+        assertTrue(mtuner.matchesCaptureHeader(gcc, gcc.length));
+        assertTrue(mtuner.matchesCaptureHeader(clang, clang.length));
+        assertTrue(!mtuner.matchesCaptureHeader(other, other.length));
+        assertTrue(!mtuner.matchesCaptureHeader(gcc, 4), "too short to tell");
+    }
+
+    @Test
+    void aFifoNamedAsRulesFileIsNeverOpened() throws Exception {
+        Path fifo = dir.resolve("rules.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        RulesException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> assertThrows(RulesException.class, () -> RuleSet.load(fifo)));
+        assertTrue(e.getMessage().contains("is not a regular file"), e.getMessage());
     }
 
     @Test
@@ -102,6 +143,6 @@ class RulesParserTest {
         Path binary = dir.resolve("bin.rules");
         Files.write(binary, new byte[]{(byte) 0xff, (byte) 0xfe, 0x00});
         assertTrue(assertThrows(RulesException.class, () -> RuleSet.load(binary)).getMessage().contains("not UTF-8"));
-        assertTrue(assertThrows(RulesException.class, () -> RuleSet.load(dir)).getMessage().contains("cannot read"));
+        assertTrue(assertThrows(RulesException.class, () -> RuleSet.load(dir)).getMessage().contains("not a regular file"));
     }
 }

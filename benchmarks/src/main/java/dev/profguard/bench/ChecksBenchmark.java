@@ -5,7 +5,7 @@ import dev.profguard.detect.EnvironmentDetector;
 import dev.profguard.detect.FileMarks;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.JvmArgumentDetector;
-import dev.profguard.detect.LibraryInspector;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.MappedObjectDetector;
 import dev.profguard.detect.OpenFileDetector;
 import dev.profguard.detect.ProbeDetector;
@@ -67,7 +67,7 @@ public class ChecksBenchmark {
         libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
         elf = new ElfSymbols(rules.allSymbols());
         Config config = Config.resolve("env=production", new Properties(), Map.of());
-        watcher = Watcher.create(config, rules, probe, view, null);
+        watcher = Watcher.create(config, rules, probe, view, null, null);
         gate = new LoadGate(rules, config, probe);
         gateWithoutProbe = new LoadGate(rules, config, null);
         // a library this JVM has loaded (the JDK's own libzip), loaded again
@@ -79,27 +79,27 @@ public class ChecksBenchmark {
 
     @Benchmark
     public List<Finding> environmentDetector() {
-        return new EnvironmentDetector().scan(view, new LibraryInspector(rules));
+        return new EnvironmentDetector().scan(view, new Evidence(rules, null));
     }
 
     @Benchmark
     public List<Finding> mappedObjectDetector() {
-        return new MappedObjectDetector().scan(view, new LibraryInspector(rules));
+        return new MappedObjectDetector().scan(view, new Evidence(rules, null));
     }
 
     @Benchmark
     public List<Finding> openFileDetector() {
-        return new OpenFileDetector().scan(view, new LibraryInspector(rules));
+        return new OpenFileDetector().scan(view, new Evidence(rules, null));
     }
 
     @Benchmark
     public List<Finding> jvmArgumentDetector() {
-        return new JvmArgumentDetector().scan(view, new LibraryInspector(rules));
+        return new JvmArgumentDetector().scan(view, new Evidence(rules, null));
     }
 
     @Benchmark
     public List<Finding> probeDetector() {
-        return new ProbeDetector(probe, probe.loadedObjects()).scan(view, new LibraryInspector(rules));
+        return new ProbeDetector(probe.loadedObjects()).scan(view, new Evidence(rules, probe));
     }
 
     @Benchmark

@@ -1,0 +1,298 @@
+package dev.profguard.detect;
+
+import dev.profguard.elf.ElfResult;
+import dev.profguard.elf.ElfSymbols;
+import dev.profguard.probe.LoadedObject;
+import dev.profguard.probe.Names;
+import dev.profguard.probe.Probe;
+import dev.profguard.rules.Rule;
+import dev.profguard.rules.RuleSet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The evidence ladder: the one piece of code that judges a library or a file against the rules,
+ * whoever asks (start-up, the load gate, the watcher, {@code check}, {@code scan}).
+ *
+ * <p>A library is judged from both sources and the stronger wins, never the weaker: what the
+ * dynamic linker holds under its name (through the probe: the symbols it binds, the marks in its
+ * loaded memory, its zero-fill) and what its file holds (the dynamic symbols ld.so would read,
+ * the marks in its bytes, its zero-fill). Per rule: the client's symbols (strong), all its marks
+ * outside the JDK's and system's directories (strong), its file name (weak), a zero-filled
+ * segment as large as its own (weak). A file is a capture file by its header bytes (strong) or
+ * its name. Names are bytes; files are identified by device, inode, size and modification time
+ * for the one scan an instance serves; only regular files are ever opened.
+ */
+public final class Evidence {
+    private static final int HEAD = 64;
+
+    private final RuleSet rules;
+    private final Probe probe;
+    private final ElfSymbols elf;
+    private final Map<Object, ElfResult> symbols = new HashMap<>();
+    private final Map<Object, List<String>> marks = new HashMap<>();
+    private final Set<String> judged = new HashSet<>();
+
+    /** @param probe the native probe in this JVM, or null (another process, a file, no probe) */
+    public Evidence(RuleSet rules, Probe probe) {
+        this.rules = rules;
+        this.probe = probe;
+        this.elf = new ElfSymbols(rules.allSymbols());
+    }
+
+    public RuleSet rules() {
+        return rules;
+    }
+
+    /** The probe, or null. */
+    public Probe probe() {
+        return probe;
+    }
+
+    /** Records that the loaded object with this name key was judged (so the maps need not judge it again). */
+    public void judged(String key) {
+        judged.add(key);
+    }
+
+    public boolean wasJudged(String key) {
+        return judged.contains(key);
+    }
+
+    /**
+     * Findings about one library.
+     *
+     * @param shown      how findings name it
+     * @param linkerName the name to ask the dynamic linker under (this JVM only), or null
+     * @param content    where its bytes are read (its path, a /proc link), or null when unavailable
+     * @param zeroFill   the zero-fill the linker reports for it, or 0
+     * @param detail     how it was seen, e.g. "preloaded"
+     * @param unreadableMatters whether a file that cannot be read is worth a finding of its own
+     */
+    public List<Finding> library(Source source, String shown, byte[] linkerName, Path content, long zeroFill,
+                                 String detail, boolean unreadableMatters) {
+        List<Finding> findings = new ArrayList<>();
+        Object identity = null;
+        if (content != null) {
+            identity = identity(content);
+            if (identity instanceof String) { // not a regular file: never opened
+                findings.add(Finding.unknown(source, shown, identity + " where a library is expected; not read ("
+                        + detail + ")"));
+                content = null;
+                identity = null;
+            } else if (identity == null) {
+                content = null;
+            }
+        }
+        ElfResult file = content == null ? null : symbols(content, identity);
+        boolean linker = linkerName != null && probe != null;
+        boolean system = Locations.isSystem(shown);
+        String fileName = fileName(shown);
+        for (Rule rule : rules.rules()) {
+            List<String> bound = linker && !rule.symbols().isEmpty() ? ask(linkerName, rule.symbols(), true) : null;
+            List<String> defined = union(rule.symbols(), bound, file == null ? null : file.symbols());
+            if (!defined.isEmpty() && defined.size() >= rule.symbolsMin()) {
+                boolean byLinker = bound != null && bound.size() >= rule.symbolsMin();
+                findings.add(Finding.strong(rule, source, shown, defined, (byLinker ? "per the dynamic linker; " : "") + detail));
+                continue;
+            }
+            if (!rule.marks().isEmpty() && !system) {
+                List<String> inMemory = linker ? ask(linkerName, rule.marks(), false) : null;
+                List<String> inFile = file != null && file.status() != ElfResult.Status.NOT_ELF ? marks(content, identity) : null;
+                List<String> carried = union(rule.marks(), inMemory, inFile);
+                if (carried.size() == rule.marks().size()) {
+                    findings.add(Finding.strong(rule, source, shown, List.of(), "carries " + String.join(", ", carried)
+                            + " though it exports none of the client's symbols (hidden or stripped)"
+                            + (inFile == null || inFile.size() < carried.size() ? " in its loaded memory" : "")
+                            + "; " + detail));
+                    continue;
+                }
+            }
+            long fill = Math.max(zeroFill, file == null ? 0 : file.zeroFill());
+            if (rule.matchesName(fileName)) {
+                String why = file == null || file.status() == ElfResult.Status.NOT_ELF ? "name matches; "
+                        : file.status() == ElfResult.Status.OK ? "name matches, no client symbols; "
+                        : "name matches; " + file.reason() + "; ";
+                findings.add(Finding.weak(rule, source, shown, why + detail));
+            } else if (rule.zeroFill() > 0 && fill >= rule.zeroFill()) {
+                findings.add(Finding.weak(rule, source, shown, zeroFillDetail(fill) + "; " + detail));
+            }
+        }
+        if (findings.isEmpty() && unreadableMatters && file != null && file.status() == ElfResult.Status.UNREADABLE) {
+            findings.add(Finding.unknown(source, shown, "could not read its symbols: " + file.reason()));
+        }
+        return findings;
+    }
+
+    /**
+     * Findings about a file that is not (or not known to be) a library: a capture file by its
+     * first bytes (strong) or its name (strong when open in a process, else weak), or a file
+     * named like the client's library.
+     *
+     * @param open whether a process holds it open (its capture file, being written)
+     */
+    public List<Finding> dataFile(Source source, String shown, Path content, boolean open, String detail) {
+        List<Finding> findings = new ArrayList<>();
+        byte[] head = new byte[HEAD];
+        int length = 0;
+        if (content != null) {
+            try {
+                length = FileMarks.head(content, head);
+            } catch (IOException | RuntimeException e) {
+                length = 0; // gone, unreadable or not regular: judged by name alone
+            }
+        }
+        String fileName = fileName(shown);
+        for (Rule rule : rules.rules()) {
+            if (rule.matchesCaptureHeader(head, length)) {
+                findings.add(Finding.strong(rule, source, shown, List.of(), "a capture file by its content (header "
+                        + hex(head, Math.min(length, 5)) + "): allocations with stack traces; " + detail));
+            } else if (rule.matchesCaptureFile(fileName)) {
+                findings.add(open ? Finding.strong(rule, source, shown, List.of(), "a capture file by its name; " + detail)
+                        : Finding.weak(rule, source, shown, "a capture file by its name; " + detail));
+            } else if (!open && rule.matchesName(fileName)) {
+                findings.add(Finding.weak(rule, source, shown, "named like the client, not a native library; " + detail));
+            }
+        }
+        return findings;
+    }
+
+    /** A file on its own (scan): a library when it is ELF, else a data file. Never asks the linker. */
+    public List<Finding> file(Source source, String shown, Path content, String detail) {
+        byte[] head = new byte[4];
+        int length;
+        try {
+            length = FileMarks.head(content, head);
+        } catch (IOException | RuntimeException e) {
+            return List.of(Finding.unknown(source, shown, "could not read it: " + BoundedFiles.describe(e)));
+        }
+        boolean isElf = length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        return isElf ? library(source, shown, null, content, 0, detail, true) : dataFile(source, shown, content, false, detail);
+    }
+
+    /** Whether the linker names an object that is a file (not the main program or the vDSO) and not the probe itself. */
+    public boolean isJudgeable(LoadedObject object, LoadedObject self) {
+        return object.isFile() && !(self != null && self.base() == object.base() && self.key().equals(object.key()));
+    }
+
+    /** "a zero-filled segment of 1568 MiB, as large as the client's" */
+    static String zeroFillDetail(long bytes) {
+        return "a zero-filled segment of " + (bytes >> 20) + " MiB, as large as the client's";
+    }
+
+    /** What the linker says of the object named {@code name}: defined symbols, or marks in its memory. Null when it cannot say. */
+    private List<String> ask(byte[] name, List<String> items, boolean symbolsWanted) {
+        try {
+            return symbolsWanted ? probe.definedSymbols(name, items) : probe.marks(name, items);
+        } catch (RuntimeException | LinkageError e) {
+            return null; // the file side still speaks
+        }
+    }
+
+    /**
+     * A regular file's identity (device and inode, size, modification time) for the caches; a
+     * String saying what it is when it is not a regular file; null when it cannot be stat'ed.
+     */
+    private static Object identity(Path content) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(content, BasicFileAttributes.class);
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return null;
+        }
+        if (!attributes.isRegularFile()) {
+            return attributes.isDirectory() ? "a directory" : "not a regular file (a FIFO, device or socket)";
+        }
+        return List.of(String.valueOf(attributes.fileKey()), attributes.size(), attributes.lastModifiedTime().toMillis());
+    }
+
+    private ElfResult symbols(Path content, Object identity) {
+        ElfResult result = symbols.get(identity);
+        if (result == null) {
+            result = elf.read(content);
+            symbols.put(identity, result);
+        }
+        return result;
+    }
+
+    private List<String> marks(Path content, Object identity) {
+        List<String> found = marks.get(identity);
+        if (found == null) {
+            try {
+                found = FileMarks.find(content, rules.allMarks());
+            } catch (IOException | RuntimeException e) {
+                found = List.of();
+            }
+            marks.put(identity, found);
+        }
+        return found;
+    }
+
+    /** The items of {@code order} present in either list, in rule order. */
+    private static List<String> union(List<String> order, List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>();
+        for (String item : order) {
+            if ((first != null && first.contains(item)) || (second != null && second.contains(item))) {
+                all.add(item);
+            }
+        }
+        return all;
+    }
+
+    private static String hex(byte[] bytes, int length) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            text.append(i == 0 ? "" : " ").append(Character.forDigit((bytes[i] >> 4) & 0xf, 16))
+                    .append(Character.forDigit(bytes[i] & 0xf, 16));
+        }
+        return text.toString();
+    }
+
+    /** The last component of a path (or of an archive entry's shown path). */
+    public static String fileName(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? path : path.substring(slash + 1);
+    }
+
+    /**
+     * Where this JVM can read the file the linker loaded under {@code name}: the path itself when
+     * the name is valid UTF-8 text, else (names that are not text) the probe opens it by its bytes
+     * and it is read through /proc/self/fd; {@code fd[0]} then holds the descriptor to close.
+     */
+    public Path contentOf(byte[] name, int[] fd) {
+        String text = Names.strictUtf8(name);
+        if (text != null && "UTF-8".equals(System.getProperty("sun.jnu.encoding", "UTF-8"))) {
+            return Path.of(text);
+        }
+        if (text != null && isAscii(name)) {
+            return Path.of(text);
+        }
+        if (probe == null) {
+            return null;
+        }
+        boolean[] notRegular = new boolean[1];
+        int opened = probe.openRegular(name, notRegular);
+        if (opened < 0) {
+            return null;
+        }
+        fd[0] = opened;
+        return Path.of("/proc/self/fd/" + opened);
+    }
+
+    private static boolean isAscii(byte[] name) {
+        for (byte b : name) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
