@@ -15,6 +15,14 @@ cp "$out/libmtuner_standin.so" "$out/libcompress-helper.so"
 gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -o "$out/libhidden-helper.so" \
     "$src/mtuner_standin.c" -lpthread
 strip --strip-all "$out/libhidden-helper.so"
+# Hidden and stripped, and wipes its marks from its loaded memory: only its file still carries them.
+gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -DSTANDIN_WIPE_MARKS -o "$out/libwiped-helper.so" \
+    "$src/mtuner_standin.c" -lpthread
+strip --strip-all "$out/libwiped-helper.so"
+# The client with its section headers altered: what ld.so reads (PT_DYNAMIC) is intact.
+gcc "${hardening[@]}" -o "$out/alter_elf" "$src/alter_elf.c"
+"$out/alter_elf" strip-sections "$out/libmtuner_standin.so" "$out/libsections-gone.so"
+"$out/alter_elf" hide-dynsym "$out/libmtuner_standin.so" "$out/libdynsym-hidden.so"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.

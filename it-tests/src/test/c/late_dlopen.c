@@ -3,10 +3,18 @@
  * native code can load a profiler client behind the Java load gate's back. The library comes from
  * LATE_DLOPEN; the thread waits until the file LATE_DLOPEN_TRIGGER exists (the test application
  * creates it in main, so the load always comes after start-up), at most 60 s.
+ * LATE_DLOPEN_NAMESPACE=new opens it with dlmopen(LM_ID_NEWLM) instead, in a link-map namespace of
+ * its own that dl_iterate_phdr does not list. LATE_RECORD=1 then has the thread call the client's
+ * rmemAlloc for 6 s, and LATE_REINIT_MS=N calls its rmemInit again N ms after the load: a client
+ * switched off and started again. LATE_REUSE_FROM=CLIENT loads LATE_DLOPEN (a benign library),
+ * unloads it after 800 ms, rewrites that same file in place (same inode) with CLIENT's bytes, and
+ * loads it again: another object under a name, address and inode the watcher already knows.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +26,26 @@ struct late_dlopen_job {
 
 static struct late_dlopen_job late_dlopen_job;
 
+/* Rewrites target in place (O_TRUNC keeps its inode) with the bytes of source. */
+static void late_rewrite(const char *target, const char *source)
+{
+    int in = open(source, O_RDONLY | O_CLOEXEC);
+    int out = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    char buffer[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0) {
+        if (write(out, buffer, (size_t)n) != n) {
+            break;
+        }
+    }
+    if (in >= 0) {
+        close(in);
+    }
+    if (out >= 0) {
+        close(out);
+    }
+}
+
 static void *late_dlopen_run(void *data)
 {
     struct late_dlopen_job *job = data;
@@ -25,7 +53,39 @@ static void *late_dlopen_run(void *data)
     for (int waited = 0; waited < 3000 && access(job->trigger, F_OK) != 0; waited++) {
         nanosleep(&pause, NULL);
     }
-    dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
+    const char *reuse = getenv("LATE_REUSE_FROM");
+    if (reuse != NULL) {
+        void *first = dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
+        struct timespec settle = {0, 800 * 1000000L};
+        nanosleep(&settle, NULL);
+        if (first != NULL) {
+            dlclose(first);
+        }
+        late_rewrite(job->library, reuse);
+    }
+    const char *namespace = getenv("LATE_DLOPEN_NAMESPACE");
+    void *handle = namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)
+                                                           : dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL || getenv("LATE_RECORD") == NULL) {
+        return NULL;
+    }
+    void (*alloc)(unsigned long long, void *, unsigned int, unsigned int);
+    void (*init)(const char *);
+    void *found = dlsym(handle, "rmemAlloc");
+    memcpy(&alloc, &found, sizeof alloc);
+    found = dlsym(handle, "rmemInit");
+    memcpy(&init, &found, sizeof init);
+    const char *reinit = getenv("LATE_REINIT_MS");
+    long reinit_at = reinit == NULL ? -1 : atol(reinit) / 20;
+    for (long tick = 0; tick < 300 && alloc != NULL; tick++) { /* 6 s, every 20 ms */
+        for (int i = 0; i < 400; i++) {
+            alloc(0, (void *)(unsigned long)(tick * 1000 + i), 64, 0);
+        }
+        if (tick == reinit_at && init != NULL) {
+            init(NULL);
+        }
+        nanosleep(&pause, NULL);
+    }
     return NULL;
 }
 

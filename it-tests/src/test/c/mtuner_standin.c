@@ -5,7 +5,13 @@
  * preloaded, records every heap call into a buffer that it appends, lazily, to
  * mtuner_capture_<time>.MTuner in the working directory, and closes that file in rmemShutDown().
  *
- * Build variants (see build.sh): -DSTANDIN_HIDDEN gives the API hidden visibility (a client whose
+ * Like the real client it buffers its records and writes them only at a full buffer or when it
+ * is flushed: by rmemShutDown(), or by its destructor when the process exits (so a JVM that ends
+ * normally gets a capture file even if none existed while it ran). STANDIN_BUFFER_BYTES sets the
+ * buffer (default 64 KiB, at most 4 MiB, the real client's default).
+ *
+ * Build variants (see build.sh): -DSTANDIN_WIPE_MARKS (with -DSTANDIN_HIDDEN) overwrites the marks
+ * in its loaded memory once it has named its capture file, so only its file still carries them; -DSTANDIN_HIDDEN gives the API hidden visibility (a client whose
  * symbols are not exported) and, like the real client's default build, a ~1.6 GB zero-filled
  * .bss; -DSTANDIN_SELF_DELETE makes the library unlink its own file once it is mapped.
  */
@@ -33,7 +39,8 @@ extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *ptr, size_t size);
 extern void __libc_free(void *ptr);
 
-#define STANDIN_BUFFER (64 * 1024)
+#define STANDIN_BUFFER (4 * 1024 * 1024)
+#define STANDIN_DEFAULT_FLUSH (64 * 1024)
 #define STANDIN_PATH 256
 
 struct standin_hook {
@@ -45,6 +52,7 @@ struct standin_hook {
 
 static struct standin_hook standin_storage;
 static struct standin_hook *volatile standin_hook; /* null: every report is a no-op */
+static size_t standin_flush_at = STANDIN_DEFAULT_FLUSH;
 static pthread_mutex_t standin_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread int standin_busy __attribute__((tls_model("initial-exec")));
 
@@ -107,7 +115,7 @@ static void standin_record(unsigned char type, const void *ptr, uint64_t size)
         hook->used += sizeof address;
         memcpy(hook->buffer + hook->used, &size, sizeof size);
         hook->used += sizeof size;
-        if (hook->used > STANDIN_BUFFER - 32) {
+        if (hook->used > standin_flush_at - 32) {
             standin_flush(hook);
         }
     }
@@ -234,6 +242,21 @@ static unsigned char standin_pool[1644167604];
 RMEM_API unsigned char *standin_pool_at(size_t offset) { return standin_pool + offset; }
 #endif
 
+#ifdef STANDIN_WIPE_MARKS
+#include <sys/mman.h>
+/* Makes the page(s) of a read-only string writable for a moment and zeroes the string. */
+static void standin_wipe(const void *at, size_t size)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)at & ~((uintptr_t)page - 1);
+    size_t length = (size_t)((uintptr_t)at + size - start);
+    if (mprotect((void *)start, length, PROT_READ | PROT_WRITE) == 0) {
+        memset((void *)at, 0, size);
+        mprotect((void *)start, length, PROT_READ);
+    }
+}
+#endif
+
 __attribute__((constructor(101))) static void standin_start(void)
 {
     /* Tests prove a load was blocked by the absence of this marker: the constructor never ran. */
@@ -244,9 +267,20 @@ __attribute__((constructor(101))) static void standin_start(void)
             close(fd);
         }
     }
+    const char *buffer = getenv("STANDIN_BUFFER_BYTES");
+    if (buffer != NULL) {
+        long bytes = strtol(buffer, NULL, 10);
+        if (bytes >= 1024 && bytes <= STANDIN_BUFFER) {
+            standin_flush_at = (size_t)bytes;
+        }
+    }
     rmemInit(NULL);
 #ifdef STANDIN_HIDDEN
     standin_pool_at(0)[0] = 1;
+#endif
+#ifdef STANDIN_WIPE_MARKS
+    standin_wipe((const void *)standin_prefix_text, sizeof standin_prefix_text);
+    standin_wipe((const void *)standin_suffix_text, sizeof standin_suffix_text);
 #endif
 #ifdef STANDIN_SELF_DELETE
     Dl_info self;
@@ -254,4 +288,15 @@ __attribute__((constructor(101))) static void standin_start(void)
         unlink(self.dli_fname);
     }
 #endif
+}
+
+/* As the real client does at exit: whatever is still buffered reaches the capture file. */
+__attribute__((destructor)) static void standin_stop(void)
+{
+    pthread_mutex_lock(&standin_lock);
+    struct standin_hook *hook = standin_hook;
+    if (hook != NULL) {
+        standin_flush(hook);
+    }
+    pthread_mutex_unlock(&standin_lock);
 }

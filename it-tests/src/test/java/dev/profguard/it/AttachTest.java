@@ -72,11 +72,11 @@ class AttachTest extends JvmTest {
         }
         try (RunningJvm app = attachedLoadApp(command)) {
             assertEquals(0, app.await(), app.stderr());
-            assertTrue(app.stdout().contains("REFUSED profguard: refused to load"), app.stdout() + app.stderr());
+            assertTrue(app.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), app.stdout() + app.stderr());
             List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
             assertEquals(2, lines.size(), "the posture line from premain and one refusal; nothing from the second start\n"
                     + app.stderr());
-            assertTrue(lines.get(1).startsWith("profguard: ERROR refused to load"), lines.get(1));
+            assertTrue(lines.get(1).startsWith("profguard: ERROR MTuner's client (rmem) found in a library load"), lines.get(1));
         }
     }
 
@@ -88,7 +88,8 @@ class AttachTest extends JvmTest {
         }
         try (RunningJvm app = attachedLoadApp(command)) {
             assertEquals(0, app.await(), app.stderr());
-            assertTrue(app.stdout().contains("REFUSED profguard: refused to load " + Jvm.fixture("libcompress-helper.so")),
+            assertTrue(app.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load")
+                            && app.stdout().contains("library load " + Jvm.fixture("libcompress-helper.so")),
                     app.stdout() + app.stderr());
         }
     }

@@ -72,7 +72,8 @@ class CheckCommandTest extends JvmTest {
             assertTrue(line.contains("\"pid\":" + pid), line);
             assertTrue(line.contains("\"profiler\":\"MTuner's client (rmem)\""), line);
             assertTrue(line.contains("\"path\":\"" + lib + "\""), line);
-            assertTrue(line.contains("\"env\":\"production\",\"production\":true,\"verdict\":\"refuse\""),
+            assertTrue(line.contains("\"env\":\"production\",\"production\":true,\"guarded\":false,"), line);
+            assertTrue(line.contains("\"verdict\":\"refuse\""),
                     "the tag comes from the target's own APP_ENV: " + line);
             Result text = check(jdk, "--pid", Long.toString(pid));
             assertEquals(1, text.status());

@@ -98,10 +98,18 @@ class HealthTest extends JvmTest {
             assertTrue(answer.body().contains("\"version\":\"0."), answer.body());
         });
         int active = freePort();
-        withGuardedApp(jdk, "env=staging,health.port=" + active, "libmtuner_standin.so", () -> {
+        withGuardedApp(jdk, "env=production,action=warn,health.port=" + active, "libmtuner_standin.so", () -> {
             Answer answer = get(active);
             assertEquals(503, answer.status(), answer.body());
             assertTrue(answer.body().startsWith("{\"status\":\"DOWN\",\"outcome\":\"warn\""), answer.body());
+            assertTrue(answer.body().contains("\"profiler\":\"MTuner's client (rmem)\""), answer.body());
+        });
+        int staging = freePort();
+        withGuardedApp(jdk, "env=staging,health.port=" + staging, "libmtuner_standin.so", () -> {
+            Answer answer = get(staging);
+            assertEquals(200, answer.status(), "a client allowed outside production: UP, with the finding listed\n"
+                    + answer.body());
+            assertTrue(answer.body().startsWith("{\"status\":\"UP\",\"outcome\":\"warn\""), answer.body());
             assertTrue(answer.body().contains("\"profiler\":\"MTuner's client (rmem)\""), answer.body());
         });
         int neutralized = freePort();
@@ -133,7 +141,7 @@ class HealthTest extends JvmTest {
 
     @OnEachJdk
     void mxBeanTellsTheSameState(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=staging,status.file=" + dir.resolve("status.json"))
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=warn,status.file=" + dir.resolve("status.json"))
                 .preload("libmtuner_standin.so").main(MBeanApp.class).run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("MXBEAN DOWN warn "), run.toString());

@@ -61,10 +61,11 @@ class KubernetesExampleTest extends JvmTest {
             ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
             builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("LD_PRELOAD"));
             builder.environment().putAll(Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + Jvm.AGENT,
-                    "APP_ENV", clean ? "production" : "staging", "PROFGUARD_STATUS_FILE", status.toString(),
+                    "APP_ENV", "production", "PROFGUARD_STATUS_FILE", status.toString(),
                     "PROFGUARD_HEALTH_PORT", Integer.toString(port)));
-            if (!clean) {
+            if (!clean) { // a production JVM that holds an active client: action=warn lets it run
                 builder.environment().put("LD_PRELOAD", Jvm.fixture("libmtuner_standin.so").toString());
+                builder.environment().put("PROFGUARD_ACTION", "warn");
             }
             Process app = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {

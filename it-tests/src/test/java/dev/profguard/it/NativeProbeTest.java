@@ -31,7 +31,7 @@ class NativeProbeTest extends JvmTest {
         assertEquals(78, run.exitStatus(), run.toString());
         String line = run.onlyProfguardLine();
         assertTrue(line.contains("loaded object " + lib + " defines rmemInit, rmemShutDown"), line);
-        assertTrue(line.contains("per the dynamic linker; it provides malloc, free, calloc, realloc"), line);
+        assertTrue(line.contains("per the dynamic linker; loaded in this JVM; it provides malloc, free, calloc, realloc"), line);
     }
 
     @OnEachJdk
@@ -50,8 +50,8 @@ class NativeProbeTest extends JvmTest {
         assertEquals(78, run.exitStatus(), run.toString());
         assertFalse(run.mainRan());
         String line = run.onlyProfguardLine();
-        assertTrue(line.contains("loaded object " + lib + " (loaded in this JVM; its code carries mtuner_capture_, .MTuner"),
-                line);
+        assertTrue(line.contains("loaded object " + lib + " (carries mtuner_capture_, .MTuner though it exports none of the "
+                + "client's symbols (hidden or stripped); loaded in this JVM)"), line);
         Run javaOnly = Jvm.on(jdk, dir).agentArgs("env=production,probe=off").env("LD_PRELOAD", lib.toString()).run();
         assertEquals(78, javaOnly.exitStatus(), "without the probe, the file's content gives it away\n" + javaOnly);
         assertTrue(javaOnly.onlyProfguardLine().contains("LD_PRELOAD=" + lib + " (carries mtuner_capture_, .MTuner"));
@@ -68,16 +68,16 @@ class NativeProbeTest extends JvmTest {
 
     @OnEachJdk
     void neutralizeSwitchesTheClientOffAndMainRuns(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize").preload("libmtuner_standin.so")
-                .main(HeapApp.class).run();
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize,capture.files=keep")
+                .preload("libmtuner_standin.so").main(HeapApp.class).run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.mainRan(), run.toString());
         String line = run.onlyProfguardLine();
         assertTrue(line.startsWith("profguard: WARN MTuner's client"), line);
         assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libmtuner_standin.so")),
                 line);
-        assertTrue(line.matches(".*capture file \\S+mtuner_capture_\\d+\\.MTuner closed \\(\\d+ bytes, kept: capture.files=keep\\).*"),
-                line);
+        assertTrue(line.matches(".*capture file \\S+mtuner_capture_\\d+\\.MTuner was open, closed, \\d+ bytes, kept "
+                + "\\(capture.files=keep\\).*"), line);
         String[] capture = run.stdout().lines().filter(l -> l.startsWith("CAPTURE ")).findFirst().orElseThrow().split(" ");
         assertEquals(capture[1], capture[2], "the capture file stopped growing while main made heap calls\n" + run);
         assertEquals("0", capture[3], "no capture file is open in main\n" + run);
@@ -85,11 +85,12 @@ class NativeProbeTest extends JvmTest {
     }
 
     @OnEachJdk
-    void neutralizeCanDeleteTheCaptureFile(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize,capture.files=delete")
+    void neutralizeDeletesTheCaptureFileByDefault(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize")
                 .preload("libmtuner_standin.so").main(HeapApp.class).run();
         assertEquals(0, run.exitStatus(), run.toString());
-        assertTrue(run.onlyProfguardLine().contains("deleted: capture.files=delete"), run.toString());
+        assertTrue(run.onlyProfguardLine().matches(".*capture file \\S+\\.MTuner was open, closed, \\d+ bytes, deleted.*"),
+                "deleted by default\n" + run);
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".MTuner")).toList());
         }
@@ -101,8 +102,8 @@ class NativeProbeTest extends JvmTest {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize").env("LD_PRELOAD", lib.toString()).run();
         assertEquals(78, run.exitStatus(), run.toString());
         assertFalse(run.mainRan());
-        assertTrue(run.onlyProfguardLine().contains("action=neutralize could not switch the client off: " + lib
-                + " does not define rmemShutDown itself (hidden or stripped)"), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("(action=neutralize, but it could not be switched off: " + lib
+                + ": its rmemShutDown is hidden (not exported), so it cannot be called)"), run.toString());
     }
 
     @OnEachJdk

@@ -38,7 +38,9 @@ class StartupVerdictTest extends JvmTest {
         assertTrue(line.contains("rmemInit, rmemShutDown"), "names the symbols: " + line);
         assertTrue(line.contains("LD_PRELOAD="), "names the variable: " + line);
         assertTrue(line.contains("exit status 78"), line);
-        assertTrue(captureFileWritten(), "the stand-in really ran and wrote its capture file");
+        assertTrue(line.matches(".*Capture data: capture file \\S+\\.MTuner: \\d+ bytes, deleted\\.$"),
+                "the stand-in really ran and wrote its capture file, which the refusal deleted: " + line);
+        assertFalse(captureFileWritten(), "nothing of it is left");
     }
 
     @OnEachJdk
@@ -60,7 +62,7 @@ class StartupVerdictTest extends JvmTest {
         String line = run.onlyProfguardLine();
         assertTrue(line.startsWith("profguard: WARN MTuner's client"), line);
         assertTrue(line.contains("env=staging, set by environment variable APP_ENV; not production"), line);
-        assertTrue(line.contains("in production this JVM would be refused"), line);
+        assertTrue(line.contains("main runs (not a production JVM; in production: the JVM would be refused)"), line);
     }
 
     @OnEachJdk
@@ -130,7 +132,8 @@ class StartupVerdictTest extends JvmTest {
         Run neutralize = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize,probe=off").preload(CLIENT).run();
         assertEquals(78, neutralize.exitStatus(), neutralize.toString());
         assertFalse(neutralize.mainRan());
-        assertTrue(neutralize.onlyProfguardLine().contains("action=neutralize needs the native probe, which is not loaded"),
+        assertTrue(neutralize.onlyProfguardLine().contains("(action=neutralize, but it cannot be switched off: switching off "
+                + "needs the native probe, which is not loaded (probe=off))"),
                 neutralize.toString());
 
         Run custom = Jvm.on(jdk, dir).agentArgs("env=production,exit.code=3").preload(CLIENT).run();

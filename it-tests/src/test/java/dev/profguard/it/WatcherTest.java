@@ -27,9 +27,10 @@ class WatcherTest extends JvmTest {
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains(PauseApp.DONE), run.toString());
         String line = run.onlyProfguardLine();
-        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) was loaded into this running JVM after start-up: "
-                + Jvm.fixture("libcompress-helper.so") + " defines rmemInit"), line);
-        assertTrue(line.contains("Switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")), line);
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up (env=production"),
+                line);
+        assertTrue(line.contains("loaded object " + Jvm.fixture("libcompress-helper.so") + " defines rmemInit"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")), line);
         assertTrue(Files.readString(dir.resolve("status.json")).startsWith("{\"status\":\"UP\""), "switched off: still UP");
     }
 
@@ -65,7 +66,8 @@ class WatcherTest extends JvmTest {
         Run run = lateClient(jdk, "runtime.action=halt").run();
         assertEquals(78, run.exitStatus(), run.toString());
         assertFalse(run.stdout().contains(PauseApp.DONE), "main was cut short\n" + run);
-        assertTrue(run.onlyProfguardLine().contains("runtime.action=halt: ending this JVM, exit status 78."), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("Ending this JVM (runtime.action=halt), exit status 78"), run.toString());
+        assertNoCaptureFile();
     }
 
     @OnEachJdk
@@ -73,8 +75,34 @@ class WatcherTest extends JvmTest {
         Run run = lateClient(jdk, "probe=off").run();
         assertEquals(0, run.exitStatus(), run.toString());
         String line = run.onlyProfguardLine();
-        assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) was loaded into this running JVM after start-up"), line);
-        assertTrue(line.contains("runtime.action=neutralize needs the native probe, which is not loaded"), line);
+        assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("It stays active (runtime.action=neutralize, but it cannot be switched off: switching off needs "
+                + "the native probe, which is not loaded (probe=off)); the guard reports DOWN."), line);
+    }
+
+    @OnEachJdk
+    void inStagingAnAllowedClientIsLeftAloneAndHealthStaysUp(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=staging,watch.interval=300ms,status.file=" + status)
+                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString()).main(PauseApp.class, "3000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up (env=staging"),
+                line);
+        assertTrue(line.contains("It stays active (not a production JVM; in production: the client would be switched off); "
+                + "remove the client before it reaches production."), line);
+        assertFalse(line.contains("switched off in place"), line);
+        String json = Files.readString(status);
+        assertTrue(json.startsWith("{\"status\":\"UP\""), "allowed outside production: UP\n" + json);
+        assertTrue(json.contains("libcompress-helper.so"), "with the finding listed\n" + json);
+    }
+
+    /** Nothing of the client's capture data is left in the working directory. */
+    private void assertNoCaptureFile() throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(java.util.List.of(), files.filter(f -> f.getFileName().toString().endsWith(".MTuner")).toList());
+        }
     }
 
     @OnEachJdk
