@@ -72,11 +72,16 @@ public final class Watcher implements Runnable {
      * @param inspected the loaded objects the start-up scan judged (its baseline), or null to take them now
      */
     public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
-                                List<LoadedObject> inspected, List<MappedObject> mapped) {
+                                List<LoadedObject> inspected, List<MappedObject> mapped, List<Finding> found) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
         Watcher watcher = create(config, rules, probe, view, health, inspected, mapped);
+        for (Finding finding : found) { // said at start-up already: not said again
+            if (finding.strength() == Strength.STRONG && finding.path() != null) {
+                watcher.reported.add(finding.path());
+            }
+        }
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();

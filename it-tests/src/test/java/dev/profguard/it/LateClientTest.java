@@ -52,7 +52,7 @@ class LateClientTest extends JvmTest {
     @OnEachJdk
     void aLibraryReplacedInPlaceUnderAKnownNameIsNoticed(Jdk jdk) throws Exception {
         Path reused = Files.copy(Jvm.fixture("libbenign.so"), dir.resolve("libreuse.so"));
-        Run run = late(jdk, "", reused.toString()).env("LATE_REUSE_FROM", Jvm.fixture("libcompress-helper.so").toString())
+        Run run = late(jdk, "status.file=" + dir.resolve("status.json"), reused.toString()).env("LATE_REUSE_FROM", Jvm.fixture("libcompress-helper.so").toString())
                 .main(PauseApp.class, "4000").run();
         assertEquals(0, run.exitStatus(), run.toString());
         String line = run.onlyProfguardLine();
