@@ -1,7 +1,9 @@
 /*
  * profguard's native probe: asks the dynamic linker what Java cannot see. Internal functions are
- * named probe_<verb>_<object>, return PROBE_* codes and never exit, abort or throw; only
- * probe_jni.c talks to the JVM. Nothing here is exported but the JNI entry point JNI_OnLoad.
+ * named probe_<verb>_<object>, return PROBE_* codes and never abort or throw, nor exit but for
+ * probe_end_process, whose purpose that is; only
+ * probe_jni.c talks to the JVM. Nothing is exported but the JNI entry points: JNI_OnLoad and the
+ * Java_* functions it registers (exported so that the javac -h header checks their signatures).
  */
 #ifndef PROFGUARD_PROBE_H
 #define PROFGUARD_PROBE_H
