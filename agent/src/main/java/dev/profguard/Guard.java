@@ -75,7 +75,7 @@ final class Guard {
                 Actions.warnGateMissing(gateProblem, config);
             }
             Watcher.start(config, rules, probe, view, Health.current(), probe == null ? null : inspected,
-                    mapped.isEmpty() ? null : mapped, verdict.findings());
+                    mapped.isEmpty() ? null : mapped, verdict);
             if (atStartup && config.isProduction()) {
                 String posture = AttachPosture.warning(view);
                 if (posture != null) {

@@ -58,8 +58,9 @@ public final class Neutralizer {
         List<String> unresolved = new ArrayList<>();
         List<Finding> deferred = new ArrayList<>();
         for (Finding finding : verdict.findings()) {
-            if (finding.strength() != Strength.STRONG || finding.source() == Source.OPEN_FILE || finding.path() == null) {
-                continue;
+            if (finding.strength() != Strength.STRONG || finding.source() == Source.OPEN_FILE
+                    || finding.source() == Source.FILE || finding.path() == null) {
+                continue; // capture data, not code: what the switch-off resolves, not what it switches off
             }
             Rule rule = evidence.rules().byId(finding.rule());
             if (rule == null || rule.shutdown() == null) {

@@ -6,7 +6,7 @@ import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.Locations;
 import dev.profguard.detect.MappedObject;
-import dev.profguard.detect.OpenFileDetector;
+import dev.profguard.detect.OpenFile;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
 import dev.profguard.detect.ProbeDetector;
@@ -23,6 +23,7 @@ import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 import org.slf4j.Logger;
 
+import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,6 +57,13 @@ public final class Watcher implements Runnable {
     private final Set<String> reported = new HashSet<>();
     private long lastCount;
     private boolean switchedOff;
+    /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
+    private static final int CAPTURE_EVERY = 5;
+    private static final int MAX_NAMES = 10_000;
+    private final Set<String> seenDescriptors = new HashSet<>();
+    private final Set<String> seenNames = new HashSet<>();
+    private final long started = System.currentTimeMillis();
+    private long ticks;
     private boolean faultReported;
 
     private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
@@ -72,16 +80,18 @@ public final class Watcher implements Runnable {
      * @param inspected the loaded objects the start-up scan judged (its baseline), or null to take them now
      */
     public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
-                                List<LoadedObject> inspected, List<MappedObject> mapped, List<Finding> found) {
+                                List<LoadedObject> inspected, List<MappedObject> mapped, Verdict atStart) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
         Watcher watcher = create(config, rules, probe, view, health, inspected, mapped);
-        for (Finding finding : found) { // said at start-up already: not said again
+        for (Finding finding : atStart.findings()) { // said at start-up already: not said again
             if (finding.strength() == Strength.STRONG && finding.path() != null) {
                 watcher.reported.add(finding.path());
             }
         }
+        // switched off at start-up: watched from the first tick, like one the watcher switched off
+        watcher.switchedOff = atStart.outcome() == Outcome.NEUTRALIZED;
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
@@ -130,8 +140,8 @@ public final class Watcher implements Runnable {
 
     /** One look; nearly free while nothing was loaded or unloaded and no switched-off client is watched. */
     public void tick() {
-        if (switchedOff) {
-            watchSwitchedOff();
+        if (switchedOff || ++ticks % CAPTURE_EVERY == 0) {
+            lookForCaptureData();
         }
         if (probe != null) {
             long count = probe.changeCount();
@@ -197,23 +207,54 @@ public final class Watcher implements Runnable {
         }
     }
 
-    /** A client switched off earlier that opens a capture file again is acted on again. */
-    private void watchSwitchedOff() {
+    /**
+     * Capture data that appeared since the last look: a descriptor open on a capture file (by its
+     * header or name), or a capture file created in the working directory since the JVM started.
+     * Each is judged once; with it, the loaded objects that are the client, so that the client is
+     * switched off (again: a client switched off and started again opens a new file).
+     */
+    private void lookForCaptureData() {
         Evidence evidence = new Evidence(rules, probe);
-        List<Finding> open = new ArrayList<>();
-        for (Finding finding : new OpenFileDetector().scan(view, evidence)) {
-            if (finding.strength() == Strength.STRONG) {
-                open.add(finding);
+        List<Finding> found = new ArrayList<>();
+        Set<String> open = new HashSet<>();
+        List<OpenFile> files = view.openFiles().value();
+        for (OpenFile file : files == null ? List.<OpenFile>of() : files) {
+            String target = file.target();
+            if (target.startsWith("/") && seenDescriptors.add(file.link() + "->" + target)) {
+                String path = target.endsWith(" (deleted)") ? target.substring(0, target.length() - 10) : target;
+                open.add(path);
+                found.addAll(strongOnly(evidence.dataFile(Source.OPEN_FILE, path, file.link(), true,
+                        "opened after start-up")));
             }
         }
-        if (!open.isEmpty()) {
-            for (LoadedObject object : probe == null ? List.<LoadedObject>of() : probe.loadedObjects()) {
-                if (evidence.isJudgeable(object, null)) {
-                    open.addAll(strongOnly(ProbeDetector.judge(evidence, object, "recording again after it was switched off")));
+        File workDir = new File(System.getProperty("user.dir", "."));
+        String[] names = workDir.list();
+        for (int i = 0; names != null && i < names.length && i < MAX_NAMES; i++) {
+            File file = new File(workDir, names[i]);
+            if (seenNames.add(names[i]) && file.isFile() && file.lastModified() > started
+                    && !open.contains(file.getAbsolutePath())) { // said once, as the open file
+                found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), file.toPath(), false,
+                        "written in the working directory after start-up")));
+            }
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        boolean allowedAtStart = !switchedOff;
+        List<Finding> clients = new ArrayList<>();
+        for (LoadedObject object : probe == null ? List.<LoadedObject>of() : probe.loadedObjects()) {
+            if (evidence.isJudgeable(object, null)) {
+                for (Finding finding : strongOnly(ProbeDetector.judge(evidence, object, "recording after start-up"))) {
+                    clients.add(finding);
+                    allowedAtStart &= reported.contains(finding.path());
                 }
             }
-            act(open, evidence);
         }
+        if (!clients.isEmpty() && allowedAtStart) {
+            return; // the client start-up found and let run (action=warn, or outside production) writes as it was let
+        }
+        found.addAll(clients);
+        act(found, evidence);
     }
 
     private static List<Finding> strongOnly(List<Finding> findings) {

@@ -76,4 +76,16 @@ class LateClientTest extends JvmTest {
         assertEquals(List.of(), captureFiles(), "nothing of either capture is left");
         assertTrue(Files.readString(status).startsWith("{\"status\":\"UP\""), Files.readString(status));
     }
+
+    @OnEachJdk
+    void captureDataWrittenAfterStartUpIsNoticed(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms,status.file=" + status)
+                .main(dev.profguard.it.app.CaptureWriterApp.class, "heap.dump").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.contains(dir.resolve("heap.dump") + " (a capture file by its content (header 00 40 01 02 03)"), line);
+        assertTrue(line.contains("no loaded client object to switch off"), line);
+        assertTrue(Files.readString(status).startsWith("{\"status\":\"DOWN\""), Files.readString(status));
+    }
 }
