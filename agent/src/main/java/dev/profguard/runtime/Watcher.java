@@ -127,6 +127,9 @@ public final class Watcher implements Runnable {
             try {
                 Thread.sleep(config.watchIntervalMillis());
                 tick();
+                if (switchedOff || ++ticks % CAPTURE_EVERY == 0) {
+                    lookForCaptureData();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
@@ -138,11 +141,8 @@ public final class Watcher implements Runnable {
         }
     }
 
-    /** One look; nearly free while nothing was loaded or unloaded and no switched-off client is watched. */
+    /** One look at what is loaded; nearly free while nothing was loaded or unloaded (capture data is looked for apart). */
     public void tick() {
-        if (switchedOff || ++ticks % CAPTURE_EVERY == 0) {
-            lookForCaptureData();
-        }
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {
@@ -213,7 +213,7 @@ public final class Watcher implements Runnable {
      * Each is judged once; with it, the loaded objects that are the client, so that the client is
      * switched off (again: a client switched off and started again opens a new file).
      */
-    private void lookForCaptureData() {
+    public void lookForCaptureData() {
         Evidence evidence = new Evidence(rules, probe);
         List<Finding> found = new ArrayList<>();
         Set<String> open = new HashSet<>();

@@ -128,6 +128,12 @@ public class ChecksBenchmark {
         watcher.tick();
     }
 
+    /** The watcher's look for capture data (every fifth interval) when nothing new is open or written. */
+    @Benchmark
+    public void watcherCaptureLookNothingNew() {
+        watcher.lookForCaptureData();
+    }
+
     @Benchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public void loadGateOnAnAlreadyLoadedLibrary() {
