@@ -5,8 +5,6 @@ import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
 import dev.profguard.config.ProbeMode;
 import dev.profguard.log.Logs;
-import dev.profguard.ops.Health;
-import dev.profguard.ops.HealthState;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Verdict;
 import org.slf4j.Logger;
@@ -20,11 +18,14 @@ public final class Actions {
     /**
      * Logs the verdict (nothing for a clean JVM) and, on refusal when {@code mayExit}, exits.
      *
-     * @param mayExit false when attached to a running JVM, where ending it is not ours to do
+     * @param mayExit  false when attached to a running JVM, where ending it is not ours to do
+     * @param listener told the verdict (health), or null
      */
-    public static void apply(Verdict verdict, Config config, boolean mayExit) {
+    public static void apply(Verdict verdict, Config config, boolean mayExit, StateListener listener) {
         if (verdict.outcome() == Outcome.ALLOW) {
-            Health.start(config, HealthState.of(verdict, config, "profguard: nothing found"));
+            if (listener != null) {
+                listener.changed(GuardState.of(verdict, "profguard: nothing found"));
+            }
             return;
         }
         Logger log = Logs.get(config.logFormat());
@@ -39,11 +40,15 @@ public final class Actions {
         }
         String line = Report.line(verdict, config, "this JVM", mayExit);
         event.addKeyValue("findings", Report.findings(verdict)).log(line);
+        if (listener != null) {
+            if (verdict.outcome() == Outcome.NEUTRALIZED) {
+                listener.counted(StateListener.Count.SWITCH_OFF);
+            }
+            listener.changed(GuardState.of(verdict, "profguard: " + line)); // before a refusal exits
+        }
         if (refuse && mayExit) {
-            Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
             Exit.now(config.exitCode());
         }
-        Health.start(config, HealthState.of(verdict, config, "profguard: " + line));
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.profguard.runtime;
 
 import dev.profguard.act.Exit;
+import dev.profguard.act.GuardState;
 import dev.profguard.act.Report;
+import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.LibraryInspector;
@@ -11,8 +13,6 @@ import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Logs;
-import dev.profguard.ops.Health;
-import dev.profguard.ops.HealthState;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.Rule;
@@ -40,25 +40,25 @@ public final class Watcher implements Runnable {
     private final RuleSet rules;
     private final Probe probe;
     private final ProcessView view;
-    private final Health health;
+    private final StateListener listener;
     private final Set<String> known = new HashSet<>();
     private long lastCount;
     private boolean faultReported;
 
-    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener) {
         this.config = config;
         this.rules = rules;
         this.probe = probe;
         this.view = view;
-        this.health = health;
+        this.listener = listener;
     }
 
     /** Starts the watcher unless watch.interval is 0; returns it, or null. */
-    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
-        Watcher watcher = create(config, rules, probe, view, health);
+        Watcher watcher = create(config, rules, probe, view, listener);
         Thread thread = new Thread(watcher, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
@@ -66,8 +66,8 @@ public final class Watcher implements Runnable {
     }
 
     /** A watcher that knows what is loaded now, without a thread (the benchmarks tick it). */
-    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
-        Watcher watcher = new Watcher(config, rules, probe, view, health);
+    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener) {
+        Watcher watcher = new Watcher(config, rules, probe, view, listener);
         watcher.known.addAll(watcher.currentObjects());
         watcher.lastCount = probe == null ? -1 : probe.changeCount();
         return watcher;
@@ -79,6 +79,9 @@ public final class Watcher implements Runnable {
             try {
                 Thread.sleep(config.watchIntervalMillis());
                 tick();
+                if (listener != null) {
+                    listener.counted(StateListener.Count.WATCHER_TICK);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
@@ -161,7 +164,8 @@ public final class Watcher implements Runnable {
             if (finding.strength() == Strength.STRONG) {
                 act(finding);
             } else if (finding.strength() == Strength.WEAK) {
-                log().atWarn().addKeyValue("outcome", "warn_late").log("after start-up, signs of " + finding.profiler()
+                log().atWarn().addKeyValue("outcome", "warn_late")
+                        .addKeyValue("findings", List.of(Report.findingMap(finding))).log("after start-up, signs of " + finding.profiler()
                         + " in this JVM: " + finding.evidence() + ".");
             }
         }
@@ -171,8 +175,12 @@ public final class Watcher implements Runnable {
         String what = finding.profiler() + " was loaded into this running JVM after start-up: " + finding.evidence();
         String action = config.runtimeAction();
         if (action.equals("halt")) {
-            log().atError().addKeyValue("outcome", "halt").log(what + ". runtime.action=halt: ending this JVM, exit status "
-                    + config.exitCode() + ".");
+            String line = what + ". runtime.action=halt: ending this JVM, exit status " + config.exitCode() + ".";
+            log().atError().addKeyValue("outcome", "halt").addKeyValue("findings", List.of(Report.findingMap(finding)))
+                    .log(line);
+            if (listener != null) {
+                listener.changed(GuardState.late(finding, "halt", true, "profguard: " + line));
+            }
             Exit.now(config.exitCode());
             return;
         }
@@ -180,22 +188,24 @@ public final class Watcher implements Runnable {
             Rule rule = rules.byId(finding.rule());
             if (rule != null && rule.shutdown() != null
                     && probe.switchOff(finding.path(), rule.shutdown()) == Probe.SwitchOff.CALLED) {
-                log().atWarn().addKeyValue("outcome", "neutralized_late").log(what + ". Switched off in place: called "
-                        + rule.shutdown() + "() in " + finding.path() + "; it records nothing more.");
+                String line = what + ". Switched off in place: called " + rule.shutdown() + "() in " + finding.path()
+                        + "; it records nothing more.";
+                log().atWarn().addKeyValue("outcome", "neutralized_late")
+                        .addKeyValue("findings", List.of(Report.findingMap(finding))).log(line);
+                if (listener != null) {
+                    listener.counted(StateListener.Count.SWITCH_OFF);
+                    listener.changed(GuardState.late(finding, "neutralized_late", false, "profguard: " + line));
+                }
                 return;
             }
         }
         String why = action.equals("warn") ? "runtime.action=warn"
                 : probe == null ? "runtime.action=neutralize needs the native probe, which is not loaded"
                 : "it cannot be switched off (no shutdown function of its own)";
-        log().atError().addKeyValue("outcome", "active_late").log(what + ". It stays active (" + why
-                + "); the guard reports DOWN.");
-        if (health != null) {
-            HealthState now = health.state();
-            List<java.util.Map<String, Object>> findings = new ArrayList<>(now.findings());
-            findings.add(Report.findingMap(finding));
-            health.update(new HealthState(false, "active_late", now.env(), now.production(), now.action(), findings,
-                    "profguard: " + what, System.currentTimeMillis()));
+        log().atError().addKeyValue("outcome", "active_late").addKeyValue("findings", List.of(Report.findingMap(finding)))
+                .log(what + ". It stays active (" + why + "); the guard reports DOWN.");
+        if (listener != null) {
+            listener.changed(GuardState.late(finding, "active_late", true, "profguard: " + what));
         }
     }
 
