@@ -48,7 +48,7 @@ final class Guard {
             if (!config.enabled()) {
                 String line = StartNotes.disabled(config);
                 if (config.publishesHealth()) {
-                    Health.start(config).disabled(line);
+                    Health.startDisabled(config, line);
                 }
                 return;
             }

@@ -179,8 +179,9 @@ public final class Config {
         if (ignored != null) {
             Collections.sort(ignored);
             warnings = List.of("ignoring environment variable" + (ignored.size() == 1 ? " " : "s ")
-                    + String.join(", ", ignored) + ": not a profguard option (options are PROFGUARD_<KEY> for "
-                    + String.join(", ", KEYS) + "). Nothing else changes; unset it or rename it to silence this.");
+                    + String.join(", ", ignored) + (ignored.size() == 1 ? ": not a profguard option" : ": not profguard options")
+                    + " (options are PROFGUARD_<KEY> for "
+                    + String.join(", ", KEYS) + "). Nothing else changes; rename or unset what is not meant for profguard to silence this.");
         }
         return new Config(options, env, warnings);
     }

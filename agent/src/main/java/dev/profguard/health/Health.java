@@ -49,9 +49,19 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
     /**
      * The publisher for this JVM, when health.port or status.file asks for one. Nothing is
      * written or served before its first {@link #changed}; the status file is marked STOPPED
-     * by a shutdown hook when the JVM ends.
+     * by a shutdown hook when the JVM ends. Declared as the listener it is: Guard's
+     * verification then needs no class of health's loaded (a clean start loads none of it).
      */
-    public static Health start(Config config) {
+    public static StateListener start(Config config) {
+        return create(config);
+    }
+
+    /** The guard is off in this JVM ({@code enabled=false}): publishes DISABLED. */
+    public static void startDisabled(Config config, String message) {
+        create(config).disabled(message);
+    }
+
+    private static Health create(Config config) {
         Health health = new Health(config, HealthState.starting(config));
         if (config.statusFile() != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(new Stop(health), "profguard-health-stop"));
@@ -59,8 +69,7 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
         return health;
     }
 
-    /** The guard is off in this JVM: publishes DISABLED. */
-    public void disabled(String message) {
+    private void disabled(String message) {
         state = HealthState.disabled(config, message);
         publish();
     }

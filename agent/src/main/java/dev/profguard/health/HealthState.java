@@ -55,9 +55,12 @@ public record HealthState(String status, boolean clientActive, String outcome, S
         return !clientActive;
     }
 
-    /** What {@code /health/readiness} answers 200 to: not a production JVM holding an active client. */
+    /**
+     * What {@code /health/readiness} answers 200 to: not a production JVM holding an active
+     * client. False once STOPPED: a status file left by an ended JVM must not pass a probe.
+     */
     public boolean ready() {
-        return !(production && clientActive);
+        return !status.equals("STOPPED") && !(production && clientActive);
     }
 
     /** The JSON document served at /health and written to the status file. */

@@ -33,9 +33,6 @@ final class Metrics {
             findings.merge(key, 1, Integer::sum);
         }
         family(out, "profguard_findings", "gauge", "Findings about this JVM since it started, by rule and strength.");
-        if (findings.isEmpty()) {
-            out.append("profguard_findings{rule=\"none\",strength=\"none\"} 0\n");
-        }
         for (Map.Entry<String, Integer> entry : findings.entrySet()) {
             out.append("profguard_findings{").append(entry.getKey()).append("} ").append(entry.getValue()).append('\n');
         }

@@ -144,7 +144,7 @@ class ConfigTest {
         assertEquals(Action.WARN, c.action());
         assertEquals(1, c.warnings().size());
         assertTrue(c.warnings().get(0).startsWith("ignoring environment variables PROFGUARD_HOME, PROFGUARD_VERSION: "
-                + "not a profguard option"), c.warnings().get(0));
+                + "not profguard options"), c.warnings().get(0));
         for (String typo : List.of("PROFGUARD_ACTON", "PROFGUARD_RULE", "PROFGUARD_LOGFORMAT", "PROFGUARD_action",
                 "PROFGUARD_EN", "PROFGUARD_HEALTH_PROT", "PROFGUARD_WATCH_INTERVALS")) {
             ConfigException e = assertThrows(ConfigException.class,
