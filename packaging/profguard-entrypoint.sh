@@ -67,6 +67,12 @@ preloads=${LD_PRELOAD:-}
 if [ "$(printf '%s' "${PROFGUARD_ENABLED:-true}" | tr '[:upper:]' '[:lower:]')" = false ]; then
     preloads=
 fi
+# action=neutralize or warn: the agent switches the client off or warns, with the probe; this
+# script only refuses what the agent would refuse.
+action=$(printf '%s' "${PROFGUARD_ACTION:-refuse}" | tr '[:upper:]' '[:lower:]' | tr -d '[:space:]')
+if [ "$production" = yes ] && [ "$action" != refuse ]; then
+    preloads=
+fi
 for entry in $(printf '%s' "$preloads" | tr ':' ' '); do
     if [ -f "$entry" ] && client_in "$entry"; then
         if [ "$production" = yes ]; then
