@@ -44,6 +44,11 @@ class StartLineTest extends JvmTest {
                 untagged.toString());
         Run quiet = Jvm.on(jdk, dir).env("APP_ENV", "prod-eu").run();
         assertEquals("", quiet.stderr(), "the default level says nothing on a clean start");
+        Run errorsOnly = Jvm.on(jdk, dir).agentArgs("env=staging,log.level=error").preload("libmtuner_standin.so").run();
+        assertEquals("", errorsOnly.stderr(), "log.level=error keeps the WARN about a staging client to itself");
+        Run refusal = Jvm.on(jdk, dir).agentArgs("env=production,log.level=error").preload("libmtuner_standin.so").run();
+        assertEquals(78, refusal.exitStatus());
+        assertTrue(refusal.onlyProfguardLine().startsWith("profguard: ERROR MTuner's client"), refusal.toString());
     }
 
     @OnEachJdk
