@@ -174,6 +174,35 @@ class KubernetesExampleTest extends JvmTest {
     }
 
     @Test
+    void theSystemdUnitStartsQuietly() throws Exception {
+        // ExecStart and Environment of packaging/systemd/orders.service, paths moved into the test's directory.
+        String unit = Files.readString(PACKAGING.resolve("systemd/orders.service"));
+        Matcher exec = Pattern.compile("(?m)^ExecStart=(\\S+) (.*) -jar \\S+$").matcher(unit);
+        assertTrue(exec.find(), unit);
+        List<String> command = new ArrayList<>(List.of("dash", PACKAGING.resolve("bin/run-guarded").toString()));
+        command.addAll(List.of(exec.group(2).split(" ")));
+        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(), HelloApp.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("APP_ENV")
+                || k.equals("LD_PRELOAD") || k.equals("JAVA_TOOL_OPTIONS"));
+        Matcher env = Pattern.compile("(?m)^Environment=([A-Z_]+)=(\\S+)$").matcher(unit);
+        while (env.find()) {
+            builder.environment().put(env.group(1), env.group(2).replace("/run/orders", dir.toString()));
+        }
+        builder.environment().put("PROFGUARD_AGENT", Jvm.AGENT.toString());
+        builder.environment().put("JAVA", Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow()
+                .java().toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), err);
+        assertTrue(out.contains(HelloApp.MARKER));
+        assertEquals("", err, "a clean production start under the unit prints nothing");
+        assertTrue(Files.readString(dir.resolve("profguard-status.json")).startsWith("{\"status\":\"STOPPED\""));
+    }
+
+    @Test
     void theLaunchScriptStartsAGuardedJvmAndRefusesWithoutTheJar() throws Exception {
         Path script = PACKAGING.resolve("bin/run-guarded");
         ProcessBuilder guarded = new ProcessBuilder("dash", script.toString(), "-cp", Jvm.codeSource(HelloApp.class).toString(),
