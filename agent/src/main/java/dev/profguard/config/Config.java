@@ -151,7 +151,7 @@ public final class Config {
                 if (key == null) {
                     // Images set PROFGUARD_HOME, PROFGUARD_VERSION and the like for their own
                     // use: those are not ours to refuse. A near miss of an option is a typo.
-                    String near = nearMiss(name.substring(VARIABLE_PREFIX.length()), true);
+                    String near = Typos.nearMiss(name.substring(VARIABLE_PREFIX.length()), true);
                     if (near != null) {
                         throw new ConfigException("unknown option environment variable " + name + ": did you mean "
                                 + variableOf(near) + "? (known options: " + String.join(", ", KEYS) + ")");
@@ -207,41 +207,6 @@ public final class Config {
         return value != null && value.strip().equalsIgnoreCase("json") ? LogFormat.JSON : LogFormat.TEXT;
     }
 
-    /**
-     * The option a mistyped name was probably meant to be: within one edit of a short key, two of
-     * a longer one, compared without case; null when none is that close.
-     */
-    static String nearMiss(String name, boolean variable) {
-        String given = name.toUpperCase(Locale.ROOT);
-        for (String key : KEYS) {
-            String wanted = variable ? variableOf(key).substring(VARIABLE_PREFIX.length()) : key.toUpperCase(Locale.ROOT);
-            if (editDistance(given, wanted) <= (wanted.length() <= 4 ? 1 : 2)) {
-                return key;
-            }
-        }
-        return null;
-    }
-
-    /** Levenshtein distance (insert, delete, substitute), two rows. */
-    static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
-    }
-
     static Map<String, Value> parseAgentArgs(String agentArgs) throws ConfigException {
         Map<String, Value> options = new LinkedHashMap<>();
         if (agentArgs == null || agentArgs.isBlank()) {
@@ -281,7 +246,7 @@ public final class Config {
     }
 
     private static ConfigException unknown(String where, String key) {
-        String near = nearMiss(key, false);
+        String near = Typos.nearMiss(key, false);
         return new ConfigException("unknown option " + where + (near == null ? "" : ": did you mean " + near + "?")
                 + " (known options: " + String.join(", ", KEYS) + ")");
     }
