@@ -5,12 +5,13 @@
 #   CMD ["java", "-jar", "/app/app.jar"]
 #
 # Before anything starts it checks LD_PRELOAD for MTuner's client; in a production container
-# (tag from PROFGUARD_ENV, else APP_ENV, ENVIRONMENT, DEPLOY_ENV; production tags from
-# PROFGUARD_PRODUCTION, default prod;production;prd;live) it fails fast with the refusal status
+# (tag from PROFGUARD_ENV, else APP_ENV, ENVIRONMENT, DEPLOY_ENV; production tags and glob patterns
+# from PROFGUARD_PRODUCTION, default as the agent's) it fails fast with the refusal status
 # (PROFGUARD_EXIT_CODE, default 78). Then it adds -javaagent:$PROFGUARD_AGENT (default
 # /opt/profguard/profguard-agent.jar) to JAVA_TOOL_OPTIONS once, keeping what was there, and execs
 # the command, so that the JVM takes this process's place (PID 1 in a container) and gets its
 # signals. A missing agent jar is an error (exit 64), never a silent start without the guard.
+# PROFGUARD_ENABLED=false skips the LD_PRELOAD check; the agent is still added and says it is off.
 set -eu
 
 say() {
@@ -43,11 +44,16 @@ tag=${PROFGUARD_ENV:-${APP_ENV:-${ENVIRONMENT:-${DEPLOY_ENV:-}}}}
 tag=$(printf '%s' "$tag" | tr '[:upper:]' '[:lower:]')
 production=no
 if [ -n "$tag" ]; then
-    for candidate in $(printf '%s' "${PROFGUARD_PRODUCTION:-prod;production;prd;live}" | tr ';,[:upper:]' '  [:lower:]'); do
-        if [ "$candidate" = "$tag" ]; then
-            production=yes
-        fi
+    # Each entry is a tag or a glob pattern (* and ?), as the agent's option production takes them;
+    # set -f: a pattern is matched against the tag, never expanded against file names.
+    set -f
+    for candidate in $(printf '%s' "${PROFGUARD_PRODUCTION:-prod;prod-*;production;production-*;prd;prd-*;live;live-*}" | tr ';,[:upper:]' '  [:lower:]'); do
+        # shellcheck disable=SC2254 # the pattern is meant to match
+        case $tag in
+            $candidate) production=yes ;;
+        esac
     done
+    set +f
 fi
 
 # MTuner's client in a preloaded file: its exported C API, or the marks its code keeps when its
@@ -57,7 +63,17 @@ client_in() {
     grep -q -a -e mtuner_capture_ "$1" 2>/dev/null && grep -q -a -F -e .MTuner "$1" 2>/dev/null
 }
 
-for entry in $(printf '%s' "${LD_PRELOAD:-}" | tr ':' ' '); do
+preloads=${LD_PRELOAD:-}
+if [ "$(printf '%s' "${PROFGUARD_ENABLED:-true}" | tr '[:upper:]' '[:lower:]')" = false ]; then
+    preloads=
+fi
+# action=neutralize or warn: the agent switches the client off or warns, with the probe; this
+# script only refuses what the agent would refuse.
+action=$(printf '%s' "${PROFGUARD_ACTION:-refuse}" | tr '[:upper:]' '[:lower:]' | tr -d '[:space:]')
+if [ "$production" = yes ] && [ "$action" != refuse ]; then
+    preloads=
+fi
+for entry in $(printf '%s' "$preloads" | tr ':' ' '); do
     if [ -f "$entry" ] && client_in "$entry"; then
         if [ "$production" = yes ]; then
             say "ERROR MTuner's client found in LD_PRELOAD=$entry (env=$tag; production). Refusing to start: the command will not run, exit status $refusal. Remove it from LD_PRELOAD or run outside production."

@@ -2,6 +2,7 @@ package dev.profguard;
 
 import dev.profguard.act.Actions;
 import dev.profguard.act.Neutralizer;
+import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
@@ -10,7 +11,9 @@ import dev.profguard.detect.Evidence;
 import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.Scanner;
+import dev.profguard.health.Health;
 import dev.profguard.log.Logs;
+import dev.profguard.log.StartNotes;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
 import dev.profguard.policy.Surface;
@@ -21,7 +24,6 @@ import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
 import dev.profguard.rules.RulesException;
-import dev.profguard.ops.Health;
 import dev.profguard.runtime.AttachPosture;
 import dev.profguard.runtime.RuntimeGuard;
 import dev.profguard.runtime.Watcher;
@@ -41,20 +43,34 @@ final class Guard {
             Config config;
             RuleSet rules;
             try {
-                config = Config.resolve(args, System.getProperties(), System.getenv());
-                rules = RuleSet.load(config.rulesFile());
+                config = Config.forThisJvm(args);
             } catch (ConfigException e) {
-                Actions.refuseBadOption(e, LogFormat.TEXT);
-                return;
-            } catch (RulesException e) {
-                Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), LogFormat.TEXT);
+                Actions.refuseBadOption(e, e.logFormat());
                 return;
             }
+            if (!config.warnings().isEmpty()) {
+                StartNotes.warnings(config);
+            }
+            if (!config.enabled()) {
+                String line = StartNotes.disabled(config);
+                if (config.publishesHealth()) {
+                    Health.startDisabled(config, line);
+                }
+                return;
+            }
+            try {
+                rules = RuleSet.load(config.rulesFile());
+            } catch (RulesException e) {
+                Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), config.logFormat());
+                return;
+            }
+            // Health (endpoint, status file, MXBean, metrics) only when an option asks for it.
+            StateListener health = config.publishesHealth() ? Health.start(config) : null;
             Probe probe = null;
             String probeProblem = null;
             if (config.probe() != ProbeMode.OFF) {
                 try {
-                    probe = NativeLoader.load(instrumentation);
+                    probe = NativeLoader.load(instrumentation, config.probeDir());
                 } catch (ProbeUnavailableException | RuntimeException | LinkageError e) {
                     probeProblem = e instanceof ProbeUnavailableException ? e.getMessage() : String.valueOf(e);
                     // probe=required at start-up exits inside; attached late, the rest still runs
@@ -69,18 +85,20 @@ final class Guard {
             if (verdict.outcome() == Outcome.NEUTRALIZE) {
                 verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, evidence, config, "action=neutralize");
             }
-            Actions.apply(verdict, config, atStartup, view, evidence, probe);
-            String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe);
+            Actions.apply(verdict, config, atStartup, view, evidence, probe, health);
+            String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe, health);
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Watcher.start(config, rules, probe, view, Health.current(), probe == null ? null : inspected,
+            Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
                     mapped.isEmpty() ? null : mapped, verdict);
             if (atStartup && config.isProduction()) {
-                String posture = AttachPosture.warning(view);
-                if (posture != null) {
-                    Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "attach_open").log(posture);
-                }
+                AttachPosture.check(view, config);
+            }
+            if (config.logLevel().equals("info")) {
+                StartNotes.started(config, config.probe() == ProbeMode.OFF ? "off (probe=off)"
+                        : probe != null ? "loaded" : "not loaded (" + probeProblem + ")", gateProblem,
+                        AttachPosture.describe(view, Runtime.version().feature()));
             }
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.

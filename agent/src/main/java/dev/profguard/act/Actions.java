@@ -5,8 +5,6 @@ import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
 import dev.profguard.config.ProbeMode;
 import dev.profguard.log.Logs;
-import dev.profguard.ops.Health;
-import dev.profguard.ops.HealthState;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.policy.Outcome;
@@ -27,12 +25,15 @@ public final class Actions {
      * disposes of the client's capture data and ends the JVM without running the client's exit
      * code.
      *
-     * @param mayExit false when attached to a running JVM, where ending it is not ours to do
+     * @param mayExit  false when attached to a running JVM, where ending it is not ours to do
+     * @param listener told the verdict (health), or null
      */
     public static void apply(Verdict verdict, Config config, boolean mayExit, ProcessView view, Evidence evidence,
-                             Probe probe) {
+                             Probe probe, StateListener listener) {
         if (verdict.outcome() == Outcome.ALLOW) {
-            Health.start(config, HealthState.of(verdict, config, "profguard: nothing found"));
+            if (listener != null) {
+                listener.changed(GuardState.of(verdict, config, "profguard: nothing found"));
+            }
             return;
         }
         Logger log = Logs.get(config.logFormat());
@@ -52,11 +53,18 @@ public final class Actions {
             event.addKeyValue("exit_status", config.exitCode());
         }
         event.addKeyValue("findings", Report.findings(verdict)).log(line);
+        if (listener != null) {
+            if (verdict.outcome() == Outcome.NEUTRALIZED) {
+                listener.counted(StateListener.Count.SWITCH_OFF);
+            }
+            listener.changed(GuardState.of(verdict, config, "profguard: " + line)); // before a refusal exits
+        }
         if (refuse && mayExit) {
-            Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
+            if (listener != null) {
+                listener.ending();
+            }
             Exit.withoutClientFlush(config.exitCode(), probe);
         }
-        Health.start(config, HealthState.of(verdict, config, "profguard: " + line));
     }
 
     /**
@@ -64,7 +72,7 @@ public final class Actions {
      * place, the JVM ended (halt), or left active with the guard DOWN in production.
      */
     public static void late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
-                            Health health) {
+                            StateListener listener) {
         Logger log = Logs.get(config.logFormat());
         String subject = "this running JVM after start-up";
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
@@ -76,7 +84,10 @@ public final class Actions {
                     + CaptureFiles.cleanUp(view, evidence, config.deleteCaptureFiles()) + ".";
             log.atError().addKeyValue("outcome", "halt").addKeyValue("exit_status", config.exitCode())
                     .addKeyValue("findings", Report.findings(verdict)).log(line);
-            Health.writeStatusFile(config, HealthState.of(verdict, config, "profguard: " + line));
+            if (listener != null) {
+                listener.changed(GuardState.late(verdict, "halt", true, "profguard: " + line));
+                listener.ending();
+            }
             Exit.withoutClientFlush(config.exitCode(), probe);
             return;
         }
@@ -85,12 +96,11 @@ public final class Actions {
         String outcome = verdict.outcome() == Outcome.NEUTRALIZED ? "neutralized_late" : active ? "active_late" : "warn_late";
         (active ? log.atError() : log.atWarn()).addKeyValue("outcome", outcome)
                 .addKeyValue("findings", Report.findings(verdict)).log(line);
-        if (health != null) {
-            HealthState now = health.state();
-            java.util.List<java.util.Map<String, Object>> findings = new java.util.ArrayList<>(now.findings());
-            findings.addAll(Report.findings(verdict));
-            health.update(new HealthState(now.up() && !active, outcome, now.env(), now.production(), now.action(),
-                    findings, "profguard: " + line, System.currentTimeMillis()));
+        if (listener != null) {
+            if (verdict.outcome() == Outcome.NEUTRALIZED) {
+                listener.counted(StateListener.Count.SWITCH_OFF);
+            }
+            listener.changed(GuardState.late(verdict, outcome, active, "profguard: " + line));
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.profguard.config;
 
+import dev.profguard.rules.Glob;
 import dev.profguard.util.Tokens;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,9 +17,11 @@ import java.util.Set;
 /** profguard's resolved options. See README "Options" for the user-facing table. */
 public final class Config {
     /** Option keys, in the order the README lists them. */
-    public static final List<String> KEYS = List.of("env", "production", "action", "exit.code", "rules",
-            "probe", "capture.files", "watch.interval", "runtime.action", "health.port", "health.bind", "status.file",
-            "log.format");
+    public static final List<String> KEYS = List.of("env", "production", "enabled", "action", "exit.code", "rules",
+            "probe", "probe.dir", "capture.files", "watch.interval", "runtime.action", "attach", "health.port",
+            "health.bind", "status.file", "log.format", "log.level");
+    /** Default of option {@code production}: the usual words, alone or followed by a region or a number. */
+    public static final String DEFAULT_PRODUCTION = "prod;prod-*;production;production-*;prd;prd-*;live;live-*";
     /** Variables that carry the environment tag when option {@code env} is unset, in order. */
     public static final List<String> TAG_VARIABLES = List.of("APP_ENV", "ENVIRONMENT", "DEPLOY_ENV");
     /** {@code PROFGUARD_*} variables that are not options (used by the container entrypoint). */
@@ -40,9 +44,23 @@ public final class Config {
     private final Path statusFile;
     private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
+    private final Map<String, String> sources;
+    private final boolean enabled;
+    private final String attach;
+    private final String logLevel;
+    private final Path probeDir;
+    private final List<String> warnings;
+    /** The options the guard of this JVM runs with, once resolved (see {@link #forThisJvm}). */
+    private static volatile Config thisJvm;
 
-    private Config(Map<String, Value> options, Map<String, String> env) throws ConfigException {
+    private Config(Map<String, Value> options, Map<String, String> env, List<String> warnings) throws ConfigException {
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(options.keySet()));
+        Map<String, String> where = new LinkedHashMap<>();
+        for (Value value : options.values()) {
+            where.put(value.key, value.source);
+        }
+        this.sources = where;
+        this.warnings = warnings;
         Value tag = options.get("env");
         String tagValue = null;
         String tagSource = null;
@@ -83,6 +101,29 @@ public final class Config {
         Value format = options.get("log.format");
         this.logFormat = format == null ? LogFormat.TEXT
                 : LogFormat.valueOf(oneOf(format, "text", "json").toUpperCase(Locale.ROOT));
+        Value level = options.get("log.level");
+        this.logLevel = level == null ? "warn" : oneOf(level, "error", "warn", "info");
+        Value on = options.get("enabled");
+        this.enabled = on == null || oneOf(on, "true", "false").equals("true");
+        Value attachValue = options.get("attach");
+        this.attach = attachValue == null ? "warn" : oneOf(attachValue, "warn", "ignore", "refuse");
+        Value dir = options.get("probe.dir");
+        this.probeDir = dir == null ? null : Path.of(nonEmpty(dir));
+    }
+
+    /**
+     * Resolves the options of this JVM's guard (agent arguments, its system properties and
+     * environment) and keeps them for what reports on the guard later (log lines).
+     */
+    public static Config forThisJvm(String agentArgs) throws ConfigException {
+        Config config = resolve(agentArgs, System.getProperties(), System.getenv());
+        thisJvm = config;
+        return config;
+    }
+
+    /** The options of this JVM's guard, or null before (or without) {@link #forThisJvm}. */
+    public static Config ofThisJvm() {
+        return thisJvm;
     }
 
     /**
@@ -94,12 +135,33 @@ public final class Config {
      */
     public static Config resolve(String agentArgs, Properties properties, Map<String, String> env)
             throws ConfigException {
+        try {
+            return resolveStrictly(agentArgs, properties, env);
+        } catch (ConfigException e) {
+            throw e.in(requestedFormat(agentArgs, properties, env));
+        }
+    }
+
+    private static Config resolveStrictly(String agentArgs, Properties properties, Map<String, String> env)
+            throws ConfigException {
         Map<String, Value> options = new LinkedHashMap<>();
+        List<String> ignored = null;
         for (String name : env.keySet()) {
             if (name.startsWith(VARIABLE_PREFIX) && !RESERVED_VARIABLES.contains(name)) {
                 String key = keyOfVariable(name);
                 if (key == null) {
-                    throw unknown("environment variable " + name);
+                    // Images set PROFGUARD_HOME, PROFGUARD_VERSION and the like for their own
+                    // use: those are not ours to refuse. A near miss of an option is a typo.
+                    String near = Typos.nearMiss(name.substring(VARIABLE_PREFIX.length()), true);
+                    if (near != null) {
+                        throw new ConfigException("unknown option environment variable " + name + ": did you mean "
+                                + variableOf(near) + "? (known options: " + String.join(", ", KEYS) + ")");
+                    }
+                    if (ignored == null) {
+                        ignored = new ArrayList<>();
+                    }
+                    ignored.add(name);
+                    continue;
                 }
                 options.put(key, new Value(key, env.get(name), "environment variable " + name));
             }
@@ -108,13 +170,42 @@ public final class Config {
             if (name.startsWith(PROPERTY_PREFIX)) {
                 String key = name.substring(PROPERTY_PREFIX.length());
                 if (!KEYS.contains(key)) {
-                    throw unknown("system property " + name);
+                    throw unknown("system property " + name, key);
                 }
                 options.put(key, new Value(key, properties.getProperty(name), "system property " + name));
             }
         }
         options.putAll(parseAgentArgs(agentArgs));
-        return new Config(options, env);
+        List<String> warnings = List.of();
+        if (ignored != null) {
+            Collections.sort(ignored);
+            warnings = List.of("ignoring environment variable" + (ignored.size() == 1 ? " " : "s ")
+                    + String.join(", ", ignored) + (ignored.size() == 1 ? ": not a profguard option" : ": not profguard options")
+                    + " (options are PROFGUARD_<KEY> for "
+                    + String.join(", ", KEYS) + "). Nothing else changes; rename or unset what is not meant for profguard to silence this.");
+        }
+        return new Config(options, env, warnings);
+    }
+
+    /**
+     * The log format asked for, as far as it can be read: a malformed option's own error is
+     * written in it (a JSON log pipeline would drop a plain line). Text when unreadable.
+     */
+    private static LogFormat requestedFormat(String agentArgs, Properties properties, Map<String, String> env) {
+        String value = env.get(variableOf("log.format"));
+        String property = properties.getProperty(PROPERTY_PREFIX + "log.format");
+        if (property != null) {
+            value = property;
+        }
+        if (agentArgs != null) {
+            for (String item : Tokens.split(agentArgs, ",")) {
+                int eq = item.indexOf('=');
+                if (eq > 0 && item.substring(0, eq).strip().equals("log.format")) {
+                    value = item.substring(eq + 1);
+                }
+            }
+        }
+        return value != null && value.strip().equalsIgnoreCase("json") ? LogFormat.JSON : LogFormat.TEXT;
     }
 
     static Map<String, Value> parseAgentArgs(String agentArgs) throws ConfigException {
@@ -131,7 +222,7 @@ public final class Config {
             }
             String key = trimmed.substring(0, eq).strip();
             if (!KEYS.contains(key)) {
-                throw unknown("agent argument " + key);
+                throw unknown("agent argument " + key, key);
             }
             Value value = new Value(key, trimmed.substring(eq + 1), "agent argument");
             if (options.put(key, value) != null) {
@@ -155,8 +246,10 @@ public final class Config {
         return VARIABLE_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
-    private static ConfigException unknown(String where) {
-        return new ConfigException("unknown option " + where + " (known options: " + String.join(", ", KEYS) + ")");
+    private static ConfigException unknown(String where, String key) {
+        String near = Typos.nearMiss(key, false);
+        return new ConfigException("unknown option " + where + (near == null ? "" : ": did you mean " + near + "?")
+                + " (known options: " + String.join(", ", KEYS) + ")");
     }
 
     private static String nonEmpty(Value value) throws ConfigException {
@@ -185,14 +278,11 @@ public final class Config {
     }
 
     private static Set<String> productionTags(Value value) throws ConfigException {
-        if (value == null) {
-            return Set.of("prod", "production", "prd", "live");
-        }
         Set<String> tags = new LinkedHashSet<>();
-        for (String tag : Tokens.split(value.text, ";,")) {
+        for (String tag : Tokens.split(value == null ? DEFAULT_PRODUCTION : value.text, ";,")) {
             String t = tag.strip().toLowerCase(Locale.ROOT);
             if (t.isEmpty()) {
-                throw value.invalid("expected tags separated by ';' with none empty, e.g. prod;live");
+                throw value.invalid("expected tags or patterns (* and ?) separated by ';' with none empty, e.g. prod;prod-*");
             }
             tags.add(t);
         }
@@ -262,7 +352,57 @@ public final class Config {
     }
 
     public boolean isProduction() {
-        return envTag != null && productionTags.contains(envTag.toLowerCase(Locale.ROOT));
+        return productionMatch() != null;
+    }
+
+    /** The entry of option {@code production} the tag matches (a tag or a pattern), or null. */
+    public String productionMatch() {
+        if (envTag == null) {
+            return null;
+        }
+        String tag = envTag.toLowerCase(Locale.ROOT);
+        for (String pattern : productionTags) {
+            if (pattern.equals(tag) || Glob.matches(pattern, tag)) {
+                return pattern;
+            }
+        }
+        return null;
+    }
+
+    /** False when option {@code enabled=false} turned the guard off in this JVM. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Option {@code attach}: what a production JVM open to dynamic agents gets: warn, ignore, refuse. */
+    public String attach() {
+        return attach;
+    }
+
+    /** Option {@code log.level}: error, warn (the default) or info. */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** Option {@code probe.dir}: where the probe library is written to be loaded first, or null. */
+    public Path probeDir() {
+        return probeDir;
+    }
+
+    /** Whether the health endpoint or the status file is asked for. */
+    public boolean publishesHealth() {
+        return healthPort != 0 || statusFile != null;
+    }
+
+    /** Where option {@code key} was set ("agent argument", "environment variable ..."), or "default". */
+    public String sourceOf(String key) {
+        String source = sources.get(key);
+        return source == null ? "default" : source;
+    }
+
+    /** Lines to warn about once at start (e.g. environment variables ignored); empty when none. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public Set<String> productionTags() {

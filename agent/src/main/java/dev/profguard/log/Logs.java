@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
+import dev.profguard.config.Config;
 import dev.profguard.config.LogFormat;
 import org.slf4j.Logger;
 
@@ -46,7 +47,8 @@ public final class Logs {
         appender.setEncoder(encoder);
         appender.start();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.INFO);
+        Config config = Config.ofThisJvm(); // null for an option error: that line is an ERROR, always shown
+        root.setLevel(config == null ? Level.WARN : Level.toLevel(config.logLevel(), Level.WARN));
         root.addAppender(appender);
         context.start();
         return context.getLogger("profguard");

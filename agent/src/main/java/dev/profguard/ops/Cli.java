@@ -1,19 +1,33 @@
 package dev.profguard.ops;
 
-import dev.profguard.config.Config;
+import dev.profguard.config.OptionHelp;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
-/** {@code java -jar profguard-agent.jar}: the check and scan commands, usage and version. */
+/** {@code java -jar profguard-agent.jar}: the check and scan commands, help and version. */
 public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: java -javaagent:profguard-agent.jar[=key=value,...] ... (guards a JVM at start-up)",
             "       " + CheckCommand.USAGE,
             "       " + ScanCommand.USAGE,
-            "       java -jar profguard-agent.jar --version | --help",
-            "options: " + String.join(", ", Config.KEYS),
-            "         (agent argument, system property profguard.<key>, or variable PROFGUARD_<KEY>)");
+            "       java -jar profguard-agent.jar help | version | COMMAND --help",
+            "Arguments take --opt VALUE or --opt=VALUE.");
+    static final String CHECK_HELP = String.join("\n",
+            "Inspects a running process through /proc/PID with the agent's detectors and rules.",
+            "  --pid PID        the process to inspect (default: this one, i.e. what a JVM started here would get)",
+            "  --env TAG        its environment tag (default: its own APP_ENV, ENVIRONMENT, DEPLOY_ENV)",
+            "  --rules FILE     extra rules file (default: built-in rules only)",
+            "  --format FORMAT  text or json (default: text)",
+            "Exit status: 0 clean, 1 a profiler client (or a sign of one) found, 2 could not inspect or bad arguments.");
+    static final String SCAN_HELP = String.join("\n",
+            "Checks native libraries, directories and jars/zips (nested too) before they reach production.",
+            "  --rules FILE     extra rules file (default: built-in rules only)",
+            "  --format FORMAT  text or json (default: text)",
+            "  PATH...          files, directories (symbolic links not followed), archives",
+            "Exit status: 0 clean, 1 found, 2 unreadable input or bad arguments.");
 
     private Cli() {
     }
@@ -22,25 +36,52 @@ public final class Cli {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            out.println("profguard " + version());
-            out.println(USAGE);
-            return 0;
+    static int run(String[] given, PrintStream out, PrintStream err) {
+        List<String> args = Arrays.asList(given);
+        String command = args.isEmpty() ? "help" : args.get(0);
+        switch (command) {
+            case "help", "--help", "-h" -> {
+                out.println("profguard " + version());
+                out.println(USAGE);
+                out.println("Agent options (agent argument key=value, system property profguard.<key>, or variable "
+                        + "PROFGUARD_<KEY>, '.' as '_'):");
+                out.print(OptionHelp.table());
+                return 0;
+            }
+            case "version", "--version" -> {
+                out.println("profguard " + version());
+                return 0;
+            }
+            case "check", "scan" -> {
+                List<String> rest = split(args.subList(1, args.size()));
+                if (rest.contains("--help") || rest.contains("-h")) {
+                    out.println("usage: " + (command.equals("check") ? CheckCommand.USAGE : ScanCommand.USAGE));
+                    out.println(command.equals("check") ? CHECK_HELP : SCAN_HELP);
+                    return 0;
+                }
+                return command.equals("check") ? CheckCommand.run(rest, out, err) : ScanCommand.run(rest, out, err);
+            }
+            default -> {
+                err.println("profguard: unknown command '" + command + "': see 'java -jar profguard-agent.jar help'");
+                err.println(USAGE);
+                return 2;
+            }
         }
-        if (args[0].equals("--version")) {
-            out.println("profguard " + version());
-            return 0;
+    }
+
+    /** {@code --opt=value} as {@code --opt value}; everything else as it is. */
+    static List<String> split(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                out.add(arg.substring(0, eq));
+                out.add(arg.substring(eq + 1));
+            } else {
+                out.add(arg);
+            }
         }
-        if (args[0].equals("check")) {
-            return CheckCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
-        }
-        if (args[0].equals("scan")) {
-            return ScanCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
-        }
-        err.println("profguard: unknown command '" + args[0] + "'");
-        err.println(USAGE);
-        return 2;
+        return out;
     }
 
     public static String version() {

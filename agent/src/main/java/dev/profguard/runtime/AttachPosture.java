@@ -1,25 +1,95 @@
 package dev.profguard.runtime;
 
+import dev.profguard.act.Exit;
+import dev.profguard.config.Config;
 import dev.profguard.detect.JvmOptions;
 import dev.profguard.detect.ProcessView;
+import dev.profguard.log.Logs;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Whether this JVM accepts dynamic attach and dynamic agents, from its own launch flags: the
- * options variables (JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS first, _JAVA_OPTIONS last) and the
- * command line, the last setting of a flag winning, as the JVM reads them. HotSpot's defaults:
- * attach open (DisableAttachMechanism false); dynamic agents allowed (EnableDynamicAgentLoading,
- * JDK 21+, true with a warning).
+ * Whether this JVM lets other local processes load agents into it at run time, from its own
+ * launch flags: the options variables (JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS first, _JAVA_OPTIONS
+ * last) and the command line, the last setting of a flag winning, as the JVM reads them.
+ * HotSpot: attach is open unless -XX:+DisableAttachMechanism, which also stops jcmd, jstack and
+ * jmap. JDK 21+ (JEP 451) has -XX:-EnableDynamicAgentLoading, which refuses agents loaded through
+ * attach and leaves attach's other commands open (heap and thread dumps, JFR). JDK 17 has no flag
+ * that closes agents alone. Option {@code attach}: warn (default), ignore, refuse.
  */
 public final class AttachPosture {
+    /** JDK feature release from which -XX:-EnableDynamicAgentLoading exists (JEP 451). */
+    static final int AGENT_FLAG_SINCE = 21;
+
     private AttachPosture() {
     }
 
-    /** The WARN line for a production JVM, or null when attach is closed or its flags cannot be read. */
-    public static String warning(ProcessView view) {
+    /**
+     * For a production JVM at start-up: per option {@code attach}, one WARN (warn), nothing
+     * (ignore) or a refusal with exit.code (refuse) when agents can be loaded into it at run time.
+     */
+    public static void check(ProcessView view, Config config) {
+        if (config.attach().equals("ignore")) {
+            return; // acknowledged: nothing read, nothing said
+        }
+        String open = agentsOpen(view, Runtime.version().feature());
+        if (open == null) {
+            return;
+        }
+        if (config.attach().equals("refuse")) {
+            Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse").addKeyValue("exit_status", config.exitCode())
+                    .log(open + ". attach=refuse: main will not run, exit status " + config.exitCode() + ". Launch it with "
+                            + closeWith(Runtime.version().feature()) + ", or set attach=warn or attach=ignore.");
+            Exit.now(config.exitCode());
+            return;
+        }
+        Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "attach_open")
+                .log(open + ". " + closeWith(Runtime.version().feature()) + "; or acknowledge it with attach=ignore "
+                        + "(the watcher reports what is loaded meanwhile).");
+    }
+
+    /** The first half of the line when agents can be loaded at run time, else null (closed, or flags unknown). */
+    static String agentsOpen(ProcessView view, int feature) {
+        List<String> flags = flags(view);
+        if (flags == null || last(flags, "DisableAttachMechanism", false)) {
+            return null;
+        }
+        if (feature >= AGENT_FLAG_SINCE && !last(flags, "EnableDynamicAgentLoading", true)) {
+            return null; // agents closed; attach's other commands stay, and they load no code
+        }
+        return "this production JVM lets local processes of the same user (or root) load agents and native code "
+                + "into it at run time through dynamic attach (jcmd PID JVMTI.agent_load), past the start-up checks";
+    }
+
+    /** How to close it on this JDK, and what that costs. */
+    static String closeWith(int feature) {
+        if (feature >= AGENT_FLAG_SINCE) {
+            return "Close it with -XX:-EnableDynamicAgentLoading, which keeps jcmd and jstack working (heap dumps "
+                    + "through jcmd GC.heap_dump stay possible), or close attach entirely with -XX:+DisableAttachMechanism";
+        }
+        return "On JDK " + feature + " only -XX:+DisableAttachMechanism closes it, and it also stops jcmd, jstack and "
+                + "jmap (JDK 21+ has -XX:-EnableDynamicAgentLoading for agents alone)";
+    }
+
+    /** At log.level=info: what attach leaves open, in words, or null when the flags cannot be read. */
+    public static String describe(ProcessView view, int feature) {
+        List<String> flags = flags(view);
+        if (flags == null) {
+            return null;
+        }
+        if (last(flags, "DisableAttachMechanism", false)) {
+            return "closed (-XX:+DisableAttachMechanism)";
+        }
+        if (feature >= AGENT_FLAG_SINCE && !last(flags, "EnableDynamicAgentLoading", true)) {
+            return "open for jcmd and jstack, closed to agents (-XX:-EnableDynamicAgentLoading)";
+        }
+        return "open, agents can be loaded at run time";
+    }
+
+    /** The launch flags in the order the JVM reads them, or null when they cannot be read. */
+    private static List<String> flags(ProcessView view) {
         List<String> flags = new ArrayList<>();
         Map<String, String> env = view.environment().value();
         if (env != null) {
@@ -37,16 +107,7 @@ public final class AttachPosture {
         if (env != null && env.get("_JAVA_OPTIONS") != null) {
             flags.addAll(JvmOptions.tokenize(env.get("_JAVA_OPTIONS")));
         }
-        boolean attachClosed = last(flags, "DisableAttachMechanism", false);
-        if (attachClosed) {
-            return null;
-        }
-        boolean agentsAllowed = last(flags, "EnableDynamicAgentLoading", true);
-        return "this production JVM accepts dynamic attach" + (agentsAllowed ? " and dynamic agents" : "")
-                + ": a local process of the same user can load agents and native code into it (jcmd, JVMTI), "
-                + "past the start-up checks. Close it at launch with -XX:+DisableAttachMechanism"
-                + (agentsAllowed ? " (dynamic agents alone: -XX:-EnableDynamicAgentLoading, JDK 21+)" : "")
-                + "; the watcher reports what is loaded meanwhile.";
+        return flags;
     }
 
     /** The value of the last -XX:+NAME / -XX:-NAME among the flags, or the default. */

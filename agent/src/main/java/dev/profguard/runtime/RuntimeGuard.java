@@ -1,10 +1,12 @@
 package dev.profguard.runtime;
 
+import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
@@ -28,12 +30,19 @@ public final class RuntimeGuard {
      * @param probe the native probe when loaded, else null
      * @return null when installed, else why not, in words for a WARN line
      */
-    public static synchronized String install(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe) {
+    public static String install(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe) {
+        return install(instrumentation, config, rules, probe, null);
+    }
+
+    /** As above; {@code listener} (health), when not null, counts the loads the gate refuses. */
+    public static synchronized String install(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe,
+                                              StateListener listener) {
         if (instrumentation == null || !instrumentation.isRetransformClassesSupported()) {
             return "this JVM does not let agents retransform classes";
         }
         try {
-            GateBridge.install(instrumentation, new LoadGate(rules, config, probe));
+            Consumer<Object[]> gate = new LoadGate(rules, config, probe);
+            GateBridge.install(instrumentation, listener == null ? gate : new Counted(gate, listener));
             if (transformer == null) {
                 transformer = new LoadTransformer();
                 // Stays registered: another agent's retransformation of Runtime keeps the gate.
@@ -54,6 +63,27 @@ public final class RuntimeGuard {
             return null;
         } catch (Exception | LinkageError e) {
             return "could not instrument java.lang.Runtime: " + e;
+        }
+    }
+
+    /** The gate, its refusals counted for the metrics: a refusal is the gate's UnsatisfiedLinkError. */
+    private static final class Counted implements Consumer<Object[]> {
+        private final Consumer<Object[]> gate;
+        private final StateListener listener;
+
+        Counted(Consumer<Object[]> gate, StateListener listener) {
+            this.gate = gate;
+            this.listener = listener;
+        }
+
+        @Override
+        public void accept(Object[] call) {
+            try {
+                gate.accept(call);
+            } catch (UnsatisfiedLinkError refused) {
+                listener.counted(StateListener.Count.REFUSED_LOAD);
+                throw refused;
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.profguard.runtime;
 
 import dev.profguard.act.Actions;
+import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
@@ -13,7 +14,6 @@ import dev.profguard.detect.ProbeDetector;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
 import dev.profguard.log.Logs;
-import dev.profguard.ops.Health;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
 import dev.profguard.policy.Surface;
@@ -50,7 +50,7 @@ public final class Watcher implements Runnable {
     private final RuleSet rules;
     private final Probe probe;
     private final ProcessView view;
-    private final Health health;
+    private final StateListener listener;
     private final Set<String> knownObjects = new HashSet<>();
     private final Set<String> knownMappings = new HashSet<>();
     /** Objects already acted on: not re-judged each time the linker's list moves. */
@@ -66,12 +66,12 @@ public final class Watcher implements Runnable {
     private long ticks;
     private boolean faultReported;
 
-    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, Health health) {
+    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener) {
         this.config = config;
         this.rules = rules;
         this.probe = probe;
         this.view = view;
-        this.health = health;
+        this.listener = listener;
     }
 
     /**
@@ -79,12 +79,12 @@ public final class Watcher implements Runnable {
      *
      * @param inspected the loaded objects the start-up scan judged (its baseline), or null to take them now
      */
-    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
+    public static Watcher start(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener,
                                 List<LoadedObject> inspected, List<MappedObject> mapped, Verdict atStart) {
         if (config.watchIntervalMillis() == 0) {
             return null;
         }
-        Watcher watcher = create(config, rules, probe, view, health, inspected, mapped);
+        Watcher watcher = create(config, rules, probe, view, listener, inspected, mapped);
         for (Finding finding : atStart.findings()) { // said at start-up already: not said again
             if (finding.strength() == Strength.STRONG && finding.path() != null) {
                 watcher.reported.add(finding.path());
@@ -103,9 +103,9 @@ public final class Watcher implements Runnable {
      * {@code mapped} mappings), or what is there now when those are null; without a thread (the
      * benchmarks tick it).
      */
-    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, Health health,
+    public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener,
                                  List<LoadedObject> inspected, List<MappedObject> mapped) {
-        Watcher watcher = new Watcher(config, rules, probe, view, health);
+        Watcher watcher = new Watcher(config, rules, probe, view, listener);
         List<MappedObject> code = mapped == null ? watcher.mappedCode() : executable(mapped);
         if (probe != null) {
             // -2: the first tick looks even if nothing changes, for what came between the scan and now
@@ -129,6 +129,9 @@ public final class Watcher implements Runnable {
                 tick();
                 if (switchedOff || ++ticks % CAPTURE_EVERY == 0) {
                     lookForCaptureData();
+                }
+                if (listener != null) {
+                    listener.counted(StateListener.Count.WATCHER_TICK);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -201,7 +204,7 @@ public final class Watcher implements Runnable {
         if (verdict.outcome() == Outcome.ALLOW) {
             return;
         }
-        Actions.late(verdict, config, view, evidence, probe, health);
+        Actions.late(verdict, config, view, evidence, probe, listener);
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             switchedOff = true;
         }

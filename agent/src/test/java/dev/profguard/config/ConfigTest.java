@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -29,7 +30,13 @@ class ConfigTest {
         Config c = Config.resolve(null, new Properties(), Map.of());
         assertNull(c.envTag());
         assertFalse(c.isProduction());
-        assertEquals(Set.of("prod", "production", "prd", "live"), c.productionTags());
+        assertEquals(Set.of("prod", "prod-*", "production", "production-*", "prd", "prd-*", "live", "live-*"),
+                c.productionTags());
+        assertTrue(c.enabled());
+        assertEquals("warn", c.attach());
+        assertEquals("warn", c.logLevel());
+        assertNull(c.probeDir());
+        assertEquals(List.of(), c.warnings());
         assertEquals(Action.REFUSE, c.action());
         assertEquals(78, c.exitCode());
         assertNull(c.rulesFile());
@@ -97,6 +104,93 @@ class ConfigTest {
         assertFalse(v.isProduction(), "prod is not production when the list says otherwise");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "prod-eu                  | ''                       | true  | prod-*",
+            "production-us-east-1     | ''                       | true  | production-*",
+            "PRD-2                    | ''                       | true  | prd-*",
+            "preprod                  | ''                       | false | ",
+            "product-demo             | ''                       | false | ",
+            "eu-prod                  | '*-prod;prod'            | true  | *-prod",
+            "prod-eu                  | 'prod'                   | false | ",
+            "live7                    | 'live?'                  | true  | live?",
+    })
+    void productionAcceptsGlobPatterns(String tag, String list, boolean production, String match) throws ConfigException {
+        Config c = Config.resolve("env=" + tag + (list.isEmpty() ? "" : ",production=" + list), new Properties(), Map.of());
+        assertEquals(production, c.isProduction(), tag);
+        assertEquals(match, c.productionMatch());
+    }
+
+    @Test
+    void newOptions() throws ConfigException {
+        Config c = Config.resolve("enabled=false,attach=ignore,log.level=info,probe.dir=/run/pg", new Properties(), Map.of());
+        assertFalse(c.enabled());
+        assertEquals("agent argument", c.sourceOf("enabled"));
+        assertEquals("default", c.sourceOf("action"));
+        assertEquals("ignore", c.attach());
+        assertEquals("info", c.logLevel());
+        assertEquals(Path.of("/run/pg"), c.probeDir());
+        assertEquals("environment variable PROFGUARD_ENABLED",
+                Config.resolve(null, new Properties(), Map.of("PROFGUARD_ENABLED", "false")).sourceOf("enabled"));
+        assertThrows(ConfigException.class, () -> Config.resolve("enabled=no", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> Config.resolve("attach=close", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> Config.resolve("log.level=debug", new Properties(), Map.of()));
+    }
+
+    @Test
+    void unknownVariablesAreIgnoredWithOneWarningButNearMissesAreErrors() throws ConfigException {
+        Config c = Config.resolve(null, new Properties(), Map.of("PROFGUARD_VERSION", "1.2.3", "PROFGUARD_HOME", "/opt/pg",
+                "PROFGUARD_ACTION", "warn"));
+        assertEquals(Action.WARN, c.action());
+        assertEquals(1, c.warnings().size());
+        assertTrue(c.warnings().get(0).startsWith("ignoring environment variables PROFGUARD_HOME, PROFGUARD_VERSION: "
+                + "not profguard options"), c.warnings().get(0));
+        for (String typo : List.of("PROFGUARD_ACTON", "PROFGUARD_RULE", "PROFGUARD_LOGFORMAT", "PROFGUARD_action",
+                "PROFGUARD_EN", "PROFGUARD_HEALTH_PROT", "PROFGUARD_WATCH_INTERVALS")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Config.resolve(null, new Properties(), Map.of(typo, "x")), typo);
+            assertTrue(e.getMessage().startsWith("unknown option environment variable " + typo + ": did you mean PROFGUARD_"),
+                    e.getMessage());
+        }
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.resolve(null, new Properties(), Map.of("PROFGUARD_LOG_FROMAT", "json")));
+        assertTrue(e.getMessage().contains("did you mean PROFGUARD_LOG_FORMAT?"), e.getMessage());
+        for (String unrelated : List.of("PROFGUARD_HOME", "PROFGUARD_VERSION", "PROFGUARD_OPTS", "PROFGUARD_DIR",
+                "PROFGUARD_JAR", "PROFGUARD_URL", "PROFGUARD_PORT")) {
+            assertEquals(1, Config.resolve(null, new Properties(), Map.of(unrelated, "x")).warnings().size(), unrelated);
+        }
+    }
+
+    @Test
+    void argumentsAndPropertiesStayStrictAndSuggest() {
+        ConfigException a = assertThrows(ConfigException.class, () -> Config.resolve("versoin=1", new Properties(), Map.of()));
+        assertTrue(a.getMessage().startsWith("unknown option agent argument versoin (known"), a.getMessage());
+        ConfigException p = assertThrows(ConfigException.class,
+                () -> Config.resolve(null, props("profguard.log.levle", "info"), Map.of()));
+        assertTrue(p.getMessage().startsWith("unknown option system property profguard.log.levle: did you mean log.level?"),
+                p.getMessage());
+    }
+
+    @Test
+    void aMalformedOptionsErrorIsInTheFormatAskedFor() {
+        ConfigException json = assertThrows(ConfigException.class,
+                () -> Config.resolve("log.format=json,action=nope", new Properties(), Map.of()));
+        assertEquals(LogFormat.JSON, json.logFormat());
+        ConfigException variable = assertThrows(ConfigException.class,
+                () -> Config.resolve("action=nope", new Properties(), Map.of("PROFGUARD_LOG_FORMAT", " JSON ")));
+        assertEquals(LogFormat.JSON, variable.logFormat());
+        ConfigException overridden = assertThrows(ConfigException.class,
+                () -> Config.resolve("action=nope,log.format=text", new Properties(), Map.of("PROFGUARD_LOG_FORMAT", "json")));
+        assertEquals(LogFormat.TEXT, overridden.logFormat());
+        ConfigException text = assertThrows(ConfigException.class, () -> Config.resolve("action=nope", new Properties(), Map.of()));
+        assertEquals(LogFormat.TEXT, text.logFormat());
+    }
+
+    @Test
+    void everyOptionHasHelp() {
+        assertEquals(Config.KEYS, OptionHelp.OPTIONS.stream().map(o -> o[0]).toList());
+    }
+
     @Test
     void durationsAndOtherValues() throws ConfigException {
         assertEquals(500, Config.resolve("watch.interval=500ms", new Properties(), Map.of()).watchIntervalMillis());
@@ -140,13 +234,10 @@ class ConfigTest {
     }
 
     @Test
-    void unknownPropertiesAndVariablesAreErrorsNotIgnored() {
+    void unknownPropertiesAreErrorsNotIgnored() {
         ConfigException p = assertThrows(ConfigException.class,
                 () -> Config.resolve(null, props("profguard.acton", "warn"), Map.of()));
         assertTrue(p.getMessage().startsWith("unknown option system property profguard.acton"), p.getMessage());
-        ConfigException v = assertThrows(ConfigException.class,
-                () -> Config.resolve(null, new Properties(), Map.of("PROFGUARD_ACTON", "warn")));
-        assertTrue(v.getMessage().startsWith("unknown option environment variable PROFGUARD_ACTON"), v.getMessage());
         ConfigException bad = assertThrows(ConfigException.class,
                 () -> Config.resolve(null, new Properties(), Map.of("PROFGUARD_ACTION", "nope")));
         assertTrue(bad.getMessage().contains("(environment variable PROFGUARD_ACTION)"), bad.getMessage());

@@ -2,26 +2,81 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A production JVM with attach open is told so, with the flag that closes it; others are not. */
+/**
+ * A production JVM open to agents loaded at run time is told so, accurately for its JDK; the line
+ * can be acknowledged (attach=ignore) or turned into a refusal (attach=refuse); with the flags the
+ * README recommends, a clean production start prints nothing.
+ */
 class AttachPostureTest extends JvmTest {
+    private static boolean agentFlag(Jdk jdk) {
+        return jdk.name().equals("JDK 25"); // -XX:-EnableDynamicAgentLoading exists from JDK 21 (JEP 451)
+    }
+
     @OnEachJdk
-    void productionWithAttachOpenGetsOneWarning(Jdk jdk) throws Exception {
+    void productionWithAgentsOpenGetsOneAccurateWarning(Jdk jdk) throws Exception {
         Run open = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production").run();
         assertEquals(0, open.exitStatus(), open.toString());
         assertTrue(open.mainRan());
-        assertTrue(open.onlyProfguardLine().startsWith("profguard: WARN this production JVM accepts dynamic attach and "
-                + "dynamic agents"), open.toString());
-        assertTrue(open.onlyProfguardLine().contains("-XX:+DisableAttachMechanism"));
-        Run agentsClosed = Jvm.on(jdk, dir).attachOpen().option("-XX:-EnableDynamicAgentLoading").agentArgs("env=production").run();
-        assertTrue(agentsClosed.onlyProfguardLine().startsWith("profguard: WARN this production JVM accepts dynamic attach:"),
-                agentsClosed.toString());
+        String line = open.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN this production JVM lets local processes of the same user (or root) "
+                + "load agents and native code into it at run time through dynamic attach"), line);
+        assertTrue(line.contains("attach=ignore"), "says how to acknowledge it: " + line);
+        if (agentFlag(jdk)) {
+            assertTrue(line.contains("Close it with -XX:-EnableDynamicAgentLoading, which keeps jcmd and jstack working "
+                    + "(heap dumps through jcmd GC.heap_dump stay possible)"), line);
+        } else {
+            assertTrue(line.contains("On JDK 17 only -XX:+DisableAttachMechanism closes it, and it also stops jcmd, jstack "
+                    + "and jmap"), line);
+        }
         Run viaVariable = Jvm.on(jdk, dir).attachOpen().env("JAVA_TOOL_OPTIONS", "-XX:+DisableAttachMechanism")
                 .agentArgs("env=production").run();
         assertEquals(0, viaVariable.profguardLines().size(), "closed through JAVA_TOOL_OPTIONS\n" + viaVariable);
         Run staging = Jvm.on(jdk, dir).attachOpen().agentArgs("env=staging").run();
         assertEquals("", staging.stderr(), "only production JVMs are told\n" + staging);
+    }
+
+    @OnEachJdk
+    void onceAcknowledgedACleanStartIsSilent(Jdk jdk) throws Exception {
+        Run ignored = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production,attach=ignore").run();
+        assertEquals(0, ignored.exitStatus(), ignored.toString());
+        assertTrue(ignored.mainRan());
+        assertEquals("", ignored.stderr(), ignored.toString());
+        Run byVariable = Jvm.on(jdk, dir).attachOpen().env("APP_ENV", "production").env("PROFGUARD_ATTACH", "ignore").run();
+        assertEquals("", byVariable.stderr(), byVariable.toString());
+    }
+
+    @OnEachJdk
+    void attachRefuseRefusesAProductionJvmOpenToAgents(Jdk jdk) throws Exception {
+        Run refused = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production,attach=refuse").run();
+        assertEquals(78, refused.exitStatus(), refused.toString());
+        assertFalse(refused.mainRan(), refused.toString());
+        assertTrue(refused.onlyProfguardLine().startsWith("profguard: ERROR this production JVM lets local processes"),
+                refused.toString());
+        assertTrue(refused.onlyProfguardLine().contains("attach=refuse: main will not run, exit status 78."), refused.toString());
+        Run closed = Jvm.on(jdk, dir).agentArgs("env=production,attach=refuse").run(); // -XX:+DisableAttachMechanism
+        assertEquals(0, closed.exitStatus(), closed.toString());
+        assertEquals("", closed.stderr());
+    }
+
+    /** README "Operating it": the recommended production launch of each JDK. */
+    @OnEachJdk
+    void aCleanProductionStartWithTheRecommendedFlagsPrintsNothing(Jdk jdk) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).attachOpen().env("APP_ENV", "production");
+        if (agentFlag(jdk)) {
+            jvm.option("-XX:-EnableDynamicAgentLoading"); // JDK 21+: agents closed, jcmd and jstack kept
+        } else {
+            jvm.env("PROFGUARD_ATTACH", "ignore"); // JDK 17: no flag for agents alone; acknowledged
+        }
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.mainRan());
+        assertEquals("", run.stderr(), run.toString());
+        assertEquals(List.of(), run.profguardLines());
     }
 }

@@ -65,6 +65,51 @@ class EntrypointTest extends JvmTest {
     }
 
     @Test
+    void productionTagsArePatternsAsInTheAgent() throws Exception {
+        Path client = Jvm.fixture("libmtuner_standin.so");
+        Result region = entrypoint(Map.of("APP_ENV", "prod-eu", "LD_PRELOAD", client.toString()), "touch", "started");
+        assertEquals(78, region.status(), "prod-eu is production by default\n" + region);
+        Result own = entrypoint(Map.of("APP_ENV", "eu-live", "PROFGUARD_PRODUCTION", "*-live", "LD_PRELOAD", client.toString()),
+                "true");
+        assertEquals(78, own.status(), own.toString());
+        Files.writeString(dir.resolve("prod-x"), ""); // a pattern is never expanded against file names
+        Result noGlobbing = entrypoint(Map.of("APP_ENV", "preprod", "PROFGUARD_PRODUCTION", "prod-*", "LD_PRELOAD",
+                client.toString()), "true");
+        assertEquals(0, noGlobbing.status(), noGlobbing.toString());
+        Result off = entrypoint(Map.of("APP_ENV", "production", "PROFGUARD_ENABLED", "false", "LD_PRELOAD", client.toString()),
+                "touch", "started");
+        assertEquals(0, off.status(), "enabled=false: the entrypoint does not check either\n" + off);
+        Result deferred = entrypoint(Map.of("APP_ENV", "production", "PROFGUARD_ACTION", "Neutralize", "LD_PRELOAD",
+                client.toString()), "true");
+        assertEquals(0, deferred.status(), "action=neutralize: the agent switches it off, the entrypoint lets it start\n" + deferred);
+        assertEquals("", deferred.stderr());
+        assertTrue(Files.exists(dir.resolve("started")));
+    }
+
+    @Test
+    void theExampleImageStartsQuietly() throws Exception {
+        // The ENV of packaging/Dockerfile.example, through the entrypoint, on JDK 25 as its base image.
+        String dockerfile = Files.readString(ENTRYPOINT.getParent().resolve("Dockerfile.example"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?m)^ENV ((?:.*\\\n)*.*)$").matcher(dockerfile);
+        assertTrue(block.find(), "an ENV block in Dockerfile.example");
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher pair = java.util.regex.Pattern.compile("([A-Z_]+)=(\"[^\"]*\"|\\S+)").matcher(block.group(1));
+        Path run = java.nio.file.Files.createDirectories(dir.resolve("run-profguard"));
+        while (pair.find()) {
+            env.put(pair.group(1), pair.group(2).replace("\"", "").replace("/run/profguard", run.toString()));
+        }
+        assertEquals("-XX:-EnableDynamicAgentLoading", env.get("JAVA_TOOL_OPTIONS"), env.toString());
+        env.put("PROFGUARD_HEALTH_PORT", Integer.toString(Http.freePort()));
+        Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
+        Result result = entrypoint(env, jdk25.java().toString(), "-cp", Jvm.codeSource(HelloApp.class).toString(),
+                HelloApp.class.getName());
+        assertEquals(0, result.status(), result.toString());
+        assertTrue(result.stdout().contains(HelloApp.MARKER));
+        assertEquals(List.of(), result.stderr().lines().filter(l -> l.startsWith("profguard:")).toList(), result.stderr());
+        assertTrue(Files.readString(run.resolve("status.json")).startsWith("{\"status\":\"STOPPED\",\"outcome\":\"allow\""));
+    }
+
+    @Test
     void warnsOutsideProductionAndStarts() throws Exception {
         Result run = entrypoint(Map.of("APP_ENV", "staging", "LD_PRELOAD", Jvm.fixture("libcompress-helper.so").toString()),
                 "touch", "started");

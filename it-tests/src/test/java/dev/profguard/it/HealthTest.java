@@ -1,123 +1,147 @@
 package dev.profguard.it;
 
+import dev.profguard.it.Http.Answer;
 import dev.profguard.it.Jvm.Run;
-import dev.profguard.it.app.HelloApp;
 import dev.profguard.it.app.MBeanApp;
-import dev.profguard.it.app.SleepingApp;
+import dev.profguard.it.app.PauseApp;
+import dev.profguard.it.app.ServeApp;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The health endpoint over real HTTP, the status file, and the MXBean, in real guarded JVMs. */
+/**
+ * The health endpoint (/health, /health/liveness, /health/readiness, /metrics) over real HTTP,
+ * the status file and the MXBean, in real guarded JVMs.
+ */
 class HealthTest extends JvmTest {
-    record Answer(int status, String body) {
+    /** A guarded ServeApp, running until closed; the library arguments are loaded after start-up. */
+    private RunningJvm serve(Jdk jdk, String agentArgs, String preload, String... load) throws Exception {
+        List<String> command = Jvm.on(jdk, dir).agentArgs(agentArgs).main(ServeApp.class, load).command();
+        return new RunningJvm(command, preload == null ? Map.of() : Map.of("LD_PRELOAD", Jvm.fixture(preload).toString()), dir);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** GET /health, retried until the endpoint is up (it starts on a background thread). */
-    private static Answer get(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health")
-                        .toURL().openConnection();
-                connection.setConnectTimeout(1000);
-                connection.setReadTimeout(5000);
-                int status = connection.getResponseCode();
-                try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-                    return new Answer(status, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    /** Starts a guarded SleepingApp, runs the body against it, stops it; returns its stderr. */
-    private String withGuardedApp(Jdk jdk, String agentArgs, String preload, ThrowingRunnable body) throws Exception {
-        List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-javaagent:" + Jvm.AGENT + "=" + agentArgs,
-                "-cp", Jvm.codeSource(HelloApp.class).toString(), SleepingApp.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("APP_ENV") || k.equals("LD_PRELOAD"));
-        if (preload != null) {
-            builder.environment().put("LD_PRELOAD", Jvm.fixture(preload).toString());
-        }
-        Path err = Files.createTempFile(dir, "app", ".err");
-        Process app = builder.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            body.run();
-        } finally {
-            try (OutputStream stdin = app.getOutputStream()) {
-                stdin.write('\n');
-            } catch (IOException e) {
-                // gone already
-            }
-            if (!app.waitFor(30, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
-            }
-        }
-        return Files.readString(err);
-    }
-
-    interface ThrowingRunnable {
-        void run() throws Exception;
+    private static long sample(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(metrics);
+        assertTrue(m.find(), name + " in\n" + metrics);
+        return Long.parseLong(m.group(1));
     }
 
     @OnEachJdk
     void upWhenCleanDownWhileAClientIsActiveUpAgainOnceSwitchedOff(Jdk jdk) throws Exception {
-        int clean = freePort();
-        withGuardedApp(jdk, "env=production,health.port=" + clean, null, () -> {
-            Answer answer = get(clean);
+        int clean = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=production,health.port=" + clean, null)) {
+            Answer answer = Http.get(clean, "/health");
             assertEquals(200, answer.status(), answer.body());
             assertTrue(answer.body().startsWith("{\"status\":\"UP\",\"outcome\":\"allow\",\"env\":\"production\""), answer.body());
             assertTrue(answer.body().contains("\"version\":\"0."), answer.body());
-        });
-        int active = freePort();
-        withGuardedApp(jdk, "env=production,action=warn,health.port=" + active, "libmtuner_standin.so", () -> {
-            Answer answer = get(active);
+            assertEquals("application/json", answer.contentType());
+        }
+        int active = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=production,action=warn,health.port=" + active, "libmtuner_standin.so")) {
+            Answer answer = Http.get(active, "/health");
             assertEquals(503, answer.status(), answer.body());
             assertTrue(answer.body().startsWith("{\"status\":\"DOWN\",\"outcome\":\"warn\""), answer.body());
             assertTrue(answer.body().contains("\"profiler\":\"MTuner's client (rmem)\""), answer.body());
-        });
-        int staging = freePort();
-        withGuardedApp(jdk, "env=staging,health.port=" + staging, "libmtuner_standin.so", () -> {
-            Answer answer = get(staging);
+            assertEquals(503, Http.get(active, "/health/readiness").status(), "a production JVM holding an active client");
+        }
+        int staging = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=staging,health.port=" + staging, "libmtuner_standin.so")) {
+            Answer answer = Http.get(staging, "/health");
             assertEquals(200, answer.status(), "a client allowed outside production: UP, with the finding listed\n"
                     + answer.body());
             assertTrue(answer.body().startsWith("{\"status\":\"UP\",\"outcome\":\"warn\""), answer.body());
             assertTrue(answer.body().contains("\"profiler\":\"MTuner's client (rmem)\""), answer.body());
-        });
-        int neutralized = freePort();
-        withGuardedApp(jdk, "env=production,action=neutralize,health.port=" + neutralized, "libmtuner_standin.so", () -> {
-            Answer answer = get(neutralized);
+            assertEquals(200, Http.get(staging, "/health/readiness").status(), "not production: readiness stays UP");
+        }
+        int neutralized = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=production,action=neutralize,health.port=" + neutralized, "libmtuner_standin.so")) {
+            Answer answer = Http.get(neutralized, "/health");
             assertEquals(200, answer.status(), answer.body());
             assertTrue(answer.body().startsWith("{\"status\":\"UP\",\"outcome\":\"neutralized\""), answer.body());
-        });
+            String metrics = Http.get(neutralized, "/metrics").body();
+            assertEquals(1, sample(metrics, "profguard_switch_offs_total"), metrics);
+            assertEquals(0, sample(metrics, "profguard_client_active"), metrics);
+            Http.assertValidMetrics(metrics, dir);
+        }
+    }
+
+    @OnEachJdk
+    void livenessStaysUpReadinessFollowsAnActiveClientInProduction(Jdk jdk) throws Exception {
+        int port = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=production,action=warn,health.port=" + port, "libmtuner_standin.so")) {
+            Answer live = Http.get(port, "/health/liveness");
+            assertEquals(200, live.status(), "the guard runs: liveness never fails on a client");
+            assertEquals("{\"status\":\"UP\"}\n", live.body());
+            Answer ready = Http.get(port, "/health/readiness");
+            assertEquals(503, ready.status(), "a production JVM holding an active client is not ready");
+            assertEquals("{\"status\":\"DOWN\"}\n", ready.body());
+            assertEquals(503, Http.get(port, "/health").status());
+            assertEquals(404, Http.get(port, "/health/other").status());
+            Answer metrics = Http.get(port, "/metrics");
+            assertEquals(200, metrics.status());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.contentType());
+            assertEquals(1, sample(metrics.body(), "profguard_client_active"), metrics.body());
+            assertEquals(1, sample(metrics.body(), "profguard_production"), metrics.body());
+            assertTrue(metrics.body().contains("profguard_findings{rule=\"mtuner-client\",strength=\"strong\"} "), metrics.body());
+            assertTrue(metrics.body().contains("profguard_build_info{version=\"0."), metrics.body());
+            Http.assertValidMetrics(metrics.body(), dir);
+        }
+    }
+
+    @OnEachJdk
+    void metricsCountRefusedLoadsAndWatcherTicks(Jdk jdk) throws Exception {
+        int port = Http.freePort();
+        String client = Jvm.fixture("libmtuner_standin.so").toString();
+        try (RunningJvm app = serve(jdk, "env=production,watch.interval=100ms,health.port=" + port, null, client)) {
+            assertTrue(app.stdout().contains("REFUSED " + client), app.stdout());
+            String metrics = Http.get(port, "/metrics").body();
+            assertEquals(1, sample(metrics, "profguard_refused_loads_total"), metrics);
+            assertEquals(0, sample(metrics, "profguard_client_active"), "refused: nothing active\n" + metrics);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sample(metrics, "profguard_watcher_ticks_total") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                metrics = Http.get(port, "/metrics").body();
+            }
+            assertTrue(sample(metrics, "profguard_watcher_ticks_total") > 0, metrics);
+            assertEquals(1, sample(metrics, "profguard_enabled"));
+            assertTrue(metrics.contains("# TYPE profguard_refused_loads_total counter\n"), metrics);
+            Http.assertValidMetrics(metrics, dir);
+        }
+    }
+
+    @OnEachJdk
+    void disabledSaysSo(Jdk jdk) throws Exception {
+        int port = Http.freePort();
+        try (RunningJvm app = serve(jdk, "env=production,enabled=false,health.port=" + port, "libmtuner_standin.so")) {
+            Answer health = Http.get(port, "/health");
+            assertEquals(200, health.status(), health.body());
+            assertTrue(health.body().startsWith("{\"status\":\"DISABLED\",\"outcome\":\"disabled\""), health.body());
+            assertTrue(health.body().contains("enabled=false (agent argument)"), health.body());
+            assertEquals(200, Http.get(port, "/health/readiness").status());
+            assertEquals("{\"status\":\"DISABLED\"}\n", Http.get(port, "/health/liveness").body());
+            String metrics = Http.get(port, "/metrics").body();
+            assertEquals(0, sample(metrics, "profguard_enabled"), metrics);
+            Http.assertValidMetrics(metrics, dir);
+            app.send("");
+            assertEquals(0, app.await());
+            List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
+            assertEquals(List.of("profguard: WARN the guard is off in this JVM: enabled=false (agent argument). Nothing is "
+                    + "checked (no start-up scan, no library-load gate, no watcher) and health reports DISABLED; remove "
+                    + "that setting to guard this JVM again."), lines, "one WARN, and the client goes unchecked");
+        }
     }
 
     @OnEachJdk
@@ -134,7 +158,7 @@ class HealthTest extends JvmTest {
 
     @OnEachJdk
     void theJvmStillEndsWhenMainReturns(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.port=" + freePort()).run();
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.port=" + Http.freePort()).run();
         assertEquals(0, run.exitStatus(), "the health threads are daemons: the JVM ended by itself\n" + run);
         assertEquals("", run.stderr());
     }
@@ -148,19 +172,26 @@ class HealthTest extends JvmTest {
     }
 
     @OnEachJdk
-    void statusFileIsReplacedAtomicallyAndWrittenBeforeARefusal(Jdk jdk) throws Exception {
+    void statusFileIsMarkedStoppedWhenTheJvmEndsAndNoTemporaryFileStays(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
         Files.writeString(status, "stale content that must disappear entirely\n".repeat(100));
         Run up = Jvm.on(jdk, dir).agentArgs("env=production,status.file=" + status).main(MBeanApp.class).run();
         assertEquals(0, up.exitStatus(), up.toString());
+        assertTrue(up.stdout().contains("MXBEAN UP allow"), "UP while it ran\n" + up);
         String json = Files.readString(status);
-        assertTrue(json.startsWith("{\"status\":\"UP\",\"outcome\":\"allow\"") && json.endsWith("}\n")
+        assertTrue(json.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"allow\"") && json.endsWith("}\n")
                 && json.indexOf('\n') == json.length() - 1, json);
+        assertTrue(json.contains("\"ready\":false"), "an ended JVM is never ready\n" + json);
         Run refused = Jvm.on(jdk, dir).agentArgs("env=production,status.file=" + status).preload("libmtuner_standin.so").run();
         assertEquals(78, refused.exitStatus(), refused.toString());
         String down = Files.readString(status);
-        assertTrue(down.startsWith("{\"status\":\"DOWN\",\"outcome\":\"refuse\""), down);
+        assertTrue(down.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"refuse\""), down);
         assertTrue(down.contains("exit status 78"), down);
+        for (int i = 0; i < 6; i++) { // short-lived JVMs, ended while the health thread may still write
+            Run quick = Jvm.on(jdk, dir).agentArgs("env=staging,status.file=" + status).run();
+            assertEquals(0, quick.exitStatus(), quick.toString());
+            assertTrue(Files.readString(status).startsWith("{\"status\":\"STOPPED\""), Files.readString(status));
+        }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(),
                     "no temporary file left beside it");
@@ -170,10 +201,22 @@ class HealthTest extends JvmTest {
         assertTrue(unwritable.mainRan());
     }
 
+    @OnEachJdk
+    void haltMarksTheStatusFileStoppedWithTheReason(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=300ms,runtime.action=halt,status.file=" + status)
+                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString()).main(PauseApp.class, "3000").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        String json = Files.readString(status);
+        assertTrue(json.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"halt\""), json);
+        assertTrue(json.contains("libcompress-helper.so"), json);
+    }
+
     @Test
     void wideningTheBindAddressIsWarnedAbout() throws Exception {
         Jdk jdk = Jdk.all().findFirst().orElseThrow();
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.bind=0.0.0.0,health.port=" + freePort())
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,health.bind=0.0.0.0,health.port=" + Http.freePort())
                 .main(MBeanApp.class).run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN health endpoint bound to 0.0.0.0, which is not a loopback"),

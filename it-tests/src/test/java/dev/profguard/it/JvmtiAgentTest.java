@@ -37,7 +37,7 @@ class JvmtiAgentTest extends JvmTest {
             assertEquals(0, app.await(), app.stderr());
             List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
             assertEquals(2, lines.size(), app.stderr());
-            assertTrue(lines.get(0).startsWith("profguard: WARN this production JVM accepts dynamic attach"),
+            assertTrue(lines.get(0).startsWith("profguard: WARN this production JVM lets local processes"),
                     "attach is open here (jcmd needs it), and the agent says so at start-up: " + lines.get(0));
             assertTrue(lines.get(1).startsWith("profguard: WARN a JVMTI agent was loaded into this running JVM: " + profiler
                     + " (defines Agent_OnAttach"), lines.get(1));

@@ -40,7 +40,8 @@ class LateClientTest extends JvmTest {
         assertTrue(line.contains("another link-map namespace"), line);
         assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) found in this running JVM after start-up"), line);
         assertTrue(line.contains("the guard reports DOWN"), line);
-        assertTrue(Files.readString(status).startsWith("{\"status\":\"DOWN\""), Files.readString(status));
+        assertTrue(Files.readString(status).contains("\"outcome\":\"active_late\"") // DOWN while it ran
+                && Files.readString(status).contains("\"client_active\":true"), Files.readString(status));
 
         Run halted = late(jdk, "runtime.action=halt", Jvm.fixture("libcompress-helper.so").toString())
                 .env("LATE_DLOPEN_NAMESPACE", "new").main(PauseApp.class, "3000").run();
@@ -74,7 +75,8 @@ class LateClientTest extends JvmTest {
         assertTrue(lines.get(lines.size() - 1).matches(".*capture file \\S+\\.MTuner was open, closed, \\d+ bytes, deleted.*"),
                 lines.get(lines.size() - 1));
         assertEquals(List.of(), captureFiles(), "nothing of either capture is left");
-        assertTrue(Files.readString(status).startsWith("{\"status\":\"UP\""), Files.readString(status));
+        assertTrue(Files.readString(status).contains("\"outcome\":\"neutralized_late\"") // UP while it ran
+                && Files.readString(status).contains("\"client_active\":false"), Files.readString(status));
     }
 
     @OnEachJdk
@@ -86,6 +88,6 @@ class LateClientTest extends JvmTest {
         String line = run.onlyProfguardLine();
         assertTrue(line.contains(dir.resolve("heap.dump") + " (a capture file by its content (header 00 40 01 02 03)"), line);
         assertTrue(line.contains("no loaded client object to switch off"), line);
-        assertTrue(Files.readString(status).startsWith("{\"status\":\"DOWN\""), Files.readString(status));
+        assertTrue(Files.readString(status).contains("\"client_active\":true"), "DOWN while it ran\n" + Files.readString(status));
     }
 }

@@ -36,6 +36,45 @@ class OptionErrorsTest extends JvmTest {
     }
 
     @OnEachJdk
+    void unknownProfguardVariablesAreIgnoredWithOneWarningButNearMissesStayFatal(Jdk jdk) throws Exception {
+        Run image = Jvm.on(jdk, dir).env("PROFGUARD_VERSION", "1.2.3").env("PROFGUARD_HOME", "/opt/profguard")
+                .env("APP_ENV", "production").run();
+        assertEquals(0, image.exitStatus(), image.toString());
+        assertTrue(image.mainRan());
+        assertEquals("profguard: WARN ignoring environment variables PROFGUARD_HOME, PROFGUARD_VERSION: not profguard "
+                + "options (options are PROFGUARD_<KEY> for " + String.join(", ", OPTION_KEYS) + "). Nothing else changes; "
+                + "rename or unset what is not meant for profguard to silence this.", image.onlyProfguardLine());
+        assertRefusedFor(Jvm.on(jdk, dir).env("PROFGUARD_ACTON", "warn").run(),
+                "unknown option environment variable PROFGUARD_ACTON: did you mean PROFGUARD_ACTION?");
+        assertRefusedFor(Jvm.on(jdk, dir).env("PROFGUARD_LOGFORMAT", "json").run(),
+                "unknown option environment variable PROFGUARD_LOGFORMAT: did you mean PROFGUARD_LOG_FORMAT?");
+        assertRefusedFor(Jvm.on(jdk, dir).option("-Dprofguard.version=1").run(), "unknown option system property profguard.version");
+        assertRefusedFor(Jvm.on(jdk, dir).agentArgs("home=/opt").run(), "unknown option agent argument home");
+    }
+
+    @OnEachJdk
+    void aMalformedOptionsErrorIsJsonWhenJsonIsAskedFor(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("log.format=json,action=refsue").run();
+        assertEquals(64, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("{\"time\":\""), line);
+        assertTrue(line.contains("\"level\":\"ERROR\""), line);
+        assertTrue(line.contains("\"message\":\"profguard: invalid option action='refsue' (agent argument)"), line);
+        assertTrue(line.contains("\"outcome\":\"bad_option\""), line);
+        assertTrue(line.contains("\"exit_status\":64"), line);
+        assertTrue(line.endsWith("\"findings\":[]}"), line);
+        Run variable = Jvm.on(jdk, dir).env("PROFGUARD_LOG_FORMAT", "json").env("PROFGUARD_EXIT_CODE", "0").run();
+        assertTrue(variable.onlyProfguardLine().startsWith("{\"time\":"), variable.toString());
+        Run typo = Jvm.on(jdk, dir).env("PROFGUARD_LOG_FORMAT", "json").env("PROFGUARD_ACTON", "warn").run();
+        assertTrue(typo.onlyProfguardLine().contains("did you mean PROFGUARD_ACTION?"), typo.toString());
+        assertTrue(typo.onlyProfguardLine().startsWith("{\"time\":"), typo.toString());
+    }
+
+    static final java.util.List<String> OPTION_KEYS = java.util.List.of("env", "production", "enabled", "action",
+            "exit.code", "rules", "probe", "probe.dir", "capture.files", "watch.interval", "runtime.action", "attach",
+            "health.port", "health.bind", "status.file", "log.format", "log.level");
+
+    @OnEachJdk
     void badRulesFileExits64(Jdk jdk) throws Exception {
         assertRefusedFor(Jvm.on(jdk, dir).agentArgs("rules=" + dir.resolve("absent.rules")).run(),
                 "invalid option rules: cannot read rules file");

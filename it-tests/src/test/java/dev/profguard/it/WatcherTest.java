@@ -31,7 +31,9 @@ class WatcherTest extends JvmTest {
                 line);
         assertTrue(line.contains("loaded object " + Jvm.fixture("libcompress-helper.so") + " defines rmemInit"), line);
         assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")), line);
-        assertTrue(Files.readString(dir.resolve("status.json")).startsWith("{\"status\":\"UP\""), "switched off: still UP");
+        // read after the JVM ended: STOPPED, with the last outcome; switched off, the client is not active
+        String status = Files.readString(dir.resolve("status.json"));
+        assertTrue(status.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"neutralized_late\""), status);
     }
 
     @OnEachJdk
@@ -57,7 +59,7 @@ class WatcherTest extends JvmTest {
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.onlyProfguardLine().contains("It stays active (runtime.action=warn); the guard reports DOWN."), run.toString());
         String json = Files.readString(status);
-        assertTrue(json.startsWith("{\"status\":\"DOWN\",\"outcome\":\"active_late\""), json);
+        assertTrue(json.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"active_late\""), json); // read after the end
         assertTrue(json.contains("libcompress-helper.so"), json);
     }
 
@@ -94,7 +96,9 @@ class WatcherTest extends JvmTest {
                 + "remove the client before it reaches production."), line);
         assertFalse(line.contains("switched off in place"), line);
         String json = Files.readString(status);
-        assertTrue(json.startsWith("{\"status\":\"UP\""), "allowed outside production: UP\n" + json);
+        // read after the JVM ended: STOPPED; the client allowed outside production was never active (UP while it ran)
+        assertTrue(json.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"warn_late\""), json);
+        assertTrue(json.contains("\"client_active\":false"), "allowed outside production: UP\n" + json);
         assertTrue(json.contains("libcompress-helper.so"), "with the finding listed\n" + json);
     }
 

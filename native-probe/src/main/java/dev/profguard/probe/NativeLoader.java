@@ -37,12 +37,28 @@ public final class NativeLoader {
     private NativeLoader() {
     }
 
-    /** Loads the library from this jar. */
+    /** Loads the library from this jar, written first to java.io.tmpdir (see {@link #load(Instrumentation, Path)}). */
     public static Probe load(Instrumentation instrumentation) throws ProbeUnavailableException {
-        return load(instrumentation, NativeLoader.class, RESOURCE_DIR + LIBRARY);
+        return load(instrumentation, null);
+    }
+
+    /**
+     * Loads the library from this jar. It is written to a private directory made in the first of
+     * these that works: {@code probeDir} (option probe.dir) when given, java.io.tmpdir,
+     * $XDG_RUNTIME_DIR, the working directory. A place that cannot hold a new directory, or where
+     * the library cannot be mapped (a noexec mount, usual for /tmp in hardened containers), is
+     * passed over for the next; when none works the reason names each place and its cause.
+     */
+    public static Probe load(Instrumentation instrumentation, Path probeDir) throws ProbeUnavailableException {
+        return load(instrumentation, NativeLoader.class, RESOURCE_DIR + LIBRARY, probeDir);
     }
 
     static Probe load(Instrumentation instrumentation, Class<?> resourceOwner, String resource)
+            throws ProbeUnavailableException {
+        return load(instrumentation, resourceOwner, resource, null);
+    }
+
+    static Probe load(Instrumentation instrumentation, Class<?> resourceOwner, String resource, Path probeDir)
             throws ProbeUnavailableException {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -52,11 +68,50 @@ public final class NativeLoader {
         byte[] library = read(resourceOwner, resource, MAX_LIBRARY);
         byte[] digestText = read(resourceOwner, resource + ".sha256", 128);
         String expected = new String(digestText, StandardCharsets.US_ASCII).strip();
-        Path dir = null;
-        Path file = null;
+        String[] places = {probeDir == null ? null : probeDir.toString(), System.getProperty("java.io.tmpdir"),
+                System.getenv("XDG_RUNTIME_DIR"), System.getProperty("user.dir")};
+        String[] names = {"probe.dir", "java.io.tmpdir", "XDG_RUNTIME_DIR", "the working directory"};
+        StringBuilder passed = null;
+        boolean loaded = false;
+        for (int i = 0; i < places.length && !loaded; i++) {
+            if (places[i] == null || places[i].isEmpty() || seenBefore(places, i)) {
+                continue;
+            }
+            String problem = loadFrom(instrumentation, Path.of(places[i]), library, expected);
+            if (problem == null) {
+                loaded = true;
+            } else {
+                passed = (passed == null ? new StringBuilder() : passed.append("; ")).append(places[i]).append(" (")
+                        .append(names[i]).append(") ").append(problem);
+            }
+        }
+        if (!loaded) {
+            throw new ProbeUnavailableException("could not load the probe library from any place tried: " + passed
+                    + ". Set probe.dir to a directory this JVM can write to on a mount without noexec "
+                    + "(e.g. a volume of its own)");
+        }
+        int abi = ProbeNatives.abiVersion();
+        if (abi != Probe.ABI_VERSION) {
+            throw new ProbeUnavailableException("the probe library speaks ABI " + abi + ", expected " + Probe.ABI_VERSION);
+        }
+        return new Probe();
+    }
+
+    /**
+     * Writes, checks and loads the library in a new private directory in {@code place}, then
+     * removes it. Returns null when loaded, else why this place would not do: it cannot hold the
+     * directory, or it is a noexec mount. Any other failure is thrown.
+     */
+    private static String loadFrom(Instrumentation instrumentation, Path place, byte[] library, String expected)
+            throws ProbeUnavailableException {
+        Path dir;
         try {
-            dir = privateDirectory();
-            file = dir.resolve(LIBRARY);
+            dir = privateDirectory(place);
+        } catch (IOException | RuntimeException e) {
+            return "cannot hold a new directory: " + e.getMessage();
+        }
+        Path file = dir.resolve(LIBRARY);
+        try {
             // java.io streams, not Files.write/readAllBytes: NIO's channels are ~25 classes more
             // to load before main. The directory is ours alone (0700), so nobody else can have
             // put anything at this name.
@@ -74,18 +129,93 @@ public final class NativeLoader {
                 throw new ProbeUnavailableException("the probe library in the agent jar is corrupt (SHA-256 " + actual
                         + ", expected " + expected + ")");
             }
-            loadWithoutWarning(instrumentation, file.toFile());
+            try {
+                loadWithoutWarning(instrumentation, file.toFile());
+            } catch (ProbeUnavailableException e) {
+                // Whatever the JDK's message (JDK 25's route reports it differently), a noexec
+                // mount is the cause to name: the library could not be mapped executable there.
+                String mount = noexecMount(dir);
+                if (mount != null) {
+                    return "is on a noexec mount (" + mount + "): the library cannot be mapped executable there";
+                }
+                throw e;
+            }
+            return null;
         } catch (IOException | RuntimeException e) {
+            String mount = noexecMount(dir);
+            if (mount != null) {
+                return "is on a noexec mount (" + mount + ")";
+            }
             throw new ProbeUnavailableException("could not extract the probe library: " + e);
         } finally {
             deleteQuietly(file);
             deleteQuietly(dir);
         }
-        int abi = ProbeNatives.abiVersion();
-        if (abi != Probe.ABI_VERSION) {
-            throw new ProbeUnavailableException("the probe library speaks ABI " + abi + ", expected " + Probe.ABI_VERSION);
+    }
+
+    private static boolean seenBefore(String[] places, int index) {
+        for (int i = 0; i < index; i++) {
+            if (places[index].equals(places[i])) {
+                return true;
+            }
         }
-        return new Probe();
+        return false;
+    }
+
+    /**
+     * The mount point holding {@code path} when that mount is noexec, else null: from
+     * /proc/self/mountinfo (proc(5)), the longest mount point that contains the path, the last
+     * one mounted there winning. Read only after a load failed.
+     */
+    static String noexecMount(Path path) {
+        String target;
+        try {
+            target = path.toRealPath().toString();
+        } catch (IOException | RuntimeException e) {
+            target = path.toAbsolutePath().normalize().toString();
+        }
+        String best = null;
+        boolean noexec = false;
+        try (InputStream in = new FileInputStream("/proc/self/mountinfo")) {
+            String text = new String(in.readNBytes(4 << 20), StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                String[] fields = line.split(" ");
+                if (fields.length < 6) {
+                    continue;
+                }
+                String point = unescape(fields[4]);
+                boolean contains = point.equals("/") || target.equals(point) || target.startsWith(point + "/");
+                if (contains && (best == null || point.length() >= best.length())) {
+                    best = point;
+                    noexec = ("," + fields[5] + ",").contains(",noexec,");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return noexec ? best : null;
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                try {
+                    out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                    i += 3;
+                    continue;
+                } catch (NumberFormatException e) {
+                    // not an escape: keep the backslash
+                }
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /**
@@ -126,13 +256,12 @@ public final class NativeLoader {
     }
 
     /**
-     * A new directory in java.io.tmpdir, mode 0700 from its creation (mkdir with that mode, so
+     * A new directory in {@code tmp}, mode 0700 from its creation (mkdir with that mode, so
      * never open to others even briefly), with 128 random bits in its name from /dev/urandom.
      * Not Files.createTempDirectory: its SecureRandom initialises the security providers, tens of
      * milliseconds on the path to main.
      */
-    private static Path privateDirectory() throws IOException {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+    private static Path privateDirectory(Path tmp) throws IOException {
         byte[] random = new byte[16];
         for (int attempt = 0; attempt < 8; attempt++) {
             try (InputStream urandom = new java.io.FileInputStream("/dev/urandom")) {

@@ -1,11 +1,14 @@
-package dev.profguard.ops;
+package dev.profguard.health;
 
 /** The guard's state for JMX tooling, as {@code dev.profguard:type=Guard}. */
 public interface GuardMXBean {
-    /** UP or DOWN, as the health endpoint says. */
+    /** UP, DOWN or DISABLED, as the health endpoint says. */
     String getStatus();
 
-    /** allow, warn, neutralized, refuse. */
+    /** Whether /health/readiness answers 200. */
+    boolean isReady();
+
+    /** allow, warn, neutralized, refuse, active_late, ..., disabled. */
     String getOutcome();
 
     /** The environment tag, or null. */
