@@ -92,7 +92,7 @@ final class Guard {
             }
             Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
                     mapped.isEmpty() ? null : mapped, verdict);
-            if (atStartup && config.isProduction()) {
+            if (atStartup && Policy.attachPostureMatters(config)) {
                 AttachPosture.check(view, config);
             }
             if (config.logLevel().equals("info")) {

@@ -41,7 +41,7 @@ public final class StartNotes {
         line.append("; probe ").append(probe);
         line.append("; library-load gate ").append(gate == null ? "installed" : "not installed (" + gate + ")");
         line.append("; watcher ").append(config.watchIntervalMillis() == 0 ? "off (watch.interval=0)"
-                : "every " + config.watchIntervalMillis() + " ms, runtime.action=" + config.runtimeAction());
+                : "every " + config.watchIntervalMillis() + " ms, runtime.action=" + config.runtimeAction().word());
         if (attach != null) {
             line.append("; attach: ").append(attach);
         }

@@ -86,6 +86,11 @@ public final class Policy {
                 && verdict.findings().get(0).strength() == Strength.STRONG && verdict.outcome() != Outcome.NEUTRALIZED;
     }
 
+    /** Whether the JVM's attach posture is worth a word at start-up: in production only. */
+    public static boolean attachPostureMatters(Config config) {
+        return config.isProduction();
+    }
+
     private static List<Finding> strongestFirst(List<Finding> findings) {
         List<Finding> sorted = new ArrayList<>(findings.size());
         for (Strength strength : Strength.values()) { // stable within a strength
