@@ -51,6 +51,7 @@ public final class ElfSymbols {
     static final int MAX_DYNAMIC = 64 * 1024;
 
     private static final int SHT_STRTAB = 3;
+    private static final int SHT_HASH = 5;
     private static final int SHT_DYNSYM = 11;
     private static final int SHT_GNU_HASH = 0x6ffffff6;
     private static final int SHN_UNDEF = 0;
@@ -241,6 +242,11 @@ public final class ElfSymbols {
         private Section sectionStrtab;
         private Section sectionHash;
         private int sectionDynsym = -1;
+        /** File offsets of the hash sections (.gnu.hash, .hash), -1 when absent. */
+        private long sectionGnuHashAt = -1;
+        private long sectionSysvHashAt = -1;
+        /** The symbol count PT_DYNAMIC's hash table gives, -1 when there was none to count with. */
+        private long dynamicCount = -1;
 
         Reader(RandomAccessFile in, byte[] image, long size) {
             this.in = in;
@@ -506,6 +512,7 @@ public final class ElfSymbols {
                 }
             }
             boolean guessed = count < 0;
+            dynamicCount = count;
             if (guessed) {
                 // No usable hash table to count with (ld.so then binds nothing from this object; the
                 // walk is extra evidence): up to the next table the dynamic section names, as linkers
@@ -544,8 +551,9 @@ public final class ElfSymbols {
 
         /**
          * The size in bytes of the GNU hash table at {@code at} (header, bloom filter, buckets and
-         * chains), or -1 when unusable; sets {@link #gnuCount}. The chains' length is not stored:
-         * the highest bucket's chain, followed to its end bit, ends the table (as binutils counts).
+         * chains), or -1 when unusable; sets {@link #gnuCount}, -1 when the table cannot tell. The
+         * chains' length is not stored: the highest bucket's chain, followed to its end bit, ends
+         * the table (as binutils counts).
          */
         private long gnuHashSize(long at, long limit) throws IOException {
             limit = Math.min(limit, MAX_HASH);
@@ -572,7 +580,7 @@ public final class ElfSymbols {
                 highest = Math.max(highest, u32(buckets, i));
             }
             if (highest == 0) {
-                gnuCount = symoffset;
+                gnuCount = -1; // nothing hashed: symoffset only bounds the count from below
                 return chainAt;
             }
             if (highest < symoffset) {
@@ -642,6 +650,9 @@ public final class ElfSymbols {
                     dynsym = index;
                 } else if (type == SHT_GNU_HASH && hash < 0) {
                     hash = index;
+                    sectionGnuHashAt = section(table, index * shentsize).offset;
+                } else if (type == SHT_HASH && sectionSysvHashAt < 0) {
+                    sectionSysvHashAt = section(table, index * shentsize).offset;
                 }
             }
             if (dynsym < 0) {
@@ -681,18 +692,25 @@ public final class ElfSymbols {
             }
             long symtabAt = (seen & SEEN_SYMTAB) == 0 ? -1 : mapped(symtabVa);
             long strtabAt = (seen & SEEN_STRTAB) == 0 ? -1 : mapped(strtabVa);
+            long gnuHashAt = (seen & SEEN_GNU_HASH) == 0 ? -1 : mapped(gnuHashVa);
+            long sysvHashAt = (seen & SEEN_HASH) == 0 ? -1 : mapped(hashVa);
             long sectionSym = sectionSymtab == null ? -1 : sectionSymtab.offset;
-            long sectionStr = sectionStrtab == null ? -1 : sectionStrtab.offset;
-            if (symtabAt == sectionSym && (sectionSym < 0 || strtabAt == sectionStr)) {
-                long hashAt = (seen & SEEN_GNU_HASH) == 0 ? -1 : mapped(gnuHashVa);
-                if (sectionHash == null || hashAt < 0 || hashAt == sectionHash.offset) {
-                    return "";
-                }
-                return "section headers disagree with PT_DYNAMIC: .gnu.hash at 0x" + Long.toHexString(sectionHash.offset)
-                        + ", DT_GNU_HASH at file offset 0x" + Long.toHexString(hashAt);
+            String differs;
+            if (symtabAt != sectionSym) {
+                differs = ".dynsym at " + hex(sectionSym) + ", DT_SYMTAB at " + hex(symtabAt);
+            } else if (sectionSym >= 0 && strtabAt != sectionStrtab.offset) {
+                differs = ".dynstr at " + hex(sectionStrtab.offset) + ", DT_STRTAB at " + hex(strtabAt);
+            } else if (sectionSym >= 0 && dynamicCount >= 0 && sectionSymtab.size / symSize != dynamicCount) {
+                differs = ".dynsym holds " + sectionSymtab.size / symSize + " symbols, the hash table "
+                        + dynamicCount;
+            } else if (gnuHashAt != sectionGnuHashAt) {
+                differs = ".gnu.hash at " + hex(sectionGnuHashAt) + ", DT_GNU_HASH at " + hex(gnuHashAt);
+            } else if (sysvHashAt != sectionSysvHashAt) {
+                differs = ".hash at " + hex(sectionSysvHashAt) + ", DT_HASH at " + hex(sysvHashAt);
+            } else {
+                return "";
             }
-            return "section headers disagree with PT_DYNAMIC: .dynsym at " + hex(sectionSym) + ", DT_SYMTAB at "
-                    + hex(symtabAt) + "; .dynstr at " + hex(sectionStr) + ", DT_STRTAB at " + hex(strtabAt);
+            return "section headers disagree with PT_DYNAMIC: " + differs;
         }
 
         /** Looks the wanted names up through the section headers' tables into {@code found}. */
