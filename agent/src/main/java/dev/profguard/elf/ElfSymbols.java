@@ -47,6 +47,11 @@ public final class ElfSymbols {
     static final long MAX_SYMTAB = 64L << 20;
     /** Largest hash table read whole. */
     static final long MAX_HASH = 16L << 20;
+    /**
+     * Most symbol entries a hash lookup reads (one read each) before it stops trusting the table
+     * and walks it in chunks instead: real chains are a few entries long, a hostile one millions.
+     */
+    static final int MAX_PROBES = 4096;
     /** Largest dynamic section read while looking for its DT_NULL (libjvm.so's is 592 bytes). */
     static final int MAX_DYNAMIC = 64 * 1024;
 
@@ -752,6 +757,7 @@ public final class ElfSymbols {
                 return null;
             }
             long chainLength = Math.min((h.length - chainAt) / 4, symbols - symoffset);
+            int probes = 0;
             Set<String> found = new TreeSet<>();
             for (int w = 0; w < wanted.length; w++) {
                 long hv = wantedHash[w] & 0xffff_ffffL;
@@ -776,9 +782,14 @@ public final class ElfSymbols {
                         return null; // a chain that runs off the table: do not trust it
                     }
                     long chain = u32(h, (int) (chainAt + at * 4));
-                    if ((chain | 1) == (hv | 1) && defines(symtab, strtab, index, wanted[w])) {
-                        found.add(new String(wanted[w], StandardCharsets.US_ASCII));
-                        break;
+                    if ((chain | 1) == (hv | 1)) {
+                        if (++probes > MAX_PROBES) {
+                            return null;
+                        }
+                        if (defines(symtab, strtab, index, wanted[w])) {
+                            found.add(new String(wanted[w], StandardCharsets.US_ASCII));
+                            break;
+                        }
                     }
                     if ((chain & 1) != 0) {
                         break;
@@ -793,12 +804,13 @@ public final class ElfSymbols {
         private List<String> lookUpSysv(byte[] h, Section symtab, Section strtab, long symbols) throws IOException {
             long nbucket = u32(h, 0);
             long nchain = u32(h, 4);
+            int probes = 0;
             Set<String> found = new TreeSet<>();
             for (int w = 0; w < wanted.length; w++) {
                 long index = u32(h, (int) (8 + (wantedSysvHash[w] % nbucket) * 4));
-                for (long steps = 0; index != 0; steps++) {
-                    if (index >= nchain || index >= symbols || steps > nchain) {
-                        return null; // off the table, or a loop
+                while (index != 0) {
+                    if (index >= nchain || index >= symbols || ++probes > MAX_PROBES) {
+                        return null; // off the table, a loop, or too long to be honest
                     }
                     if (defines(symtab, strtab, index, wanted[w])) {
                         found.add(new String(wanted[w], StandardCharsets.US_ASCII));

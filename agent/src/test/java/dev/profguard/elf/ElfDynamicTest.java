@@ -258,6 +258,26 @@ class ElfDynamicTest {
     }
 
     @Test
+    void hashChainLongerThanAnyHonestOneIsWalkedInsteadOfProbedEntryByEntry() {
+        ElfImage image = ElfImage.elf64().hashed().loadable();
+        for (int i = 0; i < 5000; i++) {
+            image.define("f" + i);
+        }
+        image.define("rmemInit", "rmemAlloc");
+        byte[] bytes = image.bytes();
+        ByteBuffer b = buffer(bytes, image);
+        b.putLong(image.hashOffset + 16, -1L); // the bloom filter lets every name through
+        int decoy = ElfSymbols.gnuHash("rmemShutDown".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) & ~1;
+        for (int i = 0; i < 5000; i++) {
+            b.putInt(image.chainOffset() + 4 * i, decoy); // 5000 entries whose hash matches, none the name
+        }
+        b.putInt(image.chainOffset() + 4 * 5001, 1); // rmemAlloc: out of the hash's reach, only a walk sees it
+        ElfResult result = reader.read(bytes);
+        assertEquals(List.of("rmemAlloc", "rmemInit"), result.symbols(), "the lookup gave up and walked: " + result);
+        assertTrue(5000 > ElfSymbols.MAX_PROBES, "the chain is longer than the probe budget");
+    }
+
+    @Test
     void everyTruncationOfALoadableImageIsHandled() {
         for (ElfImage image : images().toList()) {
             byte[] full = image.bytes();
