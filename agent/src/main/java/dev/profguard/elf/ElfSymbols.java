@@ -239,7 +239,7 @@ public final class ElfSymbols {
         /** Addresses of the tables the dynamic section names, to bound a symbol table of unknown length. */
         private final long[] tables = new long[16];
         private int tableCount;
-        /** Set by {@link #gnuHashSize}: the symbol count the GNU hash table implies. */
+        /** Set by {@link #gnuWhole}: the symbol count the GNU hash table implies. */
         private long gnuCount;
 
         /** Section headers: .dynsym, its string table, .gnu.hash; null when absent. */
@@ -483,23 +483,36 @@ public final class ElfSymbols {
             // ld.so does not bound names by DT_STRSZ: neither may a lookup, only the walk's preload.
             Section strtab = new Section(strtabAt, room, 0, 0);
             long preload = Math.min(Math.min(room, MAX_STRTAB), (seen & SEEN_STRSZ) != 0 && strsz > 0 ? strsz : room);
+            long symbols = symtabRoom / symSize; // as many as the segment holds: bounds every index
             long count = -1;
-            byte[] gnu = null;
-            if ((seen & SEEN_GNU_HASH) != 0) {
+            if ((seen & SEEN_GNU_HASH) != 0) { // ld.so uses DT_GNU_HASH when there is one
                 long at = mapped(gnuHashVa);
-                long hashSize = at < 0 ? -1 : gnuHashSize(at, room);
-                if (hashSize > 0) {
-                    gnu = new byte[(int) hashSize];
-                    if (readAt(at, gnu, gnu.length) == gnu.length) {
+                long limit = Math.min(room, MAX_HASH);
+                // Honest section headers give the table's size: then one read fetches it whole.
+                long hint = sectionHash != null && sectionGnuHashAt == at ? sectionHash.size : 0;
+                byte[] gnu = at < 0 ? null : gnuTable(at, limit, hint);
+                List<String> hit = gnu != null && useHash
+                        ? lookUp(gnu, new Section(symtabAt, symbols * symSize, 0, symSize), strtab, symbols) : null;
+                if (gnu != null && hit == null) {
+                    // A chain ran past what was read, or the walk needs the count: count the table
+                    // (every bucket) and read it whole; then look up again.
+                    gnu = gnuWhole(gnu, at, limit);
+                    if (gnu != null) {
                         count = gnuCount;
-                    } else {
-                        gnu = null;
+                        dynamicCount = count;
+                        long reach = count < 0 ? symbols : Math.min(count, symbols);
+                        hit = useHash ? lookUp(gnu, new Section(symtabAt, reach * symSize, 0, symSize), strtab, reach)
+                                : null;
                     }
                 }
+                if (hit != null) {
+                    found.addAll(hit);
+                    return null;
+                }
             }
-            byte[] sysv = null;
             if ((seen & SEEN_HASH) != 0) {
                 long at = mapped(hashVa);
+                byte[] sysv = null;
                 if (at >= 0 && room >= 8) {
                     byte[] counts = new byte[8];
                     readAt(at, counts, 8);
@@ -512,12 +525,21 @@ public final class ElfSymbols {
                             sysv = null;
                         } else if (count < 0) {
                             count = nchain;
+                            dynamicCount = count;
                         }
+                    }
+                }
+                if (useHash && sysv != null) {
+                    long reach = Math.min(count, symbols);
+                    List<String> hit = lookUpSysv(sysv, new Section(symtabAt, reach * symSize, 0, symSize), strtab,
+                            reach);
+                    if (hit != null) {
+                        found.addAll(hit);
+                        return null;
                     }
                 }
             }
             boolean guessed = count < 0;
-            dynamicCount = count;
             if (guessed) {
                 // No usable hash table to count with (ld.so then binds nothing from this object; the
                 // walk is extra evidence): up to the next table the dynamic section names, as linkers
@@ -531,84 +553,90 @@ public final class ElfSymbols {
                 }
                 count = Math.min(end / symSize, MAX_SYMTAB / symSize);
             }
-            count = Math.min(count, symtabRoom / symSize); // ld.so would read past the file: we cannot
+            count = Math.min(count, symbols); // ld.so would read past the file: we cannot
             if (count * symSize > MAX_SYMTAB) {
                 return "symbol table too large";
             }
-            Section symtab = new Section(symtabAt, count * symSize, 0, symSize);
-            if (useHash && gnu != null) { // ld.so uses DT_GNU_HASH when there is one
-                List<String> hit = lookUp(gnu, symtab, strtab, count);
-                if (hit != null) {
-                    found.addAll(hit);
-                    return null;
-                }
-            }
-            if (useHash && sysv != null) {
-                List<String> hit = lookUpSysv(sysv, symtab, strtab, count);
-                if (hit != null) {
-                    found.addAll(hit);
-                    return null;
-                }
-            }
-            walk(symtab, strtab, preload, guessed, found);
+            walk(new Section(symtabAt, count * symSize, 0, symSize), strtab, preload, guessed, found);
             return null;
         }
 
         /**
-         * The size in bytes of the GNU hash table at {@code at} (header, bloom filter, buckets and
-         * chains), or -1 when unusable; sets {@link #gnuCount}, -1 when the table cannot tell. The
-         * chains' length is not stored: the highest bucket's chain, followed to its end bit, ends
-         * the table (as binutils counts).
+         * The start of the GNU hash table at {@code at}: its header, bloom filter and buckets, and
+         * as much of its chains as {@code hint} (the section's size, when the section headers agree)
+         * covers, or 4 KiB; null when unusable. Counting the table means reading every bucket, so
+         * it is left to {@link #gnuWhole}, for when a lookup needs more. With a hint the table's
+         * size tells the symbol count ({@link #dynamicCount}, to check .dynsym's size against).
          */
-        private long gnuHashSize(long at, long limit) throws IOException {
-            limit = Math.min(limit, MAX_HASH);
+        private byte[] gnuTable(long at, long limit, long hint) throws IOException {
             if (limit < 16) {
-                return -1;
+                return null;
             }
-            byte[] header = new byte[16];
-            readAt(at, header, 16);
-            long nbuckets = u32(header, 0);
-            long symoffset = u32(header, 4);
-            long bloomSize = u32(header, 8);
-            int word = is64 ? 8 : 4;
-            long bucketsAt = 16 + bloomSize * word;
-            long chainAt = bucketsAt + nbuckets * 4;
+            byte[] h = region(at, Math.min(limit, hint >= 16 ? hint : 4096));
+            if (h == null) {
+                return null;
+            }
+            long nbuckets = u32(h, 0);
+            long symoffset = u32(h, 4);
+            long bloomSize = u32(h, 8);
+            long chainAt = 16 + bloomSize * (is64 ? 8 : 4) + nbuckets * 4;
             if (nbuckets == 0 || bloomSize == 0 || chainAt > limit) {
-                return -1;
+                return null;
             }
-            byte[] buckets = new byte[(int) (nbuckets * 4)];
-            if (readAt(at + bucketsAt, buckets, buckets.length) != buckets.length) {
-                return -1;
+            if (chainAt > h.length) {
+                return region(at, Math.min(limit, chainAt + 4096));
             }
+            if (h.length == hint && hint > chainAt && (hint - chainAt) % 4 == 0) {
+                dynamicCount = symoffset + (hint - chainAt) / 4; // one chain word per hashed symbol
+            }
+            return h;
+        }
+
+        /**
+         * The GNU hash table {@code h} starts, read whole, or null when unusable; sets
+         * {@link #gnuCount}, -1 when the table cannot tell. The chains' length is not stored: the
+         * highest bucket's chain, followed to its end bit, ends the table (as binutils counts).
+         */
+        private byte[] gnuWhole(byte[] h, long at, long limit) throws IOException {
+            long nbuckets = u32(h, 0);
+            long symoffset = u32(h, 4);
+            long chainAt = 16 + u32(h, 8) * (is64 ? 8 : 4) + nbuckets * 4;
             long highest = 0;
-            for (int i = 0; i < buckets.length; i += 4) {
-                highest = Math.max(highest, u32(buckets, i));
+            for (long i = chainAt - nbuckets * 4; i < chainAt; i += 4) {
+                highest = Math.max(highest, u32(h, (int) i));
             }
             if (highest == 0) {
                 gnuCount = -1; // nothing hashed: symoffset only bounds the count from below
-                return chainAt;
+                return h;
             }
             if (highest < symoffset) {
-                return -1;
+                return null;
             }
-            byte[] block = new byte[1024];
             long index = highest;
             while (true) {
                 long wordAt = chainAt + (index - symoffset) * 4;
-                if (wordAt + 4 > limit) {
-                    return -1; // a chain that runs off the table
-                }
-                int n = (int) Math.min(block.length, (limit - wordAt) & ~3L);
-                if (readAt(at + wordAt, block, n) != n) {
-                    return -1;
-                }
-                for (int k = 0; k < n; k += 4, index++) {
-                    if ((u32(block, k) & 1) != 0) {
-                        gnuCount = index + 1;
-                        return chainAt + (gnuCount - symoffset) * 4;
+                if (wordAt + 4 > h.length) {
+                    if (h.length >= limit) {
+                        return null; // a chain that runs off the table
                     }
+                    h = region(at, Math.min(limit, Math.max(2L * h.length, wordAt + 4096)));
+                    if (h == null) {
+                        return null;
+                    }
+                    continue;
                 }
+                if ((u32(h, (int) wordAt) & 1) != 0) {
+                    gnuCount = index + 1;
+                    return h;
+                }
+                index++;
             }
+        }
+
+        /** {@code length} bytes at {@code at}, or null when the file ends first. */
+        private byte[] region(long at, long length) throws IOException {
+            byte[] bytes = new byte[(int) length];
+            return readAt(at, bytes, bytes.length) == bytes.length ? bytes : null;
         }
 
         /** Reads the section header table; null when read (or there is no .dynsym), else why not. */

@@ -133,6 +133,35 @@ class ElfDynamicTest {
         assertEquals(List.of(), sectionsOnly.symbols(), "the decoy defines none of the client's names");
     }
 
+    /** Real libraries stripped of their section headers in memory: PT_DYNAMIC alone shows the same names. */
+    @Test
+    void realLibrariesWithoutSectionHeadersShowTheSameSymbols() throws java.io.IOException {
+        List<String> names = List.of("malloc", "printf", "JNI_CreateJavaVM", "_ZdlPv", "_ZNSt6thread6_StateD2Ev",
+                "deflate", "rmemInit", "no_such_symbol");
+        ElfSymbols hashed = new ElfSymbols(names);
+        ElfSymbols walked = new ElfSymbols(names, false);
+        int read = 0;
+        for (String name : List.of("/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+                "/lib/x86_64-linux-gnu/libz.so.1", System.getProperty("java.home") + "/lib/server/libjvm.so")) {
+            java.nio.file.Path library = java.nio.file.Path.of(name);
+            if (!java.nio.file.Files.isRegularFile(library)) {
+                continue;
+            }
+            ElfResult intact = hashed.read(library);
+            byte[] bytes = java.nio.file.Files.readAllBytes(library);
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0x28, 0).putShort(0x3c, (short) 0)
+                    .putShort(0x3e, (short) 0);
+            ElfResult stripped = hashed.read(bytes);
+            assertEquals(ElfResult.Status.OK, stripped.status(), name + ": " + stripped);
+            assertFalse(stripped.symbols().isEmpty(), name);
+            assertEquals(intact.symbols(), stripped.symbols(), name);
+            assertTrue(stripped.mismatch().startsWith("no section headers"), name + ": " + stripped.mismatch());
+            assertEquals(stripped.symbols(), walked.read(bytes).symbols(), name + ": lookup and walk agree");
+            read++;
+        }
+        assertTrue(read >= 2, "libc.so.6 and libjvm.so at least");
+    }
+
     @Test
     void namesEitherTableDefinesAreReported() {
         // PT_DYNAMIC names the decoy, the section headers the real table: the stronger evidence wins.
