@@ -422,12 +422,16 @@ public final class ElfSymbols {
                 if (readAt(at, table, length) != length) {
                     return "truncated dynamic section";
                 }
+                tableCount = 0; // each pass reads the section from its start
                 for (int i = 0; i + entry <= length; i += entry) {
                     long tag = is64 ? u64(table, i) : u32(table, i);
-                    long value = is64 ? u64(table, i + 8) : u32(table, i + 4);
                     if (tag == 0) { // DT_NULL
                         return null;
                     }
+                    if (tag != DT_SYMTAB && tag != DT_STRSZ && !isTable(tag)) {
+                        continue;
+                    }
+                    long value = is64 ? u64(table, i + 8) : u32(table, i + 4);
                     // A later entry replaces an earlier one with the same tag (get-dynamic-info.h).
                     // DT_SYMENT is not needed: ld.so reads entries of its own Sym size whatever it says.
                     if (tag == DT_SYMTAB) {
