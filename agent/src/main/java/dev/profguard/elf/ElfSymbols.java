@@ -381,8 +381,8 @@ public final class ElfSymbols {
                 long fileOffset = loads[4 * i + 1];
                 long filesz = loads[4 * i + 2];
                 long memsz = loads[4 * i + 3];
-                if (vaddr < 0 || fileOffset < 0 || filesz < 0 || memsz < 0 || vaddr > Long.MAX_VALUE - memsz - PAGE
-                        || filesz > Long.MAX_VALUE - PAGE || (vaddr - fileOffset) % PAGE != 0) {
+                if (vaddr < 0 || fileOffset < 0 || filesz < 0 || memsz < 0
+                        || vaddr > Long.MAX_VALUE - Math.max(memsz, filesz) - PAGE || (vaddr - fileOffset) % PAGE != 0) {
                     continue; // ld.so refuses such a segment (or it cannot exist in memory)
                 }
                 long start = vaddr & -PAGE;
@@ -399,7 +399,7 @@ public final class ElfSymbols {
                 room = dataEnd - va;
                 exactRoom = Math.max(0, vaddr + filesz - va);
             }
-            if (offset < 0 || offset >= size) {
+            if (offset < 0 || offset >= size || room <= 0) {
                 return -1;
             }
             room = Math.min(room, size - offset);
