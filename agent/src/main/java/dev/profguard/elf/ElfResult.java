@@ -14,24 +14,27 @@ public final class ElfResult {
         UNREADABLE
     }
 
-    private static final ElfResult NOT_ELF = new ElfResult(Status.NOT_ELF, List.of(), false, "not ELF", 0);
+    private static final ElfResult NOT_ELF = new ElfResult(Status.NOT_ELF, List.of(), false, "not ELF", 0, "");
 
     private final Status status;
     private final List<String> symbols;
     private final boolean hasDynamicSymbols;
     private final String reason;
     private final long zeroFill;
+    private final String mismatch;
 
-    private ElfResult(Status status, List<String> symbols, boolean hasDynamicSymbols, String reason, long zeroFill) {
+    private ElfResult(Status status, List<String> symbols, boolean hasDynamicSymbols, String reason, long zeroFill,
+                      String mismatch) {
         this.status = status;
         this.symbols = List.copyOf(symbols);
         this.hasDynamicSymbols = hasDynamicSymbols;
         this.reason = reason;
         this.zeroFill = zeroFill;
+        this.mismatch = mismatch;
     }
 
-    static ElfResult ok(List<String> symbols, boolean hasDynamicSymbols, long zeroFill) {
-        return new ElfResult(Status.OK, symbols, hasDynamicSymbols, "", zeroFill);
+    static ElfResult ok(List<String> symbols, boolean hasDynamicSymbols, long zeroFill, String mismatch) {
+        return new ElfResult(Status.OK, symbols, hasDynamicSymbols, "", zeroFill, mismatch);
     }
 
     static ElfResult notElf() {
@@ -39,7 +42,7 @@ public final class ElfResult {
     }
 
     static ElfResult unreadable(String reason) {
-        return new ElfResult(Status.UNREADABLE, List.of(), false, reason, 0);
+        return new ElfResult(Status.UNREADABLE, List.of(), false, reason, 0, "");
     }
 
     public Status status() {
@@ -51,7 +54,7 @@ public final class ElfResult {
         return symbols;
     }
 
-    /** Whether the file has a {@code .dynsym} at all (a stripped-to-the-bone object has none). */
+    /** Whether the file has a dynamic symbol table at all (DT_SYMTAB or {@code .dynsym}). */
     public boolean hasDynamicSymbols() {
         return hasDynamicSymbols;
     }
@@ -64,6 +67,17 @@ public final class ElfResult {
         return zeroFill;
     }
 
+    /**
+     * How the file's section headers disagree with its PT_DYNAMIC, which is what the dynamic linker
+     * reads: "no section headers (...)", "section headers disagree with PT_DYNAMIC: .dynsym at ...",
+     * "PT_DYNAMIC unusable (...)". Empty when they agree, or when there is no PT_DYNAMIC at all (a
+     * relocatable object). Honest linkers never produce a disagreement; {@link #symbols()} then holds
+     * what either table defines.
+     */
+    public String mismatch() {
+        return mismatch;
+    }
+
     /** Why the file is unreadable; empty when it was read. */
     public String reason() {
         return reason;
@@ -71,6 +85,9 @@ public final class ElfResult {
 
     @Override
     public String toString() {
-        return status == Status.OK ? "OK" + symbols : status + " (" + reason + ")";
+        if (status != Status.OK) {
+            return status + " (" + reason + ")";
+        }
+        return mismatch.isEmpty() ? "OK" + symbols : "OK" + symbols + " (" + mismatch + ")";
     }
 }

@@ -6,6 +6,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -16,7 +20,9 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ElfSymbolsTest {
     private static final List<String> CLIENT = List.of("rmemInit", "rmemShutDown", "rmemAlloc", "rmemFree");
@@ -106,9 +112,44 @@ class ElfSymbolsTest {
             ElfResult viaHash = hashed.read(library);
             ElfResult viaWalk = walked.read(library);
             assertEquals(viaWalk.toString(), viaHash.toString(), library.toString());
+            assertEquals("", viaHash.mismatch(), library + ": an honest linker's section headers agree with PT_DYNAMIC");
             definedSomething += viaHash.symbols().isEmpty() ? 0 : 1;
         }
         assertTrue(definedSomething >= 2, "libjvm.so and libc.so.6 define some of the names");
+    }
+
+    /**
+     * Every shared object of the machine and of both JDKs, read through PT_DYNAMIC: honest linkers
+     * (GNU ld, gold, lld) write section headers that agree with it, and the lookup and the walk agree.
+     */
+    @Test
+    void everyLibraryOnTheMachineReadsAndAgrees() throws IOException {
+        List<String> names = List.of("malloc", "free", "JNI_CreateJavaVM", "JNI_OnLoad", "deflate", "rmemInit",
+                "rmemShutDown", "pthread_create", "_ZdlPv", "no_such_symbol_anywhere");
+        ElfSymbols hashed = new ElfSymbols(names, true);
+        ElfSymbols walked = new ElfSymbols(names, false);
+        List<Path> libraries = new java.util.ArrayList<>();
+        for (String root : List.of("/lib/x86_64-linux-gnu", "/usr/lib/jvm")) {
+            if (Files.isDirectory(Path.of(root))) {
+                try (Stream<Path> files = Files.walk(Path.of(root), 6)) {
+                    files.filter(f -> f.getFileName().toString().contains(".so") && Files.isRegularFile(f)
+                            && !Files.isSymbolicLink(f)).forEach(libraries::add);
+                }
+            }
+        }
+        assumeTrue(libraries.size() > 20, "few libraries here: " + libraries.size());
+        int elf = 0;
+        for (Path library : libraries) {
+            ElfResult viaHash = hashed.read(library);
+            if (viaHash.status() == ElfResult.Status.NOT_ELF) {
+                continue; // linker scripts such as libc.so
+            }
+            elf++;
+            assertEquals(ElfResult.Status.OK, viaHash.status(), library + ": " + viaHash);
+            assertEquals("", viaHash.mismatch(), library + ": " + viaHash);
+            assertEquals(walked.read(library).toString(), viaHash.toString(), library.toString());
+        }
+        assertTrue(elf > 20, "read " + elf + " shared objects");
     }
 
     @Test
@@ -152,17 +193,45 @@ class ElfSymbolsTest {
     }
 
     @Test
-    void missingDirectoryAndSpecialFilesAreUnreadableNotThrown() throws IOException {
+    void missingDirectoryAndSpecialFilesAreUnreadableNotThrown() throws Exception {
         assertUnreadable(reader.read(dir.resolve("absent.so")), "no such file");
-        assertUnreadable(reader.read(dir), "not a regular file");
+        assertUnreadable(reader.read(dir), "not a regular file (directory)");
+        assertUnreadable(reader.read(Path.of("/dev/zero")), "not a regular file (character device)"); // endless
+        assertUnreadable(reader.read(Path.of("/dev/null")), "not a regular file (character device)");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            Path socket = dir.resolve("socket");
+            server.bind(UnixDomainSocketAddress.of(socket));
+            assertUnreadable(reader.read(socket), "not a regular file (socket)");
+        }
+    }
+
+    /** Opening a FIFO for reading blocks until a writer comes: the reader must not open it at all. */
+    @Test
+    void fifoIsUnreadableWithoutBeingOpened() throws Exception {
         Path fifo = dir.resolve("fifo");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        try {
-            assertEquals(0, mkfifo.waitFor());
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        assertUnreadable(reader.read(fifo), "not a regular file"); // opening it would block
+        assertEquals(0, mkfifo.waitFor());
+        Path link = Files.createSymbolicLink(dir.resolve("libfifo.so"), fifo);
+        // a liveness check (a blocked open never returns), not a timing assertion
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            assertUnreadable(reader.read(fifo), "not a regular file (fifo)");
+            assertUnreadable(reader.read(link), "not a regular file (fifo)"); // followed, as open would
+        });
+    }
+
+    @Test
+    void readsTheMachinesLibcAndJvmLibrary() {
+        Path libc = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
+        assumeTrue(Files.exists(libc), "no glibc at " + libc);
+        ElfResult result = new ElfSymbols(List.of("malloc", "rmemInit", "printf")).read(libc);
+        assertEquals(ElfResult.Status.OK, result.status(), result.toString());
+        assertEquals(List.of("malloc", "printf"), result.symbols());
+        assertEquals("", result.mismatch(), "an honest linker's section headers agree with PT_DYNAMIC");
+        Path libjvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        ElfResult jvm = new ElfSymbols(List.of("JNI_CreateJavaVM", "rmemInit")).read(libjvm);
+        assertEquals(List.of("JNI_CreateJavaVM"), jvm.symbols(), jvm.toString());
+        assertEquals("", jvm.mismatch());
+        assertTrue(jvm.hasDynamicSymbols());
     }
 
     @Test
@@ -228,11 +297,11 @@ class ElfSymbolsTest {
     }
 
     @Test
-    void everyTruncationOfAValidImageIsHandled() throws IOException {
+    void everyTruncationOfAValidImageIsHandled() {
         for (ElfImage image : layouts().toList()) {
             byte[] full = image.define("rmemInit", "rmemFree").bytes();
             for (int length = 0; length < full.length; length++) {
-                ElfResult result = reader.read(write(java.util.Arrays.copyOf(full, length)));
+                ElfResult result = reader.read(java.util.Arrays.copyOf(full, length));
                 assertTrue(result.status() != ElfResult.Status.OK || result.symbols().size() < 2,
                         "a cut image cannot show every symbol (length " + length + "): " + result);
             }
