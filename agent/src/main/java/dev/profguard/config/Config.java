@@ -84,7 +84,7 @@ public final class Config {
         this.exitCode = (int) integer(options.get("exit.code"), 78, 1, 255);
         Value rules = options.get("rules");
         this.rulesFile = rules == null ? null : Path.of(nonEmpty(rules));
-        this.watchIntervalMillis = duration(options.get("watch.interval"), 1000);
+        this.watchIntervalMillis = duration(options.get("watch.interval"), 250); // benchmarks/late-window.sh
         this.healthPort = (int) integer(options.get("health.port"), 0, 1, 65535);
         Value probeValue = options.get("probe");
         this.probe = probeValue == null ? ProbeMode.AUTO

@@ -40,7 +40,7 @@ class ConfigTest {
         assertEquals(Action.REFUSE, c.action());
         assertEquals(78, c.exitCode());
         assertNull(c.rulesFile());
-        assertEquals(1000, c.watchIntervalMillis());
+        assertEquals(250, c.watchIntervalMillis());
         assertEquals(0, c.healthPort());
         assertEquals(LogFormat.TEXT, c.logFormat());
         assertEquals(ProbeMode.AUTO, c.probe());

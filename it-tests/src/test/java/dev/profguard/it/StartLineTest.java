@@ -32,7 +32,7 @@ class StartLineTest extends JvmTest {
         assertTrue(run.mainRan());
         assertEquals("profguard: INFO active in this JVM: env=prod-eu (environment variable APP_ENV): production, matches "
                 + "prod-* in option production (default prod;prod-*;production;production-*;prd;prd-*;live;live-*); "
-                + "action=refuse; probe loaded; library-load gate installed; watcher every 1000 ms, "
+                + "action=refuse; probe loaded; library-load gate installed; watcher every 250 ms, "
                 + "runtime.action=neutralize; attach: closed (-XX:+DisableAttachMechanism).", run.onlyProfguardLine());
         Run staging = Jvm.on(jdk, dir).agentArgs("env=preprod-eu,log.level=info,probe=off,watch.interval=0").run();
         assertEquals("profguard: INFO active in this JVM: env=preprod-eu (agent argument): not production, matches "
