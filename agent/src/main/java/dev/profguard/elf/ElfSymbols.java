@@ -107,10 +107,9 @@ public final class ElfSymbols {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return ElfResult.unreadable("no such file");
         } catch (IOException | SecurityException e) {
-            return ElfResult.unreadable(cannotRead(e));
+            // instanceof, not a catch clause of its own: the verifier would load the class at start-up
+            return ElfResult.unreadable(e instanceof NoSuchFileException ? "no such file" : cannotRead(e));
         }
         if (!attributes.isRegularFile()) {
             return ElfResult.unreadable("not a regular file (" + kind(file, attributes) + ")");
