@@ -23,7 +23,7 @@ struct probe_marks_state {
 };
 
 /* Copies memory of this process without risking a fault: a bad page is an error return. */
-static int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
+int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
 {
     struct iovec local = {into, length};
     struct iovec remote = {(void *)address, length};

@@ -77,6 +77,17 @@ int probe_close_file(int fd);
 /* This library's own name as the linker knows it, and its load address. */
 int probe_find_self(struct probe_buffer *out, uint64_t *base);
 
+/* Copies length bytes of this process's memory at address; a bad page is PROBE_UNAVAILABLE, never a fault. */
+int probe_read_memory(uintptr_t address, unsigned char *into, size_t length);
+
+/*
+ * Calls the void(void) function symbol defined by the ELF object mapped at base (its first
+ * mapping), found through the object's own dynamic section in memory, as ld.so would: for an
+ * object the linker's default namespace does not know (dlmopen into another link-map namespace).
+ * Every read goes through probe_read_memory. PROBE_NO_SYMBOL when it does not define it.
+ */
+int probe_call_shutdown_at(uint64_t base, const char *symbol);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
 

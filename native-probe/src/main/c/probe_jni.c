@@ -239,6 +239,17 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv
     return probe_call_shutdown(object, function);
 }
 
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdownAt(JNIEnv *env, jclass type,
+        jlong base, jbyteArray symbol)
+{
+    (void)type;
+    char function[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, symbol, function, sizeof function) != PROBE_OK) {
+        return PROBE_BAD_INPUT;
+    }
+    return probe_call_shutdown_at((uint64_t)base, function);
+}
+
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_openRegular(JNIEnv *env, jclass type, jbyteArray path)
 {
     (void)type;
@@ -290,6 +301,7 @@ static JNINativeMethod probe_methods[] = {
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
     {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
+    {"callShutdownAt", "(J[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdownAt},
     {"openRegular", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_openRegular},
     {"closeFile", "(I)I", (void *)Java_dev_profguard_probe_ProbeNatives_closeFile},
     {"selfObject", "([J)[B", (void *)Java_dev_profguard_probe_ProbeNatives_selfObject},

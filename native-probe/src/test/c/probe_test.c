@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,29 @@ static void test_environ(void)
     probe_free_buffer(&env);
 }
 
+/* An object in another link-map namespace: found and called through its dynamic section in memory. */
+static void test_shutdown_at(const char *fixture)
+{
+    void *handle = dlmopen(LM_ID_NEWLM, fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    if (handle == NULL) {
+        return;
+    }
+    struct link_map *map = NULL;
+    CHECK(dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL);
+    int *count = dlsym(handle, "fixture_shutdowns");
+    CHECK(count != NULL && *count == 0);
+    CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_NOT_LOADED); /* not in this namespace */
+    CHECK(probe_call_shutdown_at((uint64_t)map->l_addr, "fixture_shutdown") == PROBE_OK);
+    CHECK(count != NULL && *count == 1);
+    CHECK(probe_call_shutdown_at((uint64_t)map->l_addr, "no_such_symbol") == PROBE_NO_SYMBOL);
+    CHECK(probe_call_shutdown_at((uint64_t)map->l_addr, "fixture_shutdowns") == PROBE_NO_SYMBOL); /* data */
+    CHECK(probe_call_shutdown_at(0, "fixture_shutdown") == PROBE_BAD_INPUT);
+    CHECK(probe_call_shutdown_at(16, "fixture_shutdown") == PROBE_NOT_LOADED); /* unmapped: no fault */
+    CHECK(count != NULL && *count == 1);
+    dlclose(handle);
+}
+
 static void test_open_regular(const char *fixture)
 {
     int fd = 7;
@@ -216,6 +240,7 @@ int main(int argc, char **argv)
     test_marks(argv[1]);
     test_environ();
     test_open_regular(argv[1]);
+    test_shutdown_at(argv[1]);
     test_self();
     test_provider_of_a_global_symbol(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);

@@ -3,6 +3,7 @@ package dev.profguard.act;
 import dev.profguard.config.Config;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
+import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
@@ -86,8 +87,24 @@ public final class Neutralizer {
                     deferred.add(finding); // named, not loaded under that name: resolved if its file was
             }
         }
+        Map<String, Long> mapped = deferred.isEmpty() ? Map.of() : firstMappings(view);
         for (Finding finding : deferred) {
-            if (!sameFileAsAny(finding.path(), switched)) {
+            if (sameFileAsAny(finding.path(), switched)) {
+                continue;
+            }
+            // Not known under that name to the linker's default namespace: an object opened with
+            // dlmopen in a namespace of its own is reached through its mapping and its own
+            // dynamic section in memory.
+            Rule rule = evidence.rules().byId(finding.rule());
+            Long base = mapped.get(finding.path());
+            Probe.SwitchOff result = base == null ? Probe.SwitchOff.NOT_LOADED : probe.switchOffAt(base, rule.shutdown());
+            if (result == Probe.SwitchOff.CALLED) {
+                switched.add(finding.path());
+                called = rule.shutdown();
+                PublishedState.switchedOff(rule.id(), finding.path());
+            } else if (result == Probe.SwitchOff.NO_SHUTDOWN) {
+                unresolved.add(finding.path() + ": its " + rule.shutdown() + " is hidden (not exported), so it cannot be called");
+            } else {
                 unresolved.add(finding.evidence() + ": not loaded in this JVM, so it cannot be switched off here");
             }
         }
@@ -117,6 +134,22 @@ public final class Neutralizer {
             done.append("; no capture file was written");
         }
         return new Verdict(Outcome.NEUTRALIZED, verdict.findings(), done.toString());
+    }
+
+    /** Where the first mapping of each file mapped with code starts, by the path findings show. */
+    private static Map<String, Long> firstMappings(ProcessView view) {
+        Map<String, Long> starts = new LinkedHashMap<>();
+        List<MappedObject> objects = view.mappedObjects().value();
+        for (MappedObject object : objects == null ? List.<MappedObject>of() : objects) {
+            String range = object.range();
+            int dash = range.indexOf('-');
+            try {
+                starts.put(object.path(), Long.parseUnsignedLong(dash < 0 ? range : range.substring(0, dash), 16));
+            } catch (NumberFormatException e) {
+                // a malformed range names no mapping
+            }
+        }
+        return starts;
     }
 
     private static Verdict refuse(Verdict verdict, String reason) {

@@ -128,6 +128,23 @@ public final class Probe {
     }
 
     /**
+     * Calls {@code shutdownSymbol} in the ELF object whose first mapping starts at {@code base},
+     * found through the object's own dynamic section in memory: for an object the linker's
+     * default namespace does not know (opened with dlmopen), which {@link #switchOff} cannot reach.
+     */
+    public SwitchOff switchOffAt(long base, String shutdownSymbol) {
+        int status = ProbeNatives.callShutdownAt(base, bytes(shutdownSymbol));
+        if (status == ProbeNatives.NOT_LOADED) {
+            return SwitchOff.NOT_LOADED;
+        }
+        if (status == ProbeNatives.NO_SYMBOL) {
+            return SwitchOff.NO_SHUTDOWN;
+        }
+        check(status, "switch off the object at 0x" + Long.toHexString(base));
+        return SwitchOff.CALLED;
+    }
+
+    /**
      * Opens a file by its name's bytes for reading, only if it is a regular file and without ever
      * blocking; the caller reads it through {@code /proc/self/fd/N} and closes it with
      * {@link #close}. Returns the descriptor, or -1 when it is missing, unreadable or not regular

@@ -34,6 +34,9 @@ final class ProbeNatives {
 
     static native int callShutdown(byte[] path, byte[] symbol);
 
+    /** Calls symbol in the ELF object mapped at base, found through its dynamic section in memory. */
+    static native int callShutdownAt(long base, byte[] symbol);
+
     /** A descriptor (>= 0) of path opened for reading if it is a regular file, else minus a status. */
     static native int openRegular(byte[] path);
 
