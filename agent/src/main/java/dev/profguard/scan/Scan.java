@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -404,13 +403,7 @@ public final class Scan implements AutoCloseable {
                 }
             } else if (manifests.containsKey("index.json")) {
                 for (List<String> digests : ociImages(manifests.get("index.json"),
-                        digest -> {
-                            try {
-                                return manifests.get(blobKey(digest));
-                            } catch (IOException e) {
-                                return null;
-                            }
-                        }, 0)) {
+                        digest -> manifests.get(blobKey(digest)), 0)) {
                     List<String> order = new ArrayList<>();
                     for (String digest : digests) {
                         order.add(blobKey(digest));
@@ -497,11 +490,8 @@ public final class Scan implements AutoCloseable {
         List<List<String>> orders;
         try {
             orders = ociImages(small(dir.resolve("index.json")), digest -> {
-                try {
-                    return small(blobPath(dir, digest));
-                } catch (IOException e) {
-                    return null;
-                }
+                Path blob = blobPath(dir, digest);
+                return Files.exists(blob, LinkOption.NOFOLLOW_LINKS) ? small(blob) : null;
             }, 0);
         } catch (IOException | RuntimeException e) {
             problem(shown + "/index.json", "an OCI index that cannot be read: " + describe(e));
@@ -552,7 +542,12 @@ public final class Scan implements AutoCloseable {
     }
 
     /** The layer digests of each image an OCI index names (nested indexes followed, bounded). */
-    private static List<List<String>> ociImages(byte[] index, Function<String, byte[]> blobs, int nesting)
+    /** A blob of an image by its digest, or null when absent. */
+    private interface Blobs {
+        byte[] get(String digest) throws IOException;
+    }
+
+    private static List<List<String>> ociImages(byte[] index, Blobs blobs, int nesting)
             throws IOException {
         if (index == null) {
             throw new IOException("index not found");
@@ -563,7 +558,7 @@ public final class Scan implements AutoCloseable {
         List<List<String>> images = new ArrayList<>();
         for (Object descriptor : list(map(MiniJson.parse(utf8(index))).get("manifests"))) {
             String digest = (String) map(descriptor).get("digest");
-            byte[] blob = blobs.apply(digest);
+            byte[] blob = blobs.get(digest);
             if (blob == null) {
                 throw new IOException("manifest " + digest + " is not in the layout");
             }
