@@ -63,7 +63,7 @@ public final class Scan implements AutoCloseable {
     public static final int MAX_NAME = 64 << 10;
     public static final int MAX_JSON = 1 << 20;
     private static final long MAX_JSON_KEPT = 16L << 20;
-    private static final List<String> ZIP_NAMES = List.of(".jar", ".war", ".ear", ".zip", ".aar", ".apk");
+    private static final List<String> ZIP_NAMES = List.of(".jar", ".war", ".ear", ".zip", ".aar", ".apk", ".jmod");
     private static final List<String> TAR_NAMES = List.of(".tar");
     private static final List<String> GZIP_NAMES = List.of(".tgz", ".gz");
 
@@ -717,6 +717,11 @@ public final class Scan implements AutoCloseable {
             return Kind.ELF;
         }
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6)) {
+            return Kind.ZIP;
+        }
+        // A jmod: "JM" 1 0, then a zip (ZipFile reads past data prepended to a zip); jlink copies
+        // its native libraries into the runtime image it builds.
+        if (n >= 8 && head[0] == 'J' && head[1] == 'M' && head[2] == 1 && head[3] == 0 && head[4] == 'P' && head[5] == 'K') {
             return Kind.ZIP;
         }
         if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {

@@ -189,6 +189,22 @@ class ScanCommandTest extends JvmTest {
         }
     }
 
+    /** A jmod (what jlink builds runtime images from) is read: its native libraries ship with the image. */
+    @Test
+    void jmodsAreRead() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/p"));
+        Files.writeString(src.resolve("A.java"), "package p; public class A {}");
+        Files.writeString(dir.resolve("src/module-info.java"), "module m { exports p; }");
+        Files.createDirectories(dir.resolve("lib"));
+        Files.write(dir.resolve("lib/libfast.so"), client());
+        Path bin = Jdk.all().findFirst().orElseThrow().home().resolve("bin");
+        tool(dir, bin.resolve("javac").toString(), "-d", "classes", "src/p/A.java", "src/module-info.java");
+        tool(dir, bin.resolve("jmod").toString(), "create", "--class-path", "classes", "--libs", "lib", "m.jmod");
+        Result result = scan("m.jmod");
+        assertEquals(1, result.status(), result.toString());
+        assertTrue(result.stdout().startsWith(STRONG + "m.jmod!/lib/libfast.so defines rmemInit"), result.stdout());
+    }
+
     /** What cannot be inspected is said, exits 2, and is never counted as scanned or clean. */
     @Test
     void aFifoADeviceAndAFakeJarAreNotInspectedNorClean() throws Exception {
