@@ -194,7 +194,7 @@ public final class Scan implements AutoCloseable {
             byte[] head = new byte[FileJudge.HEAD];
             int n = in.readNBytes(head, 0, head.length);
             Kind kind = kind(head, n);
-            files++;
+            int before = problems.size();
             switch (kind) {
                 case ELF -> found(judge.judge(shown, head, n, file));
                 case ZIP -> {
@@ -214,9 +214,22 @@ public final class Scan implements AutoCloseable {
                     notAnArchive(shown);
                 }
             }
+            if (!notInspected(shown, before)) {
+                files++;
+            }
         } catch (IOException | RuntimeException e) {
             problem(shown, "cannot be read: " + describe(e));
         }
+    }
+
+    /** Whether {@code shown} itself was reported as not inspected (then it does not count as scanned). */
+    private boolean notInspected(String shown, int since) {
+        for (int i = since; i < problems.size(); i++) {
+            if (problems.get(i).path().equals(shown)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -227,7 +240,7 @@ public final class Scan implements AutoCloseable {
                         String key) throws IOException {
         byte[] head = new byte[FileJudge.HEAD];
         int n = in.readNBytes(head, 0, head.length);
-        members++;
+        int before = problems.size();
         switch (kind(head, n)) {
             case ELF -> {
                 Path copy = extract(head, n, in, compressed);
@@ -258,6 +271,9 @@ public final class Scan implements AutoCloseable {
                 found(judge.judge(shown, head, n, null));
                 notAnArchive(shown);
             }
+        }
+        if (!notInspected(shown, before)) {
+            members++;
         }
     }
 
@@ -523,7 +539,7 @@ public final class Scan implements AutoCloseable {
                 try (InputStream in = Files.newInputStream(blob)) {
                     byte[] head = new byte[FileJudge.HEAD];
                     int n = in.readNBytes(head, 0, head.length);
-                    files++;
+                    int before = problems.size();
                     Kind kind = kind(head, n);
                     if (kind == Kind.GZIP) {
                         gzip(join(head, n, in), blobShown, 1, false, each);
@@ -531,6 +547,9 @@ public final class Scan implements AutoCloseable {
                         tar(join(head, n, in), blobShown, 1, false, each);
                     } else {
                         problem(blobShown, "a layer that is neither a tar nor a gzip'd tar (zstd?): cannot be inspected");
+                    }
+                    if (!notInspected(blobShown, before)) {
+                        files++;
                     }
                 } catch (IOException | RuntimeException e) {
                     problem(blobShown, "cannot be read: " + describe(e));

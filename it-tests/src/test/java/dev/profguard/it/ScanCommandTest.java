@@ -225,6 +225,7 @@ class ScanCommandTest extends JvmTest {
         assertEquals(2, fake.status(), fake.toString());
         assertTrue(fake.stdout().startsWith("profguard: cannot inspect app.jar: named like an archive (.jar) but its "
                 + "content is not one"), fake.stdout());
+        assertTrue(fake.stdout().contains("scanned 0 files and 0 archive members: 0 findings, 1 not inspected"), fake.stdout());
         Files.writeString(dir.resolve("layer.tar.gz"), "not gzip");
         assertEquals(2, scan("layer.tar.gz").status());
 
@@ -258,6 +259,7 @@ class ScanCommandTest extends JvmTest {
         assertEquals(2, malformed.status(), malformed.toString());
         assertTrue(malformed.stdout().startsWith("profguard: cannot inspect " + broken + ": not a readable archive: "),
                 malformed.stdout());
+        assertTrue(malformed.stdout().contains("scanned 0 files"), malformed.stdout());
 
         Path bomb = Files.write(dir.resolve("bomb.zip"), zip("libbomb.so", bombElf(64 << 20)));
         Result bombed = scan(bomb.toString());
