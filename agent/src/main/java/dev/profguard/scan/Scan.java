@@ -58,7 +58,7 @@ public final class Scan implements AutoCloseable {
     public static final long MAX_EXTRACTED = 2L << 30;
     public static final long MAX_RATIO = 200;
     public static final long MAX_INFLATED = 16L << 30;
-    public static final long MAX_GZIP_RATIO = 1000;
+    public static final long MAX_GZIP_RATIO = 200;
     public static final int MAX_FILES = 2_000_000;
     public static final int MAX_NAME = 64 << 10;
     public static final int MAX_JSON = 1 << 20;

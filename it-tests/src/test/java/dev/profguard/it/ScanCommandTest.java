@@ -281,6 +281,56 @@ class ScanCommandTest extends JvmTest {
         assertTrue(missing.stdout().contains("no such file or directory"), missing.stdout());
     }
 
+    /**
+     * A gzip'd tar whose one member inflates to 2 GiB of zeros from about 2 MB: stopped once it
+     * passes 1 GiB at more than 200 times its compressed size. Built as concatenated gzip members
+     * (one compressed MiB of zeros, repeated), which gunzip and the JDK both read as one stream.
+     */
+    @Test
+    void aGzipBombIsStoppedNotFollowed() throws Exception {
+        long size = 2L << 30;
+        byte[] header = new byte[512];
+        byte[] name = "libbomb.so".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, header, 0, name.length);
+        put(header, 100, "0000644");
+        put(header, 124, String.format("%011o", size));
+        header[156] = '0';
+        put(header, 257, "ustar");
+        put(header, 263, "00");
+        java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        byte[] zeros = gzip(new byte[1 << 20]);
+        Path bomb = dir.resolve("bomb.tar.gz");
+        try (var out = Files.newOutputStream(bomb)) {
+            out.write(gzip(header));
+            for (long written = 0; written < size; written += 1 << 20) {
+                out.write(zeros);
+            }
+        }
+        Result result = scan("bomb.tar.gz");
+        assertEquals(2, result.status(), result.toString());
+        assertTrue(result.stdout().startsWith("profguard: cannot inspect bomb.tar.gz: inflates beyond the bounds"),
+                result.stdout());
+    }
+
+    private static void put(byte[] block, int offset, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, block, offset, bytes.length);
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
     /** An ELF header and then zeros: the scan must take it out whole, and the bound stops it. */
     private static byte[] bombElf(int size) {
         byte[] bytes = new byte[size];
