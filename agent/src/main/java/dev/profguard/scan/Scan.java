@@ -95,7 +95,11 @@ public final class Scan implements AutoCloseable {
 
     /** Scans one argument: a file, directory, archive or image; a link to one is followed. */
     public void scan(Path argument) {
-        String shown = argument.toString();
+        scan(argument, argument.toString());
+    }
+
+    /** The same, naming it {@code shown} in findings (e.g. relative to a project's directory). */
+    public void scan(Path argument, String shown) {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(argument, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

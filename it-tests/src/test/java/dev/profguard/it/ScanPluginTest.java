@@ -152,6 +152,7 @@ class ScanPluginTest {
             assertEquals(Set.of(), JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(schema).validate(sarif));
         }
         assertEquals(1, sarif.get("runs").get(0).get("results").size());
+
         JsonNode json = new ObjectMapper().readTree(dirty.resolve("target/profguard-scan.json").toFile());
         assertEquals("found", json.get("status").asText());
         assertEquals(dependencyJar + "!/native/linux-x86_64/libfast.so", json.get("findings").get(0).get("path").asText());
@@ -160,6 +161,18 @@ class ScanPluginTest {
         Build reported = mvn(dirty, "-Dprofguard.failOn=never");
         assertEquals(0, reported.status(), reported.log());
         assertTrue(reported.log().contains("[ERROR] profguard: found MTuner's client"), reported.log());
+
+        // The client in the project's own jar, named by its path in the project (so SARIF places it).
+        Path own = project("own", "");
+        Files.createDirectories(own.resolve("src/main/resources/native"));
+        Files.write(own.resolve("src/main/resources/native/libfast.so"), client());
+        Build ownFailed = mvn(own);
+        assertEquals(1, ownFailed.status(), ownFailed.log());
+        JsonNode ownResult = new ObjectMapper().readTree(own.resolve("target/profguard-scan.sarif").toFile())
+                .get("runs").get(0).get("results").get(0);
+        JsonNode artifact = ownResult.get("locations").get(0).get("physicalLocation").get("artifactLocation");
+        assertEquals("target/own-1.0.jar!/native/libfast.so", artifact.get("uri").asText(), ownResult.toString());
+        assertEquals("%SRCROOT%", artifact.get("uriBaseId").asText());
 
         // Clean: a clean JNI dependency, and the client only as a test dependency, which does not ship.
         Path clean = project("clean", "", "native-clean", "compile", "native-client", "test");

@@ -94,8 +94,11 @@ public class ScanMojo extends AbstractMojo {
         }
         ScanResult result;
         try (Scan scan = new Scan(ruleSet)) {
+            Path base = project.getBasedir().toPath().toAbsolutePath();
             for (Path target : targets) {
-                scan.scan(target);
+                // Files of the project by their path in it: SARIF then places them in the repository.
+                Path absolute = target.toAbsolutePath();
+                scan.scan(absolute, absolute.startsWith(base) ? base.relativize(absolute).toString() : absolute.toString());
             }
             result = scan.result();
         }
