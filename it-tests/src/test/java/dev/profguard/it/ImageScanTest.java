@@ -129,6 +129,13 @@ class ImageScanTest extends JvmTest {
         assertTrue(result.stdout().contains("(1 container image): 1 finding, 0 not inspected, "
                 + "2 found only in files a later layer removed"), result.stdout());
 
+        // docker save | gzip: the same image, the same answer.
+        Files.write(dir.resolve("image.tar.gz"), gzip(Files.readAllBytes(image)));
+        ScanCommandTest.Result gzipped = ScanCommandTest.scan(dir, "image.tar.gz");
+        assertEquals(1, gzipped.status(), gzipped.toString());
+        assertTrue(gzipped.stdout().contains("(file) in image layer layer2/layer.tar\n"), gzipped.stdout());
+        assertFalse(gzipped.stdout().contains("libdecoy"), gzipped.stdout());
+
         Path control = dockerSave("control", layers(false));
         ScanCommandTest.Result found = ScanCommandTest.scan(dir, control.getFileName().toString());
         assertEquals(1, found.status(), found.toString());
