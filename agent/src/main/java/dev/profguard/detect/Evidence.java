@@ -150,7 +150,6 @@ public final class Evidence {
      * @param open whether a process holds it open (its capture file, being written)
      */
     public List<Finding> dataFile(Source source, String shown, Path content, boolean open, String detail) {
-        List<Finding> findings = new ArrayList<>();
         byte[] head = new byte[HEAD];
         int length = 0;
         if (content != null) {
@@ -160,6 +159,12 @@ public final class Evidence {
                 length = 0; // gone, unreadable or not regular: judged by name alone
             }
         }
+        return dataFile(source, shown, head, length, open, detail);
+    }
+
+    /** Like {@link #dataFile(Source, String, Path, boolean, String)}, from the file's first bytes already read. */
+    public List<Finding> dataFile(Source source, String shown, byte[] head, int length, boolean open, String detail) {
+        List<Finding> findings = new ArrayList<>();
         String fileName = fileName(shown);
         for (Rule rule : rules.rules()) {
             if (rule.matchesCaptureHeader(head, length)) {
