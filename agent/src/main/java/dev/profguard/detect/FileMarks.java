@@ -31,6 +31,7 @@ public final class FileMarks {
             needles[i] = marks.get(i).getBytes(StandardCharsets.UTF_8);
         }
         boolean[] found = new boolean[needles.length];
+        int[] shift = shifts(needles);
         byte[] window = new byte[CHUNK + MAX_MARK];
         int carried = 0;
         long total = 0;
@@ -42,10 +43,8 @@ public final class FileMarks {
                 }
                 total += n;
                 int available = carried + n;
-                for (int i = 0; i < needles.length; i++) {
-                    if (!found[i] && indexOf(window, available, needles[i]) >= 0) {
-                        found[i] = true;
-                    }
+                if (search(window, available, needles, shift, found)) {
+                    break; // every mark seen: the rest of the file cannot change the answer
                 }
                 carried = Math.min(available, MAX_MARK);
                 System.arraycopy(window, available - carried, window, 0, carried);
@@ -71,23 +70,60 @@ public final class FileMarks {
         }
     }
 
-    static int indexOf(byte[] haystack, int length, byte[] needle) {
-        if (needle.length == 0) {
-            return 0;
+    /**
+     * The skip table of a set Horspool search over the needles' first {@code m} bytes, where
+     * {@code m} is the shortest needle: how far the window may move given its last byte.
+     */
+    static int[] shifts(byte[][] needles) {
+        int m = Integer.MAX_VALUE;
+        for (byte[] needle : needles) {
+            m = Math.min(m, needle.length);
         }
-        byte first = needle[0];
-        outer:
-        for (int i = 0; i <= length - needle.length; i++) {
-            if (haystack[i] != first) {
-                continue;
+        int[] shift = new int[257];
+        shift[256] = needles.length == 0 || m == 0 ? 1 : m; // m itself, kept with the table
+        java.util.Arrays.fill(shift, 0, 256, shift[256]);
+        for (byte[] needle : needles) {
+            for (int k = 0; k < m - 1; k++) {
+                shift[needle[k] & 0xff] = Math.min(shift[needle[k] & 0xff], m - 1 - k);
             }
-            for (int k = 1; k < needle.length; k++) {
-                if (haystack[i + k] != needle[k]) {
-                    continue outer;
+        }
+        return shift;
+    }
+
+    /**
+     * Marks {@code found[i]} for each needle that occurs in the first {@code length} bytes of
+     * {@code haystack}, in one pass that skips ahead by the table from {@link #shifts} (a mark is
+     * 7 to 15 bytes: most positions are never looked at). True when every needle was found.
+     */
+    static boolean search(byte[] haystack, int length, byte[][] needles, int[] shift, boolean[] found) {
+        int m = shift[256];
+        int left = 0;
+        for (boolean f : found) {
+            left += f ? 0 : 1;
+        }
+        if (needles.length == 0 || m == 0) {
+            return left == 0;
+        }
+        for (int i = 0; i <= length - m && left > 0; i += shift[haystack[i + m - 1] & 0xff]) {
+            for (int n = 0; n < needles.length; n++) {
+                if (!found[n] && matchesAt(haystack, length, i, needles[n])) {
+                    found[n] = true;
+                    left--;
                 }
             }
-            return i;
         }
-        return -1;
+        return left == 0;
+    }
+
+    private static boolean matchesAt(byte[] haystack, int length, int at, byte[] needle) {
+        if (at + needle.length > length) {
+            return false;
+        }
+        for (int k = 0; k < needle.length; k++) {
+            if (haystack[at + k] != needle[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

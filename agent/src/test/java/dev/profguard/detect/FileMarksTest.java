@@ -48,4 +48,33 @@ class FileMarksTest {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(bytes, 0, into, at, bytes.length);
     }
+
+    /** The skipping search finds exactly what a naive one finds, on random bytes with planted marks. */
+    @Test
+    void theSkippingSearchAgreesWithANaiveOne() {
+        long seed = Long.getLong("profguard.fuzz.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        for (int round = 0; round < 3000; round++) {
+            byte[][] needles = new byte[1 + random.nextInt(3)][];
+            for (int n = 0; n < needles.length; n++) {
+                needles[n] = new byte[1 + random.nextInt(16)];
+                for (int k = 0; k < needles[n].length; k++) {
+                    needles[n][k] = (byte) ('a' + random.nextInt(3)); // a small alphabet: many near misses
+                }
+            }
+            byte[] hay = new byte[random.nextInt(300)];
+            for (int k = 0; k < hay.length; k++) {
+                hay[k] = (byte) ('a' + random.nextInt(3));
+            }
+            boolean[] found = new boolean[needles.length];
+            FileMarks.search(hay, hay.length, needles, FileMarks.shifts(needles), found);
+            for (int n = 0; n < needles.length; n++) {
+                boolean naive = false;
+                for (int i = 0; i + needles[n].length <= hay.length && !naive; i++) {
+                    naive = java.util.Arrays.equals(hay, i, i + needles[n].length, needles[n], 0, needles[n].length);
+                }
+                org.junit.jupiter.api.Assertions.assertEquals(naive, found[n], "seed " + seed + ", round " + round);
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ class BenchmarksSmokeTest {
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(100))
                 .build()).run();
-        assertEquals(12, results.size(), "one result per benchmark");
+        assertEquals(13, results.size(), "one result per benchmark");
     }
 
     @Test
