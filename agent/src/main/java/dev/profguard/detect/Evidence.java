@@ -106,7 +106,10 @@ public final class Evidence {
                 continue;
             }
             if (!fileRead) {
-                file = content == null ? null : symbols(content, identity);
+                // The JDK's and the system's own objects that the linker has loaded: its answer is
+                // what their loaded images define, and their files are not searched for marks; reading
+                // them again would only cost start-up time (a client there is a compromised host).
+                file = content == null || (system && bound != null) ? null : symbols(content, identity);
                 fileRead = true;
             }
             List<String> defined = union(rule.symbols(), bound, file == null ? null : file.symbols());

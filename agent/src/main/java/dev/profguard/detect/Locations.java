@@ -23,7 +23,7 @@ public final class Locations {
         if (canonical == null) {
             return false;
         }
-        String javaHome = canonical(System.getProperty("java.home", ""));
+        String javaHome = javaHome();
         if (javaHome != null && !javaHome.isEmpty() && canonical.startsWith(javaHome + "/")) {
             return true;
         }
@@ -34,6 +34,18 @@ public final class Locations {
         }
         return false;
     }
+
+    /** The JDK's own directory, canonical; resolved once (java.home is the JVM's, read at its start). */
+    private static String javaHome() {
+        String home = canonicalJavaHome;
+        if (home == null) {
+            home = canonical(System.getProperty("java.home", ""));
+            canonicalJavaHome = home == null ? "" : home;
+        }
+        return home;
+    }
+
+    private static volatile String canonicalJavaHome;
 
     /** The real path, or the lexically normalised absolute one when the file cannot be resolved; null if not a path. */
     static String canonical(String path) {
