@@ -12,40 +12,108 @@ import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
-import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The library-load gate: called (through java.lang.ProfguardBridge) before Runtime loads a native
- * library, it finds the file the JVM would load, checks it with the start-up inspector and rules,
- * and in a production JVM throws UnsatisfiedLinkError before the library's constructors can run.
- * Outside production (or with action=warn) it warns once per file and lets the load go on.
- * Decisions are cached per path and re-made when the file's size or modification time changed,
- * so a repeated load of a library costs one stat and a map look-up; with the native probe, a path
- * the dynamic linker already has loaded is let through without even that.
+ * The library-load gate. Called (through java.lang.ProfguardBridge) in front of the two JDK methods
+ * that hold the final name they hand to dlopen (see {@link LoadTransformer}), it judges the file
+ * that name opens, runs the load itself, and looks at what the load mapped as soon as it returns.
+ *
+ * <ol>
+ * <li>Before: the file is opened once and judged through that descriptor (/proc/self/fd/N), so
+ *     what is judged is one inode whatever happens to the path; its identity (device, inode, size,
+ *     modification and change time) is taken before and after the reading and must not move. A
+ *     decision is reused only for the same identity, and never for a file changed in the last two
+ *     seconds (file times are only as fine as the kernel's clock tick): such a file is hashed
+ *     instead. In a production JVM a client is refused (UnsatisfiedLinkError) before dlopen.</li>
+ * <li>After: every executable file mapped during the load is compared, by device and inode from
+ *     /proc/self/maps, with what was judged; the judged file must still have the identity (and
+ *     hash) it had. Anything else mapped (a dependency, what JNI_OnLoad opened) is judged too. A
+ *     file swapped between the judgement and dlopen has had its constructors run by then: in a
+ *     production JVM the JVM is halted.</li>
+ * </ol>
+ * A library the JDK already has registered under that canonical name (JNI), or that the dynamic
+ * linker has loaded under that name (FFM, with the probe), loads no new code: it passes at once.
  */
-public final class LoadGate implements Consumer<Object[]> {
+public final class LoadGate implements Function<Object[], Object> {
+    /** Any Class tells the inserted code to run the original method (EntryPatch). */
+    static final Object RUN = LoadGate.class;
+    private static final long RECENT_NANOS = 2_000_000_000L;
+
     private final RuleSet rules;
     private final Config config;
     private final Probe probe;
+    private final JdkLoaders jdk;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
-    private final Map<String, Decision> decisions = new ConcurrentHashMap<>();
+    /** The name whose load this thread is running through {@link JdkLoaders#load} right now. */
+    private final ThreadLocal<String> passing = new ThreadLocal<>();
+    private final Map<Identity, Decision> decisions = new ConcurrentHashMap<>();
     private volatile Loaded loaded;
 
-    /** @param probe the native probe when loaded, else null (every call then costs a stat) */
+    /**
+     * @param probe the native probe when loaded, else null. Without java.base's jdk.internal.loader
+     *              and java.io open to the agent (RuntimeGuard opens them) the gate judges before
+     *              the load only.
+     */
     public LoadGate(RuleSet rules, Config config, Probe probe) {
         this.rules = rules;
         this.config = config;
         this.probe = probe;
+        this.jdk = JdkLoaders.open();
+    }
+
+    /** Whether the gate runs loads itself and looks at what they mapped (false: judges before only). */
+    public boolean looksAfterLoads() {
+        return jdk != null;
+    }
+
+    /** A file as stat(2) gives it: what a decision holds for. */
+    record Identity(long dev, long ino, long size, FileTime modified, FileTime changed) {
+        boolean sameFile(long otherDev, long otherIno) {
+            return dev == otherDev && ino == otherIno;
+        }
+    }
+
+    /** What the judgement said about one file. */
+    static final class Decision {
+        final boolean refuse;   // in this JVM, the file must not run
+        final String evidence;  // what was found, for the lines; null when nothing was
+        volatile boolean warned;
+
+        Decision(boolean refuse, String evidence) {
+            this.refuse = refuse;
+            this.evidence = evidence;
+        }
+    }
+
+    /** A file opened for judging, kept open until the load has been looked at. */
+    private static final class Opened {
+        final String shown;
+        final InputStream in;
+        final Path content;   // /proc/self/fd/N: this inode, whatever the path names now
+        Identity identity;
+        byte[] digest;        // for a recently changed file only
+
+        Opened(String shown, InputStream in, Path content) {
+            this.shown = shown;
+            this.in = in;
+            this.content = content;
+        }
     }
 
     /** The dynamic linker's loaded paths, as of one value of its change counter. */
@@ -60,13 +128,277 @@ public final class LoadGate implements Consumer<Object[]> {
     }
 
     /**
-     * Whether the dynamic linker has an object loaded from exactly this path now. Loading it again
-     * then runs no new code whatever the file holds now: the JDK returns the library it has (or
-     * refuses one loaded by another class loader), and dlopen returns the object it has by that
-     * name. The list is re-read only when the probe's change counter moved (an object was loaded
-     * or unloaded), so a repeated load costs one JNI call and a set look-up, not a stat.
+     * @param call {route ("jni" or "ffm"), the loader object (NativeLibraries or RawNativeLibraries),
+     *             the calling class (jni) or null, the name the JDK will hand to dlopen}
+     * @return {@link #RUN}, or what the load returned when the gate ran it
      */
-    private boolean alreadyLoaded(String path) {
+    @Override
+    public Object apply(Object[] call) {
+        String route = (String) call[0];
+        Object owner = call[1];
+        String name = (String) call[3];
+        if (passing.get() == name) {
+            passing.remove();
+            return RUN; // the gate's own call of this load: the original method runs now
+        }
+        if (route.equals("jni") ? name.indexOf('/') < 0 || jdk != null && jdk.registered(owner, name)
+                : alreadyLoaded(name)) {
+            return RUN; // a built-in library, or one the JDK or the linker returns as it has it: no new code
+        }
+        if (busy.get() != null) {
+            return RUN; // the gate's own reads (the JDK's own libraries) never come back through it
+        }
+        List<Opened> judged;
+        Map<String, MappedFiles.Mapping> before;
+        busy.set(Boolean.TRUE);
+        try {
+            judged = judge(route, (Class<?>) call[2], name);
+            before = jdk != null && jdk.canLoad(route) ? MappedFiles.read() : null;
+        } catch (UnsatisfiedLinkError refused) {
+            throw refused;
+        } catch (RuntimeException | LinkageError e) {
+            // A fault of the gate must not break the application's library loading.
+            Logs.get(config.logFormat()).warn("the library-load gate failed on a load and let it through: {}", String.valueOf(e));
+            return RUN;
+        } finally {
+            busy.remove();
+        }
+        if (before == null) {
+            close(judged);
+            return RUN;
+        }
+        passing.set(name);
+        try {
+            return jdk.load(route, owner, (Class<?>) call[2], name);
+        } finally {
+            passing.remove();
+            busy.set(Boolean.TRUE);
+            try {
+                afterLoad(judged, before, name);
+            } finally {
+                busy.remove();
+                close(judged);
+            }
+        }
+    }
+
+    /**
+     * Opens and judges the file(s) the name will load; refuses (throws) when one must not run.
+     * Returns them open, for the look after the load.
+     */
+    private List<Opened> judge(String route, Class<?> from, String name) {
+        List<Path> files = name.indexOf('/') >= 0 ? List.of(Path.of(name)) : LinkerSearch.candidates(name);
+        String how = route.equals("ffm") ? "SymbolLookup.libraryLookup"
+                : "JNI (System.load, System.loadLibrary or a class loader's findLibrary" + (from == null ? "" : ", for "
+                + from.getName()) + ")";
+        List<Opened> judged = new ArrayList<>();
+        try {
+            for (Path file : files) {
+                Opened opened = open(file.toString());
+                if (opened == null) {
+                    continue; // gone, or not a regular file: dlopen cannot map it either
+                }
+                judged.add(opened);
+                Decision decision = decideStable(opened, "about to be loaded by " + how);
+                if (decision.refuse) {
+                    String refusal = "refused to load " + opened.shown + " in this production JVM (env=" + config.envTag()
+                            + "): " + decision.evidence + ". The library's code did not run. Remove it from the application.";
+                    Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load").log(refusal);
+                    throw new UnsatisfiedLinkError("profguard: " + refusal);
+                }
+                warnOnce(opened.shown, decision);
+            }
+            return judged;
+        } catch (RuntimeException | Error e) {
+            close(judged);
+            throw e;
+        }
+    }
+
+    /** The decision for the file as one stable identity; decided again if it changed while read. */
+    private Decision decideStable(Opened opened, String how) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Identity before = identity(opened.content);
+            if (before == null) {
+                break;
+            }
+            boolean recent = System.currentTimeMillis() * 1_000_000L - before.changed().to(java.util.concurrent.TimeUnit.NANOSECONDS)
+                    < RECENT_NANOS;
+            Decision decision = recent ? null : decisions.get(before);
+            byte[] digest = recent ? digest(opened.content) : null;
+            if (decision == null) {
+                decision = decide(opened.shown, opened.content, how);
+            }
+            if (before.equals(identity(opened.content))) {
+                if (!recent) {
+                    decisions.put(before, decision);
+                }
+                opened.identity = before;
+                opened.digest = digest;
+                return decision;
+            }
+        }
+        return decide(opened.shown, null, "changed while profguard read it, three times over");
+    }
+
+    /**
+     * Every judgement of the gate, in one place: what the findings about one file mean in this
+     * JVM. {@code content} is where its bytes can be read, or null when what is (or was) loaded
+     * cannot be read as it was: that alone refuses in production.
+     */
+    private Decision decide(String shown, Path content, String how) {
+        if (content == null) {
+            boolean refuse = config.isProduction() && config.action() != Action.WARN;
+            return new Decision(refuse, shown + " " + how);
+        }
+        List<Finding> findings = new LibraryInspector(rules).inspect(Source.LIBRARY_LOAD, shown, content, null, how, false);
+        List<Finding> strong = new ArrayList<>();
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG) {
+                strong.add(finding);
+            }
+        }
+        if (!strong.isEmpty() && config.isProduction() && config.action() != Action.WARN) {
+            return new Decision(true, strong.get(0).profiler() + ", rule " + strong.get(0).rule() + ": "
+                    + Report.evidence(strong));
+        }
+        return new Decision(false, findings.isEmpty() ? null : Report.evidence(findings));
+    }
+
+    private void warnOnce(String shown, Decision decision) {
+        if (decision.evidence != null && !decision.warned) {
+            decision.warned = true;
+            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load").log("loading " + shown
+                    + " although it looks like a profiler client (" + (config.isProduction() ? "action=warn" : "not a production JVM")
+                    + "): " + decision.evidence + ". In production this load would be refused.");
+        }
+    }
+
+    /**
+     * Right after the load: what it mapped must be what was judged. The judged file must still be
+     * the same (identity, and hash where kept); any other executable file newly mapped is judged
+     * in turn. A refusal now comes after the code ran: the JVM is halted.
+     */
+    private void afterLoad(List<Opened> judged, Map<String, MappedFiles.Mapping> before, String name) {
+        Map<String, MappedFiles.Mapping> after = MappedFiles.read();
+        for (Map.Entry<String, MappedFiles.Mapping> entry : after.entrySet()) {
+            MappedFiles.Mapping mapping = entry.getValue();
+            if (before.containsKey(entry.getKey()) || !mapping.executable()) {
+                continue;
+            }
+            Opened match = null;
+            boolean namedAsJudged = mapping.path().equals(name);
+            for (Opened opened : judged) {
+                if (opened.identity != null && opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+                    match = opened;
+                }
+                namedAsJudged |= opened.shown.equals(mapping.path());
+            }
+            if (match != null) {
+                Identity now = identity(match.content);
+                boolean same = match.identity.equals(now)
+                        && (match.digest == null || Arrays.equals(match.digest, digest(match.content)));
+                if (!same) {
+                    ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
+                }
+            } else if (namedAsJudged) {
+                ran(mapping.path(), decide(mapping.path(), null, "was replaced between profguard's check and dlopen:"
+                        + " the object mapped is not the file judged"));
+            } else {
+                ran(mapping.path(), judgeMapped(mapping, name));
+            }
+        }
+    }
+
+    /** Judges a file that a load brought in besides its own (a dependency, what JNI_OnLoad opened). */
+    private Decision judgeMapped(MappedFiles.Mapping mapping, String name) {
+        Opened opened = open(mapping.path());
+        try {
+            if (opened == null) {
+                return decide(mapping.path(), null, "was mapped while loading " + name + " and cannot be read now");
+            }
+            Decision decision = decideStable(opened, "mapped while loading " + name);
+            if (opened.identity == null || !opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+                return decide(mapping.path(), null, "was mapped while loading " + name + " and replaced since");
+            }
+            return decision;
+        } finally {
+            if (opened != null) {
+                close(List.of(opened));
+            }
+        }
+    }
+
+    /** Acts on a decision about code that has already run. */
+    private void ran(String path, Decision decision) {
+        if (decision.refuse) {
+            Logs.get(config.logFormat()).atError().addKeyValue("outcome", "halt").log("loaded " + path
+                    + " in this production JVM (env=" + config.envTag() + ") although it must not run: " + decision.evidence
+                    + ". Its code has run: ending this JVM, exit status " + config.exitCode()
+                    + ". Find who replaces libraries on this host.");
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(config.exitCode());
+        }
+        warnOnce(path, decision);
+    }
+
+    /** Opens a regular file for judging, or null (missing, not regular, unreadable). */
+    private Opened open(String path) {
+        try {
+            if (!Files.isRegularFile(Path.of(path))) {
+                return null; // never open a FIFO or a device for reading
+            }
+            FileInputStream in = new FileInputStream(path);
+            int fd = jdk == null ? -1 : jdk.number(in.getFD());
+            Path descriptor = Path.of("/proc/self/fd/" + fd);
+            // Without /proc (or the descriptor's number) the path is read: the identity checks still hold.
+            return new Opened(path, in, fd >= 0 && identity(descriptor) != null ? descriptor : Path.of(path));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void close(List<Opened> opened) {
+        for (Opened file : opened) {
+            try {
+                file.in.close();
+            } catch (IOException e) {
+                // nothing was written; nothing is lost
+            }
+        }
+    }
+
+    /** stat(2) of an open file through /proc/self/fd/N (the open inode), or null. */
+    static Identity identity(Path content) {
+        try {
+            Map<String, Object> a = Files.readAttributes(content, "unix:dev,ino,size,lastModifiedTime,ctime");
+            return new Identity((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+                    (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] digest(Path content) {
+        try (InputStream in = Files.newInputStream(content)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65536];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return sha.digest();
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            return new byte[0];
+        }
+    }
+
+    /**
+     * Whether the dynamic linker has an object loaded under exactly this name: dlopen then
+     * returns that object and maps nothing (glibc matches the name before opening a file). The
+     * list is re-read only when the probe's change counter moved.
+     */
+    private boolean alreadyLoaded(String name) {
         if (probe == null) {
             return false;
         }
@@ -81,127 +413,9 @@ public final class LoadGate implements Consumer<Object[]> {
                 now = new Loaded(count, paths);
                 loaded = now;
             }
-            return now.paths.contains(path);
+            return now.paths.contains(name);
         } catch (RuntimeException | LinkageError e) {
             return false; // decide as without the probe
         }
-    }
-
-    /** What to do about one file, as it was when decided (size and modification time). */
-    private static final class Decision {
-        final String refusal;   // the UnsatisfiedLinkError message, or null
-        final String warning;   // the WARN line, or null
-        long size;
-        long modified;
-        volatile boolean warned;
-
-        Decision(String refusal, String warning) {
-            this.refusal = refusal;
-            this.warning = warning;
-        }
-    }
-
-    /** @param call {route ("load" or "loadLibrary"), the calling class, the file or library name} */
-    @Override
-    public void accept(Object[] call) {
-        if (!((String) call[0]).equals("loadLibrary") && alreadyLoaded((String) call[2])) {
-            return; // nothing new can be loaded from that path: no stat, no decision
-        }
-        if (busy.get() != null) {
-            return; // the gate's own reads never come back through it
-        }
-        busy.set(Boolean.TRUE);
-        try {
-            String route = (String) call[0];
-            String name = (String) call[2];
-            File file = route.equals("loadLibrary") ? resolve(name) : new File(name);
-            if (route.equals("ffm") && name.indexOf('/') < 0) {
-                file = find(name); // a bare file name: dlopen searches the system's paths; check what we can find
-            }
-            if (file == null) {
-                return; // the JVM will not find it either
-            }
-            if (route.equals("loadLibrary") && alreadyLoaded(file.getPath())) {
-                return;
-            }
-            BasicFileAttributes attributes;
-            try {
-                attributes = Files.readAttributes(file.toPath(), BasicFileAttributes.class); // one stat per call
-            } catch (IOException e) {
-                return; // gone or unreadable: the JVM cannot load it either
-            }
-            if (!attributes.isRegularFile()) {
-                return;
-            }
-            String key = file.getPath();
-            Decision decision = decisions.get(key);
-            long modified = attributes.lastModifiedTime().toMillis();
-            if (decision == null || decision.size != attributes.size() || decision.modified != modified) {
-                decision = decide(file, route, name); // new, or the file changed since: decide again
-                decision.size = attributes.size();
-                decision.modified = modified;
-                decisions.put(key, decision);
-            }
-            if (decision.refusal != null) {
-                Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load").log(decision.refusal);
-                throw new UnsatisfiedLinkError("profguard: " + decision.refusal);
-            }
-            if (decision.warning != null && !decision.warned) {
-                decision.warned = true;
-                Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load").log(decision.warning);
-            }
-        } catch (UnsatisfiedLinkError refused) {
-            throw refused;
-        } catch (RuntimeException | LinkageError e) {
-            // A fault of the gate must not break the application's library loading.
-            Logs.get(config.logFormat()).warn("the library-load gate failed on a load and let it through: {}", String.valueOf(e));
-        } finally {
-            busy.remove();
-        }
-    }
-
-    private Decision decide(File file, String route, String name) {
-        String how = route.equals("loadLibrary") ? "loadLibrary(\"" + name + "\")"
-                : route.equals("ffm") ? "SymbolLookup.libraryLookup" : "load";
-        List<Finding> findings = new LibraryInspector(rules).inspect(Source.LIBRARY_LOAD, file.getPath(),
-                file.toPath(), null, "about to be loaded by " + how, false);
-        List<Finding> strong = new ArrayList<>();
-        for (Finding finding : findings) {
-            if (finding.strength() == Strength.STRONG) {
-                strong.add(finding);
-            }
-        }
-        if (!strong.isEmpty() && config.isProduction() && config.action() != Action.WARN) {
-            return new Decision("refused to load " + file + " in this production JVM (env=" + config.envTag() + "): "
-                    + strong.get(0).profiler() + ", rule " + strong.get(0).rule() + ": " + Report.evidence(strong)
-                    + ". The library's code did not run. Remove it from the application.", null);
-        }
-        if (!findings.isEmpty()) {
-            return new Decision(null, "loading " + file + " although it looks like a profiler client ("
-                    + (config.isProduction() ? "action=warn" : "not a production JVM") + "): " + Report.evidence(findings)
-                    + ". In production this load would be refused.");
-        }
-        return new Decision(null, null);
-    }
-
-    /** The file System.loadLibrary(name) would load: java.library.path, then the JDK's own directory. */
-    private static File resolve(String name) {
-        return find(System.mapLibraryName(name));
-    }
-
-    /** A file of that name in java.library.path or the JDK's own directory, or null. */
-    private static File find(String fileName) {
-        for (String property : new String[]{"java.library.path", "sun.boot.library.path"}) {
-            String paths = System.getProperty(property, "");
-            for (String dir : paths.split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    File candidate = new File(dir, fileName);
-                    if (candidate.isFile()) {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        return null;
     }
 }

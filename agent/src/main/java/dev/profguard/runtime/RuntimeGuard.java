@@ -5,6 +5,8 @@ import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
 import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
@@ -13,10 +15,9 @@ public final class RuntimeGuard {
     private RuntimeGuard() {
     }
 
-    /** FFM's loader (JDK 22+), loaded without initialising it; null where it does not exist. */
-    private static Class<?> rawNativeLibraries() {
+    private static Class<?> bootClass(String internalName) {
         try {
-            return Class.forName(LoadTransformer.RAW_LIBRARIES.replace('/', '.'), false, null);
+            return Class.forName(internalName.replace('/', '.'), false, null);
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }
@@ -33,27 +34,40 @@ public final class RuntimeGuard {
             return "this JVM does not let agents retransform classes";
         }
         try {
-            GateBridge.install(instrumentation, new LoadGate(rules, config, probe));
+            // The gate runs the JDK's load itself (jdk.internal.loader) and judges the open file (java.io).
+            Module agent = RuntimeGuard.class.getModule();
+            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent)), Set.of(), Map.of());
+            LoadGate gate = new LoadGate(rules, config, probe);
+            GateBridge.install(instrumentation, gate);
             if (transformer == null) {
                 transformer = new LoadTransformer();
-                // Stays registered: another agent's retransformation of Runtime keeps the gate.
+                // Stays registered: another agent's retransformation of the loaders keeps the gate.
                 instrumentation.addTransformer(transformer, true);
-                instrumentation.retransformClasses(Runtime.class);
-                Class<?> raw = rawNativeLibraries();
+                Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
+                if (jni != null) {
+                    instrumentation.retransformClasses(jni);
+                }
+                Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
                 if (raw != null) {
                     instrumentation.retransformClasses(raw);
                 }
             }
-            if (transformer.runtimeInstrumented() != 2) {
-                return "java.lang.Runtime has no load0/loadLibrary0(Class, String) to guard on JDK " + Runtime.version();
+            if (transformer.jniInstrumented() != 1) {
+                return "jdk.internal.loader.NativeLibraries has no loadLibrary(Class, String, boolean) to guard on JDK "
+                        + Runtime.version();
             }
-            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 2) {
-                return "FFM's RawNativeLibraries.load(Path|String) was not found on JDK " + Runtime.version()
+            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 1) {
+                return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
+            }
+            if (!gate.looksAfterLoads()) {
+                return "the JDK's library loaders cannot be called by the agent on JDK " + Runtime.version()
+                        + ": loads are judged before dlopen but not looked at after";
             }
             return null;
         } catch (Exception | LinkageError e) {
-            return "could not instrument java.lang.Runtime: " + e;
+            return "could not instrument the JDK's native library loaders: " + e;
         }
     }
 }
