@@ -152,8 +152,9 @@ public final class LoadGate implements Function<Object[], Object> {
         Map<String, MappedFiles.Mapping> before;
         busy.set(Boolean.TRUE);
         try {
-            judged = judge(route, (Class<?>) call[2], name);
+            // What is mapped now is read first, so that the judgement ends as close to dlopen as it can.
             before = jdk != null && jdk.canLoad(route) ? MappedFiles.read() : null;
+            judged = judge(route, (Class<?>) call[2], name);
         } catch (UnsatisfiedLinkError refused) {
             throw refused;
         } catch (RuntimeException | LinkageError e) {
@@ -301,25 +302,33 @@ public final class LoadGate implements Function<Object[], Object> {
                 if (!same) {
                     ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
                 }
-            } else if (namedAsJudged) {
-                ran(mapping.path(), decide(mapping.path(), null, "was replaced between profguard's check and dlopen:"
-                        + " the object mapped is not the file judged"));
             } else {
-                ran(mapping.path(), judgeMapped(mapping, name));
+                // A swap between the judgement and dlopen (named as judged), a dependency, or what
+                // JNI_OnLoad opened: judged as mapped if its file still is that object.
+                ran(mapping.path(), judgeMapped(mapping, name, namedAsJudged
+                        ? "was replaced between profguard's check and dlopen, and again since" : null));
             }
         }
     }
 
-    /** Judges a file that a load brought in besides its own (a dependency, what JNI_OnLoad opened). */
-    private Decision judgeMapped(MappedFiles.Mapping mapping, String name) {
+    /**
+     * Judges a file that a load mapped other than the one judged before it, through its path when
+     * that still names the mapped object; otherwise what ran cannot be known.
+     *
+     * @param replaced why, when the path is the one judged before (a swap), else null
+     */
+    private Decision judgeMapped(MappedFiles.Mapping mapping, String name, String replaced) {
+        String unknown = replaced != null ? replaced : "was mapped while loading " + name + " and replaced since";
         Opened opened = open(mapping.path());
         try {
-            if (opened == null) {
-                return decide(mapping.path(), null, "was mapped while loading " + name + " and cannot be read now");
+            Identity now = opened == null ? null : identity(opened.content);
+            if (now == null || !now.sameFile(mapping.dev(), mapping.ino())) {
+                return decide(mapping.path(), null, unknown);
             }
-            Decision decision = decideStable(opened, "mapped while loading " + name);
+            Decision decision = decideStable(opened, replaced != null ? "swapped in while being loaded"
+                    : "mapped while loading " + name);
             if (opened.identity == null || !opened.identity.sameFile(mapping.dev(), mapping.ino())) {
-                return decide(mapping.path(), null, "was mapped while loading " + name + " and replaced since");
+                return decide(mapping.path(), null, unknown);
             }
             return decision;
         } finally {
