@@ -65,7 +65,7 @@ final class Guard {
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Watcher.start(config, rules, probe, view, Health.current());
+            RuntimeGuard.lookAfterLoads(Watcher.start(config, rules, probe, view, Health.current()));
             if (atStartup && config.isProduction()) {
                 String posture = AttachPosture.warning(view);
                 if (posture != null) {

@@ -1,8 +1,10 @@
 package dev.profguard.runtime;
 
 import java.io.FileDescriptor;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
 
@@ -13,14 +15,24 @@ import java.util.Map;
  * java.io to the agent (RuntimeGuard does that with Instrumentation.redefineModule).
  */
 final class JdkLoaders {
-    private final Method jniLoad;       // NativeLibraries.loadLibrary(Class, String, boolean)
-    private final Field libraries;      // NativeLibraries.libraries: canonical name -> loaded library
-    private final Method ffmLoad;       // RawNativeLibraries.load(String), null before JDK 19
-    private final Field fd;             // FileDescriptor.fd
+    private static final MethodType JNI_TYPE = MethodType.methodType(Object.class, Object.class, Class.class, String.class,
+            boolean.class);
+    private static final MethodType FFM_TYPE = MethodType.methodType(Object.class, Object.class, String.class);
 
-    private JdkLoaders(Method jniLoad, Field libraries, Method ffmLoad, Field fd) {
+    // Method handles, not Method.invoke: JDK 17 would generate an accessor class at the 16th call,
+    // inside the window between the judgement and dlopen.
+    private final MethodHandle jniLoad;  // NativeLibraries.loadLibrary(Class, String, boolean)
+    private final Field libraries;       // NativeLibraries.libraries: canonical name -> loaded library
+    private final Field loader;          // NativeLibraries.loader
+    private final MethodHandle ffmLoad;  // RawNativeLibraries.load(String), null before JDK 19
+    private final Field fd;              // FileDescriptor.fd
+    private volatile boolean jniWarm;
+    private volatile boolean ffmWarm;
+
+    private JdkLoaders(MethodHandle jniLoad, Field libraries, Field loader, MethodHandle ffmLoad, Field fd) {
         this.jniLoad = jniLoad;
         this.libraries = libraries;
+        this.loader = loader;
         this.ffmLoad = ffmLoad;
         this.fd = fd;
     }
@@ -29,21 +41,25 @@ final class JdkLoaders {
     static JdkLoaders open() {
         try {
             Class<?> nativeLibraries = Class.forName("jdk.internal.loader.NativeLibraries", false, null);
-            Method jniLoad = nativeLibraries.getDeclaredMethod("loadLibrary", Class.class, String.class, boolean.class);
-            jniLoad.setAccessible(true);
+            Method jniMethod = nativeLibraries.getDeclaredMethod("loadLibrary", Class.class, String.class, boolean.class);
+            jniMethod.setAccessible(true);
+            MethodHandle jniLoad = MethodHandles.lookup().unreflect(jniMethod).asType(JNI_TYPE);
             Field libraries = nativeLibraries.getDeclaredField("libraries");
             libraries.setAccessible(true);
-            Method ffmLoad = null;
+            Field loader = nativeLibraries.getDeclaredField("loader");
+            loader.setAccessible(true);
+            MethodHandle ffmLoad = null;
             try {
                 Class<?> raw = Class.forName("jdk.internal.loader.RawNativeLibraries", false, null);
-                ffmLoad = raw.getDeclaredMethod("load", String.class);
-                ffmLoad.setAccessible(true);
+                Method ffmMethod = raw.getDeclaredMethod("load", String.class);
+                ffmMethod.setAccessible(true);
+                ffmLoad = MethodHandles.lookup().unreflect(ffmMethod).asType(FFM_TYPE);
             } catch (ClassNotFoundException | NoSuchMethodException e) {
                 // JDK 17/18: no FFM loader to gate
             }
             Field fd = FileDescriptor.class.getDeclaredField("fd");
             fd.setAccessible(true);
-            return new JdkLoaders(jniLoad, libraries, ffmLoad, fd);
+            return new JdkLoaders(jniLoad, libraries, loader, ffmLoad, fd);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -62,21 +78,48 @@ final class JdkLoaders {
         }
     }
 
-    /** Runs the instrumented method itself; what it throws is thrown as it is. */
-    Object load(String route, Object loader, Class<?> from, String name) {
+    /** Whether this NativeLibraries instance is the boot loader's (the JDK's own libraries). */
+    boolean bootLoaders(Object nativeLibraries) {
         try {
-            return route.equals("jni") ? jniLoad.invoke(loader, from, name, Boolean.FALSE) : ffmLoad.invoke(loader, name);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
+            return loader.get(nativeLibraries) == null;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return false;
+        }
+    }
+
+        /** Runs the instrumented method itself; what it throws is thrown as it is. */
+    Object load(String route, Object owner, Class<?> from, String name) {
+        try {
+            return route.equals("jni") ? (Object) jniLoad.invokeExact(owner, from, name, false)
+                    : (Object) ffmLoad.invokeExact(owner, name);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t); // the JDK's loaders declare no checked exception
+        }
+    }
+
+    /**
+     * Links the call of {@link #load} once, by a call that ends before any dlopen, so that the
+     * first real load does not spend that time between the judgement and dlopen: JNI with a
+     * calling class of another loader than the instance's (the JDK throws InternalError at once,
+     * JDK 17 to 25); FFM with a path under /proc that nobody can create.
+     */
+    void warmUp(String route, Object owner) {
+        if (route.equals("jni") ? jniWarm : ffmWarm) {
+            return;
+        }
+        try {
+            if (route.equals("jni")) {
+                jniWarm = true;
+                Class<?> stranger = loader.get(owner) == null ? JdkLoaders.class : String.class;
+                load(route, owner, stranger, "profguard-warm-up");
+            } else {
+                ffmWarm = true;
+                load(route, owner, null, "/proc/self/profguard-warm-up/none.so");
             }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(cause);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
+        } catch (InternalError | UnsatisfiedLinkError | IllegalAccessException | RuntimeException expected) {
+            // the call ended where it was meant to
         }
     }
 

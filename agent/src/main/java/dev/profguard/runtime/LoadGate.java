@@ -54,6 +54,8 @@ public final class LoadGate implements Function<Object[], Object> {
     /** Any Class tells the inserted code to run the original method (EntryPatch). */
     static final Object RUN = LoadGate.class;
     private static final long RECENT_NANOS = 2_000_000_000L;
+    /** Looks at once at what a load mapped besides the judged file; null: its own interval will. */
+    static volatile Watcher watcher;
 
     private final RuleSet rules;
     private final Config config;
@@ -63,6 +65,7 @@ public final class LoadGate implements Function<Object[], Object> {
     /** The name whose load this thread is running through {@link JdkLoaders#load} right now. */
     private final ThreadLocal<String> passing = new ThreadLocal<>();
     private final Map<Identity, Decision> decisions = new ConcurrentHashMap<>();
+    private final String jdkLibraries = jdkLibraries();
     private volatile Loaded loaded;
 
     /**
@@ -75,6 +78,15 @@ public final class LoadGate implements Function<Object[], Object> {
         this.config = config;
         this.probe = probe;
         this.jdk = JdkLoaders.open();
+    }
+
+    /** The JDK's library directory, canonical as the names the JDK loads, with a final slash. */
+    private static String jdkLibraries() {
+        try {
+            return Path.of(System.getProperty("java.home"), "lib").toRealPath() + "/";
+        } catch (IOException | RuntimeException e) {
+            return "\0"; // matches no path
+        }
     }
 
     /** Whether the gate runs loads itself and looks at what they mapped (false: judges before only). */
@@ -148,12 +160,22 @@ public final class LoadGate implements Function<Object[], Object> {
         if (busy.get() != null) {
             return RUN; // the gate's own reads (the JDK's own libraries) never come back through it
         }
+        if (route.equals("jni") && name.startsWith(jdkLibraries) && jdk != null && jdk.bootLoaders(owner)) {
+            // The JDK's own libraries, loaded by the JDK itself (libnio, libnet...), often from a
+            // class initialiser the gate's own reads would need: whoever can write there owns the JVM.
+            return RUN;
+        }
         List<Opened> judged;
         Map<String, MappedFiles.Mapping> before;
         busy.set(Boolean.TRUE);
         try {
-            // What is mapped now is read first, so that the judgement ends as close to dlopen as it can.
-            before = jdk != null && jdk.canLoad(route) ? MappedFiles.read() : null;
+            // Linking the call and reading what is mapped now come first, so that the judgement
+            // ends as close to dlopen as it can.
+            boolean runs = jdk != null && jdk.canLoad(route);
+            if (runs) {
+                jdk.warmUp(route, owner);
+            }
+            before = runs ? MappedFiles.read() : null;
             judged = judge(route, (Class<?>) call[2], name);
         } catch (UnsatisfiedLinkError refused) {
             throw refused;
@@ -277,11 +299,15 @@ public final class LoadGate implements Function<Object[], Object> {
 
     /**
      * Right after the load: what it mapped must be what was judged. The judged file must still be
-     * the same (identity, and hash where kept); any other executable file newly mapped is judged
-     * in turn. A refusal now comes after the code ran: the JVM is halted.
+     * the same (identity, and hash where kept), and a file mapped under a judged name must be the
+     * judged one: otherwise the code that ran is judged as it was mapped, and a refusal, coming
+     * after that code ran, halts the JVM. Any other executable file newly mapped (a dependency,
+     * what JNI_OnLoad opened with dlopen) was loaded behind the gate's back like any native
+     * dlopen: the watcher is asked to look at once, and acts per runtime.action.
      */
     private void afterLoad(List<Opened> judged, Map<String, MappedFiles.Mapping> before, String name) {
         Map<String, MappedFiles.Mapping> after = MappedFiles.read();
+        boolean others = false;
         for (Map.Entry<String, MappedFiles.Mapping> entry : after.entrySet()) {
             MappedFiles.Mapping mapping = entry.getValue();
             if (before.containsKey(entry.getKey()) || !mapping.executable()) {
@@ -302,31 +328,35 @@ public final class LoadGate implements Function<Object[], Object> {
                 if (!same) {
                     ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
                 }
+            } else if (namedAsJudged) {
+                // swapped between the judgement and dlopen: judged as mapped, if its file still is that object
+                ran(mapping.path(), judgeMapped(mapping, name,
+                        "was replaced between profguard's check and dlopen, and again since"));
             } else {
-                // A swap between the judgement and dlopen (named as judged), a dependency, or what
-                // JNI_OnLoad opened: judged as mapped if its file still is that object.
-                ran(mapping.path(), judgeMapped(mapping, name, namedAsJudged
-                        ? "was replaced between profguard's check and dlopen, and again since" : null));
+                others = true;
             }
+        }
+        Watcher look = watcher;
+        if (others && look != null) {
+            look.tick();
         }
     }
 
     /**
-     * Judges a file that a load mapped other than the one judged before it, through its path when
-     * that still names the mapped object; otherwise what ran cannot be known.
+     * Judges the object a swapped file put under a judged name, through its path when that still
+     * names the mapped object; otherwise what ran cannot be known.
      *
-     * @param replaced why, when the path is the one judged before (a swap), else null
+     * @param replaced why, said when what ran cannot be known
      */
     private Decision judgeMapped(MappedFiles.Mapping mapping, String name, String replaced) {
-        String unknown = replaced != null ? replaced : "was mapped while loading " + name + " and replaced since";
+        String unknown = replaced;
         Opened opened = open(mapping.path());
         try {
             Identity now = opened == null ? null : identity(opened.content);
             if (now == null || !now.sameFile(mapping.dev(), mapping.ino())) {
                 return decide(mapping.path(), null, unknown);
             }
-            Decision decision = decideStable(opened, replaced != null ? "swapped in while being loaded"
-                    : "mapped while loading " + name);
+            Decision decision = decideStable(opened, "swapped in while " + name + " was being loaded");
             if (opened.identity == null || !opened.identity.sameFile(mapping.dev(), mapping.ino())) {
                 return decide(mapping.path(), null, unknown);
             }

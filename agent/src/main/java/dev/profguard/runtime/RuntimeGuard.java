@@ -15,6 +15,14 @@ public final class RuntimeGuard {
     private RuntimeGuard() {
     }
 
+    /**
+     * The watcher the gate asks to look at once when a Java-route load mapped more than the file
+     * judged (a dependency, what JNI_OnLoad opened): null (watch.interval=0) for none.
+     */
+    public static void lookAfterLoads(Watcher watcher) {
+        LoadGate.watcher = watcher;
+    }
+
     private static Class<?> bootClass(String internalName) {
         try {
             return Class.forName(internalName.replace('/', '.'), false, null);

@@ -90,8 +90,8 @@ public final class Watcher implements Runnable {
         }
     }
 
-    /** One look; nearly free while nothing was loaded or unloaded. */
-    public void tick() {
+    /** One look; nearly free while nothing was loaded or unloaded. Also called by the load gate right after a load. */
+    public synchronized void tick() {
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {
