@@ -78,16 +78,7 @@ final class JdkLoaders {
         }
     }
 
-    /** Whether this NativeLibraries instance is the boot loader's (the JDK's own libraries). */
-    boolean bootLoaders(Object nativeLibraries) {
-        try {
-            return loader.get(nativeLibraries) == null;
-        } catch (IllegalAccessException | RuntimeException e) {
-            return false;
-        }
-    }
-
-        /** Runs the instrumented method itself; what it throws is thrown as it is. */
+    /** Runs the instrumented method itself; what it throws is thrown as it is. */
     Object load(String route, Object owner, Class<?> from, String name) {
         try {
             return route.equals("jni") ? (Object) jniLoad.invokeExact(owner, from, name, false)

@@ -60,7 +60,8 @@ public final class LoadGate implements Function<Object[], Object> {
     private final RuleSet rules;
     private final Config config;
     private final Probe probe;
-    private final JdkLoaders jdk;
+    private volatile JdkLoaders jdk;     // built at the first load that needs it, not in premain
+    private volatile boolean jdkTried;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     /** The name whose load this thread is running through {@link JdkLoaders#load} right now. */
     private final ThreadLocal<String> passing = new ThreadLocal<>();
@@ -77,7 +78,6 @@ public final class LoadGate implements Function<Object[], Object> {
         this.rules = rules;
         this.config = config;
         this.probe = probe;
-        this.jdk = JdkLoaders.open();
     }
 
     /** The JDK's library directory, canonical as the names the JDK loads, with a final slash. */
@@ -89,9 +89,29 @@ public final class LoadGate implements Function<Object[], Object> {
         }
     }
 
-    /** Whether the gate runs loads itself and looks at what they mapped (false: judges before only). */
-    public boolean looksAfterLoads() {
-        return jdk != null;
+    /**
+     * Whether the gate can run loads itself and look at what they mapped (false: it judges before
+     * the load only): java.base must open jdk.internal.loader and java.io to the agent.
+     */
+    public static boolean looksAfterLoads() {
+        Module base = Object.class.getModule();
+        Module agent = LoadGate.class.getModule();
+        return base.isOpen("jdk.internal.loader", agent) && base.isOpen("java.io", agent);
+    }
+
+    /** The handles on the JDK's loaders, made once: method handles would cost start-up time in premain. */
+    private JdkLoaders jdk() {
+        JdkLoaders handles = jdk;
+        if (handles == null && !jdkTried) {
+            synchronized (this) {
+                if (!jdkTried) {
+                    jdk = JdkLoaders.open();
+                    jdkTried = true;
+                }
+                handles = jdk;
+            }
+        }
+        return handles;
     }
 
     /** A file as stat(2) gives it: what a decision holds for. */
@@ -153,17 +173,29 @@ public final class LoadGate implements Function<Object[], Object> {
             passing.remove();
             return RUN; // the gate's own call of this load: the original method runs now
         }
-        if (route.equals("jni") ? name.indexOf('/') < 0 || jdk != null && jdk.registered(owner, name)
-                : alreadyLoaded(name)) {
-            return RUN; // a built-in library, or one the JDK or the linker returns as it has it: no new code
+        JdkLoaders jdk;
+        if (route.equals("jni")) {
+            if (name.indexOf('/') < 0) {
+                return RUN; // a built-in library (a statically linked JDK): no file
+            }
+            Class<?> from = (Class<?>) call[2];
+            if ((from == null || from.getClassLoader() == null) && name.startsWith(jdkLibraries)) {
+                // The JDK's own libraries loaded by the boot loader (libnio, libnet...), often from a
+                // class initialiser that the gate's own reads would need; whoever can write there owns the JVM.
+                return RUN;
+            }
+            jdk = jdk();
+            if (jdk != null && jdk.registered(owner, name)) {
+                return RUN; // the JDK returns the library it has registered under that name: no new code
+            }
+        } else {
+            if (alreadyLoaded(name)) {
+                return RUN; // dlopen returns the object it has under that name: no new code
+            }
+            jdk = jdk();
         }
         if (busy.get() != null) {
-            return RUN; // the gate's own reads (the JDK's own libraries) never come back through it
-        }
-        if (route.equals("jni") && name.startsWith(jdkLibraries) && jdk != null && jdk.bootLoaders(owner)) {
-            // The JDK's own libraries, loaded by the JDK itself (libnio, libnet...), often from a
-            // class initialiser the gate's own reads would need: whoever can write there owns the JVM.
-            return RUN;
+            return RUN; // the gate's own reads never come back through it
         }
         List<Opened> judged;
         Map<String, MappedFiles.Mapping> before;
@@ -389,7 +421,8 @@ public final class LoadGate implements Function<Object[], Object> {
                 return null; // never open a FIFO or a device for reading
             }
             FileInputStream in = new FileInputStream(path);
-            int fd = jdk == null ? -1 : jdk.number(in.getFD());
+            JdkLoaders handles = jdk();
+            int fd = handles == null ? -1 : handles.number(in.getFD());
             Path descriptor = Path.of("/proc/self/fd/" + fd);
             // Without /proc (or the descriptor's number) the path is read: the identity checks still hold.
             return new Opened(path, in, fd >= 0 && identity(descriptor) != null ? descriptor : Path.of(path));

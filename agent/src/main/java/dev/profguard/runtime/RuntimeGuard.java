@@ -69,7 +69,7 @@ public final class RuntimeGuard {
                 return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
             }
-            if (!gate.looksAfterLoads()) {
+            if (!LoadGate.looksAfterLoads()) {
                 return "the JDK's library loaders cannot be called by the agent on JDK " + Runtime.version()
                         + ": loads are judged before dlopen but not looked at after";
             }
