@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED"})
 public class ChecksBenchmark {
     private RuleSet rules;
@@ -71,16 +71,15 @@ public class ChecksBenchmark {
         watcher = Watcher.create(config, rules, probe, view, null);
         gate = new LoadGate(rules, config, probe);
         gateWithoutProbe = new LoadGate(rules, config, null);
-        // a library this class loader has loaded (the probe), loaded again: what the gate sees in
-        // front of NativeLibraries.loadLibrary(Class, String, boolean)
-        java.lang.reflect.Field field = ClassLoader.class.getDeclaredField("libraries");
-        field.setAccessible(true);
-        Object libraries = field.get(NativeLoader.class.getClassLoader());
+        // A library the JDK has registered (one of its own, in the boot loader's NativeLibraries),
+        // loaded again: what the gate sees in front of NativeLibraries.loadLibrary(Class, String,
+        // boolean). The calling class is this one, so the gate asks the JDK's registry.
+        Object libraries = Class.forName("jdk.internal.loader.BootLoader").getMethod("getNativeLibraries").invoke(null);
         java.lang.reflect.Field names = libraries.getClass().getDeclaredField("libraries");
         names.setAccessible(true);
         String loaded = (String) ((Map<?, ?>) names.get(libraries)).keySet().iterator().next();
-        gateCall = new Object[]{"jni", libraries, NativeLoader.class, loaded};
-        if (gate.apply(gateCall) != gateWithoutProbe.apply(gateCall)) {
+        gateCall = new Object[]{"jni", libraries, ChecksBenchmark.class, loaded};
+        if (!(gate.apply(gateCall) instanceof Class) || !(gateWithoutProbe.apply(gateCall) instanceof Class)) {
             throw new IllegalStateException("the gate did not let a registered library through");
         }
     }
