@@ -23,16 +23,14 @@ final class JdkLoaders {
     // inside the window between the judgement and dlopen.
     private final MethodHandle jniLoad;  // NativeLibraries.loadLibrary(Class, String, boolean)
     private final Field libraries;       // NativeLibraries.libraries: canonical name -> loaded library
-    private final Field loader;          // NativeLibraries.loader
     private final MethodHandle ffmLoad;  // RawNativeLibraries.load(String), null before JDK 19
     private final Field fd;              // FileDescriptor.fd
     private volatile boolean jniWarm;
     private volatile boolean ffmWarm;
 
-    private JdkLoaders(MethodHandle jniLoad, Field libraries, Field loader, MethodHandle ffmLoad, Field fd) {
+    private JdkLoaders(MethodHandle jniLoad, Field libraries, MethodHandle ffmLoad, Field fd) {
         this.jniLoad = jniLoad;
         this.libraries = libraries;
-        this.loader = loader;
         this.ffmLoad = ffmLoad;
         this.fd = fd;
     }
@@ -46,8 +44,6 @@ final class JdkLoaders {
             MethodHandle jniLoad = MethodHandles.lookup().unreflect(jniMethod).asType(JNI_TYPE);
             Field libraries = nativeLibraries.getDeclaredField("libraries");
             libraries.setAccessible(true);
-            Field loader = nativeLibraries.getDeclaredField("loader");
-            loader.setAccessible(true);
             MethodHandle ffmLoad = null;
             try {
                 Class<?> raw = Class.forName("jdk.internal.loader.RawNativeLibraries", false, null);
@@ -59,7 +55,7 @@ final class JdkLoaders {
             }
             Field fd = FileDescriptor.class.getDeclaredField("fd");
             fd.setAccessible(true);
-            return new JdkLoaders(jniLoad, libraries, loader, ffmLoad, fd);
+            return new JdkLoaders(jniLoad, libraries, ffmLoad, fd);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -91,10 +87,11 @@ final class JdkLoaders {
     }
 
     /**
-     * Links the call of {@link #load} once, by a call that ends before any dlopen, so that the
-     * first real load does not spend that time between the judgement and dlopen: JNI with a
-     * calling class of another loader than the instance's (the JDK throws InternalError at once,
-     * JDK 17 to 25); FFM with a path under /proc that nobody can create.
+     * Runs the whole load path once, to a dlopen that fails, so that the first real load does not
+     * spend the time of linking calls and initialising the JDK's classes between the judgement
+     * and dlopen: a path under /proc that nobody can create, loaded by the boot loader's
+     * NativeLibraries (for a boot class: no loader check fails) or by this RawNativeLibraries.
+     * A failed load registers nothing (JDK 17 to 25). Call it with the gate's own loads let through.
      */
     void warmUp(String route, Object owner) {
         if (route.equals("jni") ? jniWarm : ffmWarm) {
@@ -103,16 +100,21 @@ final class JdkLoaders {
         try {
             if (route.equals("jni")) {
                 jniWarm = true;
-                Class<?> stranger = loader.get(owner) == null ? JdkLoaders.class : String.class;
-                load(route, owner, stranger, "profguard-warm-up");
+                Method getter = Class.forName("jdk.internal.loader.BootLoader", false, null).getMethod("getNativeLibraries");
+                getter.setAccessible(true);
+                Object boot = getter.invoke(null);
+                load(route, boot, String.class, WARM_UP);
             } else {
                 ffmWarm = true;
-                load(route, owner, null, "/proc/self/profguard-warm-up/none.so");
+                load(route, owner, null, WARM_UP);
             }
-        } catch (InternalError | UnsatisfiedLinkError | IllegalAccessException | RuntimeException expected) {
-            // the call ended where it was meant to
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException expected) {
+            // the load failed, as it was meant to
         }
     }
+
+    /** A file nobody can create: procfs has no such entry. */
+    static final String WARM_UP = "/proc/self/profguard-warm-up/none.so";
 
     boolean canLoad(String route) {
         return route.equals("jni") || ffmLoad != null;
