@@ -27,6 +27,8 @@ gcc "${hardening[@]}" -o "$out/alter_elf" "$src/alter_elf.c"
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.
 gcc "${hardening[@]}" -shared -o "$out/liblate-dlopen.so" "$src/late_dlopen.c" -ldl -lpthread
+# Benign, but its JNI_OnLoad dlopen()s $ONLOAD_DLOPEN before returning.
+gcc "${hardening[@]}" -shared -o "$out/libjni-onload-dlopen.so" "$src/jni_onload_dlopen.c" -ldl
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.

@@ -90,8 +90,8 @@ final class Guard {
             if (gateProblem != null) {
                 Actions.warnGateMissing(gateProblem, config);
             }
-            Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
-                    mapped.isEmpty() ? null : mapped, verdict);
+            RuntimeGuard.lookAfterLoads(Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
+                    mapped.isEmpty() ? null : mapped, verdict));
             if (atStartup && Policy.attachPostureMatters(config)) {
                 AttachPosture.check(view, config);
             }

@@ -3,6 +3,7 @@ package dev.profguard.runtime;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
@@ -16,9 +17,9 @@ final class AsmEntryPatch {
     }
 
     /**
-     * Inserts, at the start of each target method, check(route, calling class or null, name as a
-     * String). Returns null (class unchanged) when no target was found; count[0] is the number of
-     * methods instrumented.
+     * Puts, in front of each target method, the call and branch {@link EntryPatch} describes.
+     * Returns null (class unchanged) when no target was found; count[0] is the number of methods
+     * instrumented.
      */
     static byte[] apply(byte[] classfile, EntryPatch.Targets targets, String owner, String descriptor, int[] count) {
         ClassReader reader = new ClassReader(classfile);
@@ -32,23 +33,38 @@ final class AsmEntryPatch {
                 if (route == null) {
                     return next;
                 }
-                count[0]++;
                 boolean classAndString = methodDescriptor.startsWith(EntryPatch.CLASS_STRING);
+                int close = methodDescriptor.indexOf(')');
+                if (!classAndString && !methodDescriptor.startsWith(EntryPatch.STRING)
+                        || !methodDescriptor.startsWith("L", close + 1)) {
+                    throw new IllegalArgumentException("not a load method: " + name + methodDescriptor);
+                }
+                String returnType = methodDescriptor.substring(close + 2, methodDescriptor.length() - 1);
+                count[0]++;
                 return new MethodVisitor(Opcodes.ASM9, next) {
                     @Override
                     public void visitCode() {
                         super.visitCode();
                         super.visitLdcInsn(route);
+                        super.visitVarInsn(Opcodes.ALOAD, 0); // the loader object
                         if (classAndString) {
                             super.visitVarInsn(Opcodes.ALOAD, 1); // the calling class
-                            super.visitVarInsn(Opcodes.ALOAD, 2); // the file or library name
+                            super.visitVarInsn(Opcodes.ALOAD, 2); // the name
                         } else {
                             super.visitInsn(Opcodes.ACONST_NULL);
-                            super.visitVarInsn(Opcodes.ALOAD, 1); // a Path or a String
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/String", "valueOf",
-                                    "(Ljava/lang/Object;)Ljava/lang/String;", false);
+                            super.visitVarInsn(Opcodes.ALOAD, 1); // the name
                         }
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, "check", descriptor, false);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, "load", descriptor, false);
+                        super.visitInsn(Opcodes.DUP);
+                        super.visitTypeInsn(Opcodes.INSTANCEOF, "java/lang/Class");
+                        Label run = new Label();
+                        super.visitJumpInsn(Opcodes.IFNE, run);
+                        super.visitTypeInsn(Opcodes.CHECKCAST, returnType);
+                        super.visitInsn(Opcodes.ARETURN);
+                        super.visitLabel(run);
+                        super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[]{"java/lang/Object"});
+                        super.visitInsn(Opcodes.POP);
+                        // a frame at the original offset 0, if any, follows as ASM reads it
                     }
                 };
             }

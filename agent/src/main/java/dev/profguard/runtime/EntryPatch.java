@@ -5,16 +5,25 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Inserts one static call at the entry of chosen methods by editing the class file in place:
+ * Puts a static call in front of chosen methods by editing the class file in place:
  * the start-up path's alternative to ASM, whose ~25 classes and interpreted visitor chain cost
  * more than a third of the gate's installation (benchmarks/RESULTS.md). It copies every byte it
  * does not need to change, appends the constants the call needs to the pool, and shifts what
  * names code offsets: the exception table, the line and local variable tables, and the stack
- * map, which gains one frame where the original code starts (a branch back to the original
- * offset 0 needs it).
+ * map, which gains one frame inside the inserted code.
  *
- * <p>The inserted code is straight-line and padded to a multiple of four bytes, so relative
- * branches and the alignment of switch instructions stay valid. Anything it does not know (a
+ * <p>The inserted code calls {@code owner.load(route, this, calling class or null, name)} and
+ * either returns its result in place of the method (the gate has loaded, or refused by throwing)
+ * or, when the result is a {@code Class}, drops it and runs the method as it was:
+ * <pre>
+ *     ldc_w route; aload_0; aload_1 | aconst_null; aload_2 | aload_1; invokestatic owner.load
+ *     dup; instanceof Class; ifne RUN; checkcast ReturnType; areturn
+ * RUN: pop                       -- frame: same locals, stack [Object]
+ *     (the original code)
+ * </pre>
+ * It is padded with NOPs at its start to a multiple of four bytes, so relative branches and the
+ * alignment of switch instructions stay valid; branches within the original code are relative
+ * and untouched. Anything it does not know (a
  * constant pool tag of a future JDK, type annotations on code, an unknown stack map frame type)
  * makes it decline with a {@link Declined}; the caller then uses ASM. So does a malformed class
  * file, which the JVM would not have handed over.
@@ -31,15 +40,17 @@ final class EntryPatch {
 
     /**
      * Chooses the methods to guard: the route to report for a method, or null to leave it. A
-     * chosen instance method taking (Class, String) gets {@code check(route, that Class, that
-     * String)}; any other gets {@code check(route, null, String.valueOf(its first argument))}.
+     * chosen instance method taking (Class, String, ...) passes that Class and String; one taking
+     * (String) passes null and that String. Either must return an object.
      */
     interface Targets {
         String route(int access, String name, String descriptor);
     }
 
-    /** Runtime.load0 and loadLibrary0's parameters: the calling class, then the name. */
-    static final String CLASS_STRING = "(Ljava/lang/Class;Ljava/lang/String;)";
+    /** NativeLibraries.loadLibrary's first parameters: the calling class, then the name. */
+    static final String CLASS_STRING = "(Ljava/lang/Class;Ljava/lang/String;";
+    /** RawNativeLibraries.load's parameter: the name. */
+    static final String STRING = "(Ljava/lang/String;)";
 
     private final byte[] in;
     private final String owner;
@@ -47,8 +58,10 @@ final class EntryPatch {
     private int[] entries;              // offset of each constant pool entry
     private int poolCount;              // the pool's entry count, grown by what we append
     private final ByteArrayOutputStream added = new ByteArrayOutputStream();
-    private int checkRef;
-    private int valueOfRef;
+    private int loadRef;
+    private int classClass;
+    private int objectClass;
+    private int stackMapName;
     private final Map<String, Integer> routeRefs = new HashMap<>(4); // route -> its String constant
     private int patched;
 
@@ -60,7 +73,7 @@ final class EntryPatch {
 
     /**
      * @param owner      internal name of the class that receives the call
-     * @param descriptor its static method {@code check}'s descriptor (String, Class, String)V
+     * @param descriptor its static method {@code load}'s descriptor (String, Object, Class, String)Object
      * @param count      count[0] is set to the number of methods patched
      * @return the new class file, or null when no method was chosen
      */
@@ -169,7 +182,7 @@ final class EntryPatch {
         for (int i = 0; i < count; i++) {
             int length = u4(at + 2);
             if (utf8(u2(at)).equals("Code")) {
-                code(at, prologue(route, methodDescriptor.startsWith(CLASS_STRING)), out);
+                code(at, prologue(route, methodDescriptor), out);
                 hadCode = true;
             } else {
                 out.write(in, at, 6 + length);
@@ -182,26 +195,43 @@ final class EntryPatch {
         return end;
     }
 
-    /** The inserted call, NOP-padded at its start to a multiple of four bytes. */
-    private byte[] prologue(String route, boolean classAndString) {
-        ByteArrayOutputStream code = new ByteArrayOutputStream(16);
+    /** The inserted call and branch, NOP-padded at its start to a multiple of four bytes. */
+    private byte[] prologue(String route, String methodDescriptor) throws Declined {
+        boolean classAndString = methodDescriptor.startsWith(CLASS_STRING);
+        if (!classAndString && !methodDescriptor.startsWith(STRING)) {
+            throw new Declined("a target must take (Class, String, ...) or (String): " + methodDescriptor);
+        }
+        int close = methodDescriptor.indexOf(')');
+        if (!methodDescriptor.startsWith("L", close + 1) || !methodDescriptor.endsWith(";")) {
+            throw new Declined("a target must return an object: " + methodDescriptor);
+        }
+        int returnType = classRef(methodDescriptor.substring(close + 2, methodDescriptor.length() - 1));
+        ByteArrayOutputStream code = new ByteArrayOutputStream(24);
         code.write(0x13);                            // ldc_w route
         put2(code, routeConstant(route));
+        code.write(0x2a);                            // aload_0: the loader object
         if (classAndString) {
             code.write(0x2b);                        // aload_1: the calling class
-            code.write(0x2c);                        // aload_2: the file or library name
+            code.write(0x2c);                        // aload_2: the name
         } else {
             code.write(0x01);                        // aconst_null
-            code.write(0x2b);                        // aload_1: a Path or a String
-            code.write(0xb8);                        // invokestatic String.valueOf(Object)
-            put2(code, valueOf());
+            code.write(0x2b);                        // aload_1: the name
         }
-        code.write(0xb8);                            // invokestatic owner.check
-        put2(code, check());
+        code.write(0xb8);                            // invokestatic owner.load
+        put2(code, load());
+        code.write(0x59);                            // dup
+        code.write(0xc1);                            // instanceof Class
+        put2(code, classClass());
+        code.write(0x9a);                            // ifne RUN (7 bytes on: checkcast, areturn, then RUN)
+        put2(code, 7);
+        code.write(0xc0);                            // checkcast the method's return type
+        put2(code, returnType);
+        code.write(0xb0);                            // areturn
+        code.write(0x57);                            // RUN: pop
         byte[] body = code.toByteArray();
         byte[] padded = new byte[(body.length + 3) & ~3];
         System.arraycopy(body, 0, padded, padded.length - body.length, body.length);
-        return padded;                               // leading zeros are NOPs
+        return padded;                               // leading zeros are NOPs; RUN is the last byte
     }
 
     /** Copies the Code attribute at {@code at} with the prologue inserted. */
@@ -218,7 +248,7 @@ final class EntryPatch {
             throw new Declined("Code attribute longer than the class file");
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(length + n + 8);
-        put2(body, Math.max(maxStack, 3));
+        put2(body, Math.max(maxStack, 4));
         put2(body, u2(at + 8));                      // max_locals: only the arguments are read
         put4(body, codeLength + n);
         body.write(prologue, 0, n);
@@ -232,7 +262,11 @@ final class EntryPatch {
             put2(body, u2(entry + 6));
         }
         int count = u2(attributesAt);
-        put2(body, count);
+        boolean hadStackMap = false;
+        for (int i = 0, a = attributesAt + 2; i < count; i++, a += 6 + u4(a + 2)) {
+            hadStackMap |= utf8(u2(a)).equals("StackMapTable");
+        }
+        put2(body, hadStackMap ? count : count + 1);
         int a = attributesAt + 2;
         for (int i = 0; i < count; i++) {
             String name = utf8(u2(a));
@@ -246,62 +280,37 @@ final class EntryPatch {
             }
             a = data + attributeLength;
         }
+        if (!hadStackMap) {                          // straight-line code had none: one frame now
+            put2(body, stackMapName());
+            put4(body, 2 + 4);
+            put2(body, 1);
+            runFrame(body, n);
+        }
         out.write(in, at, 2);                        // the name index of "Code"
         put4(out, body.size());
         out.write(body.toByteArray(), 0, body.size());
     }
 
     /**
-     * The original code now starts at offset n. When the stack map already has a frame at the
-     * original offset 0 (a loop at the top of the method), that frame moves to n. Otherwise a
-     * same_frame is added at n, since a branch back to the original start needs one there: it
-     * holds the method's initial locals and an empty stack, exactly what the prologue leaves; the
-     * old first frame is then counted from it, one less than before.
+     * The stack map gains one frame, first, at RUN (offset n - 1): the method's initial locals
+     * and one Object on the stack. The original first frame, at original offset d, now at d + n,
+     * is counted from RUN: (d + n) - (n - 1) - 1 = d, its delta unchanged; so every original
+     * frame is copied as it is.
      */
-    private void stackMap(int attribute, int data, int n, ByteArrayOutputStream out) throws Declined {
-        int frames = u2(data);
+    private void stackMap(int attribute, int data, int n, ByteArrayOutputStream out) {
         int length = u4(attribute + 2);
-        int end = data + length;
-        int first = data + 2;
-        int type = frames == 0 ? -1 : in[first] & 0xff;
-        int delta;
-        if (type < 0) {
-            delta = -1;
-        } else if (type <= 127) {                    // same_frame, same_locals_1_stack_item: delta in the type
-            delta = type & 63;
-        } else if (type >= 247) {                    // the others: an explicit u2 offset_delta
-            delta = u2(first + 1);
-        } else {
-            throw new Declined("stack map frame type " + type);
-        }
         out.write(in, attribute, 2);
-        if (delta == 0) {                            // a frame at the old start: it moves to n
-            put4(out, length);
-            put2(out, frames);
-            if (type <= 127) {
-                out.write(type + n);                 // n <= 12: stays within its type's range
-                out.write(in, first + 1, end - first - 1);
-            } else {
-                out.write(type);
-                put2(out, n);
-                out.write(in, first + 3, end - first - 3);
-            }
-            return;
-        }
-        put4(out, length + 1);
-        put2(out, frames + 1);
-        out.write(n);                                // same_frame at n (n <= 12 < 64)
-        if (type < 0) {
-            return;
-        }
-        if (type <= 127) {
-            out.write(type - 1);
-            out.write(in, first + 1, end - first - 1);
-        } else {
-            out.write(type);
-            put2(out, delta - 1);
-            out.write(in, first + 3, end - first - 3);
-        }
+        put4(out, length + 4);
+        put2(out, u2(data) + 1);
+        runFrame(out, n);
+        out.write(in, data + 2, length - 2);
+    }
+
+    /** same_locals_1_stack_item_frame at n - 1 (n <= 24, within its 0-63 range), stack [Object]. */
+    private void runFrame(ByteArrayOutputStream out, int n) {
+        out.write(64 + n - 1);
+        out.write(7);                                // Object_variable_info
+        put2(out, objectClass());
     }
 
     /** A table of entries whose first u2 is a code offset: LineNumberTable, LocalVariable(Type)Table. */
@@ -329,22 +338,40 @@ final class EntryPatch {
         return string;
     }
 
-    private int check() {
-        if (checkRef == 0) {
-            checkRef = methodRef(owner, "check", descriptor);
+    private int load() {
+        if (loadRef == 0) {
+            loadRef = methodRef(owner, "load", descriptor);
         }
-        return checkRef;
+        return loadRef;
     }
 
-    private int valueOf() {
-        if (valueOfRef == 0) {
-            valueOfRef = methodRef("java/lang/String", "valueOf", "(Ljava/lang/Object;)Ljava/lang/String;");
+    private int classClass() {
+        if (classClass == 0) {
+            classClass = classRef("java/lang/Class");
         }
-        return valueOfRef;
+        return classClass;
+    }
+
+    private int objectClass() {
+        if (objectClass == 0) {
+            objectClass = classRef("java/lang/Object");
+        }
+        return objectClass;
+    }
+
+    private int stackMapName() {
+        if (stackMapName == 0) {
+            stackMapName = addUtf8("StackMapTable");
+        }
+        return stackMapName;
+    }
+
+    private int classRef(String className) {
+        return add(7, addUtf8(className), -1);
     }
 
     private int methodRef(String className, String name, String type) {
-        int classRef = add(7, addUtf8(className), -1);
+        int classRef = classRef(className);
         int nameAndType = add(12, addUtf8(name), addUtf8(type));
         return add(10, classRef, nameAndType);
     }

@@ -6,27 +6,30 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Defines {@code java.lang.ProfguardBridge} in java.base, the one class that code instrumented
- * inside java.base (Runtime's library loading) can call: the boot loader cannot see the agent's
- * classes, and appending the agent jar to the bootstrap search makes the JVM print a CDS warning
- * (JDK 17 and 25). The bridge holds a {@code Consumer<Object[]>} hook, set here, and a static
- * {@code check(String route, Class<?> from, String name)} that passes each call to it.
+ * inside java.base (the JDK's native-library loaders) can call: the boot loader cannot see the
+ * agent's classes, and appending the agent jar to the bootstrap search makes the JVM print a CDS
+ * warning (JDK 17 and 25). The bridge holds a {@code Function<Object[], Object>} hook, set here,
+ * and a static {@code load(String route, Object loader, Class<?> from, String name)} that passes
+ * each call to it and returns what it returns: the library to return in place of the original
+ * method, or a {@code Class} (the bridge itself when no hook is set) meaning "run the method".
  *
  * <p>It is defined through a private lookup on java.lang, which Instrumentation.redefineModule
  * opens to the agent's module for that purpose.
  */
 final class GateBridge {
     static final String NAME = "java/lang/ProfguardBridge";
-    static final String CHECK_DESCRIPTOR = "(Ljava/lang/String;Ljava/lang/Class;Ljava/lang/String;)V";
+    static final String LOAD_DESCRIPTOR =
+            "(Ljava/lang/String;Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;";
 
     private GateBridge() {
     }
 
     /** Defines the bridge (once per JVM) and sets its hook. */
-    static synchronized void install(Instrumentation instrumentation, Consumer<Object[]> hook) throws Exception {
+    static synchronized void install(Instrumentation instrumentation, Function<Object[], Object> hook) throws Exception {
         Class<?> bridge;
         try {
             bridge = Class.forName(NAME.replace('/', '.'), false, null);
@@ -45,10 +48,11 @@ final class GateBridge {
      * itself (benchmarks/RESULTS.md):
      * <pre>
      * public final class ProfguardBridge {
-     *     public static volatile Consumer&lt;Object[]&gt; hook;
-     *     public static void check(String route, Class&lt;?&gt; from, String name) {
-     *         Consumer h = hook;
-     *         if (h != null) h.accept(new Object[] {route, from, name});
+     *     public static volatile Function&lt;Object[], Object&gt; hook;
+     *     public static Object load(String route, Object loader, Class&lt;?&gt; from, String name) {
+     *         Function h = hook;
+     *         if (h == null) return ProfguardBridge.class;
+     *         return h.apply(new Object[] {route, loader, from, name});
      *     }
      * }
      * </pre>
@@ -57,47 +61,49 @@ final class GateBridge {
      * @param name the internal name to give it ({@link #NAME} but in tests)
      */
     static byte[] bytes(String name) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(400);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(500);
         put(out, 0xCAFE, 0xBABE, 0, 55, 19);         // magic, minor, major (Java 11), constant count
         utf8(out, name);                             // #1
         classRef(out, 1);                            // #2
         utf8(out, "java/lang/Object");               // #3
         classRef(out, 3);                            // #4
         utf8(out, "hook");                           // #5
-        utf8(out, "Ljava/util/function/Consumer;");  // #6
-        utf8(out, "check");                          // #7
-        utf8(out, CHECK_DESCRIPTOR);                 // #8
+        utf8(out, "Ljava/util/function/Function;");  // #6
+        utf8(out, "load");                           // #7
+        utf8(out, LOAD_DESCRIPTOR);                  // #8
         utf8(out, "Code");                           // #9
-        pair(out, 12, 5, 6);                         // #10 NameAndType hook:Consumer
+        pair(out, 12, 5, 6);                         // #10 NameAndType hook:Function
         pair(out, 9, 2, 10);                         // #11 Fieldref ProfguardBridge.hook
-        utf8(out, "java/util/function/Consumer");    // #12
+        utf8(out, "java/util/function/Function");    // #12
         classRef(out, 12);                           // #13
-        utf8(out, "accept");                         // #14
-        utf8(out, "(Ljava/lang/Object;)V");          // #15
-        pair(out, 12, 14, 15);                       // #16 NameAndType accept
-        pair(out, 11, 13, 16);                       // #17 InterfaceMethodref Consumer.accept
+        utf8(out, "apply");                          // #14
+        utf8(out, "(Ljava/lang/Object;)Ljava/lang/Object;"); // #15
+        pair(out, 12, 14, 15);                       // #16 NameAndType apply
+        pair(out, 11, 13, 16);                       // #17 InterfaceMethodref Function.apply
         utf8(out, "StackMapTable");                  // #18
         put(out, 0x0031, 2, 4, 0);                   // public final super, this #2, super #4, no interfaces
         put(out, 1, 0x0049, 5, 6, 0);                // one field: public static volatile hook, no attributes
-        put(out, 1, 0x0009, 7, 8, 1);                // one method: public static check, one attribute
+        put(out, 1, 0x0009, 7, 8, 1);                // one method: public static load, one attribute
         byte[] code = {
             (byte) 0xb2, 0, 11,                      // 0: getstatic hook
             0x59,                                    // 3: dup
-            (byte) 0xc7, 0, 5,                       // 4: ifnonnull 9
+            (byte) 0xc7, 0, 7,                       // 4: ifnonnull 11
             0x57,                                    // 7: pop
-            (byte) 0xb1,                             // 8: return
-            0x06,                                    // 9: iconst_3        (stack: hook)
-            (byte) 0xbd, 0, 4,                       // 10: anewarray Object
-            0x59, 0x03, 0x2a, 0x53,                  // 13: dup, iconst_0, aload_0, aastore
-            0x59, 0x04, 0x2b, 0x53,                  // 17: dup, iconst_1, aload_1, aastore
-            0x59, 0x05, 0x2c, 0x53,                  // 21: dup, iconst_2, aload_2, aastore
-            (byte) 0xb9, 0, 17, 2, 0,                // 25: invokeinterface Consumer.accept, 2 slots
-            (byte) 0xb1                              // 30: return
+            0x12, 2,                                 // 8: ldc ProfguardBridge.class: "run the method"
+            (byte) 0xb0,                             // 10: areturn
+            0x07,                                    // 11: iconst_4        (stack: hook)
+            (byte) 0xbd, 0, 4,                       // 12: anewarray Object
+            0x59, 0x03, 0x2a, 0x53,                  // 15: dup, iconst_0, aload_0, aastore
+            0x59, 0x04, 0x2b, 0x53,                  // 19: dup, iconst_1, aload_1, aastore
+            0x59, 0x05, 0x2c, 0x53,                  // 23: dup, iconst_2, aload_2, aastore
+            0x59, 0x06, 0x2d, 0x53,                  // 27: dup, iconst_3, aload_3, aastore
+            (byte) 0xb9, 0, 17, 2, 0,                // 31: invokeinterface Function.apply, 2 slots
+            (byte) 0xb0                              // 36: areturn
         };
-        byte[] stackMap = {0, 1, 64 + 9, 7, 0, 13}; // one frame at 9: same locals, stack [Consumer]
+        byte[] stackMap = {0, 1, 64 + 11, 7, 0, 13}; // one frame at 11: same locals, stack [Function]
         put(out, 9);                                 // Code
         put4(out, 8 + code.length + 4 + 6 + stackMap.length); // limits, code, no handlers, one attribute
-        put(out, 5, 3);                              // max_stack, max_locals
+        put(out, 5, 4);                              // max_stack, max_locals
         put4(out, code.length);
         out.write(code, 0, code.length);
         put(out, 0, 1, 18);                          // no handlers; one attribute: StackMapTable

@@ -2,51 +2,168 @@ package dev.profguard.runtime;
 
 import dev.profguard.act.Report;
 import dev.profguard.config.Config;
-import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
+import dev.profguard.act.Exit;
+import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Source;
+import dev.profguard.detect.Strength;
+import dev.profguard.log.Logs;
 import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
 import dev.profguard.policy.Surface;
 import dev.profguard.policy.Verdict;
-import dev.profguard.log.Logs;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
-import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The library-load gate: called (through java.lang.ProfguardBridge) before Runtime loads a native
- * library, it finds the file the JVM would load, checks it with the start-up inspector and rules,
- * and in a production JVM throws UnsatisfiedLinkError before the library's constructors can run.
- * Outside production (or with action=warn) it warns once per file and lets the load go on.
- * Decisions are cached per path and re-made when the file's size or modification time changed,
- * so a repeated load of a library costs one stat and a map look-up; with the native probe, a path
- * the dynamic linker already has loaded is let through without even that.
+ * The library-load gate. Called (through java.lang.ProfguardBridge) in front of the two JDK methods
+ * that hold the final name they hand to dlopen (see {@link LoadTransformer}), it judges the file
+ * that name opens, runs the load itself, and looks at what the load mapped as soon as it returns.
+ *
+ * <ol>
+ * <li>Before: the file is opened once and judged through that descriptor (/proc/self/fd/N), so
+ *     what is judged is one inode whatever happens to the path; its identity (device, inode, size,
+ *     modification and change time) is taken before and after the reading and must not move. A
+ *     decision is reused only for the same identity, and never for a file changed in the last two
+ *     seconds (file times are only as fine as the kernel's clock tick): such a file is hashed
+ *     instead. In a production JVM a client is refused (UnsatisfiedLinkError) before dlopen.</li>
+ * <li>After: every executable file mapped during the load is compared, by device and inode from
+ *     /proc/self/maps, with what was judged; the judged file must still have the identity (and
+ *     hash) it had. Anything else mapped (a dependency, what JNI_OnLoad opened) is judged too. A
+ *     file swapped between the judgement and dlopen has had its constructors run by then: in a
+ *     production JVM the JVM is halted.</li>
+ * </ol>
+ * A library the JDK already has registered under that canonical name (JNI), or that the dynamic
+ * linker has loaded under that name (FFM, with the probe), loads no new code: it passes at once.
  */
-public final class LoadGate implements Consumer<Object[]> {
+public final class LoadGate implements Function<Object[], Object> {
+    /** Any Class tells the inserted code to run the original method (EntryPatch). */
+    static final Object RUN = LoadGate.class;
+    private static final long RECENT_NANOS = 2_000_000_000L;
+    /** Looks at once at what a load mapped besides the judged file; null: its own interval will. */
+    static volatile Watcher watcher;
+
     private final RuleSet rules;
     private final Config config;
     private final Probe probe;
+    private volatile JdkLoaders jdk;     // built at the first load that needs it, not in premain
+    private volatile boolean jdkTried;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
-    private final Map<String, Decision> decisions = new ConcurrentHashMap<>();
+    /** The name whose load this thread is running through {@link JdkLoaders#load} right now. */
+    private final ThreadLocal<String> passing = new ThreadLocal<>();
+    private final Map<Identity, Decision> decisions = new ConcurrentHashMap<>();
+    private final String jdkLibraries = jdkLibraries();
     private volatile Loaded loaded;
 
-    /** @param probe the native probe when loaded, else null (every call then costs a stat) */
+    /**
+     * @param probe the native probe when loaded, else null. Without java.base's jdk.internal.loader
+     *              and java.io open to the agent (RuntimeGuard opens them) the gate judges before
+     *              the load only.
+     */
     public LoadGate(RuleSet rules, Config config, Probe probe) {
         this.rules = rules;
         this.config = config;
         this.probe = probe;
+    }
+
+    /** The JDK's library directory, canonical as the names the JDK loads, with a final slash. */
+    private static String jdkLibraries() {
+        try {
+            return Path.of(System.getProperty("java.home"), "lib").toRealPath() + "/";
+        } catch (IOException | RuntimeException e) {
+            return "\0"; // matches no path
+        }
+    }
+
+    /**
+     * Whether the gate can run loads itself and look at what they mapped (false: it judges before
+     * the load only): java.base must open jdk.internal.loader and java.io to the agent, and this
+     * JDK must have the members {@link JdkLoaders} uses.
+     */
+    public static boolean looksAfterLoads() {
+        Module base = Object.class.getModule();
+        Module agent = LoadGate.class.getModule();
+        return base.isOpen("jdk.internal.loader", agent) && base.isOpen("java.io", agent) && JdkLoaders.present();
+    }
+
+    /** The handles on the JDK's loaders, made once: method handles would cost start-up time in premain. */
+    private JdkLoaders jdk() {
+        JdkLoaders handles = jdk;
+        if (handles == null && !jdkTried) {
+            synchronized (this) {
+                if (!jdkTried) {
+                    jdk = JdkLoaders.open();
+                    jdkTried = true;
+                }
+                handles = jdk;
+            }
+        }
+        return handles;
+    }
+
+    /** A file as stat(2) gives it: what a decision holds for. */
+    record Identity(long dev, long ino, long size, FileTime modified, FileTime changed) {
+        boolean sameFile(long otherDev, long otherIno) {
+            return dev == otherDev && ino == otherIno;
+        }
+
+        // Written out: a record's own equals and hashCode are bootstrapped through invokedynamic
+        // at their first call, which came right between the judgement and dlopen (8-14 ms, strace).
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Identity that && dev == that.dev && ino == that.ino && size == that.size
+                    && modified.equals(that.modified) && changed.equals(that.changed);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(ino) * 31 + Long.hashCode(size) * 17 + changed.hashCode();
+        }
+    }
+
+    /** What the judgement said about one file. */
+    static final class Decision {
+        final boolean refuse;   // in this JVM, the file must not run
+        final String evidence;  // the line that says what was found and what is done; null when nothing was
+        volatile boolean warned;
+
+        Decision(boolean refuse, String evidence) {
+            this.refuse = refuse;
+            this.evidence = evidence;
+        }
+    }
+
+    /** A file opened for judging, kept open until the load has been looked at. */
+    private static final class Opened {
+        final String shown;
+        final InputStream in;
+        final Path content;   // /proc/self/fd/N: this inode, whatever the path names now
+        Identity identity;
+        byte[] digest;        // for a recently changed file only
+
+        Opened(String shown, InputStream in, Path content) {
+            this.shown = shown;
+            this.in = in;
+            this.content = content;
+        }
     }
 
     /** The dynamic linker's loaded paths, as of one value of its change counter. */
@@ -61,13 +178,308 @@ public final class LoadGate implements Consumer<Object[]> {
     }
 
     /**
-     * Whether the dynamic linker has an object loaded from exactly this path now. Loading it again
-     * then runs no new code whatever the file holds now: the JDK returns the library it has (or
-     * refuses one loaded by another class loader), and dlopen returns the object it has by that
-     * name. The list is re-read only when the probe's change counter moved (an object was loaded
-     * or unloaded), so a repeated load costs one JNI call and a set look-up, not a stat.
+     * @param call {route ("jni" or "ffm"), the loader object (NativeLibraries or RawNativeLibraries),
+     *             the calling class (jni) or null, the name the JDK will hand to dlopen}
+     * @return {@link #RUN}, or what the load returned when the gate ran it
      */
-    private boolean alreadyLoaded(String path) {
+    @Override
+    public Object apply(Object[] call) {
+        String route = (String) call[0];
+        Object owner = call[1];
+        String name = (String) call[3];
+        if (passing.get() == name) {
+            passing.remove();
+            return RUN; // the gate's own call of this load: the original method runs now
+        }
+        JdkLoaders jdk;
+        if (route.equals("jni")) {
+            if (name.indexOf('/') < 0) {
+                return RUN; // a built-in library (a statically linked JDK): no file
+            }
+            Class<?> from = (Class<?>) call[2];
+            if ((from == null || from.getClassLoader() == null) && name.startsWith(jdkLibraries)) {
+                // The JDK's own libraries loaded by the boot loader (libnio, libnet...), often from a
+                // class initialiser that the gate's own reads would need; whoever can write there owns the JVM.
+                return RUN;
+            }
+            jdk = jdk();
+            if (jdk != null && jdk.registered(owner, name)) {
+                return RUN; // the JDK returns the library it has registered under that name: no new code
+            }
+        } else {
+            if (alreadyLoaded(name)) {
+                return RUN; // dlopen returns the object it has under that name: no new code
+            }
+            jdk = jdk();
+        }
+        if (busy.get() != null) {
+            return RUN; // the gate's own reads never come back through it
+        }
+        List<Opened> judged;
+        Map<String, MappedFiles.Mapping> before;
+        busy.set(Boolean.TRUE);
+        try {
+            // Linking the call and reading what is mapped now come first, so that the judgement
+            // ends as close to dlopen as it can.
+            boolean runs = jdk != null && jdk.canLoad(route);
+            if (runs) {
+                jdk.warmUp(route, owner);
+            }
+            before = runs ? MappedFiles.read() : null;
+            judged = judge(route, (Class<?>) call[2], name);
+        } catch (UnsatisfiedLinkError refused) {
+            throw refused;
+        } catch (RuntimeException | LinkageError e) {
+            // A fault of the gate must not break the application's library loading.
+            Logs.get(config.logFormat()).warn("the library-load gate failed on a load and let it through: {}", String.valueOf(e));
+            return RUN;
+        } finally {
+            busy.remove();
+        }
+        if (before == null) {
+            close(judged);
+            return RUN;
+        }
+        passing.set(name);
+        try {
+            return jdk.load(route, owner, (Class<?>) call[2], name);
+        } finally {
+            passing.remove();
+            busy.set(Boolean.TRUE);
+            try {
+                afterLoad(judged, before, name);
+            } finally {
+                busy.remove();
+                close(judged);
+            }
+        }
+    }
+
+    /**
+     * Opens and judges the file(s) the name will load; refuses (throws) when one must not run.
+     * Returns them open, for the look after the load.
+     */
+    private List<Opened> judge(String route, Class<?> from, String name) {
+        List<Path> files = name.indexOf('/') >= 0 ? List.of(Path.of(name)) : LinkerSearch.candidates(name);
+        String how = route.equals("ffm") ? "SymbolLookup.libraryLookup"
+                : "JNI (System.load, System.loadLibrary or a class loader's findLibrary" + (from == null ? "" : ", for "
+                + from.getName()) + ")";
+        List<Opened> judged = new ArrayList<>();
+        try {
+            for (Path file : files) {
+                Opened opened = open(file.toString());
+                if (opened == null) {
+                    continue; // gone, or not a regular file: dlopen cannot map it either
+                }
+                judged.add(opened);
+                Decision decision = decideStable(opened, "about to be loaded by " + how);
+                if (decision.refuse) {
+                    Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load").log(decision.evidence);
+                    throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
+                }
+                warnOnce(opened.shown, decision);
+            }
+            return judged;
+        } catch (RuntimeException | Error e) {
+            close(judged);
+            throw e;
+        }
+    }
+
+    /** The decision for the file as one stable identity; decided again if it changed while read. */
+    private Decision decideStable(Opened opened, String how) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Identity before = identity(opened.content);
+            if (before == null) {
+                break;
+            }
+            boolean recent = System.currentTimeMillis() * 1_000_000L - before.changed().to(java.util.concurrent.TimeUnit.NANOSECONDS)
+                    < RECENT_NANOS;
+            Decision decision = recent ? null : decisions.get(before);
+            byte[] digest = recent ? digest(opened.content) : null;
+            if (decision == null) {
+                decision = decide(opened.shown, opened.content, how);
+            }
+            if (before.equals(identity(opened.content))) {
+                if (!recent) {
+                    decisions.put(before, decision);
+                }
+                opened.identity = before;
+                opened.digest = digest;
+                return decision;
+            }
+        }
+        return decide(opened.shown, null, "changed while profguard read it, three times over");
+    }
+
+    /**
+     * Every judgement of the gate, in one place: what the findings about one file mean in this
+     * JVM. {@code content} is where its bytes can be read, or null when what is (or was) loaded
+     * cannot be read as it was: that alone refuses in production.
+     */
+    private Decision decide(String shown, Path content, String how) {
+        List<Finding> findings;
+        if (content == null) {
+            // What is (or was) loaded cannot be read as it was: unverifiable code, refused in production.
+            findings = List.of(new Finding(Finding.SELF, "a library profguard could not verify", Strength.STRONG,
+                    Source.LIBRARY_LOAD, shown, List.of(), null, how));
+        } else {
+            findings = new Evidence(rules, null).library(Source.LIBRARY_LOAD, shown, null, content, 0, how, false);
+        }
+        Verdict verdict = Policy.decide(findings, Surface.LOAD, config);
+        if (verdict.outcome() == Outcome.ALLOW) {
+            return new Decision(false, null);
+        }
+        return new Decision(verdict.outcome() == Outcome.REFUSE, Report.line(verdict, Surface.LOAD, config, "a library load", true));
+    }
+
+    private void warnOnce(String shown, Decision decision) {
+        if (decision.evidence != null && !decision.warned) {
+            decision.warned = true;
+            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load").log(decision.evidence);
+        }
+    }
+
+    /**
+     * Right after the load: what it mapped must be what was judged. The judged file must still be
+     * the same (identity, and hash where kept), and a file mapped under a judged name must be the
+     * judged one: otherwise the code that ran is judged as it was mapped, and a refusal, coming
+     * after that code ran, halts the JVM. Any other executable file newly mapped (a dependency,
+     * what JNI_OnLoad opened with dlopen) was loaded behind the gate's back like any native
+     * dlopen: the watcher is asked to look at once, and acts per runtime.action.
+     */
+    private void afterLoad(List<Opened> judged, Map<String, MappedFiles.Mapping> before, String name) {
+        Map<String, MappedFiles.Mapping> after = MappedFiles.read();
+        boolean others = false;
+        for (Map.Entry<String, MappedFiles.Mapping> entry : after.entrySet()) {
+            MappedFiles.Mapping mapping = entry.getValue();
+            if (before.containsKey(entry.getKey()) || !mapping.executable()) {
+                continue;
+            }
+            Opened match = null;
+            boolean namedAsJudged = mapping.path().equals(name);
+            for (Opened opened : judged) {
+                if (opened.identity != null && opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+                    match = opened;
+                }
+                namedAsJudged |= opened.shown.equals(mapping.path());
+            }
+            if (match != null) {
+                Identity now = identity(match.content);
+                boolean same = match.identity.equals(now)
+                        && (match.digest == null || Arrays.equals(match.digest, digest(match.content)));
+                if (!same) {
+                    ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
+                }
+            } else if (namedAsJudged) {
+                // swapped between the judgement and dlopen: judged as mapped, if its file still is that object
+                ran(mapping.path(), judgeMapped(mapping, name,
+                        "was replaced between profguard's check and dlopen, and again since"));
+            } else {
+                others = true;
+            }
+        }
+        Watcher look = watcher;
+        if (others && look != null) {
+            look.tick();
+        }
+    }
+
+    /**
+     * Judges the object a swapped file put under a judged name, through its path when that still
+     * names the mapped object; otherwise what ran cannot be known.
+     *
+     * @param replaced why, said when what ran cannot be known
+     */
+    private Decision judgeMapped(MappedFiles.Mapping mapping, String name, String replaced) {
+        String unknown = replaced;
+        Opened opened = open(mapping.path());
+        try {
+            Identity now = opened == null ? null : identity(opened.content);
+            if (now == null || !now.sameFile(mapping.dev(), mapping.ino())) {
+                return decide(mapping.path(), null, unknown);
+            }
+            Decision decision = decideStable(opened, "swapped in while " + name + " was being loaded");
+            if (opened.identity == null || !opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+                return decide(mapping.path(), null, unknown);
+            }
+            return decision;
+        } finally {
+            if (opened != null) {
+                close(List.of(opened));
+            }
+        }
+    }
+
+    /** Acts on a decision about code that has already run. */
+    private void ran(String path, Decision decision) {
+        if (decision.refuse) {
+            Logs.get(config.logFormat()).atError().addKeyValue("outcome", "halt").log("loaded " + path
+                    + " although it was refused, by a file swapped in after the check: " + decision.evidence
+                    + " Its code has run: ending this JVM, exit status " + config.exitCode()
+                    + ". Find who replaces libraries on this host.");
+            Exit.withoutClientFlush(config.exitCode(), probe); // its exit code must not run either
+        }
+        warnOnce(path, decision);
+    }
+
+    /** Opens a regular file for judging, or null (missing, not regular, unreadable). */
+    private Opened open(String path) {
+        try {
+            if (!Files.isRegularFile(Path.of(path))) {
+                return null; // never open a FIFO or a device for reading
+            }
+            FileInputStream in = new FileInputStream(path);
+            JdkLoaders handles = jdk();
+            int fd = handles == null ? -1 : handles.number(in.getFD());
+            Path descriptor = Path.of("/proc/self/fd/" + fd);
+            // Without /proc (or the descriptor's number) the path is read: the identity checks still hold.
+            return new Opened(path, in, fd >= 0 && identity(descriptor) != null ? descriptor : Path.of(path));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void close(List<Opened> opened) {
+        for (Opened file : opened) {
+            try {
+                file.in.close();
+            } catch (IOException e) {
+                // nothing was written; nothing is lost
+            }
+        }
+    }
+
+    /** stat(2) of an open file through /proc/self/fd/N (the open inode), or null. */
+    static Identity identity(Path content) {
+        try {
+            Map<String, Object> a = Files.readAttributes(content, "unix:dev,ino,size,lastModifiedTime,ctime");
+            return new Identity((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+                    (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] digest(Path content) {
+        try (InputStream in = Files.newInputStream(content)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65536];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return sha.digest();
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            return new byte[0];
+        }
+    }
+
+    /**
+     * Whether the dynamic linker has an object loaded under exactly this name: dlopen then
+     * returns that object and maps nothing (glibc matches the name before opening a file). The
+     * list is re-read only when the probe's change counter moved.
+     */
+    private boolean alreadyLoaded(String name) {
         if (probe == null) {
             return false;
         }
@@ -77,122 +489,14 @@ public final class LoadGate implements Consumer<Object[]> {
             if (now == null || now.changeCount != count) {
                 Set<String> paths = new HashSet<>();
                 for (LoadedObject object : probe.loadedObjects()) {
-                    paths.add(object.path()); // text form: the JDK's own paths are text
+                    paths.add(object.path());
                 }
                 now = new Loaded(count, paths);
                 loaded = now;
             }
-            return now.paths.contains(path);
+            return now.paths.contains(name);
         } catch (RuntimeException | LinkageError e) {
             return false; // decide as without the probe
         }
-    }
-
-    /** What to do about one file, as it was when decided (size and modification time). */
-    private static final class Decision {
-        final String refusal;   // the UnsatisfiedLinkError message, or null
-        final String warning;   // the WARN line, or null
-        long size;
-        long modified;
-        volatile boolean warned;
-
-        Decision(String refusal, String warning) {
-            this.refusal = refusal;
-            this.warning = warning;
-        }
-    }
-
-    /** @param call {route ("load" or "loadLibrary"), the calling class, the file or library name} */
-    @Override
-    public void accept(Object[] call) {
-        if (!((String) call[0]).equals("loadLibrary") && alreadyLoaded((String) call[2])) {
-            return; // nothing new can be loaded from that path: no stat, no decision
-        }
-        if (busy.get() != null) {
-            return; // the gate's own reads never come back through it
-        }
-        busy.set(Boolean.TRUE);
-        try {
-            String route = (String) call[0];
-            String name = (String) call[2];
-            File file = route.equals("loadLibrary") ? resolve(name) : new File(name);
-            if (route.equals("ffm") && name.indexOf('/') < 0) {
-                file = find(name); // a bare file name: dlopen searches the system's paths; check what we can find
-            }
-            if (file == null) {
-                return; // the JVM will not find it either
-            }
-            if (route.equals("loadLibrary") && alreadyLoaded(file.getPath())) {
-                return;
-            }
-            BasicFileAttributes attributes;
-            try {
-                attributes = Files.readAttributes(file.toPath(), BasicFileAttributes.class); // one stat per call
-            } catch (IOException e) {
-                return; // gone or unreadable: the JVM cannot load it either
-            }
-            if (!attributes.isRegularFile()) {
-                return;
-            }
-            String key = file.getPath();
-            Decision decision = decisions.get(key);
-            long modified = attributes.lastModifiedTime().toMillis();
-            if (decision == null || decision.size != attributes.size() || decision.modified != modified) {
-                decision = decide(file, route, name); // new, or the file changed since: decide again
-                decision.size = attributes.size();
-                decision.modified = modified;
-                decisions.put(key, decision);
-            }
-            if (decision.refusal != null) {
-                Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load").log(decision.refusal);
-                throw new UnsatisfiedLinkError("profguard: " + decision.refusal);
-            }
-            if (decision.warning != null && !decision.warned) {
-                decision.warned = true;
-                Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load").log(decision.warning);
-            }
-        } catch (UnsatisfiedLinkError refused) {
-            throw refused;
-        } catch (RuntimeException | LinkageError e) {
-            // A fault of the gate must not break the application's library loading.
-            Logs.get(config.logFormat()).warn("the library-load gate failed on a load and let it through: {}", String.valueOf(e));
-        } finally {
-            busy.remove();
-        }
-    }
-
-    /** The one judgement of the gate: the evidence ladder on the file, the policy for surface LOAD. */
-    private Decision decide(File file, String route, String name) {
-        String how = route.equals("loadLibrary") ? "loadLibrary(\"" + name + "\")"
-                : route.equals("ffm") ? "SymbolLookup.libraryLookup" : "load";
-        List<Finding> findings = new Evidence(rules, null).library(Source.LIBRARY_LOAD, file.getPath(), null,
-                file.toPath(), 0, "about to be loaded by " + how, false);
-        Verdict verdict = Policy.decide(findings, Surface.LOAD, config);
-        if (verdict.outcome() == Outcome.ALLOW) {
-            return new Decision(null, null);
-        }
-        String line = Report.line(verdict, Surface.LOAD, config, "a library load", true);
-        return verdict.outcome() == Outcome.REFUSE ? new Decision(line, null) : new Decision(null, line);
-    }
-
-    /** The file System.loadLibrary(name) would load: java.library.path, then the JDK's own directory. */
-    private static File resolve(String name) {
-        return find(System.mapLibraryName(name));
-    }
-
-    /** A file of that name in java.library.path or the JDK's own directory, or null. */
-    private static File find(String fileName) {
-        for (String property : new String[]{"java.library.path", "sun.boot.library.path"}) {
-            String paths = System.getProperty(property, "");
-            for (String dir : paths.split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    File candidate = new File(dir, fileName);
-                    if (candidate.isFile()) {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        return null;
     }
 }

@@ -4,35 +4,39 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 
 /**
- * Inserts {@code ProfguardBridge.check(route, fromClass, name)} at the start of every Java route
- * to loading a native library:
+ * Puts {@code ProfguardBridge.load(route, loader, fromClass, name)} in front of the two methods
+ * where the JDK holds the final name it will hand to dlopen, whatever the Java route:
  * <ul>
- * <li>{@code java.lang.Runtime.load0(Class, String)} and {@code loadLibrary0(Class, String)}, where
- *     System.load, System.loadLibrary, Runtime.load and Runtime.loadLibrary meet on JDK 17 to 25
- *     (shared/docs/jdk-facts.md);</li>
- * <li>{@code jdk.internal.loader.RawNativeLibraries.load(Path)} and {@code load(String)}, where
- *     FFM's {@code SymbolLookup.libraryLookup} loads on JDK 22+ (route "ffm", no calling class).</li>
+ * <li>{@code jdk.internal.loader.NativeLibraries.loadLibrary(Class, String, boolean)} (private,
+ *     JDK 17, 21 and 25): System/Runtime load and loadLibrary, a class loader's own findLibrary,
+ *     java.library.path and sun.boot.library.path as the JDK read them at start-up all end here,
+ *     with the canonical path (File.getCanonicalPath) or a built-in library's bare name. Route
+ *     "jni".</li>
+ * <li>{@code jdk.internal.loader.RawNativeLibraries.load(String)} (JDK 19+; FFM's
+ *     SymbolLookup.libraryLookup on 22+): load(Path) calls it with Path.toRealPath(), a
+ *     bare name comes as it is and dlopen searches for it. Route "ffm".</li>
  * </ul>
- * Straight-line code at method entry; locals are untouched. Inserted by {@link EntryPatch}, a
- * class-file edit of a few hundred lines, with the ASM that Byte Buddy bundles as its fallback: a
- * default Byte Buddy AgentBuilder was measured here at ~+750 ms of JVM start, and prints Unsafe
- * warnings on JDK 25; ASM alone still loaded ~25 classes on the path to main.
+ * Read from the JDKs' sources and class files (javap -p, JDK 17.0.15 and 25.0.3; JDK 21's source).
+ * Inserted by {@link EntryPatch}, with the ASM that Byte Buddy bundles as its fallback: a default
+ * Byte Buddy AgentBuilder was measured here at ~+750 ms of JVM start, and prints Unsafe warnings on
+ * JDK 25; ASM alone still loaded ~25 classes on the path to main.
  */
 final class LoadTransformer implements ClassFileTransformer {
-    static final String RUNTIME = "java/lang/Runtime";
+    static final String NATIVE_LIBRARIES = "jdk/internal/loader/NativeLibraries";
     static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
-    static final String TARGET_DESCRIPTOR = EntryPatch.CLASS_STRING + "V";
+    static final String JNI_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;Z)";
+    static final String FFM_DESCRIPTOR = "(Ljava/lang/String;)";
     private static final int ACC_STATIC = 0x0008;
 
-    private volatile int runtimeInstrumented;
+    private volatile int jniInstrumented;
     private volatile int ffmInstrumented;
 
-    /** How many of Runtime's two entry points were instrumented in its last transformation. */
-    int runtimeInstrumented() {
-        return runtimeInstrumented;
+    /** Whether NativeLibraries.loadLibrary(Class, String, boolean) was instrumented (1) or not. */
+    int jniInstrumented() {
+        return jniInstrumented;
     }
 
-    /** How many of RawNativeLibraries' two load methods were instrumented (JDK 22+). */
+    /** Whether RawNativeLibraries.load(String) was instrumented (1) or not (JDK 19+). */
     int ffmInstrumented() {
         return ffmInstrumented;
     }
@@ -40,10 +44,10 @@ final class LoadTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] classfile) {
-        if (RUNTIME.equals(className)) {
+        if (NATIVE_LIBRARIES.equals(className)) {
             int[] count = {0};
-            byte[] result = instrument(classfile, count, RUNTIME_TARGETS, GateBridge.NAME);
-            runtimeInstrumented = count[0];
+            byte[] result = instrument(classfile, count, JNI_TARGETS, GateBridge.NAME);
+            jniInstrumented = count[0];
             return result;
         }
         if (RAW_LIBRARIES.equals(className)) {
@@ -55,44 +59,46 @@ final class LoadTransformer implements ClassFileTransformer {
         return null;
     }
 
-    /** Runtime.load0 / loadLibrary0(Class, String). Named classes, not lambdas: this runs in premain. */
-    private static final EntryPatch.Targets RUNTIME_TARGETS = new EntryPatch.Targets() {
+    /** NativeLibraries.loadLibrary(Class, String, boolean). Named classes, not lambdas: this runs in premain. */
+    private static final EntryPatch.Targets JNI_TARGETS = new EntryPatch.Targets() {
         @Override
         public String route(int access, String name, String descriptor) {
-            if ((access & ACC_STATIC) != 0 || !descriptor.equals(TARGET_DESCRIPTOR)) {
-                return null;
-            }
-            return name.equals("load0") ? "load" : name.equals("loadLibrary0") ? "loadLibrary" : null;
+            boolean target = name.equals("loadLibrary") && (access & ACC_STATIC) == 0
+                    && descriptor.startsWith(JNI_DESCRIPTOR);
+            return target ? "jni" : null;
         }
     };
 
-    static EntryPatch.Targets runtimeTargets() {
-        return RUNTIME_TARGETS;
+    static EntryPatch.Targets jniTargets() {
+        return JNI_TARGETS;
     }
 
-    /** RawNativeLibraries.load(Path) and load(String), where FFM's libraryLookup loads. */
+    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
     private static final EntryPatch.Targets FFM_TARGETS = new EntryPatch.Targets() {
         @Override
         public String route(int access, String name, String descriptor) {
-            boolean target = name.equals("load") && (access & ACC_STATIC) == 0
-                    && (descriptor.startsWith("(Ljava/nio/file/Path;)") || descriptor.startsWith("(Ljava/lang/String;)"));
+            boolean target = name.equals("load") && (access & ACC_STATIC) == 0 && descriptor.startsWith(FFM_DESCRIPTOR);
             return target ? "ffm" : null;
         }
     };
 
+    static EntryPatch.Targets ffmTargets() {
+        return FFM_TARGETS;
+    }
+
     /**
-     * Inserts, at the start of each target method, check(route, calling class or null, name as a
-     * String): by {@link EntryPatch}, or by ASM where EntryPatch declines the class file. Returns
-     * null (class unchanged) when no target was found or both failed; count[0] is -1 then.
+     * Puts the bridge call in front of each target method: by {@link EntryPatch}, or by ASM where
+     * EntryPatch declines the class file. Returns null (class unchanged) when no target was found
+     * or both failed; count[0] is -1 then.
      */
     static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
         try {
-            return EntryPatch.apply(classfile, targets, owner, GateBridge.CHECK_DESCRIPTOR, count);
+            return EntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
         } catch (EntryPatch.Declined declined) {
             count[0] = 0;
         }
         try {
-            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.CHECK_DESCRIPTOR, count);
+            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
         } catch (RuntimeException | LinkageError e) {
             count[0] = -1;
             return null; // leave the class as it is; the installer reports the gate missing

@@ -1,12 +1,15 @@
 package dev.profguard.runtime;
 
-import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
 
+import dev.profguard.act.StateListener;
+
 import java.lang.instrument.Instrumentation;
-import java.util.function.Consumer;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
@@ -15,10 +18,17 @@ public final class RuntimeGuard {
     private RuntimeGuard() {
     }
 
-    /** FFM's loader (JDK 22+), loaded without initialising it; null where it does not exist. */
-    private static Class<?> rawNativeLibraries() {
+    /**
+     * The watcher the gate asks to look at once when a Java-route load mapped more than the file
+     * judged (a dependency, what JNI_OnLoad opened): null (watch.interval=0) for none.
+     */
+    public static void lookAfterLoads(Watcher watcher) {
+        LoadGate.watcher = watcher;
+    }
+
+    private static Class<?> bootClass(String internalName) {
         try {
-            return Class.forName(LoadTransformer.RAW_LIBRARIES.replace('/', '.'), false, null);
+            return Class.forName(internalName.replace('/', '.'), false, null);
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }
@@ -41,45 +51,57 @@ public final class RuntimeGuard {
             return "this JVM does not let agents retransform classes";
         }
         try {
-            Consumer<Object[]> gate = new LoadGate(rules, config, probe);
+            // The gate runs the JDK's load itself (jdk.internal.loader) and judges the open file (java.io).
+            Module agent = RuntimeGuard.class.getModule();
+            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent)), Set.of(), Map.of());
+            LoadGate gate = new LoadGate(rules, config, probe);
             GateBridge.install(instrumentation, listener == null ? gate : new Counted(gate, listener));
             if (transformer == null) {
                 transformer = new LoadTransformer();
-                // Stays registered: another agent's retransformation of Runtime keeps the gate.
+                // Stays registered: another agent's retransformation of the loaders keeps the gate.
                 instrumentation.addTransformer(transformer, true);
-                instrumentation.retransformClasses(Runtime.class);
-                Class<?> raw = rawNativeLibraries();
+                Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
+                if (jni != null) {
+                    instrumentation.retransformClasses(jni);
+                }
+                Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
                 if (raw != null) {
                     instrumentation.retransformClasses(raw);
                 }
             }
-            if (transformer.runtimeInstrumented() != 2) {
-                return "java.lang.Runtime has no load0/loadLibrary0(Class, String) to guard on JDK " + Runtime.version();
+            if (transformer.jniInstrumented() != 1) {
+                return "jdk.internal.loader.NativeLibraries has no loadLibrary(Class, String, boolean) to guard on JDK "
+                        + Runtime.version();
             }
-            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 2) {
-                return "FFM's RawNativeLibraries.load(Path|String) was not found on JDK " + Runtime.version()
+            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 1) {
+                return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
+            }
+            if (!LoadGate.looksAfterLoads()) {
+                return "the JDK's library loaders cannot be called by the agent on JDK " + Runtime.version()
+                        + ": loads are judged before dlopen but not looked at after";
             }
             return null;
         } catch (Exception | LinkageError e) {
-            return "could not instrument java.lang.Runtime: " + e;
+            return "could not instrument the JDK's native library loaders: " + e;
         }
     }
 
     /** The gate, its refusals counted for the metrics: a refusal is the gate's UnsatisfiedLinkError. */
-    private static final class Counted implements Consumer<Object[]> {
-        private final Consumer<Object[]> gate;
+    private static final class Counted implements Function<Object[], Object> {
+        private final Function<Object[], Object> gate;
         private final StateListener listener;
 
-        Counted(Consumer<Object[]> gate, StateListener listener) {
+        Counted(Function<Object[], Object> gate, StateListener listener) {
             this.gate = gate;
             this.listener = listener;
         }
 
         @Override
-        public void accept(Object[] call) {
+        public Object apply(Object[] call) {
             try {
-                gate.accept(call);
+                return gate.apply(call);
             } catch (UnsatisfiedLinkError refused) {
                 listener.counted(StateListener.Count.REFUSED_LOAD);
                 throw refused;

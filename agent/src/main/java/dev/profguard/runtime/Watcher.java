@@ -144,8 +144,11 @@ public final class Watcher implements Runnable {
         }
     }
 
-    /** One look at what is loaded; nearly free while nothing was loaded or unloaded (capture data is looked for apart). */
-    public void tick() {
+    /**
+     * One look at what is loaded; nearly free while nothing was loaded or unloaded (capture data is
+     * looked for apart). Also called by the load gate right after a load, hence synchronized.
+     */
+    public synchronized void tick() {
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {
@@ -216,7 +219,7 @@ public final class Watcher implements Runnable {
      * Each is judged once; with it, the loaded objects that are the client, so that the client is
      * switched off (again: a client switched off and started again opens a new file).
      */
-    public void lookForCaptureData() {
+    public synchronized void lookForCaptureData() {
         Evidence evidence = new Evidence(rules, probe);
         List<Finding> found = new ArrayList<>();
         Set<String> open = new HashSet<>();

@@ -13,12 +13,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,15 +34,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class EntryPatchTest {
     private static final String HOOK = "dev/profguard/runtime/PatchHook";
-    private static final String DESCRIPTOR = GateBridge.CHECK_DESCRIPTOR;
+    private static final String DESCRIPTOR = "(Ljava/lang/String;Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)"
+            + "Ljava/lang/Object;";
     private static final EntryPatch.Targets TARGETS = (access, name, descriptor) -> {
         if ((access & Opcodes.ACC_STATIC) != 0) {
             return null;
         }
-        if (descriptor.equals(LoadTransformer.TARGET_DESCRIPTOR)) {
-            return name.equals("load0") ? "load" : name.equals("loadLibrary0") ? "loadLibrary" : null;
-        }
-        return name.equals("load") ? "ffm" : null;
+        return name.equals("loadLibrary") ? "jni" : name.equals("load") ? "ffm" : null;
     };
 
     @BeforeEach
@@ -90,14 +87,14 @@ class EntryPatchTest {
         return result + "/" + type.getField("trace").get(instance);
     }
 
+    private static final Class<?>[] JNI = {Class.class, String.class, boolean.class};
+
     private static List<String> runAll(Class<?> type) throws Exception {
-        Class<?>[] classAndString = {Class.class, String.class};
         return List.of(
-                call(type, "load0", classAndString, String.class, "123"),
-                call(type, "load0", classAndString, Integer.class, "x7"),
-                call(type, "load0", classAndString, Integer.class, "12345"),
-                call(type, "loadLibrary0", classAndString, Long.class, "ab"),
-                call(type, "load", new Class<?>[]{Path.class}, Path.of("/tmp/x.so")),
+                call(type, "loadLibrary", JNI, String.class, "123", false),
+                call(type, "loadLibrary", JNI, Integer.class, "x7", true),
+                call(type, "loadLibrary", JNI, Integer.class, "12345", false),
+                call(type, "loadLibrary", new Class<?>[]{Class.class, String.class}, Long.class, "ab"),
                 call(type, "load", new Class<?>[]{String.class}, "libz.so"));
     }
 
@@ -107,24 +104,35 @@ class EntryPatchTest {
         byte[] original = classFile(PatchFixture.class);
         int[] count = {0};
         byte[] patched = patch(how, original, count);
-        assertEquals(4, count[0], "load0, loadLibrary0, load(Path), load(String); not the static one");
+        assertEquals(3, count[0], "both loadLibrary and load(String); not the static one");
 
         List<String> before = runAll(define(PatchFixture.class.getName(), original));
         assertEquals(List.of(), PatchHook.CALLS);
         List<String> after = runAll(define(PatchFixture.class.getName(), patched));
         assertEquals(before, after, "the original code still runs, unchanged");
-        assertEquals(List.of("load|String|123", "load|Integer|x7", "load|Integer|12345", "loadLibrary|Long|ab",
-                "ffm|null|/tmp/x.so", "ffm|null|libz.so"), PatchHook.CALLS);
-        assertEquals("three:123:150,String", before.get(0).substring(5), "the fixture ran its switch and loop");
+        assertEquals(List.of("jni|PatchFixture|String|123", "jni|PatchFixture|Integer|x7", "jni|PatchFixture|Integer|12345",
+                "jni|PatchFixture|Long|ab", "ffm|PatchFixture|null|libz.so"), PatchHook.CALLS);
+        assertEquals("ran/three:123:150,String", before.get(0), "the fixture ran its switch and loop");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EntryPatch", "ASM"})
+    void whatTheHookReturnsIsReturnedInPlaceOfTheMethodAndWhatItThrowsIsThrown(String how) throws Exception {
+        Class<?> type = define(PatchFixture.class.getName(), patch(how, classFile(PatchFixture.class), new int[1]));
+        assertEquals("returned by the gate/", call(type, "loadLibrary", JNI, String.class, "gate:x", false),
+                "the method's own code did not run: its trace is empty");
+        assertEquals("returned by the gate/", call(type, "load", new Class<?>[]{String.class}, "gate:y"));
+        InvocationTargetException thrown = assertThrows(InvocationTargetException.class,
+                () -> call(type, "load", new Class<?>[]{String.class}, "refuse:z"));
+        assertEquals("profguard: refused", thrown.getCause().getMessage());
     }
 
     @Test
     void exceptionsStillReachTheirHandlersAfterTheShift() throws Exception {
         int[] count = {0};
         Class<?> type = define(PatchFixture.class.getName(), patch("EntryPatch", classFile(PatchFixture.class), count));
-        // "x7" is not a number: the handler, now 8 bytes further on, must still catch it
-        assertEquals("null/two:nan:175,Integer",
-                call(type, "load0", new Class<?>[]{Class.class, String.class}, Integer.class, "x7"));
+        // "x7" is not a number: the handler, now 24 bytes further on, must still catch it
+        assertEquals("ran/two:nan:175,Integer", call(type, "loadLibrary", JNI, Integer.class, "x7", false));
     }
 
     @Test
@@ -142,21 +150,30 @@ class EntryPatchTest {
         assertTrue(declined.getMessage().contains("RuntimeVisibleTypeAnnotations"), declined.getMessage());
 
         int[] count = {0};
-        byte[] patched = LoadTransformer.instrument(annotated, count, TARGETS, HOOK);
+        byte[] patched = asmFallback(annotated, count);
         assertEquals(1, count[0]);
         Class<?> type = define(PatchFixture.Annotated.class.getName(), patched);
-        assertEquals("null/2", call(type, "load0", new Class<?>[]{Class.class, String.class}, String.class, "ab"));
-        assertEquals(List.of("load|String|ab"), PatchHook.CALLS);
+        assertEquals("annotated/2", call(type, "load", new Class<?>[]{String.class}, "ab"));
+        assertEquals(List.of("ffm|Annotated|null|ab"), PatchHook.CALLS);
+    }
+
+    private static byte[] asmFallback(byte[] classfile, int[] count) {
+        try {
+            return EntryPatch.apply(classfile, TARGETS, HOOK, DESCRIPTOR, count);
+        } catch (EntryPatch.Declined declined) {
+            count[0] = 0;
+            return AsmEntryPatch.apply(classfile, TARGETS, HOOK, DESCRIPTOR, count);
+        }
     }
 
     /** What a method's code starts with, as ASM reads it back. */
-    private static List<String> firstInstructions(byte[] classfile, String method) {
+    private static List<String> firstInstructions(byte[] classfile, String method, String descriptorStart) {
         List<String> seen = new ArrayList<>();
         new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                if (!name.equals(method)) {
+                if (!name.equals(method) || !descriptor.startsWith(descriptorStart)) {
                     return null;
                 }
                 return new MethodVisitor(Opcodes.ASM9) {
@@ -181,17 +198,28 @@ class EntryPatchTest {
     }
 
     @Test
-    void thisJdksRuntimeIsPatchedWithoutAsm() throws Exception {
-        byte[] runtime = classFile(Runtime.class);
+    void thisJdksLoadersArePatchedWithoutAsm() throws Exception {
+        byte[] jni = bootClassFile("jdk/internal/loader/NativeLibraries");
         int[] count = {0};
-        byte[] patched = EntryPatch.apply(runtime, LoadTransformer.runtimeTargets(), GateBridge.NAME, DESCRIPTOR, count);
-        assertEquals(2, count[0], "load0 and loadLibrary0 on JDK " + Runtime.version());
-        assertEquals(List.of("ldc load", "aload 1", "aload 2", GateBridge.NAME + ".check"), firstInstructions(patched, "load0"));
-        assertEquals(List.of("ldc loadLibrary", "aload 1", "aload 2", GateBridge.NAME + ".check"),
-                firstInstructions(patched, "loadLibrary0"));
+        byte[] patched = EntryPatch.apply(jni, LoadTransformer.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+        assertEquals(1, count[0], "NativeLibraries.loadLibrary(Class, String, boolean) on JDK " + Runtime.version());
+        assertEquals(List.of("ldc jni", "aload 0", "aload 1", "aload 2"), firstInstructions(patched, "loadLibrary", LoadTransformer.JNI_DESCRIPTOR));
         // what ASM makes of the same class file calls the same, at the same place
-        byte[] viaAsm = AsmEntryPatch.apply(runtime, LoadTransformer.runtimeTargets(), GateBridge.NAME, DESCRIPTOR, new int[1]);
-        assertEquals(firstInstructions(viaAsm, "load0"), firstInstructions(patched, "load0"));
+        byte[] viaAsm = AsmEntryPatch.apply(jni, LoadTransformer.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR,
+                new int[1]);
+        assertEquals(firstInstructions(viaAsm, "loadLibrary", LoadTransformer.JNI_DESCRIPTOR), firstInstructions(patched, "loadLibrary", LoadTransformer.JNI_DESCRIPTOR));
+        if (Runtime.version().feature() >= 19) {
+            byte[] raw = bootClassFile("jdk/internal/loader/RawNativeLibraries");
+            EntryPatch.apply(raw, LoadTransformer.ffmTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+            assertEquals(1, count[0], "RawNativeLibraries.load(String)");
+        }
+    }
+
+    private static byte[] bootClassFile(String internalName) throws IOException {
+        try (InputStream in = Object.class.getResourceAsStream("/" + internalName + ".class")) {
+            assertNotNull(in, internalName);
+            return in.readAllBytes();
+        }
     }
 
     @Test
@@ -225,19 +253,22 @@ class EntryPatchTest {
     void theHandWrittenBridgeVerifiesAndPassesEachCallToItsHook() throws Exception {
         String name = "dev.profguard.runtime.TestBridge";
         Class<?> bridge = define(name, GateBridge.bytes(name.replace('.', '/')));
-        Method check = bridge.getMethod("check", String.class, Class.class, String.class);
-        check.invoke(null, "load", String.class, "/x.so"); // no hook yet: nothing happens
+        Method load = bridge.getMethod("load", String.class, Object.class, Class.class, String.class);
+        assertEquals(bridge, load.invoke(null, "jni", "owner", String.class, "/x.so"), "no hook yet: run the method");
         List<Object[]> calls = new ArrayList<>();
-        bridge.getField("hook").set(null, (Consumer<Object[]>) calls::add);
-        check.invoke(null, "loadLibrary", Integer.class, "z");
+        bridge.getField("hook").set(null, (Function<Object[], Object>) call -> {
+            calls.add(call);
+            return "library";
+        });
+        assertEquals("library", load.invoke(null, "ffm", "owner", null, "z"));
         assertEquals(1, calls.size());
-        assertArrayEquals(new Object[]{"loadLibrary", Integer.class, "z"}, calls.get(0));
+        assertArrayEquals(new Object[]{"ffm", "owner", null, "z"}, calls.get(0));
         // an exception the hook throws (a refusal) reaches the caller as it is
-        bridge.getField("hook").set(null, (Consumer<Object[]>) call -> {
+        bridge.getField("hook").set(null, (Function<Object[], Object>) call -> {
             throw new UnsatisfiedLinkError("refused");
         });
         InvocationTargetException thrown = assertThrows(InvocationTargetException.class,
-                () -> check.invoke(null, "load", String.class, "/y.so"));
+                () -> load.invoke(null, "jni", "owner", String.class, "/y.so"));
         assertEquals("refused", thrown.getCause().getMessage());
     }
 }

@@ -4,18 +4,18 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.nio.file.Path;
 
 /**
- * Methods shaped like the JDK's load routes, with what makes inserting code at their entry hard:
- * a loop back to offset 0, a switch (alignment), a handler (exception table), locals. The tests
- * patch this class file, load it in a verifying class loader and call it.
+ * Methods shaped like the JDK's load methods, with what makes inserting code at their entry hard:
+ * a loop back to offset 0, a switch (alignment), a handler (exception table), locals, no branch at
+ * all (no stack map). The tests patch this class file, load it in a verifying class loader and
+ * call it.
  */
 public class PatchFixture {
     public String trace = "";
 
-    /** Like Runtime.load0: branches, a switch and a handler. */
-    void load0(Class<?> from, String name) {
+    /** Like NativeLibraries.loadLibrary(Class, String, boolean): branches, a switch and a handler. */
+    String loadLibrary(Class<?> from, String name, boolean builtin) {
         int sum = 0;
         for (int i = 0; i < name.length(); i++) {
             sum += name.charAt(i);
@@ -32,30 +32,27 @@ public class PatchFixture {
         } catch (NumberFormatException e) {
             trace += "nan:";
         }
-        trace += sum + "," + from.getSimpleName();
+        trace += sum + "," + from.getSimpleName() + (builtin ? ",builtin" : "");
+        return "ran";
     }
 
-    /** Like Runtime.loadLibrary0, with a loop at the very top: a branch back to offset 0. */
-    void loadLibrary0(Class<?> from, String name) {
+    /** With a loop at the very top: a branch back to offset 0. */
+    String loadLibrary(Class<?> from, String name) {
         do {
             trace += name.length();
         } while (trace.length() < 3);
+        return "looped";
     }
 
-    /** Like RawNativeLibraries.load(Path): no branch, no stack map. */
-    boolean load(Path file) {
-        trace += "path " + file;
-        return true;
-    }
-
-    boolean load(String file) {
+    /** Like RawNativeLibraries.load(String): no branch, no stack map. */
+    String load(String file) {
         trace += "string " + file.length();
-        return false;
+        return "loaded";
     }
 
     /** Not a target: static. */
-    static int load0static(Class<?> from, String name) {
-        return name.length();
+    static String loadLibrary(Class<?> from, String name, int flags) {
+        return name;
     }
 
     @Target(ElementType.TYPE_USE)
@@ -63,13 +60,14 @@ public class PatchFixture {
     @interface Tag {
     }
 
-    /** A class whose load0 carries a type annotation inside its code: EntryPatch declines it. */
+    /** A class whose load carries a type annotation inside its code: EntryPatch declines it. */
     public static class Annotated {
         public String trace = "";
 
-        void load0(Class<?> from, String name) {
+        String load(String name) {
             Object value = name;
             trace += ((@Tag String) value).length();
+            return "annotated";
         }
     }
 }
