@@ -23,6 +23,9 @@ strip --strip-all "$out/libwiped-helper.so"
 gcc "${hardening[@]}" -o "$out/alter_elf" "$src/alter_elf.c"
 "$out/alter_elf" strip-sections "$out/libmtuner_standin.so" "$out/libsections-gone.so"
 "$out/alter_elf" hide-dynsym "$out/libmtuner_standin.so" "$out/libdynsym-hidden.so"
+# A switch-off that never returns, and a client that hides from dl_iterate_phdr (red-team cases).
+gcc "${hardening[@]}" -shared -DSTANDIN_HANG_SHUTDOWN -o "$out/libhang-helper.so" "$src/mtuner_standin.c" -lpthread
+gcc "${hardening[@]}" -shared -DSTANDIN_HIDE_ITERATION -o "$out/libhiding-helper.so" "$src/mtuner_standin.c" -lpthread -ldl
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.

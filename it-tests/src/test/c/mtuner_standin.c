@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -156,6 +157,11 @@ RMEM_API void rmemInit(const char *rootPathOverride)
 
 RMEM_API void rmemShutDown(void)
 {
+#ifdef STANDIN_HANG_SHUTDOWN
+    for (;;) { /* a switch-off that never returns */
+        pause();
+    }
+#endif
     pthread_mutex_lock(&standin_lock);
     struct standin_hook *hook = standin_hook;
     if (hook != NULL) {
@@ -300,3 +306,32 @@ __attribute__((destructor)) static void standin_stop(void)
     }
     pthread_mutex_unlock(&standin_lock);
 }
+
+#ifdef STANDIN_HIDE_ITERATION
+/* Interposes dl_iterate_phdr (when preloaded) and leaves itself out of what it reports: a client
+   hiding from whoever asks the dynamic linker through that function. */
+struct standin_hide {
+    int (*callback)(struct dl_phdr_info *, size_t, void *);
+    void *data;
+};
+
+static int standin_skip_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct standin_hide *hide = data;
+    Dl_info self;
+    if (dladdr((void *)&standin_skip_self, &self) != 0 && info->dlpi_name != NULL && self.dli_fname != NULL
+        && strcmp(info->dlpi_name, self.dli_fname) == 0) {
+        return 0;
+    }
+    return hide->callback(info, size, hide->data);
+}
+
+int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
+{
+    int (*real)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
+    void *found = dlsym(RTLD_NEXT, "dl_iterate_phdr");
+    memcpy(&real, &found, sizeof real);
+    struct standin_hide hide = {callback, data};
+    return real == NULL ? 0 : real(standin_skip_self, &hide);
+}
+#endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -27,8 +28,9 @@ int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
 {
     struct iovec local = {into, length};
     struct iovec remote = {(void *)address, length};
-    ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-    return got == (ssize_t)length ? PROBE_OK : PROBE_UNAVAILABLE;
+    /* the system call itself, not libc's wrapper, which a preloaded library could interpose */
+    long got = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+    return got == (long)length ? PROBE_OK : PROBE_UNAVAILABLE;
 }
 
 static void probe_scan_range(struct probe_marks_state *state, uintptr_t start, uint64_t length, uint64_t *budget)

@@ -2,6 +2,7 @@
 #include <link.h>
 #include <stddef.h>
 #include <string.h>
+#include <elf.h>
 
 #include "probe.h"
 
@@ -39,10 +40,93 @@ static int probe_add_object(struct dl_phdr_info *info, size_t size, void *data)
     return status == PROBE_OK ? 0 : 1;
 }
 
+/* Appends one record: base, zero-fill, name. */
+static int probe_append_object(struct probe_buffer *out, uint64_t base, uint64_t zero_fill, const char *name)
+{
+    uint32_t length = (uint32_t)strnlen(name, 65536);
+    int status = probe_append_buffer(out, &base, sizeof base);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(out, &zero_fill, sizeof zero_fill);
+    }
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(out, &length, sizeof length);
+    }
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(out, name, length);
+    }
+    return status;
+}
+
+/* Whether the records so far list an object at base. */
+static int probe_listed(const struct probe_buffer *out, uint64_t base)
+{
+    size_t at = 0;
+    while (at + 20 <= out->size) {
+        uint64_t listed;
+        uint32_t length;
+        memcpy(&listed, out->data + at, sizeof listed);
+        memcpy(&length, out->data + at + 16, sizeof length);
+        if (listed == base) {
+            return 1;
+        }
+        at += 20 + length;
+    }
+    return 0;
+}
+
+/* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
+static uint64_t probe_zero_fill_at(uint64_t base)
+{
+    ElfW(Ehdr) header;
+    if (probe_read_memory((uintptr_t)base, (unsigned char *)&header, sizeof header) != PROBE_OK
+        || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_phentsize != sizeof(ElfW(Phdr))
+        || header.e_phnum > 128) {
+        return 0;
+    }
+    uint64_t zero_fill = 0;
+    for (int i = 0; i < header.e_phnum; i++) {
+        ElfW(Phdr) phdr;
+        if (probe_read_memory((uintptr_t)(base + header.e_phoff + (uint64_t)i * sizeof phdr), (unsigned char *)&phdr,
+                              sizeof phdr) != PROBE_OK) {
+            return zero_fill;
+        }
+        if (phdr.p_type == PT_LOAD && phdr.p_memsz > phdr.p_filesz && phdr.p_memsz - phdr.p_filesz > zero_fill) {
+            zero_fill = phdr.p_memsz - phdr.p_filesz;
+        }
+    }
+    return zero_fill;
+}
+
 int probe_list_objects(struct probe_buffer *out)
 {
     struct probe_list_state state = {out, PROBE_OK};
     dl_iterate_phdr(probe_add_object, &state);
+    /*
+     * The linker's own list too: dl_iterate_phdr is a function a preloaded library can interpose
+     * to hide itself, while _r_debug's chain of link maps is the linker's data. Every object it
+     * holds that the iteration did not report is added (its name read through process_vm_readv).
+     */
+    int hops = 0;
+    for (struct link_map *map = _r_debug.r_map; map != NULL && state.status == PROBE_OK && hops < 65536;
+         hops++) {
+        struct link_map copy;
+        if (probe_read_memory((uintptr_t)map, (unsigned char *)&copy, sizeof copy) != PROBE_OK) {
+            break;
+        }
+        if (copy.l_name != NULL && !probe_listed(out, (uint64_t)copy.l_addr)) {
+            char name[4096];
+            size_t n = 0;
+            while (n < sizeof name - 1 && probe_read_memory((uintptr_t)(copy.l_name + n), (unsigned char *)&name[n], 1) == PROBE_OK
+                   && name[n] != '\0') {
+                n++;
+            }
+            name[n] = '\0';
+            if (n > 0) {
+                state.status = probe_append_object(out, (uint64_t)copy.l_addr, probe_zero_fill_at((uint64_t)copy.l_addr), name);
+            }
+        }
+        map = copy.l_next;
+    }
     return state.status;
 }
 

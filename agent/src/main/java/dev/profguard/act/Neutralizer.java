@@ -72,7 +72,12 @@ public final class Neutralizer {
                 continue; // the same object named again (LD_PRELOAD and the loaded object)
             }
             byte[] name = loaded.get(finding.path());
-            Probe.SwitchOff result = name == null ? Probe.SwitchOff.NOT_LOADED : probe.switchOff(name, rule.shutdown());
+            Probe.SwitchOff result = name == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, name, 0, rule.shutdown());
+            if (result == null) {
+                unresolved.add(finding.path() + ": its " + rule.shutdown() + "() did not return within "
+                        + SHUTDOWN_WAIT_MILLIS + " ms");
+                continue;
+            }
             switch (result) {
                 case CALLED:
                     switched.add(finding.path());
@@ -97,8 +102,11 @@ public final class Neutralizer {
             // dynamic section in memory.
             Rule rule = evidence.rules().byId(finding.rule());
             Long base = mapped.get(finding.path());
-            Probe.SwitchOff result = base == null ? Probe.SwitchOff.NOT_LOADED : probe.switchOffAt(base, rule.shutdown());
-            if (result == Probe.SwitchOff.CALLED) {
+            Probe.SwitchOff result = base == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, null, base, rule.shutdown());
+            if (result == null) {
+                unresolved.add(finding.path() + ": its " + rule.shutdown() + "() did not return within "
+                        + SHUTDOWN_WAIT_MILLIS + " ms");
+            } else if (result == Probe.SwitchOff.CALLED) {
                 switched.add(finding.path());
                 called = rule.shutdown();
                 PublishedState.switchedOff(rule.id(), finding.path());
@@ -134,6 +142,40 @@ public final class Neutralizer {
             done.append("; no capture file was written");
         }
         return new Verdict(Outcome.NEUTRALIZED, verdict.findings(), done.toString());
+    }
+
+    /** How long the client's own shutdown function may take before the switch-off counts as failed. */
+    static final long SHUTDOWN_WAIT_MILLIS = 2000;
+
+    /**
+     * Calls the client's shutdown (by its name, or at its mapping's base when {@code name} is null)
+     * on a thread of its own: a function that never returns must not hang the guard, nor the JVM
+     * before main. Null when it did not return in time (the thread, a daemon, is left to it).
+     */
+    private static Probe.SwitchOff bounded(Probe probe, byte[] name, long base, String symbol) {
+        Probe.SwitchOff[] result = new Probe.SwitchOff[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread call = new Thread(() -> {
+            try {
+                result[0] = name != null ? probe.switchOff(name, symbol) : probe.switchOffAt(base, symbol);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "profguard-switch-off");
+        call.setDaemon(true);
+        call.start();
+        try {
+            call.join(SHUTDOWN_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (call.isAlive()) {
+            return null;
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
     }
 
     /** Where the first mapping of each file mapped with code starts, by the path findings show. */

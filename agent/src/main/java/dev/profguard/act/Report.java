@@ -50,8 +50,8 @@ public final class Report {
         String reason = verdict.reason();
         switch (verdict.outcome()) {
             case NEUTRALIZED:
-                line.append("It was ").append(reason).append(surface == Surface.START ? ". main runs; " : ". ")
-                        .append("remove the client before the next start.");
+                line.append("It was ").append(reason).append(surface == Surface.START ? ". main runs; remove" : ". Remove")
+                        .append(" the client before the next start.");
                 break;
             case HALT:
                 line.append("Ending this JVM (").append(reason).append("), exit status ").append(config.exitCode())

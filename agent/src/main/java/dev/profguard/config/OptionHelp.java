@@ -19,7 +19,7 @@ public final class OptionHelp {
             new String[]{"probe", "native probe: auto (warn if unavailable), required (refuse), off", "auto"},
             new String[]{"probe.dir", "directory to load the probe from first (then java.io.tmpdir, "
                     + "$XDG_RUNTIME_DIR, the working directory)", "none"},
-            new String[]{"capture.files", "capture file of a switched-off client: keep, delete", "keep"},
+            new String[]{"capture.files", "capture data of a client refused, halted or switched off: delete, keep", "delete"},
             new String[]{"watch.interval", "period of the runtime watcher: 500ms, 1s, 2m (at most 1h), 0 off", "250ms"},
             new String[]{"runtime.action", "a client loaded after start-up: neutralize, warn, halt", "neutralize"},
             new String[]{"attach", "a production JVM open to agents loaded at run time: warn, ignore, refuse", "warn"},

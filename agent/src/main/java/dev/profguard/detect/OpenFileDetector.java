@@ -19,7 +19,8 @@ public final class OpenFileDetector implements Detector {
         if (files == null) {
             return findings;
         }
-        String javaHome = System.getProperty("java.home", "/nonexistent") + "/";
+        String jdk = Locations.jdkHome();
+        String javaHome = jdk.isEmpty() ? "\0" : jdk + "/"; // the running JDK's files, not a -Djava.home
         for (OpenFile file : files) {
             String target = file.target();
             if (!target.startsWith("/") || target.startsWith(javaHome)) {

@@ -105,7 +105,8 @@ final class CheckCommand {
                     + e.getMessage() + ")", null, null, options);
         }
         Verdict verdict = Policy.decide(findings, Surface.CHECK, config);
-        Set<String> switchedOff = TargetOptions.switchedOff(view, pid == null ? ProcessHandle.current().pid() : pid);
+        Set<String> switchedOff = TargetOptions.switchedOff(view, pid == null ? ProcessHandle.current().pid() : pid,
+                options.guarded());
         boolean found = false;
         boolean unknown = false;
         boolean allSwitchedOff = false;

@@ -144,8 +144,11 @@ final class TargetOptions {
      * written it, and the state's pid must be the target's; a client it does not list, or
      * strong evidence of another kind (an open capture file), is still reported found.
      */
-    static Set<String> switchedOff(ProcessView view, long pid) {
+    static Set<String> switchedOff(ProcessView view, long pid, boolean guarded) {
         Set<String> switched = new HashSet<>();
+        if (!guarded) {
+            return switched; // no guard runs there: a state file in it is not the guard's word
+        }
         List<OpenFile> files = view.openFiles().value();
         if (files == null) {
             return switched;

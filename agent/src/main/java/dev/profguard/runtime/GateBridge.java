@@ -31,14 +31,17 @@ final class GateBridge {
     /** Defines the bridge (once per JVM) and sets its hook. */
     static synchronized void install(Instrumentation instrumentation, Function<Object[], Object> hook) throws Exception {
         Class<?> bridge;
+        // java.lang opened to the agent's module only: to define the bridge, and to set its private hook
+        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(GateBridge.class.getModule())), Set.of(), Map.of());
         try {
             bridge = Class.forName(NAME.replace('/', '.'), false, null);
         } catch (ClassNotFoundException e) {
-            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                    Map.of("java.lang", Set.of(GateBridge.class.getModule())), Set.of(), Map.of());
             bridge = MethodHandles.privateLookupIn(Runtime.class, MethodHandles.lookup()).defineClass(bytes(NAME));
         }
-        Field field = bridge.getField("hook");
+        // private: an application cannot replace the gate (java.lang is not open to it)
+        Field field = bridge.getDeclaredField("hook");
+        field.setAccessible(true);
         field.set(null, hook);
     }
 
@@ -48,7 +51,7 @@ final class GateBridge {
      * itself (benchmarks/RESULTS.md):
      * <pre>
      * public final class ProfguardBridge {
-     *     public static volatile Function&lt;Object[], Object&gt; hook;
+     *     private static volatile Function&lt;Object[], Object&gt; hook;
      *     public static Object load(String route, Object loader, Class&lt;?&gt; from, String name) {
      *         Function h = hook;
      *         if (h == null) return ProfguardBridge.class;
@@ -82,7 +85,7 @@ final class GateBridge {
         pair(out, 11, 13, 16);                       // #17 InterfaceMethodref Function.apply
         utf8(out, "StackMapTable");                  // #18
         put(out, 0x0031, 2, 4, 0);                   // public final super, this #2, super #4, no interfaces
-        put(out, 1, 0x0049, 5, 6, 0);                // one field: public static volatile hook, no attributes
+        put(out, 1, 0x004A, 5, 6, 0);                // one field: private static volatile hook, no attributes
         put(out, 1, 0x0009, 7, 8, 1);                // one method: public static load, one attribute
         byte[] code = {
             (byte) 0xb2, 0, 11,                      // 0: getstatic hook

@@ -86,11 +86,8 @@ public final class LoadGate implements Function<Object[], Object> {
 
     /** The JDK's library directory, canonical as the names the JDK loads, with a final slash. */
     private static String jdkLibraries() {
-        try {
-            return Path.of(System.getProperty("java.home"), "lib").toRealPath() + "/";
-        } catch (IOException | RuntimeException e) {
-            return "\0"; // matches no path
-        }
+        String home = dev.profguard.detect.Locations.jdkHome(); // the running JDK, not a -Djava.home
+        return home.isEmpty() ? "\0" : home + "/lib/"; // "\0" matches no path
     }
 
     /**

@@ -123,7 +123,7 @@ public final class Watcher implements Runnable {
 
     @Override
     public void run() {
-        while (true) { // a daemon: it ends with the JVM, or when interrupted
+        while (true) { // a daemon: it ends with the JVM, and only then
             try {
                 Thread.sleep(config.watchIntervalMillis());
                 tick();
@@ -134,7 +134,8 @@ public final class Watcher implements Runnable {
                     listener.counted(StateListener.Count.WATCHER_TICK);
                 }
             } catch (InterruptedException e) {
-                return;
+                // Not ours to be stopped by: an interrupt from the application must not end the watch.
+                // A daemon, it ends with the JVM.
             } catch (Throwable t) {
                 if (!faultReported) { // its own failure is said once, and the watch goes on
                     faultReported = true;

@@ -255,8 +255,11 @@ class EntryPatchTest {
         Class<?> bridge = define(name, GateBridge.bytes(name.replace('.', '/')));
         Method load = bridge.getMethod("load", String.class, Object.class, Class.class, String.class);
         assertEquals(bridge, load.invoke(null, "jni", "owner", String.class, "/x.so"), "no hook yet: run the method");
+        java.lang.reflect.Field hook = bridge.getDeclaredField("hook");
+        assertTrue(java.lang.reflect.Modifier.isPrivate(hook.getModifiers()), "the application cannot set the gate");
+        hook.setAccessible(true);
         List<Object[]> calls = new ArrayList<>();
-        bridge.getField("hook").set(null, (Function<Object[], Object>) call -> {
+        hook.set(null, (Function<Object[], Object>) call -> {
             calls.add(call);
             return "library";
         });
@@ -264,7 +267,7 @@ class EntryPatchTest {
         assertEquals(1, calls.size());
         assertArrayEquals(new Object[]{"ffm", "owner", null, "z"}, calls.get(0));
         // an exception the hook throws (a refusal) reaches the caller as it is
-        bridge.getField("hook").set(null, (Function<Object[], Object>) call -> {
+        hook.set(null, (Function<Object[], Object>) call -> {
             throw new UnsatisfiedLinkError("refused");
         });
         InvocationTargetException thrown = assertThrows(InvocationTargetException.class,

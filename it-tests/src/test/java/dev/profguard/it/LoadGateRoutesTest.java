@@ -142,9 +142,10 @@ class LoadGateRoutesTest extends JvmTest {
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("LOADED"), run.toString());
         String line = run.onlyProfguardLine();
-        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) was loaded into this running JVM after start-up: "
-                + Jvm.fixture("libmtuner_standin.so")), run.toString());
-        assertTrue(line.contains("Switched off in place: called rmemShutDown()"), run.toString());
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up (env=production"),
+                run.toString());
+        assertTrue(line.contains("loaded object " + Jvm.fixture("libmtuner_standin.so") + " defines rmemInit"), run.toString());
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown()"), run.toString());
     }
 
     @Test

@@ -1,0 +1,67 @@
+package dev.profguard.it;
+
+import dev.profguard.it.Jvm.Run;
+import dev.profguard.it.app.HostileApp;
+import dev.profguard.it.app.PauseApp;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Ways past the guard a red team found in this session's first build, each reproduced, each held
+ * now: an application that interrupts the watcher, a client whose switch-off never returns, a client that hides from dl_iterate_phdr, and a forged published
+ * state that made check report a client switched off in a JVM without the guard.
+ */
+class RedTeamTest extends JvmTest {
+    @OnEachJdk
+    void aWatcherInterruptedByTheApplicationKeepsWatching(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms").preload("liblate-dlopen.so")
+                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .main(HostileApp.class, "interrupt-watcher").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("INTERRUPTED 1"), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("It was switched off in place: called rmemShutDown()"), run.toString());
+    }
+
+    @OnEachJdk
+    void aSwitchOffThatNeverReturnsIsARefusalNotAHang(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize").preload("libhang-helper.so").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        assertFalse(run.mainRan());
+        assertTrue(run.onlyProfguardLine().contains("its rmemShutDown() did not return within 2000 ms"), run.toString());
+    }
+
+    @OnEachJdk
+    void aClientHidingFromDlIteratePhdrIsFoundInTheLinkersOwnList(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production").preload("libhiding-helper.so").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("loaded object " + Jvm.fixture("libhiding-helper.so") + " defines rmemInit"),
+                run.toString());
+    }
+
+    @OnEachJdk
+    void checkDoesNotTakeAForgedStateFromAJvmWithoutTheGuard(Jdk jdk) throws Exception {
+        String client = Jvm.fixture("libmtuner_standin.so").toString();
+        List<String> command = List.of(jdk.java().toString(), "-cp", Jvm.codeSource(HostileApp.class).toString(),
+                HostileApp.class.getName(), "forge-state", client);
+        try (RunningJvm target = new RunningJvm(command, Map.of("LD_PRELOAD", client, "APP_ENV", "production"), dir)) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!target.stdout().contains("FORGED") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            AgentCommand check = AgentCommand.run(jdk, dir, "check", "--pid", Long.toString(target.process.pid()),
+                    "--format", "json");
+            assertEquals(1, check.status(), check.toString());
+            assertTrue(check.stdout().contains("\"status\":\"found\"") && check.stdout().contains("\"guarded\":false"),
+                    check.toString());
+        }
+        assertTrue(PauseApp.DONE.length() > 0);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.profguard.it.app;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What an application could do against the guard, as the red team did (issue #11 and #10).
+ * {@code interrupt-watcher}: interrupts the guard's watcher thread, then creates the file named by
+ * LATE_DLOPEN_TRIGGER and pauses 3 s. {@code set-hook}: tries to replace the load gate's hook in
+ * java.lang.ProfguardBridge, then loads ARG with System.load. {@code forge-state PATH}: holds open
+ * an unlinked file named like the guard's published state, claiming PATH was switched off, and
+ * waits for a line on stdin.
+ */
+public final class HostileApp {
+    private HostileApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(HelloApp.MARKER);
+        switch (args[0]) {
+            case "interrupt-watcher" -> {
+                int interrupted = 0;
+                for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                    if (thread.getName().equals("profguard-watcher")) {
+                        thread.interrupt();
+                        interrupted++;
+                    }
+                }
+                System.out.println("INTERRUPTED " + interrupted);
+                Thread.sleep(300);
+                Files.createFile(Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
+                Thread.sleep(3000);
+            }
+            case "set-hook" -> {
+                try {
+                    Class<?> bridge = Class.forName("java.lang.ProfguardBridge");
+                    java.lang.reflect.Field hook = bridge.getDeclaredField("hook");
+                    hook.setAccessible(true);
+                    hook.set(null, null);
+                    System.out.println("HOOK-REPLACED");
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    System.out.println("HOOK-PROTECTED " + e.getClass().getSimpleName());
+                }
+                try {
+                    System.load(args[1]);
+                    System.out.println("LOADED");
+                } catch (UnsatisfiedLinkError e) {
+                    System.out.println("REFUSED " + e.getMessage());
+                }
+            }
+            case "forge-state" -> {
+                Path dir = Files.createTempDirectory("forged");
+                Path state = dir.resolve("profguard-state");
+                RandomAccessFile file = new RandomAccessFile(state.toFile(), "rw");
+                file.write(("profguard-state 1\npid " + ProcessHandle.current().pid() + "\nswitched-off mtuner-client "
+                        + args[1] + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Files.delete(state);
+                Files.delete(dir);
+                System.out.println("FORGED");
+                System.out.flush();
+                long end = System.currentTimeMillis() + 60_000;
+                while (System.currentTimeMillis() < end && System.in.available() == 0) {
+                    Thread.sleep(50);
+                }
+                file.close();
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        System.out.println(PauseApp.DONE);
+    }
+}
