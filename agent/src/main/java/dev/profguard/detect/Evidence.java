@@ -183,19 +183,6 @@ public final class Evidence {
         return findings;
     }
 
-    /** A file on its own (scan): a library when it is ELF, else a data file. Never asks the linker. */
-    public List<Finding> file(Source source, String shown, Path content, String detail) {
-        byte[] head = new byte[4];
-        int length;
-        try {
-            length = FileMarks.head(content, head);
-        } catch (IOException | RuntimeException e) {
-            return List.of(Finding.unknown(source, shown, "could not read it: " + BoundedFiles.describe(e)));
-        }
-        boolean isElf = length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
-        return isElf ? library(source, shown, null, content, 0, detail, true) : dataFile(source, shown, content, false, detail);
-    }
-
     /** Whether the linker names an object that is a file (not the main program or the vDSO) and not the probe itself. */
     public boolean isJudgeable(LoadedObject object, LoadedObject self) {
         return object.isFile() && !(self != null && self.base() == object.base() && self.key().equals(object.key()));

@@ -190,11 +190,6 @@ public final class Watcher implements Runnable {
         act(findings, evidence);
     }
 
-    /** Called when the gate let a Java-route load through: look at what it brought in at once. */
-    public void afterLoad() {
-        tick();
-    }
-
     private void act(List<Finding> findings, Evidence evidence) {
         if (findings.isEmpty()) {
             return;
