@@ -81,7 +81,7 @@ public final class Evidence {
                                  String detail, boolean unreadableMatters) {
         List<Finding> findings = new ArrayList<>();
         Object identity = null;
-        if (content != null) {
+        if (content != null && linkerName == null) { // with the linker, the file is stat'ed only if it is read
             identity = identity(content);
             if (identity instanceof String) { // not a regular file: never opened
                 findings.add(Finding.unknown(source, shown, identity + " where a library is expected; not read ("
@@ -109,6 +109,13 @@ public final class Evidence {
                 // The JDK's and the system's own objects that the linker has loaded: its answer is
                 // what their loaded images define, and their files are not searched for marks; reading
                 // them again would only cost start-up time (a client there is a compromised host).
+                if (content != null && !(system && bound != null) && identity == null) {
+                    identity = identity(content);
+                    if (identity instanceof String || identity == null) {
+                        content = null; // gone, or not a regular file: never opened
+                        identity = null;
+                    }
+                }
                 file = content == null || (system && bound != null) ? null : symbols(content, identity);
                 fileRead = true;
             }

@@ -24,18 +24,30 @@ public final class Locations {
      * content is not searched for marks: they are large (libjvm.so: 24 MB), and a client installed
      * there is a compromised host, not a stray profiler. Their symbols are still checked. Only an
      * existing file, by its real path (links and {@code ..} resolved), directly in one of the
-     * system's library directories or under the running JDK's {@code lib/}, counts: a name that
+     * system's library directories or under the running JDK's own directory, counts: a name that
      * does not resolve (a deleted file, a memfd named {@code x/../../usr/lib/libz.so}) never does,
      * and the JDK is the one this process runs ({@code /proc/self/exe}), not the {@code java.home}
      * property, which a command line can set.
      */
     public static boolean isSystem(String path) {
-        String canonical = realPath(path);
+        if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+            return false;
+        }
+        // Fast, for the usual names (no "." or ".." segments) of files that are there: a link inside
+        // those directories needs root to make, like the library itself. Anything else by real path.
+        boolean plain = !path.contains("/.") && !path.contains("//");
+        if (plain && inSystemPlace(path) && new java.io.File(path).isFile()) {
+            return true;
+        }
+        return inSystemPlace(realPath(path));
+    }
+
+    private static boolean inSystemPlace(String canonical) {
         if (canonical == null) {
             return false;
         }
         String jdk = jdkHome();
-        if (!jdk.isEmpty() && canonical.startsWith(jdk + "/lib/")) {
+        if (!jdk.isEmpty() && canonical.startsWith(jdk + "/")) {
             return true;
         }
         int slash = canonical.lastIndexOf('/');

@@ -31,9 +31,12 @@ final class GateBridge {
     /** Defines the bridge (once per JVM) and sets its hook. */
     static synchronized void install(Instrumentation instrumentation, Function<Object[], Object> hook) throws Exception {
         Class<?> bridge;
-        // java.lang opened to the agent's module only: to define the bridge, and to set its private hook
-        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(GateBridge.class.getModule())), Set.of(), Map.of());
+        // java.lang opened to the agent's module: to define the bridge, and to set its private hook
+        // (RuntimeGuard opens it with the loaders' packages in one call; redefineModule is dear)
+        if (!Object.class.getModule().isOpen("java.lang", GateBridge.class.getModule())) {
+            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(GateBridge.class.getModule())), Set.of(), Map.of());
+        }
         try {
             bridge = Class.forName(NAME.replace('/', '.'), false, null);
         } catch (ClassNotFoundException e) {

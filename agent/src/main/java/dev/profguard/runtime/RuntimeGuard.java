@@ -54,7 +54,8 @@ public final class RuntimeGuard {
             // The gate runs the JDK's load itself (jdk.internal.loader) and judges the open file (java.io).
             Module agent = RuntimeGuard.class.getModule();
             instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                    Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent)), Set.of(), Map.of());
+                    Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent), "java.lang", Set.of(agent)), Set.of(),
+                    Map.of()); // java.lang for GateBridge: one redefineModule, whose first call costs milliseconds
             LoadGate gate = new LoadGate(rules, config, probe);
             GateBridge.install(instrumentation, listener == null ? gate : new Counted(gate, listener));
             if (transformer == null) {
