@@ -140,11 +140,17 @@ public final class LoadGate implements Function<Object[], Object> {
     static final class Decision {
         final boolean refuse;   // in this JVM, the file must not run
         final String evidence;  // the line that says what was found and what is done; null when nothing was
+        final List<java.util.Map<String, Object>> findings; // structured, for log.format=json
         volatile boolean warned;
 
         Decision(boolean refuse, String evidence) {
+            this(refuse, evidence, List.of());
+        }
+
+        Decision(boolean refuse, String evidence, List<java.util.Map<String, Object>> findings) {
             this.refuse = refuse;
             this.evidence = evidence;
+            this.findings = findings;
         }
     }
 
@@ -271,7 +277,8 @@ public final class LoadGate implements Function<Object[], Object> {
                 judged.add(opened);
                 Decision decision = decideStable(opened, "about to be loaded by " + how);
                 if (decision.refuse) {
-                    Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load").log(decision.evidence);
+                    Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load")
+                            .addKeyValue("findings", decision.findings).log(decision.evidence);
                     throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
                 }
                 warnOnce(opened.shown, decision);
@@ -327,13 +334,15 @@ public final class LoadGate implements Function<Object[], Object> {
         if (verdict.outcome() == Outcome.ALLOW) {
             return new Decision(false, null);
         }
-        return new Decision(verdict.outcome() == Outcome.REFUSE, Report.line(verdict, Surface.LOAD, config, "a library load", true));
+        return new Decision(verdict.outcome() == Outcome.REFUSE, Report.line(verdict, Surface.LOAD, config, "a library load", true),
+                Report.findings(verdict));
     }
 
     private void warnOnce(String shown, Decision decision) {
         if (decision.evidence != null && !decision.warned) {
             decision.warned = true;
-            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load").log(decision.evidence);
+            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load")
+                    .addKeyValue("findings", decision.findings).log(decision.evidence);
         }
     }
 

@@ -44,6 +44,8 @@ class JsonLinesTest extends JvmTest {
         assertEquals("\"refuse_load\"", g.group(2));
         assertEquals("\"production\"", g.group(3));
         assertEquals("true", g.group(4));
+        assertTrue(g.group(5).contains("\"rule\":\"mtuner-client\"") && g.group(5).contains("libmtuner_standin.so"),
+                "the gate's line carries its findings: " + g.group(5));
 
         Run late = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=300ms,log.format=json")
                 .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
