@@ -26,6 +26,8 @@ gcc "${hardening[@]}" -o "$out/alter_elf" "$src/alter_elf.c"
 # A switch-off that never returns, and a client that hides from dl_iterate_phdr (red-team cases).
 gcc "${hardening[@]}" -shared -DSTANDIN_HANG_SHUTDOWN -o "$out/libhang-helper.so" "$src/mtuner_standin.c" -lpthread
 gcc "${hardening[@]}" -shared -DSTANDIN_HIDE_ITERATION -o "$out/libhiding-helper.so" "$src/mtuner_standin.c" -lpthread -ldl
+# Changes the environment before the JVM reads it.
+gcc "${hardening[@]}" -shared -o "$out/libsetenv-early.so" "$src/setenv_early.c"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.

@@ -60,7 +60,7 @@ public final class Config {
             where.put(value.key, value.source);
         }
         this.sources = where;
-        this.warnings = warnings;
+        this.warnings = new ArrayList<>(warnings); // forThisJvm may add one before the config is used
         Value tag = options.get("env");
         String tagValue = null;
         String tagSource = null;
@@ -116,9 +116,61 @@ public final class Config {
      * environment) and keeps them for what reports on the guard later (log lines).
      */
     public static Config forThisJvm(String agentArgs) throws ConfigException {
-        Config config = resolve(agentArgs, System.getProperties(), System.getenv());
+        Map<String, String> live = System.getenv();
+        Map<String, String> env = live;
+        List<String> changed = new ArrayList<>();
+        Map<String, String> atStart = startEnvironment();
+        if (atStart != null) {
+            // The operator's values are the ones the process was started with: code that ran before
+            // the JVM (a preloaded library's constructor) could setenv APP_ENV=dev under a client.
+            Set<String> names = new java.util.TreeSet<>(atStart.keySet());
+            names.addAll(live.keySet());
+            for (String name : names) {
+                boolean ours = TAG_VARIABLES.contains(name) || name.startsWith(VARIABLE_PREFIX);
+                if (ours && !java.util.Objects.equals(atStart.get(name), live.get(name))) {
+                    if (env == live) {
+                        env = new LinkedHashMap<>(live);
+                    }
+                    if (atStart.get(name) == null) {
+                        env.remove(name);
+                    } else {
+                        env.put(name, atStart.get(name));
+                    }
+                    changed.add(name);
+                }
+            }
+        }
+        Config config = resolve(agentArgs, System.getProperties(), env);
+        if (!changed.isEmpty()) {
+            config.warnings.add("the environment was changed inside this process before the JVM read it ("
+                    + String.join(", ", changed) + "): profguard uses the values the process was started with. "
+                    + "Find what sets them (a preloaded library?).");
+        }
         thisJvm = config;
         return config;
+    }
+
+    /** The environment block the process was started with (/proc/self/environ, bounded), or null. */
+    private static Map<String, String> startEnvironment() {
+        byte[] bytes;
+        try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
+            bytes = in.readNBytes(8 << 20);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == 0) {
+                String entry = new String(bytes, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return env;
     }
 
     /** The options of this JVM's guard, or null before (or without) {@link #forThisJvm}. */
@@ -402,7 +454,7 @@ public final class Config {
 
     /** Lines to warn about once at start (e.g. environment variables ignored); empty when none. */
     public List<String> warnings() {
-        return warnings;
+        return Collections.unmodifiableList(warnings);
     }
 
     public Set<String> productionTags() {

@@ -64,4 +64,14 @@ class RedTeamTest extends JvmTest {
         }
         assertTrue(PauseApp.DONE.length() > 0);
     }
+
+    @OnEachJdk
+    void anEnvironmentChangedBeforeTheJvmReadItDoesNotTurnProductionOff(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs(null).env("APP_ENV", "production")
+                .env("LD_PRELOAD", Jvm.fixture("libsetenv-early.so") + " " + Jvm.fixture("libmtuner_standin.so"))
+                .env("SETENV_NAME", "APP_ENV").env("SETENV_VALUE", "dev").run();
+        assertEquals(78, run.exitStatus(), "the tag the process was started with: production\n" + run);
+        assertTrue(run.stderr().contains("the environment was changed inside this process before the JVM read it (APP_ENV)"),
+                run.toString());
+    }
 }
