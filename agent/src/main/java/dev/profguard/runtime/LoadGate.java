@@ -267,6 +267,18 @@ public final class LoadGate implements Function<Object[], Object> {
         String how = route.equals("ffm") ? "SymbolLookup.libraryLookup"
                 : "JNI (System.load, System.loadLibrary or a class loader's findLibrary" + (from == null ? "" : ", for "
                 + from.getName()) + ")";
+        if (name.indexOf('$') >= 0) {
+            // dlopen expands $ORIGIN, $LIB and $PLATFORM in the name it is given: the file it would
+            // load is not the one at the literal path, which is all the gate can read
+            Decision decision = decide(name, null, "about to be loaded by " + how + ": the dynamic linker expands the "
+                    + "$ tokens in this name ($ORIGIN, $LIB, $PLATFORM), so what it loads cannot be checked");
+            if (decision.refuse) {
+                Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load")
+                        .addKeyValue("findings", decision.findings).log(decision.evidence);
+                throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
+            }
+            warnOnce(name, decision);
+        }
         List<Opened> judged = new ArrayList<>();
         try {
             for (Path file : files) {

@@ -300,8 +300,8 @@ public final class Scan implements AutoCloseable {
                     problem(shown, "more than " + MAX_ENTRIES + " entries; the rest was not scanned");
                     return;
                 }
-                if (entry.isDirectory()) {
-                    continue;
+                if (entry.isDirectory() && entry.getSize() == 0) {
+                    continue; // a name ending in '/' with bytes is judged: the JDK's resource look-up finds it
                 }
                 String memberShown = shown + "!/" + entry.getName();
                 try (InputStream in = zip.getInputStream(entry)) {

@@ -101,6 +101,11 @@ final class TarReader {
                     longLink = cString(data, 0, data.length);
                 } else if (type == 'x') {
                     for (String[] record : pax(data)) {
+                        if (record[0].startsWith("GNU.sparse.")) {
+                            // a sparse member: its data is a map and pieces, not the file's bytes
+                            throw new IOException("a sparse tar member (pax " + record[0] + "): its bytes are not read as a "
+                                    + "file here; not inspected");
+                        }
                         switch (record[0]) {
                             case "path" -> paxPath = record[1];
                             case "linkpath" -> paxLink = record[1];
@@ -116,6 +121,15 @@ final class TarReader {
             if (header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a'
                     && header[261] == 'r' && header[345] != 0) {
                 name = cString(header, 345, 155) + "/" + name;
+            }
+            if (type == 'S') {
+                throw new IOException("a GNU sparse tar member: its bytes are not read as a file here; not inspected");
+            }
+            if (longName != null && paxPath != null && !longName.equals(paxPath)) {
+                // tar readers disagree on which wins (Go's, behind docker and containerd, takes the long
+                // name; GNU tar the pax path): one of them would see another file than the scan
+                throw new IOException("a tar member with two different names (pax path '" + paxPath + "', GNU long name '"
+                        + longName + "'); not inspected");
             }
             if (longName != null) {
                 name = longName;

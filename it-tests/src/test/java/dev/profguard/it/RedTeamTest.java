@@ -74,4 +74,46 @@ class RedTeamTest extends JvmTest {
         assertTrue(run.stderr().contains("the environment was changed inside this process before the JVM read it (APP_ENV)"),
                 run.toString());
     }
+
+    @OnEachJdk
+    void aLoadWhoseNameTheLinkerWouldExpandIsNotTakenAtItsWord(Jdk jdk) throws Exception {
+        Path marker = dir.resolve("constructor-ran");
+        Path literal = dir.resolve("$PLATFORM");
+        Files.createDirectories(literal);
+        Files.createDirectories(dir.resolve("x86_64"));
+        Files.copy(Jvm.fixture("libbenign.so"), literal.resolve("libx.so")); // what the literal path holds
+        Files.copy(Jvm.fixture("libcompress-helper.so"), dir.resolve("x86_64/libx.so")); // what dlopen would load
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker.toString())
+                .main(dev.profguard.it.app.LoadApp.class, "System.load", literal.resolve("libx.so").toString());
+        if (!jdk.name().equals("JDK 17")) {
+            jvm.option("--enable-native-access=ALL-UNNAMED");
+        }
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("REFUSED profguard:") && run.stdout().contains("expands the $ tokens"), run.toString());
+        assertFalse(Files.exists(marker), "the client's constructor never ran");
+    }
+
+    @OnEachJdk
+    void scanJudgesWhatAnArchiveHidesBehindADirectoryNameOrASparseMember(Jdk jdk) throws Exception {
+        Path jar = dir.resolve("dirname.jar");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("native/libx.so/")); // a "directory" with bytes
+            zip.write(Files.readAllBytes(Jvm.fixture("libcompress-helper.so")));
+            zip.closeEntry();
+        }
+        AgentCommand scan = AgentCommand.run(jdk, dir, "scan", jar.toString());
+        assertEquals(1, scan.status(), scan.toString());
+        assertTrue(scan.stdout().contains("native/libx.so/"), scan.toString());
+
+        Path sparse = dir.resolve("sparse/libx.so");
+        Files.createDirectories(sparse.getParent());
+        Files.copy(Jvm.fixture("libcompress-helper.so"), sparse);
+        Path tar = dir.resolve("sparse.tar");
+        assertEquals(0, AgentCommand.shell(dir, "truncate -s 4M \"$1\" && tar --sparse --format=posix --sparse-version=1.0 "
+                + "-C \"$2\" -cf \"$3\" libx.so", sparse.toString(), sparse.getParent().toString(), tar.toString()));
+        AgentCommand sparseScan = AgentCommand.run(jdk, dir, "scan", tar.toString());
+        assertEquals(2, sparseScan.status(), "a sparse member is not inspected, never clean\n" + sparseScan);
+        assertTrue(sparseScan.stdout().contains("sparse"), sparseScan.toString());
+    }
 }
