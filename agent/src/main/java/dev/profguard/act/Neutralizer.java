@@ -74,8 +74,7 @@ public final class Neutralizer {
             byte[] name = loaded.get(finding.path());
             Probe.SwitchOff result = name == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, name, 0, rule.shutdown());
             if (result == null) {
-                unresolved.add(finding.path() + ": its " + rule.shutdown() + "() did not return within "
-                        + SHUTDOWN_WAIT_MILLIS + " ms");
+                unresolved.add(didNotReturn(finding.path(), rule));
                 continue;
             }
             switch (result) {
@@ -85,8 +84,7 @@ public final class Neutralizer {
                     PublishedState.switchedOff(rule.id(), finding.path());
                     break;
                 case NO_SHUTDOWN:
-                    unresolved.add(finding.path() + ": its " + rule.shutdown()
-                            + " is hidden (not exported), so it cannot be called");
+                    unresolved.add(hidden(finding.path(), rule));
                     break;
                 default:
                     deferred.add(finding); // named, not loaded under that name: resolved if its file was
@@ -104,14 +102,13 @@ public final class Neutralizer {
             Long base = mapped.get(finding.path());
             Probe.SwitchOff result = base == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, null, base, rule.shutdown());
             if (result == null) {
-                unresolved.add(finding.path() + ": its " + rule.shutdown() + "() did not return within "
-                        + SHUTDOWN_WAIT_MILLIS + " ms");
+                unresolved.add(didNotReturn(finding.path(), rule));
             } else if (result == Probe.SwitchOff.CALLED) {
                 switched.add(finding.path());
                 called = rule.shutdown();
                 PublishedState.switchedOff(rule.id(), finding.path());
             } else if (result == Probe.SwitchOff.NO_SHUTDOWN) {
-                unresolved.add(finding.path() + ": its " + rule.shutdown() + " is hidden (not exported), so it cannot be called");
+                unresolved.add(hidden(finding.path(), rule));
             } else {
                 unresolved.add(finding.evidence() + ": not loaded in this JVM, so it cannot be switched off here");
             }
@@ -142,6 +139,14 @@ public final class Neutralizer {
             done.append("; no capture file was written");
         }
         return new Verdict(Outcome.NEUTRALIZED, verdict.findings(), done.toString());
+    }
+
+    private static String hidden(String path, Rule rule) {
+        return path + ": its " + rule.shutdown() + " is hidden (not exported), so it cannot be called";
+    }
+
+    private static String didNotReturn(String path, Rule rule) {
+        return path + ": its " + rule.shutdown() + "() did not return within " + SHUTDOWN_WAIT_MILLIS + " ms";
     }
 
     /** How long the client's own shutdown function may take before the switch-off counts as failed. */
@@ -183,12 +188,8 @@ public final class Neutralizer {
         Map<String, Long> starts = new LinkedHashMap<>();
         List<MappedObject> objects = view.mappedObjects().value();
         for (MappedObject object : objects == null ? List.<MappedObject>of() : objects) {
-            String range = object.range();
-            int dash = range.indexOf('-');
-            try {
-                starts.put(object.path(), Long.parseUnsignedLong(dash < 0 ? range : range.substring(0, dash), 16));
-            } catch (NumberFormatException e) {
-                // a malformed range names no mapping
+            if (object.start() >= 0) {
+                starts.put(object.path(), object.start());
             }
         }
         return starts;

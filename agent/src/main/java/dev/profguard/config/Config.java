@@ -158,19 +158,7 @@ public final class Config {
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == 0) {
-                String entry = new String(bytes, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
-                int eq = entry.indexOf('=');
-                if (eq > 0) {
-                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
-                }
-                start = i + 1;
-            }
-        }
-        return env;
+        return Tokens.environment(bytes);
     }
 
     /** The options of this JVM's guard, or null before (or without) {@link #forThisJvm}. */

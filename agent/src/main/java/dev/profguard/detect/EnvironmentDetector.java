@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class EnvironmentDetector implements Detector {
     /** Variables whose content the JVM or the java launcher parse as options. */
-    static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    public static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     @Override
     public List<Finding> scan(ProcessView view, Evidence evidence) {

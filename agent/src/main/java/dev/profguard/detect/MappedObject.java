@@ -19,6 +19,16 @@ public record MappedObject(String key, String device, long inode, boolean delete
         return Names.display(Names.fromKey(key));
     }
 
+    /** Where its first mapping starts (where the linker put the object), or -1 for a malformed range. */
+    public long start() {
+        int dash = range.indexOf('-');
+        try {
+            return Long.parseUnsignedLong(dash < 0 ? range : range.substring(0, dash), 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** The name's bytes. */
     public byte[] name() {
         return Names.fromKey(key);

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -77,15 +76,8 @@ public final class ProcFs implements ProcessView {
         if (read.value() == null) {
             return Readout.failed(read.failure());
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String entry : split(read.value())) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
-            }
-        }
-        String failure = read.failure();
-        return new Readout<>(Collections.unmodifiableMap(env), failure);
+        Map<String, String> env = dev.profguard.util.Tokens.environment(read.value());
+        return new Readout<>(Collections.unmodifiableMap(env), read.failure());
     }
 
     @Override

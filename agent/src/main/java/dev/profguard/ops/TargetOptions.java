@@ -4,6 +4,7 @@ import dev.profguard.act.PublishedState;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.detect.BoundedFiles;
+import dev.profguard.detect.EnvironmentDetector;
 import dev.profguard.detect.JvmOptions;
 import dev.profguard.detect.OpenFile;
 import dev.profguard.detect.ProcessView;
@@ -29,7 +30,6 @@ import java.util.jar.Manifest;
  * {@code PROFGUARD_*} and tag variables. Only these of its environment are held.
  */
 final class TargetOptions {
-    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
     private static final int MAX_STATE = 64 * 1024;
 
     private final String agentArgs;
@@ -55,7 +55,7 @@ final class TargetOptions {
         }
         Map<String, String> env = view.environment().value();
         env = env == null ? Map.of() : env;
-        for (String variable : OPTION_VARIABLES) {
+        for (String variable : EnvironmentDetector.OPTION_VARIABLES) {
             if (env.get(variable) != null) {
                 tokens.addAll(JvmOptions.tokenize(env.get(variable)));
             }

@@ -272,12 +272,7 @@ public final class LoadGate implements Function<Object[], Object> {
             // load is not the one at the literal path, which is all the gate can read
             Decision decision = decide(name, null, "about to be loaded by " + how + ": the dynamic linker expands the "
                     + "$ tokens in this name ($ORIGIN, $LIB, $PLATFORM), so what it loads cannot be checked");
-            if (decision.refuse) {
-                Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load")
-                        .addKeyValue("findings", decision.findings).log(decision.evidence);
-                throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
-            }
-            warnOnce(name, decision);
+            refuseOrWarn(name, decision);
         }
         List<Opened> judged = new ArrayList<>();
         try {
@@ -288,12 +283,7 @@ public final class LoadGate implements Function<Object[], Object> {
                 }
                 judged.add(opened);
                 Decision decision = decideStable(opened, "about to be loaded by " + how);
-                if (decision.refuse) {
-                    Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load")
-                            .addKeyValue("findings", decision.findings).log(decision.evidence);
-                    throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
-                }
-                warnOnce(opened.shown, decision);
+                refuseOrWarn(opened.shown, decision);
             }
             return judged;
         } catch (RuntimeException | Error e) {
@@ -348,6 +338,16 @@ public final class LoadGate implements Function<Object[], Object> {
         }
         return new Decision(verdict.outcome() == Outcome.REFUSE, Report.line(verdict, Surface.LOAD, config, "a library load", true),
                 Report.findings(verdict));
+    }
+
+    /** A refusal (one ERROR line, then UnsatisfiedLinkError before the library's code runs), else a warning once. */
+    private void refuseOrWarn(String shown, Decision decision) {
+        if (decision.refuse) {
+            Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse_load")
+                    .addKeyValue("findings", decision.findings).log(decision.evidence);
+            throw new UnsatisfiedLinkError("profguard: " + decision.evidence);
+        }
+        warnOnce(shown, decision);
     }
 
     private void warnOnce(String shown, Decision decision) {

@@ -297,12 +297,8 @@ public final class Watcher implements Runnable {
     private static Map<Long, MappedObject> byStart(List<MappedObject> code) {
         Map<Long, MappedObject> byStart = new HashMap<>();
         for (MappedObject object : code) {
-            String range = object.range();
-            int dash = range.indexOf('-');
-            try {
-                byStart.put(Long.parseUnsignedLong(range.substring(0, dash < 0 ? range.length() : dash), 16), object);
-            } catch (NumberFormatException e) {
-                // a malformed range names nothing
+            if (object.start() >= 0) {
+                byStart.put(object.start(), object);
             }
         }
         return byStart;

@@ -1,7 +1,10 @@
 package dev.profguard.util;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Splitting without regex: java.util.regex costs class loading on the path to main. */
 public final class Tokens {
@@ -23,6 +26,26 @@ public final class Tokens {
         }
         items.add(text.substring(start));
         return items;
+    }
+
+    /**
+     * An environment block as the kernel keeps it ({@code /proc/PID/environ}: NUL-separated
+     * NAME=value entries), the first entry of a name winning, as getenv does.
+     */
+    public static Map<String, String> environment(byte[] block) {
+        Map<String, String> env = new LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i <= block.length; i++) {
+            if (i == block.length || block[i] == 0) {
+                String entry = new String(block, start, i - start, StandardCharsets.UTF_8);
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return env;
     }
 
     /** The non-empty pieces between any of {@code separators}. */
