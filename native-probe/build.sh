@@ -21,9 +21,11 @@ library)
   gcc "${warnings[@]}" "${hardening[@]}" -shared \
       -I"$java_home/include" -I"$java_home/include/linux" -I"$target/native/include" \
       -o "$out/libprofguard_probe.so" "${sources[@]}" "$src/main/c/probe_jni.c"
-  # The loader checks the extracted library against this digest before loading it.
-  (cd "$out" && sha256sum libprofguard_probe.so | cut -d' ' -f1 > libprofguard_probe.so.sha256)
-  echo "native probe built: $out/libprofguard_probe.so ($(cat "$out/libprofguard_probe.so.sha256"))"
+  # From a jar the loader checks the extracted library against the entry's CRC-32 in the jar's
+  # central directory; from a classes directory (the build's own tests), against this record.
+  rm -f "$out/libprofguard_probe.so.sha256"
+  (cd "$out" && gzip -c libprofguard_probe.so | tail -c8 | od -An -tx4 -N4 | tr -d ' \n' > libprofguard_probe.so.crc32)
+  echo "native probe built: $out/libprofguard_probe.so (crc32 $(cat "$out/libprofguard_probe.so.crc32"))"
   ;;
 test)
   out="$target/native-test"

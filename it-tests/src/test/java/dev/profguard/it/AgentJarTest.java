@@ -46,7 +46,6 @@ class AgentJarTest {
             assertTrue(jar.getEntry("dev/profguard/shaded/logback/classic/LoggerContext.class") != null);
             assertTrue(jar.getEntry("dev/profguard/shaded/slf4j/Logger.class") != null);
             assertTrue(jar.getEntry("META-INF/native/linux-x86_64/libprofguard_probe.so") != null, "the probe is packed");
-            assertTrue(jar.getEntry("META-INF/native/linux-x86_64/libprofguard_probe.so.sha256") != null);
         }
     }
 

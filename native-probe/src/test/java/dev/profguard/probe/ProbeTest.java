@@ -120,10 +120,45 @@ class ProbeTest {
     void corruptEmbeddedLibraryIsRefusedBeforeLoading() {
         ProbeUnavailableException e = assertThrows(ProbeUnavailableException.class,
                 () -> NativeLoader.load(null, ProbeTest.class, "/corrupt/libprofguard_probe.so"));
-        assertTrue(e.getMessage().startsWith("the probe library in the agent jar is corrupt (SHA-256 "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("the probe library in the agent jar is corrupt (CRC-32 "), e.getMessage());
         ProbeUnavailableException missing = assertThrows(ProbeUnavailableException.class,
                 () -> NativeLoader.load(null, ProbeTest.class, "/absent/libprofguard_probe.so"));
         assertTrue(missing.getMessage().contains("has no /absent/libprofguard_probe.so"), missing.getMessage());
         assertNotNull(probe);
+    }
+
+    /**
+     * From a jar, the extracted library is checked against the CRC-32 the jar's central directory
+     * records for the entry: an entry whose bytes were changed after the jar was written (its
+     * record left as it was) is refused before anything is loaded.
+     */
+    @Test
+    void jarEntryWhoseBytesDoNotMatchItsRecordIsRefusedBeforeLoading(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        byte[] library = "\u007fELF a stand-in that must never be mapped".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(library);
+        java.nio.file.Path jar = dir.resolve("agent.jar");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry("META-INF/native/linux-x86_64/libprofguard_probe.so");
+            entry.setMethod(java.util.zip.ZipEntry.STORED); // the bytes stand in the file as they are
+            entry.setSize(library.length);
+            entry.setCrc(crc.getValue());
+            out.putNextEntry(entry);
+            out.write(library);
+            out.closeEntry();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(jar);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("stand-in");
+        assertTrue(at > 0);
+        bytes[at] = 'S';
+        java.nio.file.Files.write(jar, bytes);
+        ProbeUnavailableException e = assertThrows(ProbeUnavailableException.class, () -> NativeLoader.load(null,
+                jar.toFile(), ProbeTest.class, "/META-INF/native/linux-x86_64/libprofguard_probe.so", dir));
+        assertTrue(e.getMessage().startsWith("the probe library in the agent jar is corrupt (CRC-32 "), e.getMessage());
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of(jar), left.toList(), "the private directory and the file are removed again");
+        }
     }
 }
