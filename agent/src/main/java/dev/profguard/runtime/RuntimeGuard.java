@@ -6,6 +6,7 @@ import dev.profguard.rules.RuleSet;
 
 import dev.profguard.act.StateListener;
 
+import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,10 @@ import java.util.function.Function;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
-    private static LoadTransformer transformer;
+    /** 1 when each loader was patched, once per JVM; 0 or -1 when its target was not found. */
+    private static int jniPatched;
+    private static int ffmPatched;
+    private static boolean patched;
 
     private RuntimeGuard() {
     }
@@ -47,8 +51,9 @@ public final class RuntimeGuard {
     /** As above; {@code listener} (health), when not null, counts the loads the gate refuses. */
     public static synchronized String install(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe,
                                               StateListener listener) {
-        if (instrumentation == null || !instrumentation.isRetransformClassesSupported()) {
-            return "this JVM does not let agents retransform classes";
+        if (instrumentation == null || !instrumentation.isRetransformClassesSupported()
+                || !instrumentation.isRedefineClassesSupported()) {
+            return "this JVM does not let agents retransform and redefine classes";
         }
         try {
             // The gate runs the JDK's load itself (jdk.internal.loader) and judges the open file (java.io).
@@ -58,24 +63,15 @@ public final class RuntimeGuard {
                     Map.of()); // java.lang for GateBridge: one redefineModule, whose first call costs milliseconds
             LoadGate gate = new LoadGate(rules, config, probe);
             GateBridge.install(instrumentation, listener == null ? gate : new Counted(gate, listener));
-            if (transformer == null) {
-                transformer = new LoadTransformer();
-                // Stays registered: another agent's retransformation of the loaders keeps the gate.
-                instrumentation.addTransformer(transformer, true);
-                Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
-                if (jni != null) {
-                    instrumentation.retransformClasses(jni);
-                }
-                Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
-                if (raw != null) {
-                    instrumentation.retransformClasses(raw);
-                }
+            if (!patched) {
+                patched = true;
+                patchLoaders(instrumentation);
             }
-            if (transformer.jniInstrumented() != 1) {
+            if (jniPatched != 1) {
                 return "jdk.internal.loader.NativeLibraries has no loadLibrary(Class, String, boolean) to guard on JDK "
                         + Runtime.version();
             }
-            if (Runtime.version().feature() >= 22 && transformer.ffmInstrumented() != 1) {
+            if (Runtime.version().feature() >= 22 && ffmPatched != 1) {
                 return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
             }
@@ -86,6 +82,40 @@ public final class RuntimeGuard {
             return null;
         } catch (Exception | LinkageError e) {
             return "could not instrument the JDK's native library loaders: " + e;
+        }
+    }
+
+    /**
+     * Reads the loaders' class files through one retransformation, with a transformer that is
+     * removed at once, then redefines them with the gate in front: no transformer stays
+     * registered (see {@link LoadTransformer}).
+     */
+    private static void patchLoaders(Instrumentation instrumentation) throws Exception {
+        Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
+        Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
+        LoadTransformer reader = new LoadTransformer();
+        instrumentation.addTransformer(reader, true);
+        try {
+            if (jni != null && raw != null) {
+                instrumentation.retransformClasses(jni, raw);
+            } else if (jni != null) {
+                instrumentation.retransformClasses(jni);
+            }
+        } finally {
+            instrumentation.removeTransformer(reader);
+        }
+        int[] count = {0};
+        byte[] jniPatch = LoadTransformer.patchJni(reader.jni(), count);
+        jniPatched = jniPatch == null ? 0 : count[0];
+        count[0] = 0;
+        byte[] ffmPatch = raw == null ? null : LoadTransformer.patchFfm(reader.ffm(), count);
+        ffmPatched = ffmPatch == null ? 0 : count[0];
+        if (jniPatch != null && ffmPatch != null) {
+            instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));
+        } else if (jniPatch != null) {
+            instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch));
+        } else if (ffmPatch != null) {
+            instrumentation.redefineClasses(new ClassDefinition(raw, ffmPatch));
         }
     }
 

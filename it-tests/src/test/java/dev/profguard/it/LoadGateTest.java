@@ -2,6 +2,7 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 import dev.profguard.it.app.LoadApp;
+import dev.profguard.it.app.RetransformingAgent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,37 @@ class LoadGateTest extends JvmTest {
             assertFalse(Files.exists(marker()), "the library's constructor never ran: " + String.join(" ", route));
             assertTrue(run.onlyProfguardLine().startsWith("profguard: ERROR MTuner's client (rmem) found in a library load"), run.toString());
         }
+    }
+
+    /**
+     * The gate is in the loaders' class files themselves (redefined once, no transformer of ours
+     * left registered), so another agent retransforming them later rebuilds them with the gate.
+     */
+    @OnEachJdk
+    void gateStaysWhenAnotherAgentRetransformsTheLoaders(Jdk jdk) throws Exception {
+        Path agent = dir.resolve("retransforming-agent.jar");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", RetransformingAgent.class.getName());
+        manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        String entry = RetransformingAgent.class.getName().replace('.', '/');
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(agent), manifest)) {
+            for (String name : List.of(entry + ".class", entry + "$1.class")) {
+                out.putNextEntry(new java.util.jar.JarEntry(name));
+                try (var in = RetransformingAgent.class.getClassLoader().getResourceAsStream(name)) {
+                    in.transferTo(out);
+                }
+            }
+        }
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
+                .option("-javaagent:" + agent).main(LoadApp.class, "System.load", Jvm.fixture("libcompress-helper.so").toString());
+        if (!jdk.name().equals("JDK 17")) {
+            jvm.option("--enable-native-access=ALL-UNNAMED");
+        }
+        Run run = jvm.run();
+        assertTrue(run.stdout().contains("RETRANSFORMED"), run.toString());
+        assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
+        assertFalse(Files.exists(marker()), "the library's constructor never ran");
     }
 
     @OnEachJdk
