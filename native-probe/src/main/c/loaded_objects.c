@@ -75,7 +75,7 @@ static int probe_listed(const struct probe_buffer *out, uint64_t base)
 }
 
 /* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
-static uint64_t probe_zero_fill_at(uint64_t base)
+uint64_t probe_zero_fill_at(uint64_t base)
 {
     ElfW(Ehdr) header;
     if (probe_read_memory((uintptr_t)base, (unsigned char *)&header, sizeof header) != PROBE_OK

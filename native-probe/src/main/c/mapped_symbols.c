@@ -39,14 +39,14 @@ static uint32_t probe_gnu_hash(const char *name)
     return h;
 }
 
-/* Whether symbol index i is symbol, defined here as a function; its address in *address. */
+/* Whether symbol index i is symbol, defined here (as a function, when functions is set); its address in *address. */
 static int probe_match(uint64_t base, uint64_t symtab, uint64_t strtab, uint32_t i, const char *symbol,
-                       uint64_t *address)
+                       int functions, uint64_t *address)
 {
     ElfW(Sym) sym;
     char name[PROBE_MAX_NAME];
     if (probe_read_memory((uintptr_t)(symtab + (uint64_t)i * sizeof sym), (unsigned char *)&sym, sizeof sym) != PROBE_OK
-        || sym.st_name == 0 || sym.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(sym.st_info) != STT_FUNC
+        || sym.st_name == 0 || sym.st_shndx == SHN_UNDEF || (functions && ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
         || probe_read_name(strtab + sym.st_name, name, sizeof name) != PROBE_OK || strcmp(name, symbol) != 0) {
         return 0;
     }
@@ -55,7 +55,7 @@ static int probe_match(uint64_t base, uint64_t symtab, uint64_t strtab, uint32_t
 }
 
 static int probe_find_in_gnu_hash(uint64_t base, uint64_t table, uint64_t symtab, uint64_t strtab, const char *symbol,
-                                  uint64_t *address)
+                                  int functions, uint64_t *address)
 {
     uint32_t header[4]; /* nbuckets, symoffset, bloom size, bloom shift */
     if (probe_read_memory((uintptr_t)table, (unsigned char *)header, sizeof header) != PROBE_OK || header[0] == 0) {
@@ -74,7 +74,7 @@ static int probe_find_in_gnu_hash(uint64_t base, uint64_t table, uint64_t symtab
         if (probe_read_memory((uintptr_t)(chains + (uint64_t)(index - header[1]) * 4), (unsigned char *)&chained, 4) != PROBE_OK) {
             return 0;
         }
-        if ((chained | 1) == (hash | 1) && probe_match(base, symtab, strtab, index, symbol, address)) {
+        if ((chained | 1) == (hash | 1) && probe_match(base, symtab, strtab, index, symbol, functions, address)) {
             return 1;
         }
         if (chained & 1) {
@@ -85,22 +85,23 @@ static int probe_find_in_gnu_hash(uint64_t base, uint64_t table, uint64_t symtab
 }
 
 static int probe_find_in_sysv_hash(uint64_t base, uint64_t table, uint64_t symtab, uint64_t strtab, const char *symbol,
-                                   uint64_t *address)
+                                   int functions, uint64_t *address)
 {
     uint32_t header[2]; /* nbucket, nchain: the number of symbols */
     if (probe_read_memory((uintptr_t)table, (unsigned char *)header, sizeof header) != PROBE_OK) {
         return 0;
     }
     for (uint32_t i = 1; i < header[1] && i < PROBE_MAX_CHAIN; i++) {
-        if (probe_match(base, symtab, strtab, i, symbol, address)) {
+        if (probe_match(base, symtab, strtab, i, symbol, functions, address)) {
             return 1;
         }
     }
     return 0;
 }
 
-int probe_call_shutdown_at(uint64_t base, const char *symbol)
+int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
 {
+    *address = 0;
     if (base == 0 || symbol == NULL || symbol[0] == '\0') {
         return PROBE_BAD_INPUT;
     }
@@ -117,10 +118,18 @@ int probe_call_shutdown_at(uint64_t base, const char *symbol)
                           header.e_phnum * sizeof(ElfW(Phdr))) != PROBE_OK) {
         return PROBE_UNAVAILABLE;
     }
+    /* the load bias: where the first PT_LOAD's p_vaddr (0 for a shared object or PIE) is mapped */
+    uint64_t bias = base;
+    for (int i = 0; i < header.e_phnum; i++) {
+        if (phdrs[i].p_type == PT_LOAD) {
+            bias = base - (phdrs[i].p_vaddr - phdrs[i].p_offset);
+            break;
+        }
+    }
     uint64_t dynamic = 0;
     for (int i = 0; i < header.e_phnum; i++) {
         if (phdrs[i].p_type == PT_DYNAMIC) {
-            dynamic = base + phdrs[i].p_vaddr;
+            dynamic = bias + phdrs[i].p_vaddr;
         }
     }
     if (dynamic == 0) {
@@ -133,7 +142,7 @@ int probe_call_shutdown_at(uint64_t base, const char *symbol)
             || entry.d_tag == DT_NULL) {
             break;
         }
-        uint64_t value = probe_absolute(base, entry.d_un.d_ptr);
+        uint64_t value = probe_absolute(bias, entry.d_un.d_ptr);
         switch (entry.d_tag) {
         case DT_SYMTAB: symtab = value; break;
         case DT_STRTAB: strtab = value; break;
@@ -142,12 +151,18 @@ int probe_call_shutdown_at(uint64_t base, const char *symbol)
         default: break;
         }
     }
-    uint64_t address = 0;
     int found = symtab != 0 && strtab != 0
-                && ((gnu_hash != 0 && probe_find_in_gnu_hash(base, gnu_hash, symtab, strtab, symbol, &address))
-                    || (sysv_hash != 0 && probe_find_in_sysv_hash(base, sysv_hash, symtab, strtab, symbol, &address)));
-    if (!found) {
-        return PROBE_NO_SYMBOL;
+                && ((gnu_hash != 0 && probe_find_in_gnu_hash(bias, gnu_hash, symtab, strtab, symbol, functions, address))
+                    || (sysv_hash != 0 && probe_find_in_sysv_hash(bias, sysv_hash, symtab, strtab, symbol, functions, address)));
+    return found ? PROBE_OK : PROBE_NO_SYMBOL;
+}
+
+int probe_call_shutdown_at(uint64_t base, const char *symbol)
+{
+    uint64_t address = 0;
+    int status = probe_find_symbol_at(base, symbol, 1, &address);
+    if (status != PROBE_OK) {
+        return status;
     }
     void (*shutdown)(void);
     void *function = (void *)(uintptr_t)address;

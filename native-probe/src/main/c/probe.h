@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 2
+#define PROBE_ABI_VERSION 3
 
 enum probe_status {
     PROBE_OK = 0,
@@ -88,7 +88,65 @@ int probe_read_memory(uintptr_t address, unsigned char *into, size_t length);
  */
 int probe_call_shutdown_at(uint64_t base, const char *symbol);
 
+/*
+ * Finds symbol in the dynamic symbol table of the ELF object whose header is mapped at base, as
+ * ld.so would (PT_DYNAMIC, DT_GNU_HASH or DT_HASH), every read through probe_read_memory:
+ * PROBE_OK with its address, PROBE_NO_SYMBOL when it does not define it (any type, or functions
+ * only when functions is set), PROBE_NOT_LOADED when no ELF header is there.
+ */
+int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address);
+
+/* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
+uint64_t probe_zero_fill_at(uint64_t base);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
+
+/*
+ * The built-in rules as the start-up scan reads them (start_scan.c): one "kind value" per line,
+ * kinds rule, symbol, symbols.min, name, variable, capture, header (hex), zerofill, mark; any
+ * other kind is PROBE_BAD_INPUT, so rules this scan cannot look for are never taken as clean.
+ * The items point into text, a copy of the input that the rules own.
+ */
+#define PROBE_MAX_RULES_TEXT ((size_t)1 << 20)
+#define PROBE_MAX_RULE_ITEMS 512
+
+struct probe_start_rules {
+    char *text;
+    const char *symbols[PROBE_MAX_RULE_ITEMS];
+    size_t symbol_count;
+    const char *names[PROBE_MAX_RULE_ITEMS];
+    size_t name_count;
+    const char *variables[PROBE_MAX_RULE_ITEMS];
+    size_t variable_count;
+    const char *captures[PROBE_MAX_RULE_ITEMS];
+    size_t capture_count;
+    const char *headers[PROBE_MAX_RULE_ITEMS];
+    size_t header_lengths[PROBE_MAX_RULE_ITEMS];
+    size_t header_count;
+    uint64_t zero_fill; /* the smallest a rule names; 0: none */
+};
+
+int probe_parse_start_rules(const char *text, size_t length, struct probe_start_rules *rules);
+void probe_free_start_rules(struct probe_start_rules *rules);
+
+/* rules/Glob.matches for ASCII names: case-insensitive '*' and '?'. */
+int probe_glob_matches(const char *glob, const char *name);
+
+/* What made the start-up scan look closer: where something may be. */
+enum probe_scan_reason {
+    PROBE_SCAN_OBJECT = 1,      /* a loaded object named, shaped or placed like a client, or defining its symbols */
+    PROBE_SCAN_MAPPING = 2,     /* a mapped file named like one, deleted, or code the linker does not list */
+    PROBE_SCAN_ENVIRONMENT = 4, /* LD_PRELOAD, LD_AUDIT, a rule's variable, an agent in an options variable */
+    PROBE_SCAN_ARGUMENT = 8,    /* an agent or an @argfile on the command line */
+    PROBE_SCAN_OPEN_FILE = 16,  /* a descriptor on a capture file, by header or name */
+    PROBE_SCAN_INCOMPLETE = 32  /* something could not be read: the full scan says what */
+};
+
+/*
+ * The start-up scan's first look (start_scan.c): *reasons is 0 only where the agent's full scan
+ * with the same rules would find nothing; otherwise the probe_scan_reason bits of what to look at.
+ */
+int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons);
 
 #endif

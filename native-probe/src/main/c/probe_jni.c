@@ -292,7 +292,34 @@ JNIEXPORT void JNICALL Java_dev_profguard_probe_ProbeNatives_endProcess(JNIEnv *
     probe_end_process(status);
 }
 
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_startScan(JNIEnv *env, jclass type, jbyteArray rules)
+{
+    (void)type;
+    jsize length = rules == NULL ? 0 : (*env)->GetArrayLength(env, rules);
+    if (length <= 0 || (size_t)length > PROBE_MAX_RULES_TEXT) {
+        return -PROBE_BAD_INPUT;
+    }
+    char *text = malloc((size_t)length);
+    if (text == NULL) {
+        return -PROBE_NO_MEMORY;
+    }
+    (*env)->GetByteArrayRegion(env, rules, 0, length, (jbyte *)text);
+    struct probe_start_rules *parsed = malloc(sizeof *parsed);
+    int status = parsed == NULL ? PROBE_NO_MEMORY : probe_parse_start_rules(text, (size_t)length, parsed);
+    free(text);
+    if (status != PROBE_OK) {
+        free(parsed);
+        return -status;
+    }
+    uint32_t reasons = 0;
+    (void)probe_scan_start(parsed, &reasons); /* a failure is in reasons: PROBE_SCAN_INCOMPLETE */
+    probe_free_start_rules(parsed);
+    free(parsed);
+    return (jint)reasons;
+}
+
 static JNINativeMethod probe_methods[] = {
+    {"startScan", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_startScan},
     {"abiVersion", "()I", (void *)Java_dev_profguard_probe_ProbeNatives_abiVersion},
     {"changeCount", "()J", (void *)Java_dev_profguard_probe_ProbeNatives_changeCount},
     {"loadedObjects", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_loadedObjects},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,7 +192,38 @@ static void test_shutdown_at(const char *fixture)
     CHECK(probe_call_shutdown_at(0, "fixture_shutdown") == PROBE_BAD_INPUT);
     CHECK(probe_call_shutdown_at(16, "fixture_shutdown") == PROBE_NOT_LOADED); /* unmapped: no fault */
     CHECK(count != NULL && *count == 1);
+    uint64_t address = 0;
+    CHECK(probe_find_symbol_at((uint64_t)map->l_addr, "fixture_shutdowns", 0, &address) == PROBE_OK); /* any type */
+    CHECK(address == (uint64_t)(uintptr_t)count);
+    CHECK(probe_find_symbol_at((uint64_t)map->l_addr, "fixture_shutdowns", 1, &address) == PROBE_NO_SYMBOL);
+    CHECK(probe_find_symbol_at((uint64_t)map->l_addr, "fixture_answer", 1, &address) == PROBE_OK);
     dlclose(handle);
+}
+
+/* The main program's image, found through its first mapping like the start-up scan does. */
+static void test_main_program_symbols(void)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    CHECK(maps != NULL);
+    char exe[4096];
+    ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    CHECK(length > 0);
+    if (maps == NULL || length <= 0) {
+        return;
+    }
+    exe[length] = '\0';
+    char line[8192];
+    unsigned long long header = 0;
+    while (header == 0 && fgets(line, sizeof line, maps) != NULL) {
+        unsigned long long start, offset;
+        if (sscanf(line, "%llx-%*x %*s %llx", &start, &offset) == 2 && offset == 0 && strstr(line, exe) != NULL) {
+            header = start;
+        }
+    }
+    fclose(maps);
+    uint64_t address = 0;
+    CHECK(header != 0 && probe_find_symbol_at(header, "main", 0, &address) != PROBE_NOT_LOADED);
+    CHECK(probe_find_symbol_at(header, "rmemInit", 0, &address) == PROBE_NO_SYMBOL);
 }
 
 static void test_open_regular(const char *fixture)
@@ -227,6 +259,146 @@ static void test_self(void)
     probe_free_buffer(&name);
 }
 
+static uint32_t scan_with(const char *rules_text)
+{
+    struct probe_start_rules rules;
+    uint32_t reasons = 0xffffffffu;
+    if (probe_parse_start_rules(rules_text, strlen(rules_text), &rules) != PROBE_OK) {
+        return reasons;
+    }
+    CHECK(probe_scan_start(&rules, &reasons) == PROBE_OK);
+    probe_free_start_rules(&rules);
+    return reasons;
+}
+
+static void test_start_rules_parsing(void)
+{
+    struct probe_start_rules rules;
+    const char *good = "rule a\nsymbol rmemInit\nsymbols.min 2\nname *mtuner*\nvariable MTuner_Allocator\n"
+                       "capture *.MTuner\nheader 0040010202\nzerofill 1073741824\nmark .MTuner\nrule b\nzerofill 5\n";
+    CHECK(probe_parse_start_rules(good, strlen(good), &rules) == PROBE_OK);
+    CHECK(rules.symbol_count == 1 && strcmp(rules.symbols[0], "rmemInit") == 0);
+    CHECK(rules.name_count == 1 && rules.variable_count == 1 && rules.capture_count == 1);
+    CHECK(rules.header_count == 1 && rules.header_lengths[0] == 5 && memcmp(rules.headers[0], "\x00\x40\x01\x02\x02", 5) == 0);
+    CHECK(rules.zero_fill == 5);
+    probe_free_start_rules(&rules);
+    /* what it cannot look for, it must not take as clean */
+    const char *bad[] = {"", "symbol x\n", "rule a\nbogus x\n", "rule a\nheader 0g\n", "rule a\nheader 012\n",
+                         "rule a\nzerofill -1\n", "rule a\nzerofill 12x\n", "rule a\nname\n", "rule a\nname \n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(probe_parse_start_rules(bad[i], strlen(bad[i]), &rules) == PROBE_BAD_INPUT);
+        CHECK(rules.text == NULL);
+    }
+    /* bounded: more items than it holds */
+    size_t size = 8 + (PROBE_MAX_RULE_ITEMS + 1) * 9;
+    char *many = malloc(size + 1);
+    CHECK(many != NULL);
+    if (many != NULL) {
+        strcpy(many, "rule a\n");
+        for (int i = 0; i <= PROBE_MAX_RULE_ITEMS; i++) {
+            strcat(many, "name *x*\n");
+        }
+        CHECK(probe_parse_start_rules(many, strlen(many), &rules) == PROBE_TOO_LARGE);
+        free(many);
+    }
+    /* random bytes never crash it */
+    srand(7);
+    for (int round = 0; round < 2000; round++) {
+        char noise[96];
+        size_t length = (size_t)(rand() % (int)sizeof noise) + 1;
+        for (size_t i = 0; i < length; i++) {
+            static const char alphabet[] = "rule symbol name header zerofill capture 0123456789abcdefg\n *\x80";
+            noise[i] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+        }
+        if (probe_parse_start_rules(noise, length, &rules) == PROBE_OK) {
+            probe_free_start_rules(&rules);
+        }
+    }
+}
+
+static void test_globs(void)
+{
+    CHECK(probe_glob_matches("*mtuner*", "libMTuner.so"));
+    CHECK(probe_glob_matches("librmem.so*", "librmem.so.1"));
+    CHECK(probe_glob_matches("*.MTuner", "capture.mtuner"));
+    CHECK(probe_glob_matches("?a", "ba"));
+    CHECK(probe_glob_matches("*", ""));
+    CHECK(!probe_glob_matches("a", "b"));
+    CHECK(!probe_glob_matches("librmem_*.so*", "librmem.so"));
+    CHECK(!probe_glob_matches("*mtuner*", "libz.so.1"));
+}
+
+static void test_start_scan(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    /* the fixture lies outside the system's places: always looked closer at */
+    CHECK((scan_with("rule a\nname *nothing-named-so*\n") & PROBE_SCAN_OBJECT) != 0);
+    CHECK((scan_with("rule a\nname *probe_fixture*\n") & PROBE_SCAN_MAPPING) != 0);
+    /* libc is a system object: its name and symbols are what count */
+    CHECK((scan_with("rule a\nname libc.so*\n") & PROBE_SCAN_MAPPING) != 0);
+    /* a rule's variable */
+    CHECK((scan_with("rule a\nvariable PROFGUARD_C_TEST_VARIABLE\n") & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("PROFGUARD_C_TEST_VARIABLE", "1", 1);
+    CHECK((scan_with("rule a\nvariable PROFGUARD_C_TEST_VARIABLE\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    unsetenv("PROFGUARD_C_TEST_VARIABLE");
+    /* agents in an options variable: by path or library always, a jar by its name and content */
+    setenv("JAVA_TOOL_OPTIONS", "-Xmx1g -javaagent:/nonexistent/agent.jar=x", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("JAVA_TOOL_OPTIONS", "-Xmx1g -javaagent:/nonexistent/mtuner.jar", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    char option[4200];
+    snprintf(option, sizeof option, "-javaagent:%s", fixture); /* an ELF object behind a jar option */
+    setenv("JAVA_TOOL_OPTIONS", option, 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    setenv("JAVA_TOOL_OPTIONS", "-agentpath:/x/y.so", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    setenv("JAVA_TOOL_OPTIONS", "-Xmx1g\x1f-agentpath:/x/y.so", 1); /* a separator Java's tokenizer knows */
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    setenv("JAVA_TOOL_OPTIONS", "'-javaagent:/nonexistent/a b.jar'", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    unsetenv("JAVA_TOOL_OPTIONS");
+    setenv("LD_PRELOAD", " : ", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("LD_PRELOAD", "libz.so.1", 1);
+    CHECK((scan_with("rule a\nname *mtuner*\n") & PROBE_SCAN_ENVIRONMENT) != 0);
+    unsetenv("LD_PRELOAD");
+    /* an open capture file, by its first bytes and by its name */
+    char path[] = "/tmp/profguard-c-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        const char *rules = "rule a\ncapture *.MTuner\nheader 0040010202\n";
+        CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) == 0);
+        CHECK(write(fd, "\x00\x40\x01\x02\x02rest", 9) == 9);
+        CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) != 0);
+        close(fd);
+        CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) == 0);
+        unlink(path);
+    }
+    char named[] = "/tmp/profguard-c-test-XXXXXX.MTuner";
+    fd = mkstemps(named, 7);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK((scan_with("rule a\ncapture *.MTuner\n") & PROBE_SCAN_OPEN_FILE) != 0);
+        close(fd);
+        unlink(named);
+    }
+    /* a FIFO held open is never read, and never blocks the scan */
+    char fifo[] = "/tmp/profguard-c-test-fifo";
+    unlink(fifo);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+    CHECK(reader >= 0);
+    CHECK((scan_with("rule a\nheader 0040010202\n") & PROBE_SCAN_OPEN_FILE) == 0);
+    close(reader);
+    unlink(fifo);
+    CHECK(scan_with("rule a\nbogus x\n") == 0xffffffffu);
+    if (handle != NULL) {
+        dlclose(handle);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -243,6 +415,10 @@ int main(int argc, char **argv)
     test_shutdown_at(argv[1]);
     test_self();
     test_provider_of_a_global_symbol(argv[1]);
+    test_main_program_symbols();
+    test_start_rules_parsing();
+    test_globs();
+    test_start_scan(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -23,6 +23,7 @@ import dev.profguard.probe.NativeLoader;
 import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
+import dev.profguard.rules.StartRules;
 import dev.profguard.rules.RulesException;
 import dev.profguard.runtime.AttachPosture;
 import dev.profguard.runtime.RuntimeGuard;
@@ -77,6 +78,13 @@ final class Guard {
                     Actions.probeUnavailable(probeProblem, config, atStartup);
                 }
             }
+            if (probe != null && rules.builtInOnly()) {
+                byte[] baseline = probe.loadedObjectsRaw(); // before the look: what loads meanwhile is new to the watcher
+                if (startScanIsClean(probe)) {
+                    startClean(instrumentation, config, rules, probe, health, baseline, atStartup);
+                    return;
+                }
+            }
             ProcFs view = ProcFs.self(environment(probe));
             List<LoadedObject> inspected = new ArrayList<>();
             List<MappedObject> mapped = new ArrayList<>();
@@ -108,6 +116,44 @@ final class Guard {
             } catch (Throwable ignored) {
                 System.err.println("profguard: ERROR internal error, the guard is not active in this JVM: " + t);
             }
+        }
+    }
+
+    /**
+     * Whether the probe's first look, with the built-in rules the build wrote for it, says the
+     * full scan would find nothing. Anything else (something to look at, rules it cannot read,
+     * a failure) means the full scan runs, which says what it finds or could not read.
+     */
+    private static boolean startScanIsClean(Probe probe) {
+        try {
+            return probe.startScan(NativeLoader.resource(StartRules.RESOURCE, 1 << 20)) == 0;
+        } catch (ProbeUnavailableException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A start that found nothing: none of the evidence ladder, the policy or the actions is
+     * loaded (the policy's verdict on no findings is ALLOW on every surface: PolicyTest), only
+     * what guards the JVM from now on. The budget of classes this may load is written once, in
+     * StartupCostTest; what a finding needs loads when there is one.
+     */
+    private static void startClean(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe,
+                                   StateListener health, byte[] baseline, boolean atStartup) {
+        if (health != null) { // asked for: it says that nothing was found
+            Actions.apply(Policy.decide(List.of(), Surface.START, config), config, atStartup, null, null, probe, health);
+        }
+        String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe, health);
+        if (gateProblem != null) {
+            Actions.warnGateMissing(gateProblem, config);
+        }
+        RuntimeGuard.lookAfterLoads(Watcher.startAfterCleanScan(config, rules, probe, health, baseline));
+        if (atStartup && Policy.attachPostureMatters(config)) {
+            AttachPosture.check(ProcFs.self(System.getenv()), config);
+        }
+        if (config.logLevel().equals("info")) {
+            StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(ProcFs.self(System.getenv()),
+                    Runtime.version().feature()));
         }
     }
 

@@ -63,6 +63,19 @@ public final class Evidence {
         judged.add(key);
     }
 
+    /**
+     * Records that a loaded object was judged under its name and under its real path, which is
+     * how /proc/self/maps names it (/lib/... is /usr/lib/... on a merged /usr): its mappings are
+     * not judged again as code the linker does not list.
+     */
+    public void judgedAsLoaded(LoadedObject object) {
+        judged.add(object.key());
+        String real = Locations.realPath(object.path());
+        if (real != null) {
+            judged.add(Names.key(real.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
     public boolean wasJudged(String key) {
         return judged.contains(key);
     }

@@ -48,13 +48,7 @@ public final class ProbeDetector implements Detector {
 
     /** One loaded object, from the linker and from its file; marked judged for the maps. */
     public static List<Finding> judge(Evidence evidence, LoadedObject object, String detail) {
-        evidence.judged(object.key());
-        // /proc/self/maps names the same object by its real path (/lib/... is /usr/lib/... on a
-        // merged /usr): judged here, it is not read again there.
-        String real = Locations.realPath(object.path());
-        if (real != null) {
-            evidence.judged(Names.key(real.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
+        evidence.judgedAsLoaded(object); // not read again as a mapping of the maps
         int[] fd = {-1};
         try {
             Path content = evidence.contentOf(object.name(), fd);

@@ -7,30 +7,60 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The rules in force: the built-in ones, plus those of an optional rules file. */
+/**
+ * The rules in force: the built-in ones, plus those of an optional rules file. The built-in ones
+ * alone are parsed at their first use, not at start-up: a clean start hands the probe the build's
+ * copy of them ({@link StartRules}) and never needs them parsed.
+ */
 public final class RuleSet {
-    private final List<Rule> rules;
-    private final List<String> allSymbols;
-    private final List<String> allMarks;
+    private final boolean builtInOnly;
+    /** Written last, once the lists beside it are (volatile): null until parsed. */
+    private volatile List<Rule> rules;
+    private List<String> allSymbols;
+    private List<String> allMarks;
 
     public RuleSet(List<Rule> rules) {
-        this.rules = List.copyOf(rules);
+        this.builtInOnly = false;
+        set(rules);
+    }
+
+    private RuleSet() {
+        this.builtInOnly = true;
+    }
+
+    private void set(List<Rule> list) {
         Set<String> symbols = new LinkedHashSet<>();
         Set<String> marks = new LinkedHashSet<>();
-        for (Rule rule : rules) {
+        for (Rule rule : list) {
             symbols.addAll(rule.symbols());
             marks.addAll(rule.marks());
         }
         this.allSymbols = List.copyOf(symbols);
         this.allMarks = List.copyOf(marks);
+        this.rules = List.copyOf(list);
     }
 
-    /** The built-in rules, then those of {@code extraFile} when it is not null. */
-    public static RuleSet load(Path extraFile) throws RulesException {
-        List<Rule> rules = new ArrayList<>(builtin());
-        if (extraFile != null) {
-            rules.addAll(RulesParser.parse(extraFile));
+    /** The built-in rules, parsed now if they were not yet. */
+    private List<Rule> parsed() {
+        List<Rule> list = rules;
+        if (list == null) {
+            synchronized (this) {
+                if (rules == null) {
+                    set(builtin());
+                }
+                list = rules;
+            }
         }
+        return list;
+    }
+
+    /** The built-in rules, then those of {@code extraFile} when it is not null (parsed now, so its errors are said at start-up). */
+    public static RuleSet load(Path extraFile) throws RulesException {
+        if (extraFile == null) {
+            return new RuleSet();
+        }
+        List<Rule> rules = new ArrayList<>(builtin());
+        rules.addAll(RulesParser.parse(extraFile));
         Set<String> ids = new LinkedHashSet<>();
         for (Rule rule : rules) {
             if (!ids.add(rule.id())) {
@@ -49,12 +79,17 @@ public final class RuleSet {
     }
 
     public List<Rule> rules() {
-        return rules;
+        return parsed();
+    }
+
+    /** Whether these are the built-in rules alone: what the probe's start-up scan knows ({@link StartRules}). */
+    public boolean builtInOnly() {
+        return builtInOnly;
     }
 
     /** The rule with that id, or null. */
     public Rule byId(String id) {
-        for (Rule rule : rules) {
+        for (Rule rule : parsed()) {
             if (rule.id().equals(id)) {
                 return rule;
             }
@@ -64,11 +99,13 @@ public final class RuleSet {
 
     /** Every mark any rule looks for, once each, in rule order. */
     public List<String> allMarks() {
+        parsed();
         return allMarks;
     }
 
     /** Every symbol any rule looks for, once each, in rule order. */
     public List<String> allSymbols() {
+        parsed();
         return Collections.unmodifiableList(allSymbols);
     }
 }

@@ -35,19 +35,6 @@ final class JdkLoaders {
         this.fd = fd;
     }
 
-    /** Whether this JDK has the members the handles need; cheap enough for premain (no method handles). */
-    static boolean present() {
-        try {
-            Class<?> nativeLibraries = Class.forName("jdk.internal.loader.NativeLibraries", false, null);
-            nativeLibraries.getDeclaredMethod("loadLibrary", Class.class, String.class, boolean.class);
-            nativeLibraries.getDeclaredField("libraries");
-            FileDescriptor.class.getDeclaredField("fd");
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** The handles, or null when this JDK does not have them or does not let the agent use them. */
     static JdkLoaders open() {
         try {

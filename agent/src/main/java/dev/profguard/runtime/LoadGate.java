@@ -90,17 +90,6 @@ public final class LoadGate implements Function<Object[], Object> {
         return home.isEmpty() ? "\0" : home + "/lib/"; // "\0" matches no path
     }
 
-    /**
-     * Whether the gate can run loads itself and look at what they mapped (false: it judges before
-     * the load only): java.base must open jdk.internal.loader and java.io to the agent, and this
-     * JDK must have the members {@link JdkLoaders} uses.
-     */
-    public static boolean looksAfterLoads() {
-        Module base = Object.class.getModule();
-        Module agent = LoadGate.class.getModule();
-        return base.isOpen("jdk.internal.loader", agent) && base.isOpen("java.io", agent) && JdkLoaders.present();
-    }
-
     /** The handles on the JDK's loaders, made once: method handles would cost start-up time in premain. */
     private JdkLoaders jdk() {
         JdkLoaders handles = jdk;

@@ -61,8 +61,7 @@ public final class RuntimeGuard {
             instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
                     Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent), "java.lang", Set.of(agent)), Set.of(),
                     Map.of()); // java.lang for GateBridge: one redefineModule, whose first call costs milliseconds
-            LoadGate gate = new LoadGate(rules, config, probe);
-            GateBridge.install(instrumentation, listener == null ? gate : new Counted(gate, listener));
+            GateBridge.install(instrumentation, new GateHook(rules, config, probe, listener));
             if (!patched) {
                 patched = true;
                 patchLoaders(instrumentation);
@@ -75,7 +74,7 @@ public final class RuntimeGuard {
                 return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
             }
-            if (!LoadGate.looksAfterLoads()) {
+            if (!looksAfterLoads()) {
                 return "the JDK's library loaders cannot be called by the agent on JDK " + Runtime.version()
                         + ": loads are judged before dlopen but not looked at after";
             }
@@ -119,20 +118,64 @@ public final class RuntimeGuard {
         }
     }
 
-    /** The gate, its refusals counted for the metrics: a refusal is the gate's UnsatisfiedLinkError. */
-    private static final class Counted implements Function<Object[], Object> {
-        private final Function<Object[], Object> gate;
-        private final StateListener listener;
+    /**
+     * Whether the gate can run loads itself and look at what they mapped (false: it judges before
+     * the load only): java.base must open jdk.internal.loader and java.io to the agent, and this
+     * JDK must have the members {@link JdkLoaders} uses. Asked here, by reflection, so that
+     * neither the gate nor its handles are loaded before the first library load needs them.
+     */
+    static boolean looksAfterLoads() {
+        Module base = Object.class.getModule();
+        Module agent = RuntimeGuard.class.getModule();
+        if (!base.isOpen("jdk.internal.loader", agent) || !base.isOpen("java.io", agent)) {
+            return false;
+        }
+        try {
+            Class<?> nativeLibraries = Class.forName("jdk.internal.loader.NativeLibraries", false, null);
+            nativeLibraries.getDeclaredMethod("loadLibrary", Class.class, String.class, boolean.class);
+            nativeLibraries.getDeclaredField("libraries");
+            java.io.FileDescriptor.class.getDeclaredField("fd");
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
 
-        Counted(Function<Object[], Object> gate, StateListener listener) {
-            this.gate = gate;
+    /**
+     * What the bridge calls: the gate, made at the first library load rather than in premain (a
+     * clean start loads none of it), its refusals counted for the metrics when health is on (a
+     * refusal is the gate's UnsatisfiedLinkError).
+     */
+    private static final class GateHook implements Function<Object[], Object> {
+        private final RuleSet rules;
+        private final Config config;
+        private final Probe probe;
+        private final StateListener listener;
+        private volatile LoadGate gate;
+
+        GateHook(RuleSet rules, Config config, Probe probe, StateListener listener) {
+            this.rules = rules;
+            this.config = config;
+            this.probe = probe;
             this.listener = listener;
         }
 
         @Override
         public Object apply(Object[] call) {
+            LoadGate judge = gate;
+            if (judge == null) {
+                synchronized (this) {
+                    if (gate == null) {
+                        gate = new LoadGate(rules, config, probe);
+                    }
+                    judge = gate;
+                }
+            }
+            if (listener == null) {
+                return judge.apply(call);
+            }
             try {
-                return gate.apply(call);
+                return judge.apply(call);
             } catch (UnsatisfiedLinkError refused) {
                 listener.counted(StateListener.Count.REFUSED_LOAD);
                 throw refused;

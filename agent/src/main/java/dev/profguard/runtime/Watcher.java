@@ -8,6 +8,7 @@ import dev.profguard.detect.Finding;
 import dev.profguard.detect.Locations;
 import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.OpenFile;
+import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
 import dev.profguard.detect.ProbeDetector;
@@ -49,8 +50,11 @@ public final class Watcher implements Runnable {
     private final Config config;
     private final RuleSet rules;
     private final Probe probe;
-    private final ProcessView view;
+    /** Null until the first look after a clean start (made on the watcher's thread, not before main). */
+    private ProcessView view;
     private final StateListener listener;
+    /** After a clean start: the linker's list as the probe's scan saw it, read at the first tick. */
+    private byte[] pendingBaseline;
     private final Set<String> knownObjects = new HashSet<>();
     private final Set<String> knownMappings = new HashSet<>();
     /** Objects already acted on: not re-judged each time the linker's list moves. */
@@ -96,6 +100,41 @@ public final class Watcher implements Runnable {
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
         return watcher;
+    }
+
+    /**
+     * Starts the watcher after a start whose scan (the probe's) found nothing, unless
+     * watch.interval is 0; returns it, or null. Nothing of its baseline is read before main: the
+     * linker's list as the scan saw it ({@code baseline}, unparsed) becomes its known objects at
+     * the first tick, and no code mapping is known but those of the objects the linker lists,
+     * since the scan found no other (start_scan.c).
+     */
+    public static Watcher startAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
+                                              byte[] baseline) {
+        if (config.watchIntervalMillis() == 0) {
+            return null;
+        }
+        Watcher watcher = new Watcher(config, rules, probe, null, listener);
+        watcher.pendingBaseline = baseline;
+        watcher.lastCount = -2; // the first tick looks even if nothing changes
+        Thread thread = new Thread(watcher, "profguard-watcher");
+        thread.setDaemon(true); // never keeps the JVM alive
+        thread.start();
+        return watcher;
+    }
+
+    /** The baseline a clean start left, now that the watcher runs beside main. */
+    private void takePendingBaseline() {
+        if (view == null) {
+            view = ProcFs.self(null);
+        }
+        if (pendingBaseline != null) {
+            Map<Long, MappedObject> byStart = byStart(mappedCode());
+            for (LoadedObject object : probe.loadedObjects(pendingBaseline)) {
+                knownObjects.add(identity(object, byStart));
+            }
+            pendingBaseline = null;
+        }
     }
 
     /**
@@ -150,6 +189,7 @@ public final class Watcher implements Runnable {
      * looked for apart). Also called by the load gate right after a load, hence synchronized.
      */
     public synchronized void tick() {
+        takePendingBaseline();
         if (probe != null) {
             long count = probe.changeCount();
             if (count == lastCount) {
@@ -175,7 +215,9 @@ public final class Watcher implements Runnable {
                     List<Finding> again = strongOnly(evidence.library(Source.LOADED_OBJECT, object.path(), object.name(),
                             null, object.zeroFill(), "loaded after start-up in the place of an object known before", false));
                     findings.addAll(again);
-                    evidence.judged(object.key());
+                    evidence.judgedAsLoaded(object);
+                } else if (judgeable) {
+                    evidence.judgedAsLoaded(object); // its code mapped under its real path is the linker's
                 } else {
                     evidence.judged(object.key());
                 }
@@ -216,6 +258,7 @@ public final class Watcher implements Runnable {
      * switched off (again: a client switched off and started again opens a new file).
      */
     public synchronized void lookForCaptureData() {
+        takePendingBaseline();
         Evidence evidence = new Evidence(rules, probe);
         List<Finding> found = new ArrayList<>();
         Set<String> open = new HashSet<>();

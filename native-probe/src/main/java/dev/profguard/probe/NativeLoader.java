@@ -167,6 +167,14 @@ public final class NativeLoader {
         }
     }
 
+    /**
+     * A resource of the agent's own jar (or class directory), at most {@code limit} bytes, read as
+     * the library is: through java.util.zip on the jar the JVM already has open.
+     */
+    public static byte[] resource(String resource, int limit) throws ProbeUnavailableException {
+        return read(jarOf(NativeLoader.class), NativeLoader.class, resource, limit, null);
+    }
+
     private static boolean seenBefore(String[] places, int index) {
         for (int i = 0; i < index; i++) {
             if (places[index].equals(places[i])) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -30,13 +30,37 @@ public final class Probe {
     Probe() {
     }
 
+    /**
+     * The start-up scan's first look, in C, with rules in the probe's line format: 0 when the
+     * full scan with those rules would find nothing, else what to look closer at (reason bits,
+     * 32 for something that could not be read).
+     *
+     * @throws IllegalArgumentException when the probe cannot read the rules
+     */
+    public int startScan(byte[] rules) {
+        int reasons = ProbeNatives.startScan(rules);
+        if (reasons < 0) {
+            throw new IllegalArgumentException("profguard probe: the start-up rules cannot be read (status " + -reasons + ")");
+        }
+        return reasons;
+    }
+
+    /** The loaded objects as the probe lists them, unparsed: read later by {@link #loadedObjects(byte[])}. */
+    public byte[] loadedObjectsRaw() {
+        return ProbeNatives.loadedObjects();
+    }
+
     /** Changes whenever an object is loaded or unloaded; -1 where the C library cannot say. */
     public long changeCount() {
         return ProbeNatives.changeCount();
     }
 
     public List<LoadedObject> loadedObjects() {
-        byte[] blob = ProbeNatives.loadedObjects();
+        return loadedObjects(ProbeNatives.loadedObjects());
+    }
+
+    /** The objects of a list taken earlier by {@link #loadedObjectsRaw()}. */
+    public List<LoadedObject> loadedObjects(byte[] blob) {
         ByteBuffer records = ByteBuffer.wrap(blob).order(ByteOrder.nativeOrder());
         List<LoadedObject> objects = new ArrayList<>();
         while (records.remaining() >= 20) {

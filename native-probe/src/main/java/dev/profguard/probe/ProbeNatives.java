@@ -45,6 +45,13 @@ final class ProbeNatives {
     /** The probe library's own name; base[0] receives its load address. */
     static native byte[] selfObject(long[] base);
 
+    /**
+     * The start-up scan's first look (start_scan.c), with the built-in rules in the probe's line
+     * format: 0 when the full scan would find nothing, else what to look closer at (bits); minus a
+     * status when the rules cannot be read.
+     */
+    static native int startScan(byte[] rules);
+
     /** _exit(status): returns only if the process could not be ended. */
     static native void endProcess(int status);
 }

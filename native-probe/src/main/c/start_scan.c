@@ -1,0 +1,654 @@
+#define _GNU_SOURCE
+/*
+ * The start-up scan's first look, in one call: whether this process holds anything the built-in
+ * rules could say a word about. It answers "nothing" only where the agent's full evidence ladder
+ * (detect/Scanner, in Java) would find nothing either, so that a clean start need not load that
+ * ladder at all; anything it is not sure of is a reason to look closer, never a verdict. The
+ * rules come as data: the agent's build writes them from its built-in rules text (the one
+ * source) in the line format parsed below.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+#define PROBE_MAX_MAPS ((size_t)16 << 20)
+#define PROBE_MAX_CMDLINE ((size_t)4 << 20)
+#define PROBE_MAX_FDS 4096
+#define PROBE_HEAD 64
+
+extern char **environ;
+
+/* The system's library directories themselves (detect/Locations.SYSTEM_DIRS). */
+static const char *const probe_system_dirs[] = {"/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64",
+                                                "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"};
+
+/* Variables whose content the JVM or its launcher parse as options (detect/EnvironmentDetector). */
+static const char *const probe_option_variables[] = {"JAVA_TOOL_OPTIONS=", "JDK_JAVA_OPTIONS=", "_JAVA_OPTIONS="};
+
+static int probe_add_item(const char **items, size_t *count, const char *item)
+{
+    if (*count >= PROBE_MAX_RULE_ITEMS) {
+        return PROBE_TOO_LARGE;
+    }
+    items[(*count)++] = item;
+    return PROBE_OK;
+}
+
+static int probe_hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+int probe_parse_start_rules(const char *text, size_t length, struct probe_start_rules *rules)
+{
+    memset(rules, 0, sizeof *rules);
+    if (text == NULL || length == 0 || length > PROBE_MAX_RULES_TEXT) {
+        return PROBE_BAD_INPUT;
+    }
+    rules->text = malloc(length + 1);
+    if (rules->text == NULL) {
+        return PROBE_NO_MEMORY;
+    }
+    memcpy(rules->text, text, length);
+    rules->text[length] = '\0';
+    int status = PROBE_OK;
+    int rule_count = 0;
+    char *line = rules->text;
+    while (status == PROBE_OK && line != NULL && *line != '\0') {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = '\0';
+        }
+        char *value = strchr(line, ' ');
+        if (value == NULL || value[1] == '\0') {
+            status = PROBE_BAD_INPUT;
+            break;
+        }
+        *value++ = '\0';
+        if (strcmp(line, "rule") == 0) {
+            rule_count++;
+        } else if (strcmp(line, "symbol") == 0) {
+            status = probe_add_item(rules->symbols, &rules->symbol_count, value);
+        } else if (strcmp(line, "name") == 0) {
+            status = probe_add_item(rules->names, &rules->name_count, value);
+        } else if (strcmp(line, "variable") == 0) {
+            status = probe_add_item(rules->variables, &rules->variable_count, value);
+        } else if (strcmp(line, "capture") == 0) {
+            status = probe_add_item(rules->captures, &rules->capture_count, value);
+        } else if (strcmp(line, "header") == 0) {
+            size_t digits = strlen(value);
+            if (digits == 0 || digits % 2 != 0 || digits / 2 > PROBE_HEAD) {
+                status = PROBE_BAD_INPUT;
+                break;
+            }
+            for (size_t i = 0; i < digits / 2; i++) {
+                int high = probe_hex_value(value[2 * i]);
+                int low = probe_hex_value(value[2 * i + 1]);
+                if (high < 0 || low < 0) {
+                    status = PROBE_BAD_INPUT;
+                    break;
+                }
+                value[i] = (char)(high * 16 + low); /* decoded in place: half as long */
+            }
+            if (status == PROBE_OK && rules->header_count < PROBE_MAX_RULE_ITEMS) {
+                rules->header_lengths[rules->header_count] = digits / 2;
+                rules->headers[rules->header_count++] = value;
+            } else if (status == PROBE_OK) {
+                status = PROBE_TOO_LARGE;
+            }
+        } else if (strcmp(line, "zerofill") == 0) {
+            char *rest = NULL;
+            errno = 0;
+            unsigned long long fill = strtoull(value, &rest, 10);
+            if (errno != 0 || value[0] < '0' || value[0] > '9' || *rest != '\0') {
+                status = PROBE_BAD_INPUT;
+            } else if (fill > 0 && (rules->zero_fill == 0 || fill < rules->zero_fill)) {
+                rules->zero_fill = (uint64_t)fill;
+            }
+        } else if (strcmp(line, "mark") != 0 && strcmp(line, "symbols.min") != 0) {
+            /* marks: a loaded object outside the system's places is looked closer at anyway, and inside
+               them the ladder does not search for marks either. Any other kind is one this scan does
+               not know how to look for: it must not answer "nothing" for rules it cannot read. */
+            status = PROBE_BAD_INPUT;
+        }
+        line = end == NULL ? NULL : end + 1;
+    }
+    if (status == PROBE_OK && rule_count == 0) {
+        status = PROBE_BAD_INPUT;
+    }
+    if (status != PROBE_OK) {
+        probe_free_start_rules(rules);
+    }
+    return status;
+}
+
+void probe_free_start_rules(struct probe_start_rules *rules)
+{
+    free(rules->text);
+    memset(rules, 0, sizeof *rules);
+}
+
+static unsigned char probe_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* rules/Glob.matches for ASCII: case-insensitive '*' and '?', single-star backtracking. */
+int probe_glob_matches(const char *glob, const char *name)
+{
+    size_t g = 0, n = 0, mark = 0;
+    size_t star = (size_t)-1;
+    size_t glob_length = strlen(glob);
+    while (name[n] != '\0') {
+        if (g < glob_length && (glob[g] == '?' || probe_lower((unsigned char)glob[g]) == probe_lower((unsigned char)name[n]))) {
+            g++;
+            n++;
+        } else if (g < glob_length && glob[g] == '*') {
+            star = g++;
+            mark = n;
+        } else if (star != (size_t)-1) {
+            g = star + 1;
+            n = ++mark;
+        } else {
+            return 0;
+        }
+    }
+    while (g < glob_length && glob[g] == '*') {
+        g++;
+    }
+    return g == glob_length;
+}
+
+static int probe_is_ascii(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if ((unsigned char)text[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const char *probe_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash == NULL ? path : slash + 1;
+}
+
+static int probe_any_glob(const char *const *globs, size_t count, const char *file_name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (probe_glob_matches(globs[i], file_name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether a name is one the rules' library names could match; non-ASCII: the Java side decides. */
+static int probe_name_suspect(const struct probe_start_rules *rules, const char *path)
+{
+    return !probe_is_ascii(path, strlen(path)) || probe_any_glob(rules->names, rules->name_count, probe_base_name(path));
+}
+
+/* The running JDK's own directory, from /proc/self/exe as detect/Locations.jdkHome; "" when unknown. */
+static void probe_jdk_home(char *home, size_t capacity)
+{
+    home[0] = '\0';
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe) == NULL) {
+        return;
+    }
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL || slash == exe) {
+        return;
+    }
+    *slash = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL || strcmp(slash, "/bin") != 0 || slash == exe) {
+        return;
+    }
+    *slash = '\0';
+    if (strlen(exe) < capacity) {
+        strcpy(home, exe);
+    }
+}
+
+/* detect/Locations.isSystem on a real path: directly in a system library directory, or under the JDK. */
+static int probe_in_system_place(const char *real, const char *jdk_home)
+{
+    size_t home = strlen(jdk_home);
+    if (home > 0 && strncmp(real, jdk_home, home) == 0 && real[home] == '/') {
+        return 1;
+    }
+    const char *slash = strrchr(real, '/');
+    if (slash == NULL || slash == real) {
+        return 0;
+    }
+    size_t dir = (size_t)(slash - real);
+    for (size_t i = 0; i < sizeof probe_system_dirs / sizeof probe_system_dirs[0]; i++) {
+        if (strlen(probe_system_dirs[i]) == dir && strncmp(real, probe_system_dirs[i], dir) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A file read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
+static int probe_read_small_file(const char *path, struct probe_buffer *out)
+{
+    int fd = -1;
+    int status = probe_open_regular(path, &fd);
+    /* /proc files are regular files of size 0: read until the end, within the buffer's limit */
+    unsigned char chunk[16384];
+    while (status == PROBE_OK) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            status = got == 0 ? PROBE_OK : PROBE_UNAVAILABLE;
+            break;
+        }
+        status = probe_append_buffer(out, chunk, (size_t)got);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return status;
+}
+
+/* The loaded objects' names and real paths, NUL-separated, for the maps to be matched against. */
+struct probe_known {
+    struct probe_buffer names;
+};
+
+static int probe_is_known(const struct probe_known *known, const char *path)
+{
+    size_t at = 0;
+    while (at < known->names.size) {
+        const char *name = (const char *)known->names.data + at;
+        size_t length = strnlen(name, known->names.size - at);
+        if (strcmp(name, path) == 0) {
+            return 1;
+        }
+        at += length + 1;
+    }
+    return 0;
+}
+
+static int probe_remember(struct probe_known *known, const char *path)
+{
+    int status = probe_append_buffer(&known->names, path, strlen(path));
+    return status == PROBE_OK ? probe_append_buffer(&known->names, "", 1) : status;
+}
+
+/* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
+static int probe_scan_objects(const struct probe_start_rules *rules, const char *jdk_home, uint64_t self_base,
+                              struct probe_known *known, uint32_t *reasons)
+{
+    struct probe_buffer objects;
+    probe_init_buffer(&objects, (size_t)16 << 20);
+    int status = probe_list_objects(&objects);
+    unsigned char defined[PROBE_MAX_RULE_ITEMS];
+    size_t at = 0;
+    while (status == PROBE_OK && at + 20 <= objects.size) {
+        uint64_t base, zero_fill;
+        uint32_t length;
+        memcpy(&base, objects.data + at, sizeof base);
+        memcpy(&zero_fill, objects.data + at + 8, sizeof zero_fill);
+        memcpy(&length, objects.data + at + 16, sizeof length);
+        if (at + 20 + length > objects.size || length >= PATH_MAX) {
+            status = PROBE_UNAVAILABLE;
+            break;
+        }
+        char name[PATH_MAX];
+        memcpy(name, objects.data + at + 20, length);
+        name[length] = '\0';
+        at += 20 + length;
+        if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
+            continue; /* the main program, the vDSO, the probe itself: not files the ladder judges */
+        }
+        status = probe_remember(known, name);
+        char real[PATH_MAX];
+        int resolved = realpath(name, real) != NULL;
+        if (status == PROBE_OK && resolved) {
+            status = probe_remember(known, real);
+        }
+        if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
+            || !resolved || !probe_in_system_place(real, jdk_home)) {
+            *reasons |= PROBE_SCAN_OBJECT;
+            continue;
+        }
+        /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
+        if (rules->symbol_count > 0) {
+            memset(defined, 0, sizeof defined);
+            if (probe_find_symbols(name, rules->symbols, rules->symbol_count, defined) != PROBE_OK
+                || memchr(defined, 1, rules->symbol_count) != NULL) {
+                *reasons |= PROBE_SCAN_OBJECT;
+            }
+        }
+    }
+    probe_free_buffer(&objects);
+    return status;
+}
+
+/*
+ * The main program, which the linker lists without a name: detect/MappedObjectDetector judges its
+ * file as code the linker does not answer for (its dynamic symbols, zero-fill, and marks unless it
+ * is the JDK's own launcher); here its image in memory, through its dynamic section.
+ */
+static int probe_main_program_suspect(const struct probe_start_rules *rules, uint64_t header, const char *exe,
+                                      const char *jdk_home)
+{
+    if (!probe_in_system_place(exe, jdk_home) || (rules->zero_fill > 0 && probe_zero_fill_at(header) >= rules->zero_fill)) {
+        return 1;
+    }
+    for (size_t i = 0; i < rules->symbol_count; i++) {
+        uint64_t address = 0;
+        int status = probe_find_symbol_at(header, rules->symbols[i], 0, &address);
+        if (status != PROBE_NO_SYMBOL) {
+            return 1; /* defined, or not readable: the Java side says which */
+        }
+    }
+    return 0;
+}
+
+/* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
+static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_known *known, const char *exe,
+                           const char *jdk_home, uint64_t self_base, uint32_t *reasons)
+{
+    /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
+    char self_file[64] = "";
+    struct probe_buffer maps;
+    probe_init_buffer(&maps, PROBE_MAX_MAPS);
+    int status = probe_read_small_file("/proc/self/maps", &maps);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&maps, "", 1);
+    }
+    char *line = status == PROBE_OK ? (char *)maps.data : NULL;
+    while (line != NULL && *line != '\0') {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = '\0';
+        }
+        /* start-end perms offset dev inode path: the path is what follows the fifth field's spaces */
+        char perms[8] = {0};
+        char file[64] = {0};
+        char inode[24] = {0};
+        unsigned long long start = 0, offset = 0;
+        int consumed = 0;
+        if (sscanf(line, "%llx-%*x %7s %llx %31s %23s%n", &start, perms, &offset, file, inode, &consumed) == 5) {
+            char *path = line + consumed;
+            while (*path == ' ') {
+                path++;
+            }
+            strcat(file, ":");
+            strcat(file, inode);
+            if (start == self_base && offset == 0) {
+                strcpy(self_file, file);
+            }
+            if (*path == '/' && strcmp(file, self_file) != 0) {
+                size_t length = strlen(path);
+                static const char deleted[] = " (deleted)";
+                int executable = strlen(perms) >= 3 && perms[2] == 'x';
+                int main_program = exe[0] != '\0' && strcmp(path, exe) == 0;
+                if ((length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
+                    || probe_name_suspect(rules, path)
+                    || (executable && !main_program && !probe_is_known(known, path))
+                    || (main_program && offset == 0 && probe_main_program_suspect(rules, start, exe, jdk_home))) {
+                    *reasons |= PROBE_SCAN_MAPPING;
+                }
+            }
+        } else if (*line != '\0') {
+            *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
+        }
+        line = end == NULL ? NULL : end + 1;
+    }
+    probe_free_buffer(&maps);
+    return status;
+}
+
+/* Whether a file may be judged by the ladder as more than its name: it exists and is not a jar, text or absent. */
+static int probe_agent_file_suspect(const struct probe_start_rules *rules, const char *file)
+{
+    if (!probe_is_ascii(file, strlen(file)) || probe_any_glob(rules->names, rules->name_count, probe_base_name(file))) {
+        return 1;
+    }
+    struct stat status;
+    if (stat(file, &status) != 0) {
+        return errno != ENOENT && errno != ENOTDIR; /* absent: judged by its name alone */
+    }
+    if (!S_ISREG(status.st_mode)) {
+        return 1; /* "not a regular file where a library is expected" */
+    }
+    int fd = -1;
+    if (probe_open_regular(file, &fd) != PROBE_OK) {
+        return 1;
+    }
+    unsigned char magic[4] = {0};
+    ssize_t got = pread(fd, magic, sizeof magic, 0);
+    close(fd);
+    /* an ELF object is read for symbols and marks: the Java side does that */
+    return got < 0 || (got == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F');
+}
+
+/* One option token as detect/AgentOption parses it: agents named by path or library are looked closer at. */
+static int probe_option_suspect(const struct probe_start_rules *rules, const char *token)
+{
+    if (strncmp(token, "-agentpath:", 11) == 0 || strncmp(token, "-agentlib:", 10) == 0) {
+        return 1;
+    }
+    if (strncmp(token, "-javaagent:", 11) == 0) {
+        char file[PATH_MAX];
+        size_t length = strcspn(token + 11, "=");
+        if (length == 0) {
+            return 0; /* AgentOption: no file, no option */
+        }
+        if (length >= sizeof file) {
+            return 1;
+        }
+        memcpy(file, token + 11, length);
+        file[length] = '\0';
+        return probe_agent_file_suspect(rules, file);
+    }
+    return 0;
+}
+
+/* The live environment, as detect/EnvironmentDetector reads it. */
+static void probe_scan_environ(const struct probe_start_rules *rules, uint32_t *reasons)
+{
+    for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
+        const char *variable = *entry;
+        const char *equals = strchr(variable, '=');
+        if (equals == NULL) {
+            continue;
+        }
+        size_t name_length = (size_t)(equals - variable);
+        const char *value = equals + 1;
+        if ((name_length == 10 && strncmp(variable, "LD_PRELOAD", 10) == 0)
+            || (name_length == 8 && strncmp(variable, "LD_AUDIT", 8) == 0)) {
+            if (value[strspn(value, ": \t\n\r\f\v")] != '\0') {
+                *reasons |= PROBE_SCAN_ENVIRONMENT;
+            }
+            continue;
+        }
+        for (size_t i = 0; i < rules->variable_count; i++) {
+            if (strlen(rules->variables[i]) == name_length && strncmp(variable, rules->variables[i], name_length) == 0) {
+                *reasons |= PROBE_SCAN_ENVIRONMENT;
+            }
+        }
+        for (size_t i = 0; i < sizeof probe_option_variables / sizeof probe_option_variables[0]; i++) {
+            if (strncmp(variable, probe_option_variables[i], strlen(probe_option_variables[i])) != 0) {
+                continue;
+            }
+            /* quotes, and separators Java's tokenizer knows and this one does not (control and
+               non-ASCII characters): the Java side reads those */
+            int plain = strlen(value) < 65536;
+            for (const unsigned char *c = (const unsigned char *)value; plain && *c != '\0'; c++) {
+                plain = *c != '"' && *c != '\'' && *c < 0x80 && (*c >= 0x20 || strchr("\t\n\r\f\v", *c) != NULL);
+            }
+            if (!plain) {
+                *reasons |= PROBE_SCAN_ENVIRONMENT;
+                continue;
+            }
+            char *copy = strdup(value);
+            if (copy == NULL) {
+                *reasons |= PROBE_SCAN_INCOMPLETE;
+                continue;
+            }
+            char *save = NULL;
+            for (char *token = strtok_r(copy, " \t\n\r\f\v", &save); token != NULL;
+                 token = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+                if (probe_option_suspect(rules, token)) {
+                    *reasons |= PROBE_SCAN_ENVIRONMENT;
+                }
+            }
+            free(copy);
+        }
+    }
+}
+
+/* The command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
+static int probe_scan_cmdline(const struct probe_start_rules *rules, uint32_t *reasons)
+{
+    struct probe_buffer cmdline;
+    probe_init_buffer(&cmdline, PROBE_MAX_CMDLINE);
+    int status = probe_read_small_file("/proc/self/cmdline", &cmdline);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&cmdline, "", 1);
+    }
+    size_t at = 0;
+    while (status == PROBE_OK && at + 1 < cmdline.size) {
+        const char *argument = (const char *)cmdline.data + at;
+        size_t length = strlen(argument);
+        if ((argument[0] == '@' && length > 1 && argument[1] != '@') || probe_option_suspect(rules, argument)) {
+            *reasons |= PROBE_SCAN_ARGUMENT;
+        }
+        at += length + 1;
+    }
+    probe_free_buffer(&cmdline);
+    return status;
+}
+
+static int probe_header_matches(const struct probe_start_rules *rules, const unsigned char *head, size_t length)
+{
+    for (size_t i = 0; i < rules->header_count; i++) {
+        if (length >= rules->header_lengths[i] && memcmp(head, rules->headers[i], rules->header_lengths[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Open descriptors, as detect/OpenFileDetector reads them: capture files by their first bytes or name. */
+static int probe_scan_descriptors(const struct probe_start_rules *rules, const char *jdk_home, uint32_t *reasons)
+{
+    DIR *fds = opendir("/proc/self/fd");
+    if (fds == NULL) {
+        return PROBE_UNAVAILABLE;
+    }
+    int own = dirfd(fds);
+    size_t home = strlen(jdk_home);
+    int seen = 0;
+    struct dirent *entry;
+    while ((entry = readdir(fds)) != NULL) {
+        if (entry->d_name[0] == '.' || atoi(entry->d_name) == own) {
+            continue;
+        }
+        if (++seen > PROBE_MAX_FDS) {
+            *reasons |= PROBE_SCAN_OPEN_FILE;
+            break;
+        }
+        char link[300];
+        char target[PATH_MAX];
+        snprintf(link, sizeof link, "/proc/self/fd/%s", entry->d_name);
+        ssize_t length = readlink(link, target, sizeof target - 1);
+        if (length < 0) {
+            continue; /* closed meanwhile */
+        }
+        target[length] = '\0';
+        if (target[0] != '/' || (home > 0 && strncmp(target, jdk_home, home) == 0 && target[home] == '/')) {
+            continue; /* pipes, sockets, anonymous inodes; the JDK's own modules and archives */
+        }
+        static const char deleted[] = " (deleted)";
+        size_t size = (size_t)length;
+        if (size >= sizeof deleted - 1 && strcmp(target + size - (sizeof deleted - 1), deleted) == 0) {
+            target[size - (sizeof deleted - 1)] = '\0';
+        }
+        if (!probe_is_ascii(target, strlen(target))
+            || probe_any_glob(rules->captures, rules->capture_count, probe_base_name(target))) {
+            *reasons |= PROBE_SCAN_OPEN_FILE;
+            continue;
+        }
+        struct stat status;
+        if (rules->header_count == 0 || stat(link, &status) != 0 || !S_ISREG(status.st_mode)) {
+            continue; /* only a regular file is ever opened; the others are judged by name */
+        }
+        int fd = -1;
+        if (probe_open_regular(link, &fd) == PROBE_OK) {
+            unsigned char head[PROBE_HEAD];
+            ssize_t got = pread(fd, head, sizeof head, 0);
+            close(fd);
+            if (got > 0 && probe_header_matches(rules, head, (size_t)got)) {
+                *reasons |= PROBE_SCAN_OPEN_FILE;
+            }
+        }
+    }
+    closedir(fds);
+    return PROBE_OK;
+}
+
+int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
+{
+    *reasons = 0;
+    if (rules == NULL || rules->text == NULL) {
+        return PROBE_BAD_INPUT;
+    }
+    char jdk_home[PATH_MAX];
+    probe_jdk_home(jdk_home, sizeof jdk_home);
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe) == NULL) {
+        exe[0] = '\0'; /* its code mapping is then one the linker does not list: looked closer at */
+    }
+    struct probe_buffer self;
+    probe_init_buffer(&self, PATH_MAX);
+    uint64_t self_base = 0;
+    int status = probe_find_self(&self, &self_base);
+    probe_free_buffer(&self);
+    struct probe_known known;
+    probe_init_buffer(&known.names, (size_t)16 << 20);
+    if (status == PROBE_OK) {
+        status = probe_scan_objects(rules, jdk_home, self_base, &known, reasons);
+    }
+    if (status == PROBE_OK) {
+        status = probe_scan_maps(rules, &known, exe, jdk_home, self_base, reasons);
+    }
+    probe_free_buffer(&known.names);
+    if (status == PROBE_OK) {
+        probe_scan_environ(rules, reasons);
+        status = probe_scan_cmdline(rules, reasons);
+    }
+    if (status == PROBE_OK) {
+        status = probe_scan_descriptors(rules, jdk_home, reasons);
+    }
+    if (status != PROBE_OK) {
+        *reasons |= PROBE_SCAN_INCOMPLETE;
+    }
+    return status;
+}
