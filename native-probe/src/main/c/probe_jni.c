@@ -318,7 +318,51 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_startScan(JNIEnv *e
     return (jint)reasons;
 }
 
+/*
+ * Defines a class in the boot loader (JNI DefineClass with no loader) and sets its static field
+ * of the given name and type: JNI does neither access nor module checks, so this takes no
+ * Instrumentation.redefineModule (milliseconds of start-up) where it is allowed. A class already
+ * defined under that name is kept, and only its field is set. 0 when done, else minus a status.
+ */
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_defineBootClass(JNIEnv *env, jclass type,
+        jbyteArray name, jbyteArray bytes, jbyteArray field, jbyteArray signature, jobject value)
+{
+    (void)type;
+    char class_name[PROBE_MAX_PATH];
+    char field_name[PROBE_MAX_PATH];
+    char field_type[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, name, class_name, sizeof class_name) != PROBE_OK
+        || probe_copy_bytes(env, field, field_name, sizeof field_name) != PROBE_OK
+        || probe_copy_bytes(env, signature, field_type, sizeof field_type) != PROBE_OK || bytes == NULL) {
+        return -PROBE_BAD_INPUT;
+    }
+    jsize length = (*env)->GetArrayLength(env, bytes);
+    jbyte *code = length > 0 && length <= (1 << 20) ? malloc((size_t)length) : NULL;
+    if (code == NULL) {
+        return -PROBE_BAD_INPUT;
+    }
+    (*env)->GetByteArrayRegion(env, bytes, 0, length, code);
+    jclass defined = (*env)->DefineClass(env, class_name, NULL, code, length);
+    free(code);
+    if (defined == NULL) {
+        (*env)->ExceptionClear(env); /* defined before (a second install): look it up instead */
+        defined = (*env)->FindClass(env, class_name);
+        if (defined == NULL) {
+            (*env)->ExceptionClear(env);
+            return -PROBE_UNAVAILABLE;
+        }
+    }
+    jfieldID id = (*env)->GetStaticFieldID(env, defined, field_name, field_type);
+    if (id == NULL) {
+        (*env)->ExceptionClear(env);
+        return -PROBE_NO_SYMBOL;
+    }
+    (*env)->SetStaticObjectField(env, defined, id, value);
+    return 0;
+}
+
 static JNINativeMethod probe_methods[] = {
+    {"defineBootClass", "([B[B[B[BLjava/lang/Object;)I", (void *)Java_dev_profguard_probe_ProbeNatives_defineBootClass},
     {"startScan", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_startScan},
     {"abiVersion", "()I", (void *)Java_dev_profguard_probe_ProbeNatives_abiVersion},
     {"changeCount", "()J", (void *)Java_dev_profguard_probe_ProbeNatives_changeCount},

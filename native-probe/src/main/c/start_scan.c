@@ -375,6 +375,7 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
 {
     /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
     char self_file[64] = "";
+    int files = 0;
     struct probe_buffer maps;
     probe_init_buffer(&maps, PROBE_MAX_MAPS);
     int status = probe_read_small_file("/proc/self/maps", &maps);
@@ -398,18 +399,23 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
             while (*path == ' ') {
                 path++;
             }
+            int well_formed = strlen(perms) == 4 && strspn(inode, "0123456789") == strlen(inode);
             strcat(file, ":");
             strcat(file, inode);
             if (start == self_base && offset == 0) {
                 strcpy(self_file, file);
             }
+            if (!well_formed) {
+                *reasons |= PROBE_SCAN_MAPPING; /* malformed to detect/MapsParser too */
+            }
+            files += *path == '/';
             if (*path == '/' && strcmp(file, self_file) != 0) {
                 size_t length = strlen(path);
                 static const char deleted[] = " (deleted)";
                 int executable = strlen(perms) >= 3 && perms[2] == 'x';
                 int main_program = exe[0] != '\0' && strcmp(path, exe) == 0;
                 if ((length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
-                    || probe_name_suspect(rules, path)
+                    || probe_name_suspect(rules, path) || strchr(path, '\\') != NULL /* an escape (\\012) */
                     || (executable && !main_program && !probe_is_known(known, path))
                     || (main_program && offset == 0 && probe_main_program_suspect(rules, start, exe, jdk_home))) {
                     *reasons |= PROBE_SCAN_MAPPING;
@@ -421,6 +427,9 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
         line = end == NULL ? NULL : end + 1;
     }
     probe_free_buffer(&maps);
+    if (status == PROBE_OK && files == 0) {
+        *reasons |= PROBE_SCAN_INCOMPLETE; /* "lists no mapped files": a maps file someone replaced */
+    }
     return status;
 }
 

@@ -6,7 +6,6 @@ import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
-import dev.profguard.config.ProbeMode;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.ProcFs;
@@ -34,7 +33,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The start-up flow: options, probe, scan, decide, act. Nothing escapes it but the documented exits. */
+/**
+ * The start-up flow: options, probe, the probe's first look, then either what guards a clean JVM
+ * or the full scan ({@link FullStart}). Nothing escapes it but the documented exits. Everything
+ * here runs on every start: what only a finding needs is not named in this class, since the
+ * JVM's verifier would load it.
+ */
 final class Guard {
     private Guard() {
     }
@@ -45,8 +49,11 @@ final class Guard {
             RuleSet rules;
             try {
                 config = Config.forThisJvm(args);
-            } catch (ConfigException e) {
-                Actions.refuseBadOption(e, e.logFormat());
+            } catch (Exception e) { // not catch (ConfigException): verifying that would load it at every start
+                if (!(e instanceof ConfigException)) {
+                    throw e;
+                }
+                Actions.refuseBadOption((ConfigException) e, ((ConfigException) e).logFormat());
                 return;
             }
             if (!config.warnings().isEmpty()) {
@@ -61,7 +68,10 @@ final class Guard {
             }
             try {
                 rules = RuleSet.load(config.rulesFile());
-            } catch (RulesException e) {
+            } catch (Exception e) { // RulesException, caught so for the same reason
+                if (!(e instanceof RulesException)) {
+                    throw e;
+                }
                 Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), config.logFormat());
                 return;
             }
@@ -69,10 +79,10 @@ final class Guard {
             StateListener health = config.publishesHealth() ? Health.start(config) : null;
             Probe probe = null;
             String probeProblem = null;
-            if (config.probe() != ProbeMode.OFF) {
+            if (!config.probeOff()) {
                 try {
                     probe = NativeLoader.load(instrumentation, config.probeDir());
-                } catch (ProbeUnavailableException | RuntimeException | LinkageError e) {
+                } catch (Exception | LinkageError e) { // ProbeUnavailableException among them
                     probeProblem = e instanceof ProbeUnavailableException ? e.getMessage() : String.valueOf(e);
                     // probe=required at start-up exits inside; attached late, the rest still runs
                     Actions.probeUnavailable(probeProblem, config, atStartup);
@@ -85,29 +95,7 @@ final class Guard {
                     return;
                 }
             }
-            ProcFs view = ProcFs.self(environment(probe));
-            List<LoadedObject> inspected = new ArrayList<>();
-            List<MappedObject> mapped = new ArrayList<>();
-            Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected, mapped), Surface.START, config);
-            Evidence evidence = new Evidence(rules, probe);
-            if (verdict.outcome() == Outcome.NEUTRALIZE) {
-                verdict = Neutralizer.switchOff(verdict, probe, probeProblem, view, evidence, config, "action=neutralize");
-            }
-            Actions.apply(verdict, config, atStartup, view, evidence, probe, health);
-            String gateProblem = RuntimeGuard.install(instrumentation, config, rules, probe, health);
-            if (gateProblem != null) {
-                Actions.warnGateMissing(gateProblem, config);
-            }
-            RuntimeGuard.lookAfterLoads(Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
-                    mapped.isEmpty() ? null : mapped, verdict));
-            if (atStartup && Policy.attachPostureMatters(config)) {
-                AttachPosture.check(view, config);
-            }
-            if (config.logLevel().equals("info")) {
-                StartNotes.started(config, config.probe() == ProbeMode.OFF ? "off (probe=off)"
-                        : probe != null ? "loaded" : "not loaded (" + probeProblem + ")", gateProblem,
-                        AttachPosture.describe(view, Runtime.version().feature()));
-            }
+            FullStart.start(instrumentation, config, rules, probe, probeProblem, health, atStartup);
         } catch (Throwable t) {
             // A bug of ours must not take the application down with it; say so loudly.
             try {
@@ -127,7 +115,7 @@ final class Guard {
     private static boolean startScanIsClean(Probe probe) {
         try {
             return probe.startScan(NativeLoader.resource(StartRules.RESOURCE, 1 << 20)) == 0;
-        } catch (ProbeUnavailableException | RuntimeException e) {
+        } catch (Exception e) { // ProbeUnavailableException among them: the full scan says why
             return false;
         }
     }
@@ -149,23 +137,11 @@ final class Guard {
         }
         RuntimeGuard.lookAfterLoads(Watcher.startAfterCleanScan(config, rules, probe, health, baseline));
         if (atStartup && Policy.attachPostureMatters(config)) {
-            AttachPosture.check(ProcFs.self(System.getenv()), config);
+            AttachPosture.check(config);
         }
         if (config.logLevel().equals("info")) {
-            StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(ProcFs.self(System.getenv()),
-                    Runtime.version().feature()));
+            StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(Runtime.version().feature()));
         }
     }
 
-    /** The probe's live environ, or the JVM's snapshot when there is no probe or it fails. */
-    private static Map<String, String> environment(Probe probe) {
-        if (probe != null) {
-            try {
-                return probe.liveEnvironment();
-            } catch (RuntimeException e) {
-                // the snapshot is the same at start-up but for a setenv from native code
-            }
-        }
-        return System.getenv();
-    }
 }

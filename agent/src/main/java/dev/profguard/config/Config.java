@@ -32,15 +32,16 @@ public final class Config {
     private final String envTag;
     private final String envTagSource;
     private final Set<String> productionTags;
-    private final Action action;
+    /** The enum-valued options as their words: the enums load when asked for, not at every start. */
+    private final String action;
     private final int exitCode;
     private final Path rulesFile;
     private final long watchIntervalMillis;
     private final int healthPort;
-    private final LogFormat logFormat;
-    private final ProbeMode probe;
+    private final String logFormat;
+    private final String probe;
     private final String healthBind;
-    private final RuntimeAction runtimeAction;
+    private final String runtimeAction;
     private final Path statusFile;
     private final boolean deleteCaptureFiles;
     private final Set<String> explicit;
@@ -87,20 +88,17 @@ public final class Config {
         this.watchIntervalMillis = duration(options.get("watch.interval"), 250); // benchmarks/late-window.sh
         this.healthPort = (int) integer(options.get("health.port"), 0, 1, 65535);
         Value probeValue = options.get("probe");
-        this.probe = probeValue == null ? ProbeMode.AUTO
-                : ProbeMode.valueOf(oneOf(probeValue, "auto", "required", "off").toUpperCase(Locale.ROOT));
+        this.probe = probeValue == null ? "auto" : oneOf(probeValue, "auto", "required", "off");
         Value captures = options.get("capture.files");
         this.deleteCaptureFiles = captures == null || oneOf(captures, "keep", "delete").equals("delete");
         Value runtime = options.get("runtime.action");
-        this.runtimeAction = runtime == null ? RuntimeAction.NEUTRALIZE
-                : RuntimeAction.valueOf(oneOf(runtime, "neutralize", "warn", "halt").toUpperCase(Locale.ROOT));
+        this.runtimeAction = runtime == null ? "neutralize" : oneOf(runtime, "neutralize", "warn", "halt");
         Value bind = options.get("health.bind");
         this.healthBind = bind == null ? "127.0.0.1" : nonEmpty(bind);
         Value status = options.get("status.file");
         this.statusFile = status == null ? null : Path.of(nonEmpty(status));
         Value format = options.get("log.format");
-        this.logFormat = format == null ? LogFormat.TEXT
-                : LogFormat.valueOf(oneOf(format, "text", "json").toUpperCase(Locale.ROOT));
+        this.logFormat = format == null ? "text" : oneOf(format, "text", "json");
         Value level = options.get("log.level");
         this.logLevel = level == null ? "warn" : oneOf(level, "error", "warn", "info");
         Value on = options.get("enabled");
@@ -310,11 +308,8 @@ public final class Config {
         throw value.invalid("expected one of " + String.join(", ", allowed));
     }
 
-    private static Action action(Value value) throws ConfigException {
-        if (value == null) {
-            return Action.REFUSE;
-        }
-        return Action.valueOf(oneOf(value, "refuse", "neutralize", "warn").toUpperCase(Locale.ROOT));
+    private static String action(Value value) throws ConfigException {
+        return value == null ? "refuse" : oneOf(value, "refuse", "neutralize", "warn");
     }
 
     private static Set<String> productionTags(Value value) throws ConfigException {
@@ -450,7 +445,7 @@ public final class Config {
     }
 
     public Action action() {
-        return action;
+        return Action.valueOf(action.toUpperCase(Locale.ROOT));
     }
 
     public int exitCode() {
@@ -473,12 +468,12 @@ public final class Config {
     }
 
     public LogFormat logFormat() {
-        return logFormat;
+        return LogFormat.valueOf(logFormat.toUpperCase(Locale.ROOT));
     }
 
     /** What the watcher does about a client loaded after start-up: neutralize, warn or halt. */
     public RuntimeAction runtimeAction() {
-        return runtimeAction;
+        return RuntimeAction.valueOf(runtimeAction.toUpperCase(Locale.ROOT));
     }
 
     /** Address the health endpoint listens on: loopback unless widened on purpose. */
@@ -493,7 +488,12 @@ public final class Config {
 
     /** Whether and how the native probe is used (option {@code probe}). */
     public ProbeMode probe() {
-        return probe;
+        return ProbeMode.valueOf(probe.toUpperCase(Locale.ROOT));
+    }
+
+    /** Whether probe=off (without loading ProbeMode: this is asked at every start). */
+    public boolean probeOff() {
+        return probe.equals("off");
     }
 
     /** Whether a capture file left by a switched-off client is deleted (option {@code capture.files}). */

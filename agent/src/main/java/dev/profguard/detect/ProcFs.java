@@ -105,7 +105,7 @@ public final class ProcFs implements ProcessView {
     @Override
     public Readout<List<String>> arguments() {
         Readout<byte[]> read = read("cmdline", MAX_CMDLINE);
-        return read.value() == null ? Readout.failed(read.failure()) : new Readout<>(split(read.value()), read.failure());
+        return read.value() == null ? Readout.failed(read.failure()) : new Readout<>(dev.profguard.util.Tokens.nulSeparated(read.value()), read.failure());
     }
 
     /** At most {@code limit} bytes of one procfs file; a longer file is cut and says so. */
@@ -132,21 +132,5 @@ public final class ProcFs implements ProcessView {
     @Override
     public Path contentOf(MappedObject object) {
         return dir.resolve("map_files").resolve(object.range());
-    }
-
-    /** NUL-separated strings, as in environ and cmdline. */
-    static List<String> split(byte[] bytes) {
-        List<String> items = new ArrayList<>();
-        int length = bytes.length;
-        int start = 0;
-        for (int i = 0; i <= length; i++) {
-            if (i == length || bytes[i] == 0) {
-                if (i > start) {
-                    items.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-                }
-                start = i + 1;
-            }
-        }
-        return items;
     }
 }

@@ -32,4 +32,12 @@ public interface ProcessView {
      * or replaced, or null.
      */
     Path contentOf(MappedObject object);
+
+    /**
+     * This JVM, through /proc/self, its environment read when asked. Here, as an interface's static
+     * method, so that a class holding a view need not load ProcFs or this interface to be verified.
+     */
+    static ProcessView ofThisJvm() {
+        return ProcFs.self();
+    }
 }

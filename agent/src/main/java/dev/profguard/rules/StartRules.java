@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class StartRules {
     /** Where the agent jar holds them. */
-    public static final String RESOURCE = "/META-INF/profguard/start-rules";
+    public static final String RESOURCE = "/META-INF/native/start-rules";
 
     /** Rule's fields the probe's scan handles, or that say nothing about a process (id, profiler, shutdown). */
     static final List<String> HANDLED = List.of("id", "profiler", "symbols", "symbolsMin", "names", "variables",

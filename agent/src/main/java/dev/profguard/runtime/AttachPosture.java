@@ -3,9 +3,12 @@ package dev.profguard.runtime;
 import dev.profguard.act.Exit;
 import dev.profguard.config.Config;
 import dev.profguard.detect.JvmOptions;
-import dev.profguard.detect.ProcessView;
 import dev.profguard.log.Logs;
+import dev.profguard.util.Tokens;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import java.util.Map;
 public final class AttachPosture {
     /** JDK feature release from which -XX:-EnableDynamicAgentLoading exists (JEP 451). */
     static final int AGENT_FLAG_SINCE = 21;
+    private static final int MAX_CMDLINE = 8 << 20; // as ProcFs reads it
 
     private AttachPosture() {
     }
@@ -29,12 +33,16 @@ public final class AttachPosture {
     /**
      * For a production JVM at start-up: per option {@code attach}, one WARN (warn), nothing
      * (ignore) or a refusal with exit.code (refuse) when agents can be loaded into it at run time.
+     * Read from this JVM itself: the environment it was started with and its command line.
      */
-    public static void check(ProcessView view, Config config) {
-        if (config.attach().equals("ignore")) {
-            return; // acknowledged: nothing read, nothing said
+    public static void check(Config config) {
+        if (!config.attach().equals("ignore")) { // acknowledged: nothing read, nothing said
+            check(flags(System.getenv(), ownArguments()), config);
         }
-        String open = agentsOpen(view, Runtime.version().feature());
+    }
+
+    private static void check(List<String> flags, Config config) {
+        String open = agentsOpen(flags, Runtime.version().feature());
         if (open == null) {
             return;
         }
@@ -51,8 +59,11 @@ public final class AttachPosture {
     }
 
     /** The first half of the line when agents can be loaded at run time, else null (closed, or flags unknown). */
-    static String agentsOpen(ProcessView view, int feature) {
-        List<String> flags = flags(view);
+    static String agentsOpen(Map<String, String> env, List<String> arguments, int feature) {
+        return agentsOpen(flags(env, arguments), feature);
+    }
+
+    private static String agentsOpen(List<String> flags, int feature) {
         if (flags == null || last(flags, "DisableAttachMechanism", false)) {
             return null;
         }
@@ -73,9 +84,16 @@ public final class AttachPosture {
                 + "jmap (JDK 21+ has -XX:-EnableDynamicAgentLoading for agents alone)";
     }
 
-    /** At log.level=info: what attach leaves open, in words, or null when the flags cannot be read. */
-    public static String describe(ProcessView view, int feature) {
-        List<String> flags = flags(view);
+    /** At log.level=info: what attach leaves open in this JVM, in words, or null when the flags cannot be read. */
+    public static String describe(int feature) {
+        return describe(flags(System.getenv(), ownArguments()), feature);
+    }
+
+    static String describe(Map<String, String> env, List<String> arguments, int feature) {
+        return describe(flags(env, arguments), feature);
+    }
+
+    private static String describe(List<String> flags, int feature) {
         if (flags == null) {
             return null;
         }
@@ -89,9 +107,17 @@ public final class AttachPosture {
     }
 
     /** The launch flags in the order the JVM reads them, or null when they cannot be read. */
-    private static List<String> flags(ProcessView view) {
+    /** This JVM's command line from /proc/self/cmdline (the kernel caps it), or null when it cannot be read. */
+    private static List<String> ownArguments() {
+        try (InputStream in = new FileInputStream("/proc/self/cmdline")) {
+            return Tokens.nulSeparated(in.readNBytes(MAX_CMDLINE));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static List<String> flags(Map<String, String> env, List<String> arguments) {
         List<String> flags = new ArrayList<>();
-        Map<String, String> env = view.environment().value();
         if (env != null) {
             for (String variable : new String[]{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
                 if (env.get(variable) != null) {
@@ -99,7 +125,6 @@ public final class AttachPosture {
                 }
             }
         }
-        List<String> arguments = view.arguments().value();
         if (arguments == null || arguments.isEmpty()) {
             return null; // unknown: the incomplete check is already reported; no guess either way
         }

@@ -58,8 +58,6 @@ public final class LoadGate implements Function<Object[], Object> {
     /** Any Class tells the inserted code to run the original method (EntryPatch). */
     static final Object RUN = LoadGate.class;
     private static final long RECENT_NANOS = 2_000_000_000L;
-    /** Looks at once at what a load mapped besides the judged file; null: its own interval will. */
-    static volatile Watcher watcher;
 
     private final RuleSet rules;
     private final Config config;
@@ -96,7 +94,7 @@ public final class LoadGate implements Function<Object[], Object> {
         if (handles == null && !jdkTried) {
             synchronized (this) {
                 if (!jdkTried) {
-                    jdk = JdkLoaders.open();
+                    jdk = RuntimeGuard.openJdkLoaders() ? JdkLoaders.open() : null;
                     jdkTried = true;
                 }
                 handles = jdk;
@@ -386,7 +384,7 @@ public final class LoadGate implements Function<Object[], Object> {
                 others = true;
             }
         }
-        Watcher look = watcher;
+        Watcher look = RuntimeGuard.watcher;
         if (others && look != null) {
             look.tick();
         }

@@ -70,31 +70,36 @@ final class LoadTransformer implements ClassFileTransformer {
         return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
     }
 
-    /** NativeLibraries.loadLibrary(Class, String, boolean). Named classes, not lambdas: this runs in premain. */
-    private static final EntryPatch.Targets JNI_TARGETS = new EntryPatch.Targets() {
-        @Override
-        public String route(int access, String name, String descriptor) {
-            boolean target = name.equals("loadLibrary") && (access & ACC_STATIC) == 0
-                    && descriptor.startsWith(JNI_DESCRIPTOR);
-            return target ? "jni" : null;
-        }
-    };
+    /** NativeLibraries.loadLibrary(Class, String, boolean). */
+    private static final EntryPatch.Targets JNI_TARGETS = new Route("loadLibrary", JNI_DESCRIPTOR, "jni");
+    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
+    private static final EntryPatch.Targets FFM_TARGETS = new Route("load", FFM_DESCRIPTOR, "ffm");
 
     static EntryPatch.Targets jniTargets() {
         return JNI_TARGETS;
     }
 
-    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
-    private static final EntryPatch.Targets FFM_TARGETS = new EntryPatch.Targets() {
-        @Override
-        public String route(int access, String name, String descriptor) {
-            boolean target = name.equals("load") && (access & ACC_STATIC) == 0 && descriptor.startsWith(FFM_DESCRIPTOR);
-            return target ? "ffm" : null;
-        }
-    };
-
     static EntryPatch.Targets ffmTargets() {
         return FFM_TARGETS;
+    }
+
+    /** An instance method by name and the start of its descriptor. One named class, not lambdas: this runs in premain. */
+    private static final class Route implements EntryPatch.Targets {
+        private final String method;
+        private final String descriptor;
+        private final String route;
+
+        Route(String method, String descriptor, String route) {
+            this.method = method;
+            this.descriptor = descriptor;
+            this.route = route;
+        }
+
+        @Override
+        public String route(int access, String name, String methodDescriptor) {
+            boolean target = name.equals(method) && (access & ACC_STATIC) == 0 && methodDescriptor.startsWith(descriptor);
+            return target ? route : null;
+        }
     }
 
     /**

@@ -14,6 +14,13 @@ import java.util.function.Function;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
+    /**
+     * Looks at once at what a load mapped besides the judged file; null: its own interval will.
+     * Here, not in the gate, so that setting it does not load the gate before main.
+     */
+    static volatile Watcher watcher;
+    /** The agent's Instrumentation, kept for {@link #openJdkLoaders}. */
+    private static Instrumentation instrumentation;
     /** 1 when each loader was patched, once per JVM; 0 or -1 when its target was not found. */
     private static int jniPatched;
     private static int ffmPatched;
@@ -27,7 +34,7 @@ public final class RuntimeGuard {
      * judged (a dependency, what JNI_OnLoad opened): null (watch.interval=0) for none.
      */
     public static void lookAfterLoads(Watcher watcher) {
-        LoadGate.watcher = watcher;
+        RuntimeGuard.watcher = watcher;
     }
 
     private static Class<?> bootClass(String internalName) {
@@ -56,12 +63,8 @@ public final class RuntimeGuard {
             return "this JVM does not let agents retransform and redefine classes";
         }
         try {
-            // The gate runs the JDK's load itself (jdk.internal.loader) and judges the open file (java.io).
-            Module agent = RuntimeGuard.class.getModule();
-            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                    Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent), "java.lang", Set.of(agent)), Set.of(),
-                    Map.of()); // java.lang for GateBridge: one redefineModule, whose first call costs milliseconds
-            GateBridge.install(instrumentation, new GateHook(rules, config, probe, listener));
+            RuntimeGuard.instrumentation = instrumentation;
+            GateBridge.install(instrumentation, new GateHook(rules, config, probe, listener), probe);
             if (!patched) {
                 patched = true;
                 patchLoaders(instrumentation);
@@ -74,7 +77,7 @@ public final class RuntimeGuard {
                 return "FFM's RawNativeLibraries.load(String) was not found on JDK " + Runtime.version()
                         + ": SymbolLookup.libraryLookup is not gated (System.load and loadLibrary are)";
             }
-            if (!looksAfterLoads()) {
+            if (!jdkLoadersPresent()) {
                 return "the JDK's library loaders cannot be called by the agent on JDK " + Runtime.version()
                         + ": loads are judged before dlopen but not looked at after";
             }
@@ -119,17 +122,11 @@ public final class RuntimeGuard {
     }
 
     /**
-     * Whether the gate can run loads itself and look at what they mapped (false: it judges before
-     * the load only): java.base must open jdk.internal.loader and java.io to the agent, and this
-     * JDK must have the members {@link JdkLoaders} uses. Asked here, by reflection, so that
-     * neither the gate nor its handles are loaded before the first library load needs them.
+     * Whether this JDK has the members the gate calls to run loads itself and look at what they
+     * mapped ({@link JdkLoaders}; false: it judges before the load only). Asked by reflection,
+     * so that neither the gate nor its handles are loaded before the first library load needs them.
      */
-    static boolean looksAfterLoads() {
-        Module base = Object.class.getModule();
-        Module agent = RuntimeGuard.class.getModule();
-        if (!base.isOpen("jdk.internal.loader", agent) || !base.isOpen("java.io", agent)) {
-            return false;
-        }
+    static boolean jdkLoadersPresent() {
         try {
             Class<?> nativeLibraries = Class.forName("jdk.internal.loader.NativeLibraries", false, null);
             nativeLibraries.getDeclaredMethod("loadLibrary", Class.class, String.class, boolean.class);
@@ -139,6 +136,26 @@ public final class RuntimeGuard {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Opens java.base's jdk.internal.loader and java.io to the agent, for the gate's handles on
+     * the JDK's loaders (the gate runs the load itself and judges the open file): once, at the
+     * first library load rather than in premain, where redefineModule's first call cost
+     * milliseconds. Whether they are open.
+     */
+    static synchronized boolean openJdkLoaders() {
+        Module base = Object.class.getModule();
+        Module agent = RuntimeGuard.class.getModule();
+        if (!base.isOpen("jdk.internal.loader", agent) || !base.isOpen("java.io", agent)) {
+            try {
+                instrumentation.redefineModule(base, Set.of(), Map.of(),
+                        Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent)), Set.of(), Map.of());
+            } catch (RuntimeException | LinkageError e) {
+                return false;
+            }
+        }
+        return base.isOpen("jdk.internal.loader", agent) && base.isOpen("java.io", agent);
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.profguard.detect.Finding;
 import dev.profguard.detect.Locations;
 import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.OpenFile;
-import dev.profguard.detect.ProcFs;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
 import dev.profguard.detect.ProbeDetector;
@@ -126,7 +125,7 @@ public final class Watcher implements Runnable {
     /** The baseline a clean start left, now that the watcher runs beside main. */
     private void takePendingBaseline() {
         if (view == null) {
-            view = ProcFs.self(null);
+            view = ProcessView.ofThisJvm();
         }
         if (pendingBaseline != null) {
             Map<Long, MappedObject> byStart = byStart(mappedCode());

@@ -58,4 +58,20 @@ public final class Tokens {
         }
         return words;
     }
+
+    /** NUL-separated strings, as in environ and cmdline. */
+    public static List<String> nulSeparated(byte[] bytes) {
+        List<String> items = new ArrayList<>();
+        int length = bytes.length;
+        int start = 0;
+        for (int i = 0; i <= length; i++) {
+            if (i == length || bytes[i] == 0) {
+                if (i > start) {
+                    items.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return items;
+    }
 }

@@ -22,6 +22,17 @@ class PolicyTest {
                 List.of(), null, "");
     }
 
+    /** A clean start decides nothing (Guard.startClean does not load the policy): that is this table's first row, everywhere. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Surface.class)
+    void noFindingsAllowEverywhere(Surface surface) throws Exception {
+        for (String options : List.of("env=prod", "env=prod,action=refuse,runtime.action=halt", "env=staging", "")) {
+            Verdict verdict = Policy.decide(List.of(), surface, Config.resolve(options, new Properties(), Map.of()));
+            assertEquals(Outcome.ALLOW, verdict.outcome(), surface + " " + options);
+            assertEquals(false, Policy.clientActive(verdict, Config.resolve(options, new Properties(), Map.of())));
+        }
+    }
+
     @ParameterizedTest(name = "{0} / {1} / {2} / {3} -> {4}")
     @CsvSource(delimiter = '|', value = {
             // findings       | surface | env     | options                                  | outcome    | reason starts with      | DOWN

@@ -1,13 +1,9 @@
 package dev.profguard.runtime;
 
-import dev.profguard.detect.MappedObject;
-import dev.profguard.detect.ProcessView;
-import dev.profguard.detect.Readout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,65 +26,40 @@ class AttachPostureTest {
         assertEquals(closed, AttachPosture.last(tokens, "DisableAttachMechanism", false));
     }
 
-    /** A process with these launch flags (command line and JAVA_TOOL_OPTIONS) and nothing else. */
-    private static ProcessView launchedWith(List<String> arguments, String toolOptions) {
-        return new ProcessView() {
-            @Override
-            public String name() {
-                return "this JVM";
-            }
+    /** A process's launch flags: its command line (null: unreadable) and its JAVA_TOOL_OPTIONS. */
+    private record Launch(Map<String, String> env, List<String> arguments) {
+        String agentsOpen(int feature) {
+            return AttachPosture.agentsOpen(env, arguments, feature);
+        }
 
-            @Override
-            public Readout<List<MappedObject>> mappedObjects() {
-                return Readout.of(List.of());
-            }
+        String describe(int feature) {
+            return AttachPosture.describe(env, arguments, feature);
+        }
+    }
 
-            @Override
-            public Readout<Map<String, String>> environment() {
-                return Readout.of(toolOptions == null ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", toolOptions));
-            }
-
-            @Override
-            public Readout<List<dev.profguard.detect.OpenFile>> openFiles() {
-                return Readout.of(List.of());
-            }
-
-            @Override
-            public Readout<List<String>> arguments() {
-                return arguments == null ? Readout.failed("unreadable") : Readout.of(arguments);
-            }
-
-            @Override
-            public Path workingDirectory() {
-                return Path.of("/");
-            }
-
-            @Override
-            public Path contentOf(MappedObject object) {
-                return null;
-            }
-        };
+    private static Launch launchedWith(List<String> arguments, String toolOptions) {
+        return new Launch(toolOptions == null ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", toolOptions), arguments);
     }
 
     @Test
     void agentsClosedOnlyCountsFromJdk21() {
-        ProcessView closedToAgents = launchedWith(List.of("java", "-XX:-EnableDynamicAgentLoading", "Main"), null);
-        assertNull(AttachPosture.agentsOpen(closedToAgents, 21), "JDK 21+: agents closed, nothing to say");
-        assertNull(AttachPosture.agentsOpen(closedToAgents, 25));
-        assertTrue(AttachPosture.agentsOpen(closedToAgents, 17) != null, "JDK 17 has no such flag: still open");
+        Launch closedToAgents = launchedWith(List.of("java", "-XX:-EnableDynamicAgentLoading", "Main"), null);
+        assertNull(closedToAgents.agentsOpen(21), "JDK 21+: agents closed, nothing to say");
+        assertNull(closedToAgents.agentsOpen(25));
+        assertTrue(closedToAgents.agentsOpen(17) != null, "JDK 17 has no such flag: still open");
         assertEquals("open for jcmd and jstack, closed to agents (-XX:-EnableDynamicAgentLoading)",
-                AttachPosture.describe(closedToAgents, 25));
-        assertEquals("open, agents can be loaded at run time", AttachPosture.describe(closedToAgents, 17));
+                closedToAgents.describe(25));
+        assertEquals("open, agents can be loaded at run time", closedToAgents.describe(17));
     }
 
     @Test
     void disableAttachClosesEverythingFromAnySource() {
-        ProcessView viaTool = launchedWith(List.of("java", "Main"), "-XX:+DisableAttachMechanism");
-        assertNull(AttachPosture.agentsOpen(viaTool, 17));
-        assertEquals("closed (-XX:+DisableAttachMechanism)", AttachPosture.describe(viaTool, 25));
-        ProcessView reopened = launchedWith(List.of("java", "-XX:-DisableAttachMechanism", "Main"), "-XX:+DisableAttachMechanism");
-        assertTrue(AttachPosture.agentsOpen(reopened, 25) != null, "the command line comes after JAVA_TOOL_OPTIONS");
-        assertNull(AttachPosture.agentsOpen(launchedWith(null, null), 25), "flags unknown: no guess");
+        Launch viaTool = launchedWith(List.of("java", "Main"), "-XX:+DisableAttachMechanism");
+        assertNull(viaTool.agentsOpen(17));
+        assertEquals("closed (-XX:+DisableAttachMechanism)", viaTool.describe(25));
+        Launch reopened = launchedWith(List.of("java", "-XX:-DisableAttachMechanism", "Main"), "-XX:+DisableAttachMechanism");
+        assertTrue(reopened.agentsOpen(25) != null, "the command line comes after JAVA_TOOL_OPTIONS");
+        assertNull(launchedWith(null, null).agentsOpen(25), "flags unknown: no guess");
     }
 
     @Test

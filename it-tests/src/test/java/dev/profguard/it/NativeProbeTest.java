@@ -113,7 +113,7 @@ class NativeProbeTest extends JvmTest {
         assertEquals(0, auto.exitStatus(), auto.toString());
         assertTrue(auto.mainRan());
         assertTrue(auto.onlyProfguardLine().startsWith("profguard: WARN native probe not loaded: the probe library in "
-                + "the agent jar is corrupt (SHA-256 "), auto.toString());
+                + "the agent jar is corrupt (CRC-32 "), auto.toString());
         Run stillGuarded = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production").preload("libcompress-helper.so").run();
         assertEquals(78, stillGuarded.exitStatus(), "the pure-Java checks carry on\n" + stillGuarded);
         Run required = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production,probe=required").run();
@@ -146,21 +146,46 @@ class NativeProbeTest extends JvmTest {
         assertEquals("", run.stderr(), "no warning, and probe=required did not refuse: the probe loaded\n" + run);
     }
 
-    /** A copy of the agent jar whose embedded probe library has one byte changed. */
+    /**
+     * A copy of the agent jar whose embedded probe library has one byte changed after the jar was
+     * written, as a bad disk or transfer would (the jar's record of the entry left as it was): the
+     * library is stored uncompressed in the copy, so that the changed byte is the library's own.
+     */
     private Path corruptedAgentJar() throws IOException {
         Path copy = dir.resolve("corrupt-agent.jar");
+        byte[] library = null;
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(Jvm.AGENT));
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 byte[] bytes = in.readAllBytes();
+                ZipEntry written = new ZipEntry(entry.getName());
                 if (entry.getName().endsWith("/libprofguard_probe.so")) {
-                    bytes[bytes.length / 2] ^= 0x5a;
+                    library = bytes;
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(bytes);
+                    written.setMethod(ZipEntry.STORED);
+                    written.setSize(bytes.length);
+                    written.setCrc(crc.getValue());
                 }
-                out.putNextEntry(new ZipEntry(entry.getName()));
+                out.putNextEntry(written);
                 out.write(bytes);
                 out.closeEntry();
             }
         }
+        byte[] jar = Files.readAllBytes(copy);
+        int at = indexOf(jar, java.util.Arrays.copyOf(library, 256));
+        assertTrue(at > 0, "the library stands in the jar as it is");
+        jar[at + library.length / 2] ^= 0x5a;
+        Files.write(copy, jar);
         return copy;
+    }
+
+    private static int indexOf(byte[] in, byte[] part) {
+        for (int i = 0; i + part.length <= in.length; i++) {
+            if (java.util.Arrays.equals(in, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

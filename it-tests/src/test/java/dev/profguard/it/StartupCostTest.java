@@ -13,9 +13,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a clean production start (probe, gate, watcher) must not load: each of these was measured
  * at milliseconds on the path to main (benchmarks/RESULTS.md) and taken off it. A structural
  * check, from the JVM's own class-loading log; the timings themselves live in benchmarks/.
+ *
+ * <p>The start-up budget, written once here: a clean start loads at most {@link #BUDGET} classes of
+ * ours before main (each about 0.25 ms, issue #16). The probe takes the first look in C; the
+ * evidence ladder, the policy, the actions, the rules parser, the gate itself and logging load
+ * only when there is something to look at, a library to load, or something to say.
  */
 class StartupCostTest extends JvmTest {
+    static final int BUDGET = 26;
     private static final List<String> NOT_AT_START = List.of(
+            "dev.profguard.detect.Scanner ",        // the full scan: the probe's first look found nothing
+            "dev.profguard.detect.Evidence ",
+            "dev.profguard.elf.",
+            "dev.profguard.rules.RulesParser ",     // the built-in rules reach the probe as the build wrote them
+            "dev.profguard.policy.Verdict ",        // no findings: nothing to decide
+            "dev.profguard.act.Actions ",
+            "dev.profguard.runtime.LoadGate ",      // made at the first library load
+            "dev.profguard.runtime.JdkLoaders ",
+            "dev.profguard.detect.ProcFs ",
             "dev.profguard.shaded.bytebuddy.",      // ASM: the gate is inserted by EntryPatch
             "dev.profguard.shaded.logback.",        // nothing to say, so no logging set up
             "java.security.SecureRandom ",          // security providers (temp files, MessageDigest)
@@ -41,6 +56,9 @@ class StartupCostTest extends JvmTest {
             int at = indexOf(lines, " " + unwanted);
             assertTrue(at < 0 || at > main, unwanted + " was loaded before main: " + (at < 0 ? "" : lines.get(at)));
         }
+        List<String> ours = lines.subList(0, main).stream().filter(l -> l.contains("] dev.profguard."))
+                .map(l -> l.substring(l.indexOf("] dev.profguard.") + 2).split(" ")[0]).toList();
+        assertTrue(ours.size() <= BUDGET, ours.size() + " classes of ours before main, budget " + BUDGET + ": " + ours);
     }
 
     private static int indexOf(List<String> lines, String text) {

@@ -37,6 +37,8 @@ public final class NativeLoader {
     static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";
     static final String LIBRARY = "libprofguard_probe.so";
     private static final int MAX_LIBRARY = 4 << 20;
+    /** By name, not LoadTrampoline.class: a class literal would load it in this loader too. */
+    private static final String TRAMPOLINE = "dev.profguard.probe.LoadTrampoline";
 
     private NativeLoader() {
     }
@@ -316,10 +318,11 @@ public final class NativeLoader {
     /** LoadTrampoline, defined anew by a class loader of its own (its own unnamed module). */
     private static Class<?> isolatedTrampoline() throws ProbeUnavailableException, ClassNotFoundException {
         byte[] bytes = read(jarOf(NativeLoader.class), NativeLoader.class, "LoadTrampoline.class", 64 * 1024, null);
-        ClassLoader isolated = new ClassLoader("profguard-probe-loader", NativeLoader.class.getClassLoader()) {
+        // var: typed as the anonymous class itself, so verifying this method does not load it
+        var isolated = new ClassLoader("profguard-probe-loader", NativeLoader.class.getClassLoader()) {
             @Override
             protected Class<?> findClass(String name) throws ClassNotFoundException {
-                if (!name.equals(LoadTrampoline.class.getName())) {
+                if (!name.equals(TRAMPOLINE)) {
                     throw new ClassNotFoundException(name);
                 }
                 return defineClass(name, bytes, 0, bytes.length);
@@ -327,7 +330,7 @@ public final class NativeLoader {
 
             @Override
             protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.equals(LoadTrampoline.class.getName())) {
+                if (name.equals(TRAMPOLINE)) {
                     synchronized (getClassLoadingLock(name)) {
                         Class<?> loaded = findLoadedClass(name);
                         return loaded != null ? loaded : findClass(name);
@@ -336,7 +339,7 @@ public final class NativeLoader {
                 return super.loadClass(name, resolve);
             }
         };
-        return isolated.loadClass(LoadTrampoline.class.getName());
+        return isolated.loadClass(TRAMPOLINE);
     }
 
     /** Module.isNativeAccessEnabled() on JDK 22+, by reflection: the agent is Java 17 bytecode. */

@@ -45,6 +45,17 @@ public final class Probe {
         return reasons;
     }
 
+    /**
+     * Defines {@code internalName} in the boot loader (java.base for a java/lang name) from its
+     * class file, or keeps the class defined before under that name, and sets its static field
+     * {@code field} (of type {@code signature}) to {@code value}, through JNI: no module needs to
+     * be opened for it. Whether it was done.
+     */
+    public boolean defineBootClass(String internalName, byte[] classFile, String field, String signature, Object value) {
+        return ProbeNatives.defineBootClass(internalName.getBytes(StandardCharsets.US_ASCII), classFile,
+                field.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII), value) == 0;
+    }
+
     /** The loaded objects as the probe lists them, unparsed: read later by {@link #loadedObjects(byte[])}. */
     public byte[] loadedObjectsRaw() {
         return ProbeNatives.loadedObjects();

@@ -52,6 +52,12 @@ final class ProbeNatives {
      */
     static native int startScan(byte[] rules);
 
+    /**
+     * Defines a class in the boot loader from its bytes (or keeps the one defined before) and sets
+     * its static field {@code field} of type {@code signature} to {@code value}: 0, or minus a status.
+     */
+    static native int defineBootClass(byte[] name, byte[] bytes, byte[] field, byte[] signature, Object value);
+
     /** _exit(status): returns only if the process could not be ended. */
     static native void endProcess(int status);
 }
