@@ -16,6 +16,7 @@ import dev.profguard.elf.ElfSymbols;
 import dev.profguard.probe.NativeLoader;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
+import dev.profguard.rules.StartRules;
 import dev.profguard.runtime.LoadGate;
 import dev.profguard.runtime.Watcher;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,6 +54,7 @@ public class ChecksBenchmark {
     private RuleSet rules;
     private ProcFs view;
     private Probe probe;
+    private byte[] startRules;
     private Path libjvm;
     private ElfSymbols elf;
     private Watcher watcher;
@@ -69,6 +71,10 @@ public class ChecksBenchmark {
         elf = new ElfSymbols(rules.allSymbols());
         Config config = Config.resolve("env=production", new Properties(), Map.of());
         watcher = Watcher.create(config, rules, probe, view, null, null, null);
+        startRules = NativeLoader.resource(StartRules.RESOURCE, 1 << 20);
+        if (probe.startScan(startRules) != 0) {
+            throw new IllegalStateException("the benchmark JVM is not clean to the probe's first look");
+        }
         gate = new LoadGate(rules, config, probe);
         gateWithoutProbe = new LoadGate(rules, config, null);
         // A library the JDK has registered (one of its own, in the boot loader's NativeLibraries),
@@ -107,6 +113,16 @@ public class ChecksBenchmark {
     @Benchmark
     public List<Finding> probeDetector() {
         return new ProbeDetector(probe.loadedObjects()).scan(view, new Evidence(rules, probe));
+    }
+
+    /**
+     * What a clean production start runs as its whole scan now: the probe's first look in C, with
+     * the built-in rules as the build wrote them (0: nothing to look at; the Java scan below runs
+     * only when it is not 0).
+     */
+    @Benchmark
+    public int startupFirstLookInProbe() {
+        return probe.startScan(startRules);
     }
 
     @Benchmark
