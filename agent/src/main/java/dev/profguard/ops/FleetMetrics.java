@@ -73,13 +73,13 @@ final class FleetMetrics {
                 result.reused());
         single(out, "profguard_fleet_exit_status", "What check --all exits with after the last round (0, 1, 2).", result.status());
         Metrics.family(out, "profguard_fleet_round_duration_seconds", "gauge", "Wall time of the last round.");
-        out.append("profguard_fleet_round_duration_seconds ").append(result.nanos() / 1e9).append('\n');
+        out.append("profguard_fleet_round_duration_seconds ").append(String.format(java.util.Locale.ROOT, "%.6f", result.nanos() / 1e9)).append('\n');
         if (result.cpuTicks() >= 0) {
             Metrics.family(out, "profguard_fleet_round_cpu_seconds", "gauge", "CPU time (user + system) of the last round.");
             out.append("profguard_fleet_round_cpu_seconds ").append(result.cpuTicks() / 100.0).append('\n');
         }
         Metrics.family(out, "profguard_fleet_round_timestamp_seconds", "gauge", "When the last round ended (Unix time).");
-        out.append("profguard_fleet_round_timestamp_seconds ").append(timestampMillis / 1000.0).append('\n');
+        out.append("profguard_fleet_round_timestamp_seconds ").append(String.format(java.util.Locale.ROOT, "%.3f", timestampMillis / 1000.0)).append('\n');
         return out.toString();
     }
 

@@ -1,0 +1,221 @@
+package dev.profguard.it;
+
+import dev.profguard.it.app.HelloApp;
+import dev.profguard.it.app.PauseApp;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code check --all} over real JVMs: guarded and not, clean and with the stand-in client, one
+ * run as another user, one in a mount namespace of its own whose file under a name differs from
+ * the checker's. Each test has a host of its own, a PID namespace ({@code unshare --pid
+ * --mount-proc}, as root), so that its /proc lists only what it started there.
+ */
+class FleetTest extends JvmTest {
+    static final String NOBODY = "65534";
+
+    /** A PID and mount namespace whose pid 1 is a sleep; killing it ends everything inside. */
+    static final class Host implements AutoCloseable {
+        final Process unshare;
+        final long init;
+
+        Host() throws Exception {
+            unshare = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "--propagation", "private",
+                    "sleep", "600").redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long found = -1;
+            while (found < 0 && System.nanoTime() < deadline) {
+                found = unshare.toHandle().children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+                Thread.sleep(20);
+            }
+            assertTrue(found > 0, "unshare started no sleep");
+            init = found;
+        }
+
+        /** The prefix that runs a command inside. */
+        List<String> enter() {
+            return List.of("nsenter", "--target", Long.toString(init), "--pid", "--mount");
+        }
+
+        @Override
+        public void close() throws Exception {
+            ProcessHandle.of(init).ifPresent(ProcessHandle::destroyForcibly); // pid 1 gone: the kernel ends all inside
+            unshare.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A JVM on {@code jdk} inside the host, started through a link named {@code name} to its java
+     * (so its comm is that name), running PauseApp long enough for the test.
+     */
+    private RunningJvm start(Host host, Jdk jdk, String name, boolean guarded, Map<String, String> env, List<String> wrapper)
+            throws Exception {
+        Path link = dir.resolve(name); // a link to java, removed in cleanUp
+        if (!Files.exists(link)) {
+            Files.createSymbolicLink(link, jdk.java());
+        }
+        Jvm jvm = Jvm.on(jdk, dir).main(PauseApp.class, "300000");
+        if (!guarded) {
+            jvm.noAgentOption();
+        }
+        List<String> command = new ArrayList<>(host.enter());
+        command.addAll(wrapper);
+        List<String> java = jvm.command();
+        command.add(link.toString());
+        command.addAll(java.subList(1, java.size()));
+        RunningJvm running = new RunningJvm(command, env, dir);
+        assertTrue(running.stdout().contains(HelloApp.MARKER), name + " did not start: " + running.stderr());
+        return running;
+    }
+
+    /** {@code java -jar profguard-agent.jar check ARGS} run inside the host, with a prefix (setpriv). */
+    private AgentCommand check(Host host, Jdk jdk, List<String> wrapper, String... args) throws Exception {
+        List<String> command = new ArrayList<>(host.enter());
+        command.addAll(wrapper);
+        command.addAll(List.of(jdk.java().toString(), "-jar", Jvm.AGENT.toString(), "check"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("LD_PRELOAD") || k.equals("APP_ENV"));
+        Path out = Files.createTempFile(dir, "check", ".out");
+        Path err = Files.createTempFile(dir, "check", ".err");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "check did not finish");
+        return new AgentCommand(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** The JSON object of the process named {@code name} in check --all's JSON. */
+    static String entry(String json, String name) {
+        for (String part : json.split("(?=\\{\"pid\":)")) {
+            if (part.contains(",\"name\":\"" + name + "\",")) {
+                return part;
+            }
+        }
+        throw new AssertionError("no process named " + name + " in " + json);
+    }
+
+    static List<String> asNobody() {
+        return List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
+    }
+
+    static void stop(RunningJvm jvm) throws Exception {
+        jvm.process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        jvm.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @OnEachJdk
+    void judgesEveryJvmOfTheHostAsCheckPidDoesAndListsWhatItMayNotRead(Jdk jdk) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // for nobody's JVM
+        Path client = Jvm.fixture("libcompress-helper.so"); // the stand-in client under a harmless name
+        Path hidden = Files.createDirectories(dir.resolve("hide"));
+        Files.copy(Jvm.fixture("libbenign.so"), hidden.resolve("libcompress-helper.so")); // what the checker's namespace has there
+        String mountClient = "mount -t tmpfs none \"$1\" && cp \"$2\" \"$1/libcompress-helper.so\" && shift 2 && exec \"$@\"";
+        try (Host host = new Host()) {
+            RunningJvm guarded = start(host, jdk, "svc-guarded", true, Map.of("APP_ENV", "production"), List.of());
+            RunningJvm plain = start(host, jdk, "svc-plain", false, Map.of(), List.of());
+            RunningJvm withClient = start(host, jdk, "svc-client", false, Map.of("APP_ENV", "production",
+                    "LD_PRELOAD", client.toString(), "DB_PASSWORD", "hunter2-secret"), List.of());
+            RunningJvm nobody = start(host, jdk, "svc-nobody", false, Map.of(), asNobody());
+            RunningJvm elsewhere = start(host, jdk, "svc-elsewhere", false, Map.of("APP_ENV", "production",
+                    "LD_PRELOAD", hidden.resolve("libcompress-helper.so").toString()),
+                    List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", mountClient, "sh",
+                            hidden.toString(), client.toString()));
+
+            AgentCommand json = check(host, jdk, List.of(), "--all", "--format", "json");
+            assertEquals(1, json.status(), "a client in any JVM: exit status 1\n" + json);
+            String out = json.stdout().strip();
+            assertFalse(out.contains("\n"), "one JSON object on one line");
+            assertTrue(out.startsWith("{\"version\":\"") && out.contains("\"status\":\"found\",\"exit_status\":1,"), out);
+            assertTrue(out.contains("\"jvms\":5,\"not_inspected\":0,"), "five JVMs, the sleep is not one: " + out);
+            assertFalse(out.contains("hunter2-secret"), "no value of another process's environment is shown");
+
+            String found = entry(out, "svc-client");
+            assertTrue(found.contains("\"uid\":0,") && found.contains("\"inspection\":\"judged\""), found);
+            assertTrue(found.contains("/libjvm.so\""), "known as a JVM by what it maps: " + found);
+            assertTrue(found.contains("\"status\":\"found\",\"exit_status\":1,") && found.contains("\"verdict\":\"refuse\"")
+                    && found.contains("\"env\":\"production\",\"production\":true,\"guarded\":false,"), found);
+            assertTrue(found.contains("\"path\":\"" + client + "\""), found);
+            String nsPid = found.replaceAll("^\\{\"pid\":(\\d+),.*", "$1");
+            AgentCommand one = check(host, jdk, List.of(), "--pid", nsPid, "--format", "json");
+            assertEquals(1, one.status(), one.toString());
+            String single = one.stdout().strip();
+            String judged = single.substring(single.indexOf(",\"status\":"), single.length() - 1);
+            assertTrue(found.contains(judged), "the same judgement as check --pid, field for field:\n" + judged + "\n" + found);
+
+            assertTrue(entry(out, "svc-guarded").contains("\"status\":\"clean\",\"exit_status\":0,\"message\":\"profguard: process ")
+                    && entry(out, "svc-guarded").contains("\"env\":\"production\",\"production\":true,\"guarded\":true,"), out);
+            assertTrue(entry(out, "svc-plain").contains("\"status\":\"clean\"") && entry(out, "svc-plain").contains("\"guarded\":false"), out);
+            String other = entry(out, "svc-nobody");
+            assertTrue(other.contains("\"uid\":" + NOBODY + ",") && other.contains("\"status\":\"clean\""), other);
+            String elsewhereEntry = entry(out, "svc-elsewhere");
+            assertTrue(elsewhereEntry.contains("\"status\":\"found\"") && elsewhereEntry.contains("rmemInit"),
+                    "judged on the file in its own mount namespace, not on the checker's file of that name: " + elsewhereEntry);
+
+            AgentCommand table = check(host, jdk, List.of(), "--all");
+            assertEquals(1, table.status(), table.toString());
+            List<String> lines = table.stdout().lines().toList();
+            assertTrue(lines.get(0).matches("PID +UID +NAME +STATUS +VERDICT +GUARDED +ENV +MESSAGE"), lines.get(0));
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+ +0 +svc-client +found +refuse +no +production +profiler client found in process \\d+: .*")), table.stdout());
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+ +" + NOBODY + " +svc-nobody +clean +allow +no +- +process \\d+ is clean")), table.stdout());
+            assertEquals("profguard: 5 JVMs judged among " + countProcesses(out) + " processes: 2 with a profiler client (or a sign of one), "
+                    + "0 processes not inspected, 0 exited while judged", lines.get(lines.size() - 1));
+
+            Path textfile = dir.resolve("profguard.prom");
+            AgentCommand round = check(host, jdk, List.of(), "--all", "--textfile", textfile.toString());
+            assertEquals(1, round.status(), round.toString());
+            String metrics = Files.readString(textfile);
+            Http.assertValidMetrics(metrics, dir);
+            assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_exit_status\\{pid=\"\\d+\",name=\"svc-client\",uid=\"0\"} 1\n.*"), metrics);
+            assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_guarded\\{pid=\"\\d+\",name=\"svc-guarded\",uid=\"0\"} 1\n.*"), metrics);
+            assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_findings\\{pid=\"\\d+\",name=\"svc-client\",uid=\"0\",rule=\"mtuner-client\",strength=\"strong\"} \\d+\n.*"), metrics);
+            assertTrue(metrics.contains("\nprofguard_fleet_jvms 5\n") && metrics.contains("\nprofguard_fleet_exit_status 1\n"), metrics);
+
+            // Another user sees root's JVMs listed as not inspected, never passed over; its own is judged.
+            AgentCommand unprivileged = check(host, jdk, asNobody(), "--all", "--format", "json");
+            assertEquals(2, unprivileged.status(), "nothing found that it could read, some it could not: 2\n" + unprivileged);
+            String seen = unprivileged.stdout();
+            String rootJvm = entry(seen, "svc-client");
+            assertTrue(rootJvm.contains("\"inspection\":\"not_inspected\"") && rootJvm.contains("\"exit_status\":2,")
+                    && rootJvm.contains("permission denied reading /proc/"), rootJvm);
+            assertTrue(entry(seen, "svc-nobody").contains("\"status\":\"clean\""), seen);
+
+            stop(withClient);
+            stop(elsewhere);
+            AgentCommand clean = check(host, jdk, List.of(), "--all");
+            assertEquals(0, clean.status(), "all clean, all inspected\n" + clean);
+            guarded.close();
+            plain.close();
+            nobody.close();
+        }
+    }
+
+    /** The links to java the JVMs were started through (JUnit warns about links leading out of its directory). */
+    @org.junit.jupiter.api.AfterEach
+    void cleanUp() throws Exception {
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                if (Files.isSymbolicLink(file)) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    /** processes_seen of check --all's JSON. */
+    static String countProcesses(String json) {
+        Matcher m = Pattern.compile("\"processes_seen\":(\\d+),").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
+    }
+}
