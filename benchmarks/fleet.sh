@@ -61,7 +61,7 @@ inner() {
   read -r wall user sys <<< "$once"
   local first repeated
   first=$(sed -n 1p "$work/rounds.txt" | grep -o 'round: [^)]*')
-  repeated=$(sed -n '3,$p' "$work/rounds.txt" | grep -o 'round: [^)]*' | sed 's/round: //' | paste -sd'|' -)
+  repeated=$(sed -n '2,$p' "$work/rounds.txt" | grep -o 'round: [^)]*' | sed 's/round: //' | paste -sd'|' -)
   echo "N=$n jvms=$jvms mapped_objects=$objects | one run: ${wall} s wall, ${user} s user + ${sys} s sys | first round: ${first#round: } | later rounds: $repeated"
   kill "${pids[@]}" 2>/dev/null || true # the JVMs this started; the namespace ends with this shell anyway
 }

@@ -107,8 +107,8 @@ final class Fleet {
             String message = String.valueOf(e.getMessage());
             return FleetEntry.notInspected(process, uid, e instanceof AccessDeniedException
                     || message.endsWith("(Permission denied)") || message.endsWith("(Operation not permitted)")
-                    ? "permission denied reading " + dir.resolve("maps") + " (another user's process, or one that is "
-                    + "not dumpable: reading it needs CAP_SYS_PTRACE)"
+                    ? "permission denied reading " + dir.resolve("maps") + " (another user's process, one with "
+                    + "capabilities this caller lacks, or one not dumpable: reading it needs CAP_SYS_PTRACE)"
                     : "could not read " + dir.resolve("maps") + ": " + BoundedFiles.describe(e));
         }
         List<MappedObject> objects = MapsParser.parse(new String(maps, StandardCharsets.ISO_8859_1)).objects();

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Test;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -198,6 +200,125 @@ class FleetTest extends JvmTest {
             plain.close();
             nobody.close();
         }
+    }
+
+    /** The exec command of the DaemonSet's container: a flow sequence of JSON strings, as Kubernetes reads it. */
+    static List<String> daemonSetCommand(String yaml) {
+        Matcher m = Pattern.compile("\n {10}command: \\[(.*)\\]\n").matcher(yaml);
+        assertTrue(m.find(), "no command in\n" + yaml);
+        List<String> command = new ArrayList<>();
+        Matcher item = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m.group(1));
+        while (item.find()) {
+            command.add(item.group(1));
+        }
+        return command;
+    }
+
+    @Test
+    void theDaemonSetCommandRunsAsWrittenWithOnlyItsTwoCapabilities() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path packaging = KubernetesExampleTest.PACKAGING.resolve("kubernetes");
+        String yaml = Files.readString(packaging.resolve("fleet-daemonset.yaml"));
+        assertTrue(yaml.contains("      hostPID: true\n"), "the node's processes");
+        assertTrue(yaml.contains("            readOnlyRootFilesystem: true\n")
+                && yaml.contains("            allowPrivilegeEscalation: false\n")
+                && yaml.contains("              drop: [\"ALL\"]\n"), yaml);
+        Matcher added = Pattern.compile("\n {14}add: \\[\"([A-Z_]+)\", \"([A-Z_]+)\"\\]\n").matcher(yaml);
+        assertTrue(added.find(), yaml);
+        String capabilities = "-all,+" + added.group(1).toLowerCase() + ",+" + added.group(2).toLowerCase();
+        assertEquals("-all,+sys_ptrace,+dac_read_search", capabilities);
+        Matcher mount = Pattern.compile("mountPath: (/\\S+)\n").matcher(yaml);
+        assertTrue(mount.find());
+        Path textfiles = Files.createDirectories(dir.resolve("textfile"));
+        Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
+        List<String> command = new ArrayList<>();
+        for (String arg : daemonSetCommand(yaml)) {
+            command.add(arg.equals("java") ? jdk25.java().toString()
+                    : arg.replace("/opt/profguard/profguard-agent.jar", Jvm.AGENT.toString()).replace(mount.group(1), textfiles.toString()));
+        }
+        assertEquals(List.of("check", "--all", "--every", "60s", "--textfile"), command.subList(command.size() - 6, command.size() - 1));
+        Path textfile = Path.of(command.get(command.size() - 1));
+        assertEquals(textfiles, textfile.getParent(), "written in the mounted directory");
+        // root with the container's capabilities only, no new privileges (allowPrivilegeEscalation: false)
+        List<String> container = List.of("setpriv", "--bounding-set=" + capabilities, "--inh-caps=-all", "--no-new-privs");
+        try (Host host = new Host()) {
+            start(host, jdk25, "svc-nobody", false, Map.of(), asNobody());
+            start(host, jdk25, "svc-client", false, Map.of("APP_ENV", "production",
+                    "LD_PRELOAD", Jvm.fixture("libcompress-helper.so").toString()), List.of());
+            List<String> inside = new ArrayList<>(host.enter());
+            inside.addAll(container);
+            inside.addAll(command);
+            Process daemon = new ProcessBuilder(inside).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("daemon.out").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.exists(textfile) && daemon.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertTrue(Files.exists(textfile), "no textfile after the first round: " + Files.readString(dir.resolve("daemon.out")));
+                String metrics = Files.readString(textfile);
+                Http.assertValidMetrics(metrics, dir);
+                assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_exit_status\\{pid=\"\\d+\",name=\"svc-nobody\",uid=\"" + NOBODY
+                        + "\"} 0\n.*"), "another user's JVM judged with SYS_PTRACE: " + metrics);
+                assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_exit_status\\{pid=\"\\d+\",name=\"svc-client\",uid=\"0\"} 1\n.*"), metrics);
+                assertTrue(metrics.contains("\nprofguard_fleet_processes_not_inspected 0\n"), metrics);
+                try (var left = Files.list(textfiles)) {
+                    assertEquals(List.of(textfile), left.toList(), "renamed into place: no temporary file left");
+                }
+                assertTrue(daemon.isAlive(), "it goes on, round after round");
+            } finally {
+                daemon.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            // Without SYS_PTRACE, root reads neither the other user's JVM nor root's own processes, which hold
+            // capabilities it lacks: each listed as not inspected, exit status 2.
+            AgentCommand blind = check(host, jdk25, List.of("setpriv", "--bounding-set=-all,+dac_read_search", "--inh-caps=-all"),
+                    "--all", "--format", "json");
+            assertEquals(2, blind.status(), blind.toString());
+            for (String name : List.of("svc-nobody", "svc-client")) {
+                assertTrue(entry(blind.stdout(), name).contains("\"inspection\":\"not_inspected\""), blind.toString());
+            }
+        }
+    }
+
+    @Test
+    void theAlertingRulesAreValidAndFireOnAClientInAnyJvm() throws Exception {
+        Path rules = KubernetesExampleTest.PACKAGING.resolve("kubernetes/profguard-fleet.rules.yaml");
+        assertEquals(0, AgentCommand.shell(dir, "promtool check rules \"$1\"", rules.toString()));
+        String test = String.join("\n",
+                "rule_files:",
+                "  - " + rules,
+                "evaluation_interval: 1m",
+                "tests:",
+                "  - interval: 1m",
+                "    input_series:",
+                "      - series: 'profguard_fleet_jvm_exit_status{instance=\"node-1\",pid=\"4242\",name=\"java\",uid=\"1000\"}'",
+                "        values: '0 0 1 1 1 1'",
+                "      - series: 'profguard_fleet_processes_not_inspected{instance=\"node-1\"}'",
+                "        values: '0x5'",
+                "      - series: 'profguard_fleet_round_timestamp_seconds{instance=\"node-1\"}'",
+                "        values: '0+60x5'",
+                "    alert_rule_test:",
+                "      - eval_time: 1m",
+                "        alertname: ProfilerClientInJvm",
+                "        exp_alerts: []",
+                "      - eval_time: 3m",
+                "        alertname: ProfilerClientInJvm",
+                "        exp_alerts:",
+                "          - exp_labels: {severity: critical, instance: node-1, pid: '4242', name: java, uid: '1000'}",
+                "            exp_annotations:",
+                "              summary: 'Native memory profiler client in JVM 4242 (java) on node-1'",
+                "              description: 'profguard check --all found a profiler client (or a sign of one) in process 4242. "
+                        + "Run `java -jar profguard-agent.jar check --pid 4242` on the node for the evidence.'",
+                "      - eval_time: 5m",
+                "        alertname: ProfguardFleetStale",
+                "        exp_alerts: []",
+                "      - eval_time: 5m",
+                "        alertname: ProfguardFleetBlind",
+                "        exp_alerts: []",
+                "");
+        Path file = Files.writeString(dir.resolve("alerts-test.yaml"), test);
+        assertEquals(0, AgentCommand.shell(dir, "promtool test rules \"$1\"", file.toString()), test);
     }
 
     /** The links to java the JVMs were started through (JUnit warns about links leading out of its directory). */
