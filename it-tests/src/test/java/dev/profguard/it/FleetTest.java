@@ -2,6 +2,7 @@ package dev.profguard.it;
 
 import dev.profguard.it.app.HelloApp;
 import dev.profguard.it.app.PauseApp;
+import dev.profguard.it.app.SleepingApp;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,9 @@ class FleetTest extends JvmTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             long found = -1;
             while (found < 0 && System.nanoTime() < deadline) {
-                found = unshare.toHandle().children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+                // the child once it runs sleep: its namespaces and its /proc are set up by then
+                found = unshare.toHandle().children().filter(c -> c.info().command().orElse("").endsWith("/sleep"))
+                        .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
                 Thread.sleep(20);
             }
             assertTrue(found > 0, "unshare started no sleep");
@@ -60,24 +63,33 @@ class FleetTest extends JvmTest {
 
     /**
      * A JVM on {@code jdk} inside the host, started through a link named {@code name} to its java
-     * (so its comm is that name), running PauseApp long enough for the test.
+     * (so its comm is that name), running PauseApp long enough for the test, or {@code main}.
      */
     private RunningJvm start(Host host, Jdk jdk, String name, boolean guarded, Map<String, String> env, List<String> wrapper)
             throws Exception {
+        return start(host, jdk, name, guarded, env, wrapper, PauseApp.class, "300000");
+    }
+
+    private RunningJvm start(Host host, Jdk jdk, String name, boolean guarded, Map<String, String> env, List<String> wrapper,
+                             Class<?> main, String... args) throws Exception {
         Path link = dir.resolve(name); // a link to java, removed in cleanUp
         if (!Files.exists(link)) {
             Files.createSymbolicLink(link, jdk.java());
         }
-        Jvm jvm = Jvm.on(jdk, dir).main(PauseApp.class, "300000");
+        Jvm jvm = Jvm.on(jdk, dir).main(main, args);
         if (!guarded) {
             jvm.noAgentOption();
         }
         List<String> command = new ArrayList<>(host.enter());
         command.addAll(wrapper);
+        // The variables reach the JVM through env(1), after nsenter: a preloaded library that starts a
+        // thread would make nsenter itself multithreaded, and setns(2) refuses those (EINVAL).
+        command.add("env");
+        env.forEach((variable, value) -> command.add(variable + "=" + value));
         List<String> java = jvm.command();
         command.add(link.toString());
         command.addAll(java.subList(1, java.size()));
-        RunningJvm running = new RunningJvm(command, env, dir);
+        RunningJvm running = new RunningJvm(command, Map.of(), dir);
         assertTrue(running.stdout().contains(HelloApp.MARKER), name + " did not start: " + running.stderr());
         return running;
     }
@@ -200,6 +212,53 @@ class FleetTest extends JvmTest {
             plain.close();
             nobody.close();
         }
+    }
+
+    @Test
+    void repeatedRoundsKeepAJudgementOnlyWhileNothingItReadsChanged() throws Exception {
+        Jdk jdk = Jdk.all().findFirst().orElseThrow();
+        Path trigger = dir.resolve("load-the-client-now");
+        Path textfile = dir.resolve("fleet.prom");
+        try (Host host = new Host()) {
+            start(host, jdk, "svc-steady", false, Map.of(), List.of());
+            // Loads the client with dlopen once the trigger file exists: its maps change between rounds.
+            start(host, jdk, "svc-late", false, Map.of("APP_ENV", "production",
+                    "LD_PRELOAD", Jvm.fixture("liblate-dlopen.so").toString(),
+                    "LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString(),
+                    "LATE_DLOPEN_TRIGGER", trigger.toString()), List.of(), SleepingApp.class); // creates no trigger
+            List<String> command = new ArrayList<>(host.enter());
+            command.addAll(List.of(jdk.java().toString(), "-jar", Jvm.AGENT.toString(), "check", "--all", "--every", "1s",
+                    "--textfile", textfile.toString()));
+            Path out = dir.resolve("rounds.out");
+            Process rounds = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            try {
+                awaitLine(out, "2 JVMs judged among .*: 0 with a profiler client.*2 judgements kept\\)");
+                Files.createFile(trigger);
+                awaitLine(out, "2 JVMs judged among .*: 1 with a profiler client.*");
+                String metrics = Files.readString(textfile);
+                Http.assertValidMetrics(metrics, dir);
+                assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_exit_status\\{pid=\"\\d+\",name=\"svc-late\",uid=\"0\"} 1\n.*"),
+                        "the changed JVM was judged again: " + metrics);
+                assertTrue(metrics.matches("(?s).*\nprofguard_fleet_jvm_exit_status\\{pid=\"\\d+\",name=\"svc-steady\",uid=\"0\"} 0\n.*"), metrics);
+            } finally {
+                rounds.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                rounds.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Waits (at most 30 s) for a line of {@code out} matching {@code regex}. */
+    static void awaitLine(Path out, String regex) throws Exception {
+        Pattern pattern = Pattern.compile(regex);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(out).lines().anyMatch(l -> pattern.matcher(l).find())) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no round matched " + regex + ":\n" + Files.readString(out));
     }
 
     /** The exec command of the DaemonSet's container: a flow sequence of JSON strings, as Kubernetes reads it. */
