@@ -84,8 +84,7 @@ final class Fleet {
             FleetEntry entry = look(dir, process, key, next);
             if (entry != null) {
                 entries.add(entry);
-                Kept now = next.get(key);
-                reused += now != null && now.entry() == entry && kept.get(key) == now ? 1 : 0;
+                reused += kept.containsKey(key) && kept.get(key) == next.get(key) ? 1 : 0; // kept, not judged again
             }
         }
         kept = next; // processes that are gone (or whose pid now names another) are forgotten

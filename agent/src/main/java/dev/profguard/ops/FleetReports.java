@@ -1,10 +1,10 @@
 package dev.profguard.ops;
 
 import dev.profguard.log.Json;
+import dev.profguard.scan.ScanReports;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,12 +54,7 @@ final class FleetReports {
     }
 
     static String json(FleetResult result, String version) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        int status = result.status();
-        out.put("version", version);
-        out.put("status", status == 0 ? "clean" : status == 1 ? "found" : "not_inspected");
-        out.put("exit_status", status);
-        out.put("message", "profguard: " + result.summary());
+        Map<String, Object> out = ScanReports.head(version, result.status(), result.summary());
         out.put("processes_seen", result.seen());
         out.put("jvms", result.count(FleetEntry.Kind.JVM));
         out.put("not_inspected", result.count(FleetEntry.Kind.NOT_INSPECTED));

@@ -96,17 +96,11 @@ class FleetTest extends JvmTest {
 
     /** {@code java -jar profguard-agent.jar check ARGS} run inside the host, with a prefix (setpriv). */
     private AgentCommand check(Host host, Jdk jdk, List<String> wrapper, String... args) throws Exception {
-        List<String> command = new ArrayList<>(host.enter());
-        command.addAll(wrapper);
-        command.addAll(List.of(jdk.java().toString(), "-jar", Jvm.AGENT.toString(), "check"));
+        List<String> prefix = new ArrayList<>(host.enter());
+        prefix.addAll(wrapper);
+        List<String> command = new ArrayList<>(List.of("check"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("LD_PRELOAD") || k.equals("APP_ENV"));
-        Path out = Files.createTempFile(dir, "check", ".out");
-        Path err = Files.createTempFile(dir, "check", ".err");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "check did not finish");
-        return new AgentCommand(process.exitValue(), Files.readString(out), Files.readString(err));
+        return AgentCommand.run(prefix, jdk, dir, command.toArray(String[]::new));
     }
 
     /** The JSON object of the process named {@code name} in check --all's JSON. */
