@@ -39,7 +39,7 @@ public final class EnvironmentDetector implements Detector {
             String value = env.get(variable);
             if (value != null) {
                 for (AgentOption option : AgentOption.parseAll(JvmOptions.tokenize(value))) {
-                    findings.addAll(option.inspect(evidence, Source.OPTIONS_VARIABLE, variable));
+                    findings.addAll(option.inspect(view, evidence, Source.OPTIONS_VARIABLE, variable));
                 }
             }
         }
