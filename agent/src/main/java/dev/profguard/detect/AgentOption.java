@@ -52,9 +52,13 @@ public record AgentOption(String token, String file, Path resolved) {
         return eq < 0 ? value : value.substring(0, eq);
     }
 
-    /** Findings about the agent's file, with the option token as evidence. */
-    List<Finding> inspect(Evidence evidence, Source source, String variable) {
-        Path content = resolved != null && Files.exists(resolved) ? resolved : null;
+    /**
+     * Findings about the agent's file, with the option token as evidence; an absolute path is the
+     * file as {@code view}'s process sees it (its own root, e.g. a container's).
+     */
+    List<Finding> inspect(ProcessView view, Evidence evidence, Source source, String variable) {
+        Path located = resolved != null && file.startsWith("/") ? view.file(file) : resolved;
+        Path content = located != null && Files.exists(located) ? located : null;
         String where = variable == null ? token : "in " + variable + ": " + token;
         String detail = content == null && file.indexOf('/') >= 0 ? where + "; file does not exist" : where;
         return evidence.library(source, file, null, content, 0, detail, false);

@@ -26,8 +26,8 @@ public final class EnvironmentDetector implements Detector {
             return findings;
         }
         // ld.so: LD_PRELOAD is separated by spaces and/or colons, LD_AUDIT by colons.
-        libraries(findings, evidence, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), ":" + Tokens.WHITESPACE);
-        libraries(findings, evidence, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":");
+        libraries(view, findings, evidence, Source.LD_PRELOAD, "LD_PRELOAD", env.get("LD_PRELOAD"), ":" + Tokens.WHITESPACE);
+        libraries(view, findings, evidence, Source.LD_AUDIT, "LD_AUDIT", env.get("LD_AUDIT"), ":");
         for (Rule rule : evidence.rules().rules()) {
             for (String variable : rule.variables()) {
                 if (env.containsKey(variable)) {
@@ -39,14 +39,14 @@ public final class EnvironmentDetector implements Detector {
             String value = env.get(variable);
             if (value != null) {
                 for (AgentOption option : AgentOption.parseAll(JvmOptions.tokenize(value))) {
-                    findings.addAll(option.inspect(evidence, Source.OPTIONS_VARIABLE, variable));
+                    findings.addAll(option.inspect(view, evidence, Source.OPTIONS_VARIABLE, variable));
                 }
             }
         }
         return findings;
     }
 
-    private static void libraries(List<Finding> findings, Evidence evidence, Source source,
+    private static void libraries(ProcessView view, List<Finding> findings, Evidence evidence, Source source,
                                   String variable, String value, String separators) {
         if (value == null || value.isBlank()) {
             return;
@@ -54,7 +54,7 @@ public final class EnvironmentDetector implements Detector {
         for (String entry : Tokens.words(value, separators)) {
             // ld.so looks a slash-less name up like a DT_NEEDED entry; the loaded-object and
             // mapped-object detectors see the result, so here only the name is checked.
-            Path file = entry.indexOf('/') >= 0 ? Path.of(entry) : null;
+            Path file = entry.startsWith("/") ? view.file(entry) : entry.indexOf('/') >= 0 ? Path.of(entry) : null;
             boolean exists = file != null && Files.exists(file);
             String detail = file != null && !exists ? "file does not exist" : "preloaded";
             for (Finding finding : evidence.library(source, entry, null, exists ? file : null, 0, detail, false)) {

@@ -30,7 +30,7 @@ public final class JvmArgumentDetector implements Detector {
             }
         }
         for (AgentOption option : AgentOption.parseAll(tokens)) {
-            findings.addAll(option.inspect(evidence, Source.JVM_ARGUMENT, null));
+            findings.addAll(option.inspect(view, evidence, Source.JVM_ARGUMENT, null));
         }
         return findings;
     }

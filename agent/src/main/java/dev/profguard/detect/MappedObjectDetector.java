@@ -47,7 +47,7 @@ public final class MappedObjectDetector implements Detector {
         Path content = null;
         if (object.executable()) {
             boolean text = dev.profguard.probe.Names.strictUtf8(object.name()) != null;
-            content = object.deleted() || !text ? view.contentOf(object) : Path.of(object.path());
+            content = object.deleted() || !text ? view.contentOf(object) : view.file(object.path());
         }
         String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
         List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,

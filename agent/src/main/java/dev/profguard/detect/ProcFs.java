@@ -21,6 +21,7 @@ public final class ProcFs implements ProcessView {
     private final Path dir;
     private final String name;
     private final Map<String, String> environment;
+    private final Path root;
 
     /**
      * @param dir         the process's procfs directory
@@ -29,9 +30,24 @@ public final class ProcFs implements ProcessView {
      *                    {@code environ}
      */
     public ProcFs(Path dir, String name, Map<String, String> environment) {
+        this(dir, name, environment, null);
+    }
+
+    private ProcFs(Path dir, String name, Map<String, String> environment, Path root) {
         this.dir = dir;
         this.name = name;
         this.environment = environment;
+        this.root = root;
+    }
+
+    /**
+     * Another process, {@code /proc/PID}: the files it names are read through its own root
+     * ({@code /proc/PID/root}, proc(5)), so that a JVM in a container is judged on its own files,
+     * not on whatever the caller's file system has under the same names.
+     */
+    public static ProcFs of(long pid, String name) {
+        Path dir = Path.of("/proc", Long.toString(pid));
+        return new ProcFs(dir, name, null, dir.resolve("root"));
     }
 
     /** This JVM: {@code /proc/self}, with the environment the JVM was started with. */
@@ -122,6 +138,18 @@ public final class ProcFs implements ProcessView {
         }
         return new Readout<>(java.util.Arrays.copyOf(bytes, limit),
                 file + " is larger than " + limit + " bytes; only the first part was read");
+    }
+
+    @Override
+    public Path file(String absolutePath) {
+        if (root == null) {
+            return Path.of(absolutePath);
+        }
+        String relative = absolutePath;
+        while (relative.startsWith("/")) {
+            relative = relative.substring(1);
+        }
+        return root.resolve(relative);
     }
 
     @Override

@@ -24,6 +24,14 @@ public interface ProcessView {
     /** The process's command line as given to {@code exec}. */
     Readout<List<String>> arguments();
 
+    /**
+     * A file the process names by an absolute path, as that process sees it: another process may
+     * have another root (a container's mount namespace), where the same name is another file.
+     */
+    default Path file(String absolutePath) {
+        return Path.of(absolutePath);
+    }
+
     /** The process's working directory, through which its relative paths resolve. */
     Path workingDirectory();
 

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * (https://prometheus.io/docs/instrumenting/exposition_formats/), checked by
  * {@code promtool check metrics} in the tests.
  */
-final class Metrics {
+public final class Metrics {
     private Metrics() {
     }
 
@@ -42,7 +42,8 @@ final class Metrics {
         return out.toString();
     }
 
-    private static void family(StringBuilder out, String name, String type, String help) {
+    /** The HELP and TYPE lines of a metric family. */
+    public static void family(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
@@ -53,7 +54,7 @@ final class Metrics {
     }
 
     /** A label value: backslash, double quote and line feed escaped, as the format requires. */
-    static String label(String value) {
+    public static String label(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -12,6 +12,7 @@ public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: java -javaagent:profguard-agent.jar[=key=value,...] ... (guards a JVM at start-up)",
             "       " + CheckCommand.USAGE,
+            "       " + FleetCommand.USAGE,
             "       " + ScanCommand.USAGE,
             "       java -jar profguard-agent.jar help | version | COMMAND --help",
             "Arguments take --opt VALUE or --opt=VALUE.");
@@ -21,7 +22,11 @@ public final class Cli {
             "  --env TAG        its environment tag (default: its own APP_ENV, ENVIRONMENT, DEPLOY_ENV)",
             "  --rules FILE     extra rules file (default: built-in rules only)",
             "  --format FORMAT  text or json (default: text)",
-            "Exit status: 0 clean, 1 a profiler client (or a sign of one) found, 2 could not inspect or bad arguments.");
+            "  --all            every JVM on the host this caller can see (by /proc), each judged as --pid judges it",
+            "  --every DURATION with --all: a round every DURATION (30s, 5m, 1h) until stopped",
+            "  --textfile FILE  with --all: node_exporter textfile-collector metrics, rewritten atomically each round",
+            "Exit status: 0 clean, 1 a profiler client (or a sign of one) found, 2 could not inspect or bad arguments.",
+            "With --all: 1 if found in any JVM, else 2 if any process could not be inspected, else 0.");
     static final String SCAN_HELP = String.join("\n",
             "Checks native libraries, directories and jars/zips (nested too) before they reach production.",
             "  --rules FILE     extra rules file (default: built-in rules only)",

@@ -69,7 +69,7 @@ final class TargetOptions {
                 String value = token.substring("-javaagent:".length());
                 int eq = value.indexOf('=');
                 String jar = eq < 0 ? value : value.substring(0, eq);
-                if (isProfguard(view.workingDirectory(), jar)) {
+                if (isProfguard(view, jar)) {
                     guarded = true;
                     if (eq >= 0 && agentArgs == null) { // the JVM runs the agent once: the first one's options
                         agentArgs = value.substring(eq + 1);
@@ -122,11 +122,11 @@ final class TargetOptions {
     }
 
     /** A jar whose manifest names profguard's agent class (read only if it is a regular file). */
-    private static boolean isProfguard(Path workingDirectory, String jar) {
+    private static boolean isProfguard(ProcessView view, String jar) {
         if (jar.isEmpty()) {
             return false;
         }
-        Path file = jar.startsWith("/") ? Path.of(jar) : workingDirectory.resolve(jar);
+        Path file = jar.startsWith("/") ? view.file(jar) : view.workingDirectory().resolve(jar);
         if (BoundedFiles.notRegular(file) != null) {
             return false;
         }

@@ -47,13 +47,21 @@ public final class ScanReports {
         out.println("profguard: " + result.summary() + advice);
     }
 
-    public static String json(ScanResult result, String version) {
+    /**
+     * The first fields of a JSON report whose exit status is 0 clean, 1 found, 2 not everything
+     * inspected ({@code scan}, {@code check --all}): version, status, exit_status, message.
+     */
+    public static Map<String, Object> head(String version, int status, String summary) {
         Map<String, Object> out = new LinkedHashMap<>();
-        int status = result.status();
         out.put("version", version);
         out.put("status", status == 0 ? "clean" : status == 1 ? "found" : "not_inspected");
         out.put("exit_status", status);
-        out.put("message", "profguard: " + result.summary());
+        out.put("message", "profguard: " + summary);
+        return out;
+    }
+
+    public static String json(ScanResult result, String version) {
+        Map<String, Object> out = head(version, result.status(), result.summary());
         out.put("files", result.files());
         out.put("archive_members", result.members());
         out.put("images", result.images());

@@ -9,7 +9,13 @@ import java.util.concurrent.TimeUnit;
 /** {@code java -jar profguard-agent.jar COMMAND ARGS...} (check, scan), run to its end. */
 record AgentCommand(int status, String stdout, String stderr) {
     static AgentCommand run(Jdk jdk, Path dir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-jar", Jvm.AGENT.toString()));
+        return run(List.of(), jdk, dir, args);
+    }
+
+    /** The same, run under a prefix (nsenter, setpriv). */
+    static AgentCommand run(List<String> prefix, Jdk jdk, Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(jdk.java().toString(), "-jar", Jvm.AGENT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("PROFGUARD_") || k.equals("LD_PRELOAD") || k.equals("APP_ENV"));
