@@ -23,6 +23,15 @@ strip --strip-all "$out/libwiped-helper.so"
 gcc "${hardening[@]}" -o "$out/alter_elf" "$src/alter_elf.c"
 "$out/alter_elf" strip-sections "$out/libmtuner_standin.so" "$out/libsections-gone.so"
 "$out/alter_elf" hide-dynsym "$out/libmtuner_standin.so" "$out/libdynsym-hidden.so"
+# Every rmem* symbol bound to a hidden (non-default) version, rmemInit@RMEM_1: invisible to
+# dlsym("rmemInit"), there all the same (red team). -Bsymbolic-functions: its own calls stay inside.
+printf 'RMEM_1 { global: rmem*; };\n' > "$out/rmem.map"
+gcc "${hardening[@]}" -shared -Wl,--version-script="$out/rmem.map" -Wl,-Bsymbolic-functions \
+    -o "$out/libversioned.so" "$src/mtuner_standin.c" -lpthread
+"$out/alter_elf" hide-versions "$out/libversioned.so" "$out/libversioned-helper.so"
+rm "$out/libversioned.so"
+# The client as a JVMTI agent library (-agentpath), e.g. named inside -XX:VMOptionsFile.
+gcc "${hardening[@]}" -shared -DSTANDIN_AGENT -o "$out/libagent-helper.so" "$src/mtuner_standin.c" -lpthread
 # A switch-off that never returns, and a client that hides from dl_iterate_phdr (red-team cases).
 gcc "${hardening[@]}" -shared -DSTANDIN_HANG_SHUTDOWN -o "$out/libhang-helper.so" "$src/mtuner_standin.c" -lpthread
 gcc "${hardening[@]}" -shared -DSTANDIN_HIDE_ITERATION -o "$out/libhiding-helper.so" "$src/mtuner_standin.c" -lpthread -ldl

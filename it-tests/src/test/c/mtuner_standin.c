@@ -335,3 +335,14 @@ int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void
     return real == NULL ? 0 : real(standin_skip_self, &hide);
 }
 #endif
+
+#ifdef STANDIN_AGENT
+/* Built as a JVMTI agent too (-agentpath): the JVM calls this before any Java agent's premain. */
+__attribute__((visibility("default"))) int Agent_OnLoad(void *vm, char *options, void *reserved)
+{
+    (void)vm;
+    (void)options;
+    (void)reserved;
+    return 0;
+}
+#endif

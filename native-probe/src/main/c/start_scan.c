@@ -206,47 +206,78 @@ static int probe_name_suspect(const struct probe_start_rules *rules, const char 
     return !probe_is_ascii(path, strlen(path)) || probe_any_glob(rules->names, rules->name_count, probe_base_name(path));
 }
 
-/* The running JDK's own directory, from /proc/self/exe as detect/Locations.jdkHome; "" when unknown. */
-static void probe_jdk_home(char *home, size_t capacity)
+/* Whether a file or directory can only have been put there by root: owned by root, writable by no one else. */
+static int probe_root_only(const char *path)
+{
+    struct stat status;
+    return stat(path, &status) == 0 && status.st_uid == 0 && (status.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/*
+ * The running JDK's own directory as detect/Locations.jdkHome finds it: three levels above the
+ * real path of the loaded libjvm.so (HOME/lib/VARIANT/libjvm.so), and only when root alone can
+ * change it; "" otherwise. Not the launcher's place: a copied launcher beside links into a JDK
+ * would make any directory "the JDK".
+ */
+static void probe_jdk_home(const struct probe_buffer *objects, char *home, size_t capacity)
 {
     home[0] = '\0';
-    char exe[PATH_MAX];
-    if (realpath("/proc/self/exe", exe) == NULL) {
-        return;
-    }
-    char *slash = strrchr(exe, '/');
-    if (slash == NULL || slash == exe) {
-        return;
-    }
-    *slash = '\0';
-    slash = strrchr(exe, '/');
-    if (slash == NULL || strcmp(slash, "/bin") != 0 || slash == exe) {
-        return;
-    }
-    *slash = '\0';
-    if (strlen(exe) < capacity) {
-        strcpy(home, exe);
+    size_t at = 0;
+    while (at + 20 <= objects->size) {
+        uint32_t length;
+        memcpy(&length, objects->data + at + 16, sizeof length);
+        if (at + 20 + length > objects->size) {
+            return;
+        }
+        char name[PATH_MAX];
+        if (length < sizeof name) {
+            memcpy(name, objects->data + at + 20, length);
+            name[length] = '\0';
+            char real[PATH_MAX];
+            if (strcmp(probe_base_name(name), "libjvm.so") == 0 && realpath(name, real) != NULL) {
+                for (int up = 0; up < 3; up++) {
+                    char *slash = strrchr(real, '/');
+                    if (slash == NULL || slash == real) {
+                        return;
+                    }
+                    if (up == 2 && strcmp(slash, "/lib") != 0) {
+                        return;
+                    }
+                    *slash = '\0';
+                }
+                if (strlen(real) < capacity && probe_root_only(real)) {
+                    strcpy(home, real);
+                }
+                return;
+            }
+        }
+        at += 20 + length;
     }
 }
 
-/* detect/Locations.isSystem on a real path: directly in a system library directory, or under the JDK. */
+/*
+ * detect/Locations.isSystem on a real path: directly in a system library directory, or under the
+ * JDK, and both the file and its directory such that only root can have put it there.
+ */
 static int probe_in_system_place(const char *real, const char *jdk_home)
 {
-    size_t home = strlen(jdk_home);
-    if (home > 0 && strncmp(real, jdk_home, home) == 0 && real[home] == '/') {
-        return 1;
-    }
     const char *slash = strrchr(real, '/');
     if (slash == NULL || slash == real) {
         return 0;
     }
     size_t dir = (size_t)(slash - real);
-    for (size_t i = 0; i < sizeof probe_system_dirs / sizeof probe_system_dirs[0]; i++) {
-        if (strlen(probe_system_dirs[i]) == dir && strncmp(real, probe_system_dirs[i], dir) == 0) {
-            return 1;
-        }
+    size_t home = strlen(jdk_home);
+    int placed = home > 0 && strncmp(real, jdk_home, home) == 0 && real[home] == '/';
+    for (size_t i = 0; !placed && i < sizeof probe_system_dirs / sizeof probe_system_dirs[0]; i++) {
+        placed = strlen(probe_system_dirs[i]) == dir && strncmp(real, probe_system_dirs[i], dir) == 0;
     }
-    return 0;
+    if (!placed || dir >= PATH_MAX) {
+        return 0;
+    }
+    char parent[PATH_MAX];
+    memcpy(parent, real, dir);
+    parent[dir] = '\0';
+    return probe_root_only(real) && probe_root_only(parent);
 }
 
 /* A file read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
@@ -299,26 +330,24 @@ static int probe_remember(struct probe_known *known, const char *path)
 }
 
 /* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
-static int probe_scan_objects(const struct probe_start_rules *rules, const char *jdk_home, uint64_t self_base,
-                              struct probe_known *known, uint32_t *reasons)
+static int probe_scan_objects(const struct probe_start_rules *rules, const struct probe_buffer *objects,
+                              const char *jdk_home, uint64_t self_base, struct probe_known *known, uint32_t *reasons)
 {
-    struct probe_buffer objects;
-    probe_init_buffer(&objects, (size_t)16 << 20);
-    int status = probe_list_objects(&objects);
+    int status = PROBE_OK;
     unsigned char defined[PROBE_MAX_RULE_ITEMS];
     size_t at = 0;
-    while (status == PROBE_OK && at + 20 <= objects.size) {
+    while (status == PROBE_OK && at + 20 <= objects->size) {
         uint64_t base, zero_fill;
         uint32_t length;
-        memcpy(&base, objects.data + at, sizeof base);
-        memcpy(&zero_fill, objects.data + at + 8, sizeof zero_fill);
-        memcpy(&length, objects.data + at + 16, sizeof length);
-        if (at + 20 + length > objects.size || length >= PATH_MAX) {
+        memcpy(&base, objects->data + at, sizeof base);
+        memcpy(&zero_fill, objects->data + at + 8, sizeof zero_fill);
+        memcpy(&length, objects->data + at + 16, sizeof length);
+        if (at + 20 + length > objects->size || length >= PATH_MAX) {
             status = PROBE_UNAVAILABLE;
             break;
         }
         char name[PATH_MAX];
-        memcpy(name, objects.data + at + 20, length);
+        memcpy(name, objects->data + at + 20, length);
         name[length] = '\0';
         at += 20 + length;
         if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
@@ -344,7 +373,6 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const char 
             }
         }
     }
-    probe_free_buffer(&objects);
     return status;
 }
 
@@ -460,7 +488,9 @@ static int probe_agent_file_suspect(const struct probe_start_rules *rules, const
 /* One option token as detect/AgentOption parses it: agents named by path or library are looked closer at. */
 static int probe_option_suspect(const struct probe_start_rules *rules, const char *token)
 {
-    if (strncmp(token, "-agentpath:", 11) == 0 || strncmp(token, "-agentlib:", 10) == 0) {
+    /* -XX:VMOptionsFile=FILE: more options, read by the JVM from a file; the Java side expands it */
+    if (strncmp(token, "-agentpath:", 11) == 0 || strncmp(token, "-agentlib:", 10) == 0
+        || strncmp(token, "-XX:VMOptionsFile=", 18) == 0) {
         return 1;
     }
     if (strncmp(token, "-javaagent:", 11) == 0) {
@@ -479,58 +509,77 @@ static int probe_option_suspect(const struct probe_start_rules *rules, const cha
     return 0;
 }
 
-/* The live environment, as detect/EnvironmentDetector reads it. */
-static void probe_scan_environ(const struct probe_start_rules *rules, uint32_t *reasons)
+/* One NAME=value entry of the environment, as detect/EnvironmentDetector reads it. */
+static void probe_scan_variable(const struct probe_start_rules *rules, const char *variable, uint32_t *reasons)
 {
-    for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
-        const char *variable = *entry;
-        const char *equals = strchr(variable, '=');
-        if (equals == NULL) {
-            continue;
+    const char *equals = strchr(variable, '=');
+    if (equals == NULL) {
+        return;
+    }
+    size_t name_length = (size_t)(equals - variable);
+    const char *value = equals + 1;
+    if ((name_length == 10 && strncmp(variable, "LD_PRELOAD", 10) == 0)
+        || (name_length == 8 && strncmp(variable, "LD_AUDIT", 8) == 0)) {
+        if (value[strspn(value, ": \t\n\r\f\v")] != '\0') {
+            *reasons |= PROBE_SCAN_ENVIRONMENT;
         }
-        size_t name_length = (size_t)(equals - variable);
-        const char *value = equals + 1;
-        if ((name_length == 10 && strncmp(variable, "LD_PRELOAD", 10) == 0)
-            || (name_length == 8 && strncmp(variable, "LD_AUDIT", 8) == 0)) {
-            if (value[strspn(value, ": \t\n\r\f\v")] != '\0') {
-                *reasons |= PROBE_SCAN_ENVIRONMENT;
-            }
-            continue;
-        }
-        for (size_t i = 0; i < rules->variable_count; i++) {
-            if (strlen(rules->variables[i]) == name_length && strncmp(variable, rules->variables[i], name_length) == 0) {
-                *reasons |= PROBE_SCAN_ENVIRONMENT;
-            }
-        }
-        for (size_t i = 0; i < sizeof probe_option_variables / sizeof probe_option_variables[0]; i++) {
-            if (strncmp(variable, probe_option_variables[i], strlen(probe_option_variables[i])) != 0) {
-                continue;
-            }
-            /* quotes, and separators Java's tokenizer knows and this one does not (control and
-               non-ASCII characters): the Java side reads those */
-            int plain = strlen(value) < 65536;
-            for (const unsigned char *c = (const unsigned char *)value; plain && *c != '\0'; c++) {
-                plain = *c != '"' && *c != '\'' && *c < 0x80 && (*c >= 0x20 || strchr("\t\n\r\f\v", *c) != NULL);
-            }
-            if (!plain) {
-                *reasons |= PROBE_SCAN_ENVIRONMENT;
-                continue;
-            }
-            char *copy = strdup(value);
-            if (copy == NULL) {
-                *reasons |= PROBE_SCAN_INCOMPLETE;
-                continue;
-            }
-            char *save = NULL;
-            for (char *token = strtok_r(copy, " \t\n\r\f\v", &save); token != NULL;
-                 token = strtok_r(NULL, " \t\n\r\f\v", &save)) {
-                if (probe_option_suspect(rules, token)) {
-                    *reasons |= PROBE_SCAN_ENVIRONMENT;
-                }
-            }
-            free(copy);
+        return;
+    }
+    for (size_t i = 0; i < rules->variable_count; i++) {
+        if (strlen(rules->variables[i]) == name_length && strncmp(variable, rules->variables[i], name_length) == 0) {
+            *reasons |= PROBE_SCAN_ENVIRONMENT;
         }
     }
+    for (size_t i = 0; i < sizeof probe_option_variables / sizeof probe_option_variables[0]; i++) {
+        if (strncmp(variable, probe_option_variables[i], strlen(probe_option_variables[i])) != 0) {
+            continue;
+        }
+        /* quotes, and separators Java's tokenizer knows and this one does not (control and
+           non-ASCII characters): the Java side reads those */
+        int plain = strlen(value) < 65536;
+        for (const unsigned char *c = (const unsigned char *)value; plain && *c != '\0'; c++) {
+            plain = *c != '"' && *c != '\'' && *c < 0x80 && (*c >= 0x20 || strchr("\t\n\r\f\v", *c) != NULL);
+        }
+        char *copy = plain ? strdup(value) : NULL;
+        if (copy == NULL) {
+            *reasons |= PROBE_SCAN_ENVIRONMENT;
+            continue;
+        }
+        char *save = NULL;
+        for (char *token = strtok_r(copy, " \t\n\r\f\v", &save); token != NULL;
+             token = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+            if (probe_option_suspect(rules, token)) {
+                *reasons |= PROBE_SCAN_ENVIRONMENT;
+            }
+        }
+        free(copy);
+    }
+}
+
+/*
+ * The environment: the live one, as detect/EnvironmentDetector reads it, and the one the process
+ * was started with (/proc/self/environ), where a variable a library unset from its constructor
+ * (LD_PRELOAD, to hide where it came from) is still written.
+ */
+static int probe_scan_environ(const struct probe_start_rules *rules, uint32_t *reasons)
+{
+    for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
+        probe_scan_variable(rules, *entry, reasons);
+    }
+    struct probe_buffer start;
+    probe_init_buffer(&start, (size_t)8 << 20);
+    int status = probe_read_small_file("/proc/self/environ", &start);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&start, "", 1);
+    }
+    size_t at = 0;
+    while (status == PROBE_OK && at + 1 < start.size) {
+        const char *variable = (const char *)start.data + at;
+        probe_scan_variable(rules, variable, reasons);
+        at += strlen(variable) + 1;
+    }
+    probe_free_buffer(&start);
+    return status;
 }
 
 /* The command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
@@ -566,14 +615,13 @@ static int probe_header_matches(const struct probe_start_rules *rules, const uns
 }
 
 /* Open descriptors, as detect/OpenFileDetector reads them: capture files by their first bytes or name. */
-static int probe_scan_descriptors(const struct probe_start_rules *rules, const char *jdk_home, uint32_t *reasons)
+static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_t *reasons)
 {
     DIR *fds = opendir("/proc/self/fd");
     if (fds == NULL) {
         return PROBE_UNAVAILABLE;
     }
     int own = dirfd(fds);
-    size_t home = strlen(jdk_home);
     int seen = 0;
     struct dirent *entry;
     while ((entry = readdir(fds)) != NULL) {
@@ -592,8 +640,9 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, const c
             continue; /* closed meanwhile */
         }
         target[length] = '\0';
-        if (target[0] != '/' || (home > 0 && strncmp(target, jdk_home, home) == 0 && target[home] == '/')) {
-            continue; /* pipes, sockets, anonymous inodes; the JDK's own modules and archives */
+        if (target[0] != '/') {
+            continue; /* pipes, sockets, anonymous inodes (the JDK's own files are looked at too: its
+                         place is no proof that a file under it is not capture data) */
         }
         static const char deleted[] = " (deleted)";
         size_t size = (size_t)length;
@@ -629,8 +678,11 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     if (rules == NULL || rules->text == NULL) {
         return PROBE_BAD_INPUT;
     }
+    struct probe_buffer objects;
+    probe_init_buffer(&objects, (size_t)16 << 20);
+    int listed = probe_list_objects(&objects);
     char jdk_home[PATH_MAX];
-    probe_jdk_home(jdk_home, sizeof jdk_home);
+    probe_jdk_home(&objects, jdk_home, sizeof jdk_home);
     char exe[PATH_MAX];
     if (realpath("/proc/self/exe", exe) == NULL) {
         exe[0] = '\0'; /* its code mapping is then one the linker does not list: looked closer at */
@@ -643,18 +695,24 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     struct probe_known known;
     probe_init_buffer(&known.names, (size_t)16 << 20);
     if (status == PROBE_OK) {
-        status = probe_scan_objects(rules, jdk_home, self_base, &known, reasons);
+        status = listed;
     }
+    if (status == PROBE_OK) {
+        status = probe_scan_objects(rules, &objects, jdk_home, self_base, &known, reasons);
+    }
+    probe_free_buffer(&objects);
     if (status == PROBE_OK) {
         status = probe_scan_maps(rules, &known, exe, jdk_home, self_base, reasons);
     }
     probe_free_buffer(&known.names);
     if (status == PROBE_OK) {
-        probe_scan_environ(rules, reasons);
+        status = probe_scan_environ(rules, reasons);
+    }
+    if (status == PROBE_OK) {
         status = probe_scan_cmdline(rules, reasons);
     }
     if (status == PROBE_OK) {
-        status = probe_scan_descriptors(rules, jdk_home, reasons);
+        status = probe_scan_descriptors(rules, reasons);
     }
     if (status != PROBE_OK) {
         *reasons |= PROBE_SCAN_INCOMPLETE;

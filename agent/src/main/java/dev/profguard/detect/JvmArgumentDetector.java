@@ -8,11 +8,14 @@ import java.util.List;
 
 /**
  * {@code -agentpath}, {@code -agentlib} and {@code -javaagent} on the process's command line,
- * including those inside {@code @argfiles} (expanded by the java launcher, JDK 9+). Options from
+ * including those inside {@code @argfiles} (expanded by the java launcher, JDK 9+) and
+ * {@code -XX:VMOptionsFile=FILE} (read by the JVM itself). Options from
  * {@code JAVA_TOOL_OPTIONS} and friends are the environment detector's.
  */
 public final class JvmArgumentDetector implements Detector {
     static final int MAX_ARGFILE = 1 << 20;
+    /** HotSpot reads further options from this file (Arguments::parse_options_file). */
+    static final String VM_OPTIONS_FILE = "-XX:VMOptionsFile=";
 
     @Override
     public List<Finding> scan(ProcessView view, Evidence evidence) {
@@ -25,6 +28,9 @@ public final class JvmArgumentDetector implements Detector {
         for (String argument : arguments) {
             if (argument.startsWith("@") && argument.length() > 1 && !argument.startsWith("@@")) {
                 expand(view.workingDirectory().resolve(argument.substring(1)), tokens, findings);
+            } else if (argument.startsWith(VM_OPTIONS_FILE) && argument.length() > VM_OPTIONS_FILE.length()) {
+                tokens.add(argument); // the JVM reads more options from that file (-agentpath among them)
+                expand(view.workingDirectory().resolve(argument.substring(VM_OPTIONS_FILE.length())), tokens, findings);
             } else {
                 tokens.add(argument);
             }

@@ -19,12 +19,11 @@ public final class OpenFileDetector implements Detector {
         if (files == null) {
             return findings;
         }
-        String jdk = Locations.jdkHome();
-        String javaHome = jdk.isEmpty() ? "\0" : jdk + "/"; // the running JDK's files, not a -Djava.home
         for (OpenFile file : files) {
             String target = file.target();
-            if (!target.startsWith("/") || target.startsWith(javaHome)) {
-                continue; // pipe:[..], socket:[..], anon_inode:..; the JDK's own modules and archives
+            if (!target.startsWith("/")) {
+                continue; // pipe:[..], socket:[..], anon_inode:..; the JDK's own files are read too: a
+                          // place is no proof that a file under it is not capture data (red team)
             }
             String path = target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target;
             findings.addAll(evidence.dataFile(Source.OPEN_FILE, path, file.link(), true, "open in " + view.name()
