@@ -109,31 +109,20 @@ final class FleetSarif {
         return location;
     }
 
-    /** What a rule says of a running JVM. */
-    private static final SarifLog.Wording RUNNING = new SarifLog.Wording() {
-        @Override
-        public String shortDescription(String who) {
-            return who.equals(Finding.SELF) ? "profguard could not complete a check of a running JVM"
-                    : who + " in a running JVM";
-        }
-
-        @Override
-        public String fullDescription(String who) {
-            return who.equals(Finding.SELF) ? "A part of the check of a running JVM could not run (a file it maps "
-                    + "or holds open could not be read, a bound was reached): what was not read may hide a client."
-                    : "A native memory profiler client (" + who + ") is mapped into a running JVM, preloaded or "
-                    + "named by its environment or agent options, or writing its capture data. In production it "
-                    + "records every allocation with its stack and sends it away, at a large cost in memory and time.";
-        }
-
-        @Override
-        public String help(String who) {
-            return who.equals(Finding.SELF) ? "Run `java -jar profguard-agent.jar check --pid PID` with the "
-                    + "permissions the JVM's files need (the same user, or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)."
-                    : "Remove " + who + " from the JVM's launch (LD_PRELOAD, its JNI libraries, -agentpath and "
-                    + "agent options, the image it runs from) and restart it; `java -jar profguard-agent.jar check "
-                    + "--pid PID` shows the evidence. Strong findings are the client's code or its capture data; "
-                    + "weak ones are names or variables that look like it and deserve a look.";
-        }
-    };
+    /** What a rule says of a running JVM; rule {@code profguard} is a check that could not run. */
+    private static final SarifLog.Wording RUNNING = who -> who.equals(Finding.SELF)
+            ? new SarifLog.RuleText("profguard could not complete a check of a running JVM",
+                    "A part of the check of a running JVM could not run (a file it maps or holds open could not be "
+                            + "read, a bound was reached): what was not read may hide a client.",
+                    "Run `java -jar profguard-agent.jar check --pid PID` with the permissions the JVM's files need "
+                            + "(the same user, or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH).")
+            : new SarifLog.RuleText(who + " in a running JVM",
+                    "A native memory profiler client (" + who + ") is mapped into a running JVM, preloaded or named "
+                            + "by its environment or agent options, or writing its capture data. In production it "
+                            + "records every allocation with its stack and sends it away, at a large cost in memory "
+                            + "and time.",
+                    "Remove " + who + " from the JVM's launch (LD_PRELOAD, its JNI libraries, -agentpath and agent "
+                            + "options, the image it runs from) and restart it; `java -jar profguard-agent.jar check "
+                            + "--pid PID` shows the evidence. Strong findings are the client's code or its capture "
+                            + "data; weak ones are names or variables that look like it and deserve a look.");
 }

@@ -25,11 +25,11 @@ public final class SarifLog {
 
     /** What a rule says, given who it is about (its profiler, or its id when it names none). */
     public interface Wording {
-        String shortDescription(String who);
+        RuleText of(String who);
+    }
 
-        String fullDescription(String who);
-
-        String help(String who);
+    /** A rule's texts: a line, a paragraph, and what to do about a result of it. */
+    public record RuleText(String shortDescription, String fullDescription, String help) {
     }
 
     private final Wording wording;
@@ -133,13 +133,13 @@ public final class SarifLog {
         if (index >= 0) {
             return index;
         }
-        String who = profiler == null ? id : profiler;
+        RuleText text = wording.of(profiler == null ? id : profiler);
         Map<String, Object> rule = new LinkedHashMap<>();
         rule.put("id", id);
         rule.put("name", "NativeProfilerClient");
-        rule.put("shortDescription", Map.of("text", wording.shortDescription(who)));
-        rule.put("fullDescription", Map.of("text", wording.fullDescription(who)));
-        String help = wording.help(who);
+        rule.put("shortDescription", Map.of("text", text.shortDescription()));
+        rule.put("fullDescription", Map.of("text", text.fullDescription()));
+        String help = text.help();
         rule.put("help", Map.of("text", help, "markdown", "**" + help + "**"));
         rule.put("defaultConfiguration", Map.of("level", "error"));
         ruleIds.add(id);

@@ -119,27 +119,14 @@ public final class ScanReports {
     }
 
     /** What a rule says of a file a build is about to ship. */
-    private static final SarifLog.Wording SHIPPED = new SarifLog.Wording() {
-        @Override
-        public String shortDescription(String who) {
-            return who + " in a file that is to ship";
-        }
-
-        @Override
-        public String fullDescription(String who) {
-            return "A native memory profiler client (" + who + ") is built into the files, archives or container "
-                    + "image a build produces. Loaded into a production JVM it records every allocation with its "
-                    + "stack and sends it away, at a large cost in memory and time.";
-        }
-
-        @Override
-        public String help(String who) {
-            return "Remove the library that carries " + who + " (and whatever brings it: a dependency, an "
-                    + "archive member, an image layer) from the build, then scan again. Strong findings are the "
-                    + "client's code (its exported symbols, or its marks where they are hidden); weak ones are names "
-                    + "or shapes that look like it and deserve a look.";
-        }
-    };
+    private static final SarifLog.Wording SHIPPED = who -> new SarifLog.RuleText(who + " in a file that is to ship",
+            "A native memory profiler client (" + who + ") is built into the files, archives or container image a "
+                    + "build produces. Loaded into a production JVM it records every allocation with its stack and "
+                    + "sends it away, at a large cost in memory and time.",
+            "Remove the library that carries " + who + " (and whatever brings it: a dependency, an archive member, "
+                    + "an image layer) from the build, then scan again. Strong findings are the client's code (its "
+                    + "exported symbols, or its marks where they are hidden); weak ones are names or shapes that look "
+                    + "like it and deserve a look.");
 
     private static List<Map<String, Object>> location(String path) {
         return List.of(Map.of("physicalLocation", SarifLog.physical(path)));
