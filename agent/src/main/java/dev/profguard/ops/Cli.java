@@ -21,7 +21,7 @@ public final class Cli {
             "  --pid PID        the process to inspect (default: this one, i.e. what a JVM started here would get)",
             "  --env TAG        its environment tag (default: its own APP_ENV, ENVIRONMENT, DEPLOY_ENV)",
             "  --rules FILE     extra rules file (default: built-in rules only)",
-            "  --format FORMAT  text or json (default: text)",
+            "  --format FORMAT  text, json or sarif (default: text)",
             "  --all            every JVM on the host this caller can see (by /proc), each judged as --pid judges it",
             "  --every DURATION with --all: a round every DURATION (30s, 5m, 1h) until stopped",
             "  --textfile FILE  with --all: node_exporter textfile-collector metrics, rewritten atomically each round",
@@ -30,7 +30,7 @@ public final class Cli {
     static final String SCAN_HELP = String.join("\n",
             "Checks native libraries, directories and jars/zips (nested too) before they reach production.",
             "  --rules FILE     extra rules file (default: built-in rules only)",
-            "  --format FORMAT  text or json (default: text)",
+            "  --format FORMAT  text, json or sarif (default: text)",
             "  PATH...          files, directories (symbolic links not followed), archives",
             "Exit status: 0 clean, 1 found, 2 unreadable input or bad arguments.");
 

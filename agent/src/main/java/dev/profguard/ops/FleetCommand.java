@@ -12,15 +12,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code check --all [--every DURATION] [--textfile FILE] [--env TAG] [--rules FILE] [--format text|json]}:
+ * {@code check --all [--every DURATION] [--textfile FILE] [--env TAG] [--rules FILE] [--format text|json|sarif]}:
  * every JVM of the host this process can see, each judged as {@code check --pid} judges it
- * ({@link Fleet}). Once: a table or JSON, exit status the worst of the round. With
+ * ({@link Fleet}). Once: a table, JSON or SARIF ({@link FleetSarif}), exit status the worst of the round. With
  * {@code --every}: round after round until stopped, the textfile rewritten after each
  * ({@link FleetMetrics}), one summary line per round.
  */
 final class FleetCommand {
     static final String USAGE = "java -jar profguard-agent.jar check --all [--every DURATION --textfile FILE] "
-            + "[--env TAG] [--rules FILE] [--format text|json]";
+            + "[--env TAG] [--rules FILE] [--format text|json|sarif]";
     private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,6})(ms|s|m|h)");
 
     private FleetCommand() {
@@ -29,7 +29,7 @@ final class FleetCommand {
     static int run(List<String> args, PrintStream out, PrintStream err) {
         String env = null;
         String rulesFile = null;
-        boolean json = false;
+        String format = "text";
         long everyMillis = 0;
         Path textfile = null;
         for (int i = 0; i < args.size(); i++) {
@@ -48,10 +48,10 @@ final class FleetCommand {
                 case "--env" -> env = value;
                 case "--rules" -> rulesFile = value;
                 case "--format" -> {
-                    if (!value.equals("text") && !value.equals("json")) {
-                        return usage(err, "--format is text or json, not '" + value + "'");
+                    if (!List.of("text", "json", "sarif").contains(value)) {
+                        return usage(err, "--format is text, json or sarif, not '" + value + "'");
                     }
-                    json = value.equals("json");
+                    format = value;
                 }
                 case "--every" -> {
                     everyMillis = millis(value);
@@ -72,6 +72,9 @@ final class FleetCommand {
         if (everyMillis > 0 && textfile == null) {
             return usage(err, "--every needs --textfile: the rounds are for the textfile collector");
         }
+        if (everyMillis > 0 && format.equals("sarif")) {
+            return usage(err, "--format sarif is one log of one run, not one per round: leave out --every");
+        }
         RuleSet rules;
         try {
             rules = RuleSet.load(rulesFile == null ? null : Path.of(rulesFile));
@@ -90,16 +93,16 @@ final class FleetCommand {
                 }
             }
             if (everyMillis == 0) {
-                if (json) {
-                    out.println(FleetReports.json(result, Cli.version()));
-                } else {
-                    FleetReports.table(result, out);
+                switch (format) {
+                    case "json" -> out.println(FleetReports.json(result, Cli.version()));
+                    case "sarif" -> out.println(FleetSarif.write(result.entries(), result.notes(), result.status(), rules, Cli.version()));
+                    default -> FleetReports.table(result, out);
                 }
                 return result.status();
             }
-            out.println(json ? FleetReports.json(result, Cli.version()) : "profguard: " + result.summary()
+            out.println(format.equals("json") ? FleetReports.json(result, Cli.version()) : "profguard: " + result.summary()
                     + String.format(" (round: %.3f s wall, %.2f s CPU, %d judgements kept)", result.nanos() / 1e9,
-                    result.cpuTicks() / 100.0, result.reused()));
+                    (double) result.cpuTicks() / HostProcess.TICKS_PER_SECOND, result.reused()));
             out.flush();
             try {
                 Thread.sleep(everyMillis);

@@ -20,6 +20,9 @@ import java.nio.file.Path;
 record HostProcess(long pid, long startTime, String name, boolean kernelThread, long cpuTicks) {
     private static final int MAX_STAT = 4096; // comm is at most 16 bytes; the numbers fit in ~1 KiB
     private static final long PF_KTHREAD = 0x00200000L; // include/linux/sched.h
+    /** USER_HZ, the unit of /proc's clock ticks (proc(5): sysconf(_SC_CLK_TCK)), 100 on every architecture Java runs on. */
+    static final long TICKS_PER_SECOND = 100;
+    private static final int MAX_PROC_STAT = 1 << 20; // btime follows a line per CPU and the interrupt counts
 
     /** The process now, or null when it is gone (or its stat cannot be read or parsed). */
     static HostProcess read(Path procDir, long pid) {
@@ -53,6 +56,22 @@ record HostProcess(long pid, long startTime, String name, boolean kernelThread, 
     static long ownCpuTicks() {
         HostProcess self = read(Path.of("/proc/self"), ProcessHandle.current().pid());
         return self == null ? -1 : self.cpuTicks();
+    }
+
+    /** When the host booted, in seconds since the epoch ({@code btime} of /proc/stat, proc(5)), or -1. */
+    static long bootTime() {
+        try {
+            byte[] bytes = BoundedFiles.read(Path.of("/proc/stat"), MAX_PROC_STAT);
+            for (String line : new String(bytes, 0, Math.min(bytes.length, MAX_PROC_STAT), StandardCharsets.ISO_8859_1)
+                    .split("\n")) {
+                if (line.startsWith("btime ")) {
+                    return Long.parseLong(line.substring(6).strip());
+                }
+            }
+        } catch (IOException | SecurityException | NumberFormatException e) {
+            // -1: the start times are then said in clock ticks after boot
+        }
+        return -1;
     }
 
     /** Whether the same process still runs: same pid, same start time. */

@@ -51,7 +51,7 @@ class CliTest extends JvmTest {
         Result check = cli(jdk, "check", "--help");
         assertEquals(0, check.status(), check.toString());
         assertTrue(check.stdout().startsWith("usage: java -jar profguard-agent.jar check"), check.stdout());
-        assertTrue(check.stdout().contains("--format FORMAT  text or json (default: text)"), check.stdout());
+        assertTrue(check.stdout().contains("--format FORMAT  text, json or sarif (default: text)"), check.stdout());
         Result scan = cli(jdk, "scan", "--help");
         assertEquals(0, scan.status());
         assertTrue(scan.stdout().startsWith("usage: java -jar profguard-agent.jar scan"), scan.stdout());

@@ -1,5 +1,6 @@
 package dev.profguard.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.profguard.it.app.HelloApp;
 import dev.profguard.it.app.PauseApp;
 import dev.profguard.it.app.SleepingApp;
@@ -161,6 +162,30 @@ class FleetTest extends JvmTest {
             String judged = single.substring(single.indexOf(",\"status\":"), single.length() - 1);
             assertTrue(found.contains(judged), "the same judgement as check --pid, field for field:\n" + judged + "\n" + found);
 
+            // The same round as SARIF: the client's findings are results of its rule at its verdict's level, in its process.
+            AgentCommand sarif = check(host, jdk, List.of(), "--all", "--format", "sarif");
+            assertEquals(1, sarif.status(), sarif.toString());
+            assertFalse(sarif.stdout().contains("hunter2-secret"), "no value of another process's environment is shown");
+            JsonNode run = SarifReportTest.valid(sarif.stdout()).get("runs").get(0);
+            assertEquals("mtuner-client", run.get("tool").get("driver").get("rules").get(0).get("id").asText());
+            assertTrue(run.get("invocations").get(0).get("executionSuccessful").asBoolean(), "every process inspected");
+            assertEquals(1, run.get("invocations").get(0).get("exitCode").asInt());
+            List<JsonNode> clientResults = results(run, "svc-client");
+            assertFalse(clientResults.isEmpty(), run.toString());
+            for (JsonNode each : clientResults) {
+                assertEquals("mtuner-client", each.get("ruleId").asText(), each.toString());
+                assertEquals("error", each.get("level").asText(), "its verdict is refuse: " + each);
+                String process = each.get("locations").get(0).get("logicalLocations").get(0).get("fullyQualifiedName").asText();
+                assertTrue(process.matches("pid " + nsPid + " \\(started 20\\d\\d-\\d\\d-\\d\\dT[0-9:]+Z, cmd svc-client\\)"), process);
+            }
+            assertTrue(clientResults.stream().anyMatch(r -> r.get("locations").get(0).get("physicalLocation")
+                    .get("artifactLocation").get("uri").asText().equals("file://" + client)), clientResults.toString());
+            assertTrue(results(run, "svc-plain").isEmpty() && results(run, "svc-guarded").isEmpty(), "clean JVMs: no result");
+            AgentCommand oneSarif = check(host, jdk, List.of(), "--pid", nsPid, "--format", "sarif");
+            assertEquals(1, oneSarif.status(), oneSarif.toString());
+            assertEquals(clientResults, results(SarifReportTest.valid(oneSarif.stdout()).get("runs").get(0), "svc-client"),
+                    "check --pid writes the same results for it");
+
             assertTrue(entry(out, "svc-guarded").contains("\"status\":\"clean\",\"exit_status\":0,\"message\":\"profguard: process ")
                     && entry(out, "svc-guarded").contains("\"env\":\"production\",\"production\":true,\"guarded\":true,"), out);
             assertTrue(entry(out, "svc-plain").contains("\"status\":\"clean\"") && entry(out, "svc-plain").contains("\"guarded\":false"), out);
@@ -197,6 +222,21 @@ class FleetTest extends JvmTest {
             assertTrue(rootJvm.contains("\"inspection\":\"not_inspected\"") && rootJvm.contains("\"exit_status\":2,")
                     && rootJvm.contains("permission denied reading /proc/"), rootJvm);
             assertTrue(entry(seen, "svc-nobody").contains("\"status\":\"clean\""), seen);
+            AgentCommand blindSarif = check(host, jdk, asNobody(), "--all", "--format", "sarif");
+            assertEquals(2, blindSarif.status(), blindSarif.toString());
+            JsonNode blindRun = SarifReportTest.valid(blindSarif.stdout()).get("runs").get(0);
+            assertEquals(0, blindRun.get("results").size(), "nothing found in what it could read: " + blindRun);
+            JsonNode invocation = blindRun.get("invocations").get(0);
+            assertFalse(invocation.get("executionSuccessful").asBoolean(), invocation.toString());
+            assertEquals(2, invocation.get("exitCode").asInt());
+            boolean listed = false;
+            for (JsonNode notification : invocation.get("toolExecutionNotifications")) {
+                String process = notification.get("locations").get(0).get("logicalLocations").get(0).get("fullyQualifiedName").asText();
+                listed |= process.startsWith("pid " + nsPid + " (") && process.endsWith(", cmd svc-client)")
+                        && notification.get("level").asText().equals("error") && notification.get("message").get("text").asText()
+                        .startsWith("profguard: process " + nsPid + " (svc-client) not inspected: permission denied reading /proc/");
+            }
+            assertTrue(listed, "the client's JVM, which it may not read, is a notification: " + invocation);
 
             stop(withClient);
             stop(elsewhere);
@@ -384,6 +424,18 @@ class FleetTest extends JvmTest {
                 }
             }
         }
+    }
+
+    /** The results of check --format sarif placed in the process named {@code name}. */
+    static List<JsonNode> results(JsonNode run, String name) {
+        List<JsonNode> results = new ArrayList<>();
+        for (JsonNode each : run.get("results")) {
+            if (each.get("locations").get(0).get("logicalLocations").get(0).get("fullyQualifiedName").asText()
+                    .endsWith(", cmd " + name + ")")) {
+                results.add(each);
+            }
+        }
+        return results;
     }
 
     /** processes_seen of check --all's JSON. */

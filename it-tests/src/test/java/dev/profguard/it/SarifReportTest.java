@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code scan --format sarif}, checked against the SARIF 2.1.0 JSON schema with a JSON Schema library. */
+/**
+ * {@code scan --format sarif}, checked against the SARIF 2.1.0 JSON schema with a JSON Schema
+ * library; {@link #valid} does the same for {@code check --format sarif} (FleetTest).
+ */
 class SarifReportTest extends JvmTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static JsonSchema schema;
@@ -35,7 +38,11 @@ class SarifReportTest extends JvmTest {
         }
     }
 
-    private static JsonNode valid(String sarif) throws Exception {
+    /** The log, after asserting that it is valid SARIF 2.1.0. */
+    static JsonNode valid(String sarif) throws Exception {
+        if (schema == null) {
+            loadSchema();
+        }
         JsonNode log = JSON.readTree(sarif);
         Set<ValidationMessage> errors = schema.validate(log);
         assertTrue(errors.isEmpty(), errors + "\n" + sarif);
