@@ -556,6 +556,26 @@ static void probe_scan_variable(const struct probe_start_rules *rules, const cha
     }
 }
 
+/* Calls each for every NUL-separated string of a /proc file (environ, cmdline), read whole within limit. */
+static int probe_scan_strings(const char *path, size_t limit, const struct probe_start_rules *rules, uint32_t *reasons,
+                              void (*each)(const struct probe_start_rules *, const char *, uint32_t *))
+{
+    struct probe_buffer strings;
+    probe_init_buffer(&strings, limit);
+    int status = probe_read_small_file(path, &strings);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&strings, "", 1);
+    }
+    size_t at = 0;
+    while (status == PROBE_OK && at + 1 < strings.size) {
+        const char *string = (const char *)strings.data + at;
+        each(rules, string, reasons);
+        at += strlen(string) + 1;
+    }
+    probe_free_buffer(&strings);
+    return status;
+}
+
 /*
  * The environment: the live one, as detect/EnvironmentDetector reads it, and the one the process
  * was started with (/proc/self/environ), where a variable a library unset from its constructor
@@ -566,42 +586,15 @@ static int probe_scan_environ(const struct probe_start_rules *rules, uint32_t *r
     for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
         probe_scan_variable(rules, *entry, reasons);
     }
-    struct probe_buffer start;
-    probe_init_buffer(&start, (size_t)8 << 20);
-    int status = probe_read_small_file("/proc/self/environ", &start);
-    if (status == PROBE_OK) {
-        status = probe_append_buffer(&start, "", 1);
-    }
-    size_t at = 0;
-    while (status == PROBE_OK && at + 1 < start.size) {
-        const char *variable = (const char *)start.data + at;
-        probe_scan_variable(rules, variable, reasons);
-        at += strlen(variable) + 1;
-    }
-    probe_free_buffer(&start);
-    return status;
+    return probe_scan_strings("/proc/self/environ", (size_t)8 << 20, rules, reasons, probe_scan_variable);
 }
 
-/* The command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
-static int probe_scan_cmdline(const struct probe_start_rules *rules, uint32_t *reasons)
+/* One argument of the command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
+static void probe_scan_argument(const struct probe_start_rules *rules, const char *argument, uint32_t *reasons)
 {
-    struct probe_buffer cmdline;
-    probe_init_buffer(&cmdline, PROBE_MAX_CMDLINE);
-    int status = probe_read_small_file("/proc/self/cmdline", &cmdline);
-    if (status == PROBE_OK) {
-        status = probe_append_buffer(&cmdline, "", 1);
+    if ((argument[0] == '@' && argument[1] != '\0' && argument[1] != '@') || probe_option_suspect(rules, argument)) {
+        *reasons |= PROBE_SCAN_ARGUMENT;
     }
-    size_t at = 0;
-    while (status == PROBE_OK && at + 1 < cmdline.size) {
-        const char *argument = (const char *)cmdline.data + at;
-        size_t length = strlen(argument);
-        if ((argument[0] == '@' && length > 1 && argument[1] != '@') || probe_option_suspect(rules, argument)) {
-            *reasons |= PROBE_SCAN_ARGUMENT;
-        }
-        at += length + 1;
-    }
-    probe_free_buffer(&cmdline);
-    return status;
 }
 
 static int probe_header_matches(const struct probe_start_rules *rules, const unsigned char *head, size_t length)
@@ -709,7 +702,7 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
         status = probe_scan_environ(rules, reasons);
     }
     if (status == PROBE_OK) {
-        status = probe_scan_cmdline(rules, reasons);
+        status = probe_scan_strings("/proc/self/cmdline", PROBE_MAX_CMDLINE, rules, reasons, probe_scan_argument);
     }
     if (status == PROBE_OK) {
         status = probe_scan_descriptors(rules, reasons);
