@@ -108,7 +108,7 @@ public final class StartupBenchmark {
         }
         Writer rawOut = raw == null ? null : Files.newBufferedWriter(raw);
         if (rawOut != null) {
-            rawOut.write("jdk,program,variant,round,position,wall_ns,peak_rss_kib\n");
+            rawOut.write("jdk,program,variant,round,position,wall_ns,peak_rss_kib,loadavg_1min\n");
         }
         List<String> table = new ArrayList<>();
         List<String> summary = new ArrayList<>();
@@ -142,8 +142,8 @@ public final class StartupBenchmark {
                     times.computeIfAbsent(variant.key(), k -> new ArrayList<>()).add(measured[0]);
                     memory.computeIfAbsent(variant.key(), k -> new ArrayList<>()).add(measured[1]);
                     if (rawOut != null) {
-                        rawOut.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d%n", version, variant.program(),
-                                variant.name(), round, position, measured[0], measured[1]));
+                        rawOut.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%s%n", version, variant.program(),
+                                variant.name(), round, position, measured[0], measured[1], loadAverage()));
                     }
                 }
                 if (rawOut != null) {
@@ -198,9 +198,20 @@ public final class StartupBenchmark {
         out.println();
         summary.forEach(out::println);
         out.println();
+        out.println("Load average (1 min) at the end: " + loadAverage() + " on " + Runtime.getRuntime().availableProcessors()
+                + " cores.");
         out.println("Median of " + runs + " alternating runs per row (after one warm-up round); time / " + baseline
                 + " is the ratio of medians; 95% CI: bootstrap of that ratio; paired: median of the per-round ratios.");
         return 0;
+    }
+
+    /** The 1-minute load average (/proc/loadavg), or "?": the machine is shared, so the raw data says how busy it was. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** "time yes", or "time **no**", with "(95% CI spans the target)" when the interval holds the target. */
