@@ -5,7 +5,7 @@
 # variant's median wall time, min-max and peak RSS, then new/old (ratio of medians, its 95%
 # bootstrap interval, and the median of the per-round ratios) and each jar against the no-op agent.
 # For "has not grown" claims. Build first (mvn -B -ntp -q package -DskipTests), from the repository root.
-# usage: benchmarks/compare.sh OLD_JAR NEW_JAR [RUNS]     (default 30; ~6 s a round)
+# usage: benchmarks/compare.sh OLD_JAR NEW_JAR [RUNS]     (default 30; ~5 s a round on a quiet machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$(readlink -f "${1:?usage: compare.sh OLD_JAR NEW_JAR [RUNS]}")
