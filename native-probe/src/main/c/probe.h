@@ -104,8 +104,9 @@ void probe_end_process(int status);
 
 /*
  * The built-in rules as the start-up scan reads them (start_scan.c): one "kind value" per line,
- * kinds rule, symbol, symbols.min, name, variable, capture, header (hex), zerofill, mark; any
- * other kind is PROBE_BAD_INPUT, so rules this scan cannot look for are never taken as clean.
+ * kinds rule, strength, symbol, symbols.min, name, library, variable, setting (NAME=GLOB),
+ * requires, argument, tracer, capture, header (hex), zerofill, mark; any other kind is
+ * PROBE_BAD_INPUT, so rules this scan cannot look for are never taken as clean.
  * The items point into text, a copy of the input that the rules own.
  */
 #define PROBE_MAX_RULES_TEXT ((size_t)1 << 20)
@@ -124,6 +125,10 @@ struct probe_start_rules {
     const char *headers[PROBE_MAX_RULE_ITEMS];
     size_t header_lengths[PROBE_MAX_RULE_ITEMS];
     size_t header_count;
+    const char *arguments[PROBE_MAX_RULE_ITEMS];
+    size_t argument_count;
+    const char *tracers[PROBE_MAX_RULE_ITEMS];
+    size_t tracer_count;
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
 };
 
@@ -140,7 +145,8 @@ enum probe_scan_reason {
     PROBE_SCAN_ENVIRONMENT = 4, /* LD_PRELOAD, LD_AUDIT, a rule's variable, an agent in an options variable */
     PROBE_SCAN_ARGUMENT = 8,    /* an agent or an @argfile on the command line */
     PROBE_SCAN_OPEN_FILE = 16,  /* a descriptor on a capture file, by header or name */
-    PROBE_SCAN_INCOMPLETE = 32  /* something could not be read: the full scan says what */
+    PROBE_SCAN_INCOMPLETE = 32, /* something could not be read: the full scan says what */
+    PROBE_SCAN_TRACER = 64      /* a process traces this one (ptrace) */
 };
 
 /*

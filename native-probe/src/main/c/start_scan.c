@@ -84,10 +84,25 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             rule_count++;
         } else if (strcmp(line, "symbol") == 0) {
             status = probe_add_item(rules->symbols, &rules->symbol_count, value);
-        } else if (strcmp(line, "name") == 0) {
+        } else if (strcmp(line, "name") == 0 || strcmp(line, "library") == 0) {
+            /* a tool's own library is looked for by name like the client's names: anything named so is looked at */
             status = probe_add_item(rules->names, &rules->name_count, value);
         } else if (strcmp(line, "variable") == 0) {
             status = probe_add_item(rules->variables, &rules->variable_count, value);
+        } else if (strcmp(line, "setting") == 0) {
+            /* NAME=GLOB: the variable set at all is reason enough to look closer (its value, and what
+               the setting requires, are the Java side's to judge) */
+            char *equals = strchr(value, '=');
+            if (equals == NULL || equals == value) {
+                status = PROBE_BAD_INPUT;
+                break;
+            }
+            *equals = '\0';
+            status = probe_add_item(rules->variables, &rules->variable_count, value);
+        } else if (strcmp(line, "argument") == 0) {
+            status = probe_add_item(rules->arguments, &rules->argument_count, value);
+        } else if (strcmp(line, "tracer") == 0) {
+            status = probe_add_item(rules->tracers, &rules->tracer_count, value);
         } else if (strcmp(line, "capture") == 0) {
             status = probe_add_item(rules->captures, &rules->capture_count, value);
         } else if (strcmp(line, "header") == 0) {
@@ -120,7 +135,8 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             } else if (fill > 0 && (rules->zero_fill == 0 || fill < rules->zero_fill)) {
                 rules->zero_fill = (uint64_t)fill;
             }
-        } else if (strcmp(line, "mark") != 0 && strcmp(line, "symbols.min") != 0) {
+        } else if (strcmp(line, "mark") != 0 && strcmp(line, "symbols.min") != 0 && strcmp(line, "strength") != 0
+                   && strcmp(line, "requires") != 0) {
             /* marks: a loaded object outside the system's places is looked closer at anyway, and inside
                them the ladder does not search for marks either. Any other kind is one this scan does
                not know how to look for: it must not answer "nothing" for rules it cannot read. */
@@ -488,6 +504,10 @@ static int probe_agent_file_suspect(const struct probe_start_rules *rules, const
 /* One option token as detect/AgentOption parses it: agents named by path or library are looked closer at. */
 static int probe_option_suspect(const struct probe_start_rules *rules, const char *token)
 {
+    /* a rule's JVM argument (its glob, here without regard to case: a superset of the Java side's) */
+    if (!probe_is_ascii(token, strlen(token)) || probe_any_glob(rules->arguments, rules->argument_count, token)) {
+        return 1;
+    }
     /* -XX:VMOptionsFile=FILE: more options, read by the JVM from a file; the Java side expands it */
     if (strncmp(token, "-agentpath:", 11) == 0 || strncmp(token, "-agentlib:", 10) == 0
         || strncmp(token, "-XX:VMOptionsFile=", 18) == 0) {
@@ -665,6 +685,27 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
     return PROBE_OK;
 }
 
+/* Whether a process traces this one through ptrace (TracerPid in /proc/self/status), as detect/TracerDetector reads it. */
+static int probe_scan_tracer(uint32_t *reasons)
+{
+    struct probe_buffer status_file;
+    probe_init_buffer(&status_file, 64 * 1024);
+    int status = probe_read_small_file("/proc/self/status", &status_file);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&status_file, "", 1);
+    }
+    if (status == PROBE_OK) {
+        const char *tracer = strstr((const char *)status_file.data, "\nTracerPid:");
+        if (tracer == NULL) {
+            status = PROBE_UNAVAILABLE;
+        } else if (strtol(tracer + 11, NULL, 10) != 0) {
+            *reasons |= PROBE_SCAN_TRACER;
+        }
+    }
+    probe_free_buffer(&status_file);
+    return status;
+}
+
 int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
 {
     *reasons = 0;
@@ -706,6 +747,9 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     }
     if (status == PROBE_OK) {
         status = probe_scan_descriptors(rules, reasons);
+    }
+    if (status == PROBE_OK && rules->tracer_count > 0) {
+        status = probe_scan_tracer(reasons);
     }
     if (status != PROBE_OK) {
         *reasons |= PROBE_SCAN_INCOMPLETE;

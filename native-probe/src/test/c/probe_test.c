@@ -394,6 +394,20 @@ static void test_start_scan(const char *fixture)
     close(reader);
     unlink(fifo);
     CHECK(scan_with("rule a\nbogus x\n") == 0xffffffffu);
+    CHECK(scan_with("rule a\nsetting =x\n") == 0xffffffffu);
+    CHECK(scan_with("rule a\nstrength warn\nrequires libtcmalloc*\nlibrary libnothing-here*.so\n") != 0xffffffffu);
+    /* a setting: the variable set at all; an argument: the token by its glob */
+    const char *setting = "rule a\nsetting PROFGUARD_C_TEST_CONF=*prof:true*\n";
+    CHECK((scan_with(setting) & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("PROFGUARD_C_TEST_CONF", "narenas:1", 1);
+    CHECK((scan_with(setting) & PROBE_SCAN_ENVIRONMENT) != 0);
+    unsetenv("PROFGUARD_C_TEST_CONF");
+    const char *argument = "rule a\nargument -XX:NativeMemoryTracking=detail\n";
+    setenv("JDK_JAVA_OPTIONS", "-XX:NativeMemoryTracking=summary", 1);
+    CHECK((scan_with(argument) & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("JDK_JAVA_OPTIONS", "-Xmx1g -XX:NativeMemoryTracking=detail", 1);
+    CHECK((scan_with(argument) & PROBE_SCAN_ENVIRONMENT) != 0);
+    unsetenv("JDK_JAVA_OPTIONS");
     if (handle != NULL) {
         dlclose(handle);
     }
