@@ -113,31 +113,63 @@ static int probe_find_in_gnu_hash(const struct probe_image *image, uint64_t base
     return 0;
 }
 
+/* The System V ELF hash (gABI, "Hash Table"). */
+static uint32_t probe_sysv_hash(const char *name)
+{
+    uint32_t h = 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
+        h = (h << 4) + *c;
+        uint32_t g = h & 0xf0000000u;
+        if (g != 0) {
+            h ^= g >> 24;
+        }
+        h &= ~g;
+    }
+    return h;
+}
+
+/* DT_HASH: bucket[hash % nbucket], then chain[] until index 0, as ld.so walks it. */
 static int probe_find_in_sysv_hash(const struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
                                    uint64_t strtab, const char *symbol, int functions, uint64_t *address)
 {
-    uint32_t header[2]; /* nbucket, nchain: the number of symbols */
-    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK) {
+    uint32_t header[2]; /* nbucket, nchain */
+    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK || header[0] == 0) {
         return 0;
     }
-    for (uint32_t i = 1; i < header[1] && i < PROBE_MAX_CHAIN; i++) {
-        if (probe_match(image, base, symtab, strtab, i, symbol, functions, address)) {
+    uint32_t index;
+    if (probe_image_read(image, table + 8 + (uint64_t)(probe_sysv_hash(symbol) % header[0]) * 4, &index, 4) != PROBE_OK) {
+        return 0;
+    }
+    for (int steps = 0; index != 0 && index < header[1] && steps < PROBE_MAX_CHAIN; steps++) {
+        if (probe_match(image, base, symtab, strtab, index, symbol, functions, address)) {
             return 1;
+        }
+        if (probe_image_read(image, table + 8 + (uint64_t)header[0] * 4 + (uint64_t)index * 4, &index, 4) != PROBE_OK) {
+            return 0;
         }
     }
     return 0;
 }
 
-/* probe_find_symbol_at, reading through image. */
-static int probe_find_in_image(const struct probe_image *image, uint64_t base, const char *symbol, int functions,
-                               uint64_t *address)
+/* Where an object's dynamic symbol tables are, read once from its dynamic section. */
+struct probe_tables {
+    uint64_t bias;
+    uint64_t symtab;
+    uint64_t strtab;
+    uint64_t gnu_hash;
+    uint64_t sysv_hash;
+};
+
+/*
+ * The tables of the ELF object whose header is mapped at base, through its program headers and
+ * PT_DYNAMIC as ld.so reads them: PROBE_OK, PROBE_NOT_LOADED (no ELF header there), PROBE_NO_SYMBOL
+ * (no dynamic section: it defines nothing), PROBE_UNAVAILABLE (no table to look a name up in).
+ */
+static int probe_read_tables(const struct probe_image *image, uint64_t base, struct probe_tables *tables)
 {
-    *address = 0;
-    if (base == 0 || symbol == NULL || symbol[0] == '\0') {
-        return PROBE_BAD_INPUT;
-    }
+    memset(tables, 0, sizeof *tables);
     ElfW(Ehdr) header;
-    if (probe_image_read(image, base, &header, sizeof header) != PROBE_OK) {
+    if (base == 0 || probe_image_read(image, base, &header, sizeof header) != PROBE_OK) {
         return PROBE_NOT_LOADED;
     }
     if (memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64
@@ -149,46 +181,90 @@ static int probe_find_in_image(const struct probe_image *image, uint64_t base, c
         return PROBE_UNAVAILABLE;
     }
     /* the load bias: where the first PT_LOAD's p_vaddr (0 for a shared object or PIE) is mapped */
-    uint64_t bias = base;
+    tables->bias = base;
     for (int i = 0; i < header.e_phnum; i++) {
         if (phdrs[i].p_type == PT_LOAD) {
-            bias = base - (phdrs[i].p_vaddr - phdrs[i].p_offset);
+            tables->bias = base - (phdrs[i].p_vaddr - phdrs[i].p_offset);
             break;
         }
     }
     uint64_t dynamic = 0;
     for (int i = 0; i < header.e_phnum; i++) {
         if (phdrs[i].p_type == PT_DYNAMIC) {
-            dynamic = bias + phdrs[i].p_vaddr;
+            dynamic = tables->bias + phdrs[i].p_vaddr;
         }
     }
     if (dynamic == 0) {
         return PROBE_NO_SYMBOL;
     }
-    uint64_t symtab = 0, strtab = 0, gnu_hash = 0, sysv_hash = 0;
     for (int i = 0; i < PROBE_MAX_DYNAMIC; i++) {
         ElfW(Dyn) entry;
         if (probe_image_read(image, dynamic + (uint64_t)i * sizeof entry, &entry, sizeof entry) != PROBE_OK
             || entry.d_tag == DT_NULL) {
             break;
         }
-        uint64_t value = probe_absolute(bias, entry.d_un.d_ptr);
+        uint64_t value = probe_absolute(tables->bias, entry.d_un.d_ptr);
         switch (entry.d_tag) {
-        case DT_SYMTAB: symtab = value; break;
-        case DT_STRTAB: strtab = value; break;
-        case DT_GNU_HASH: gnu_hash = value; break;
-        case DT_HASH: sysv_hash = value; break;
+        case DT_SYMTAB: tables->symtab = value; break;
+        case DT_STRTAB: tables->strtab = value; break;
+        case DT_GNU_HASH: tables->gnu_hash = value; break;
+        case DT_HASH: tables->sysv_hash = value; break;
         default: break;
         }
     }
-    int found = symtab != 0 && strtab != 0
-                && ((gnu_hash != 0 && probe_find_in_gnu_hash(image, bias, gnu_hash, symtab, strtab, symbol, functions, address))
-                    || (sysv_hash != 0 && probe_find_in_sysv_hash(image, bias, sysv_hash, symtab, strtab, symbol, functions,
-                                                                  address)));
-    if (!found && symtab != 0 && strtab != 0 && gnu_hash == 0 && sysv_hash == 0) {
-        return PROBE_UNAVAILABLE; /* no table to look it up in: not an answer */
+    if (tables->symtab == 0 || tables->strtab == 0 || (tables->gnu_hash == 0 && tables->sysv_hash == 0)) {
+        return PROBE_UNAVAILABLE; /* no table to look a name up in: not an answer */
     }
+    return PROBE_OK;
+}
+
+/* One name in tables read by probe_read_tables: PROBE_OK with its address, or PROBE_NO_SYMBOL. */
+static int probe_lookup(const struct probe_image *image, const struct probe_tables *t, const char *symbol, int functions,
+                        uint64_t *address)
+{
+    *address = 0;
+    if (symbol == NULL || symbol[0] == '\0') {
+        return PROBE_BAD_INPUT;
+    }
+    /* as ld.so: the GNU hash table when there is one, else the System V one */
+    int found = t->gnu_hash != 0
+                ? probe_find_in_gnu_hash(image, t->bias, t->gnu_hash, t->symtab, t->strtab, symbol, functions, address)
+                : probe_find_in_sysv_hash(image, t->bias, t->sysv_hash, t->symtab, t->strtab, symbol, functions, address);
     return found ? PROBE_OK : PROBE_NO_SYMBOL;
+}
+
+/* probe_find_symbol_at, reading through image. */
+static int probe_find_in_image(const struct probe_image *image, uint64_t base, const char *symbol, int functions,
+                               uint64_t *address)
+{
+    *address = 0;
+    if (base == 0 || symbol == NULL || symbol[0] == '\0') {
+        return PROBE_BAD_INPUT;
+    }
+    struct probe_tables tables;
+    int status = probe_read_tables(image, base, &tables);
+    return status == PROBE_OK ? probe_lookup(image, &tables, symbol, functions, address) : status;
+}
+
+/* defined[i] for each of names in the tables of the object at base (read once). */
+static int probe_find_all(const struct probe_image *image, uint64_t base, const char *const *names, size_t count,
+                          unsigned char *defined)
+{
+    struct probe_tables tables;
+    int status = probe_read_tables(image, base, &tables);
+    if (status == PROBE_NO_SYMBOL) { /* no dynamic section: it defines none of them */
+        memset(defined, 0, count);
+        return PROBE_OK;
+    }
+    for (size_t i = 0; status == PROBE_OK && i < count; i++) {
+        uint64_t address = 0;
+        int found = names[i] == NULL ? PROBE_NO_SYMBOL : probe_lookup(image, &tables, names[i], 0, &address);
+        if (found != PROBE_OK && found != PROBE_NO_SYMBOL) {
+            status = found;
+        }
+        defined[i] = (unsigned char)(found == PROBE_OK);
+    }
+    return status;
 }
 
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
@@ -265,15 +341,41 @@ int probe_find_symbols(const char *path, const char *const *names, size_t count,
     struct probe_image image;
     uint64_t base = 0;
     int status = probe_open_own_image(path, &image, &base);
-    for (size_t i = 0; status == PROBE_OK && i < count; i++) {
-        uint64_t address = 0;
-        int found = names[i] == NULL ? PROBE_NO_SYMBOL : probe_find_in_image(&image, base, names[i], 0, &address);
-        if (found != PROBE_OK && found != PROBE_NO_SYMBOL) {
-            status = found;
+    return status == PROBE_OK ? probe_find_all(&image, base, names, count, defined) : status;
+}
+
+/* The main program: the first object dl_iterate_phdr reports. */
+static int probe_collect_main(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct probe_segment_query *query = data;
+    (void)size;
+    query->bias = (uint64_t)info->dlpi_addr;
+    struct probe_image *image = query->image;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && image->count < PROBE_MAX_PHDRS; i++) {
+        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0) {
+            if (image->count == 0) {
+                query->dynamic = query->bias + phdr->p_vaddr; /* its first segment: where its ELF header is */
+            }
+            image->starts[image->count] = query->bias + phdr->p_vaddr;
+            image->ends[image->count] = query->bias + phdr->p_vaddr + phdr->p_memsz;
+            image->count++;
         }
-        defined[i] = (unsigned char)(found == PROBE_OK);
     }
-    return status;
+    return 1;
+}
+
+int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined)
+{
+    struct probe_image image;
+    memset(&image, 0, sizeof image);
+    image.bounded = 1;
+    struct probe_segment_query query = {0, 0, &image};
+    dl_iterate_phdr(probe_collect_main, &query);
+    if (image.count == 0) {
+        return PROBE_UNAVAILABLE;
+    }
+    return probe_find_all(&image, query.dynamic, names, count, defined);
 }
 
 int probe_call_shutdown(const char *path, const char *symbol)

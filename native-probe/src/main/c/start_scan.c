@@ -403,14 +403,11 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
     if (!probe_in_system_place(exe, jdk_home) || (rules->zero_fill > 0 && probe_zero_fill_at(header) >= rules->zero_fill)) {
         return 1;
     }
-    for (size_t i = 0; i < rules->symbol_count; i++) {
-        uint64_t address = 0;
-        int status = probe_find_symbol_at(header, rules->symbols[i], 0, &address);
-        if (status != PROBE_NO_SYMBOL) {
-            return 1; /* defined, or not readable: the Java side says which */
-        }
-    }
-    return 0;
+    unsigned char defined[PROBE_MAX_RULE_ITEMS];
+    memset(defined, 0, sizeof defined);
+    /* defined, or not readable: the Java side says which */
+    return rules->symbol_count > 0 && (probe_find_main_symbols(rules->symbols, rules->symbol_count, defined) != PROBE_OK
+                                       || memchr(defined, 1, rules->symbol_count) != NULL);
 }
 
 /* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
