@@ -97,8 +97,11 @@ public final class Evidence {
         boolean linker = linkerName != null && probe != null;
         boolean system = Locations.isSystem(shown);
         String fileName = fileName(shown);
+        // One question to the linker for every rule's symbols: the cost of a clean start does not
+        // grow with the number of rules.
+        List<String> boundAll = linker && !rules.allSymbols().isEmpty() ? ask(linkerName, rules.allSymbols(), true) : null;
         for (Rule rule : rules.rules()) {
-            List<String> bound = linker && !rule.symbols().isEmpty() ? ask(linkerName, rule.symbols(), true) : null;
+            List<String> bound = boundAll != null && !rule.symbols().isEmpty() ? union(rule.symbols(), boundAll, null) : null;
             if (bound != null && !bound.isEmpty() && bound.size() >= rule.symbolsMin()) {
                 // The strongest answer already: the file is not read (a client loaded late is switched
                 // off that much sooner; benchmarks/late-window.sh).
@@ -122,6 +125,14 @@ public final class Evidence {
             List<String> defined = union(rule.symbols(), bound, file == null ? null : file.symbols());
             if (!defined.isEmpty() && defined.size() >= rule.symbolsMin()) {
                 findings.add(Finding.strong(rule, source, shown, defined, detail));
+                continue;
+            }
+            if (rule.isLibrary(fileName)) {
+                if (content != null || linker || source == Source.MAPPED_OBJECT) {
+                    findings.add(Finding.strong(rule, source, shown, List.of(), "the tool's own library; " + detail));
+                } else {
+                    findings.add(Finding.weak(rule, source, shown, "named like the tool's own library; " + detail));
+                }
                 continue;
             }
             if (!rule.marks().isEmpty() && !system) {

@@ -29,12 +29,20 @@ public final class RuleSet {
     public static RuleSet load(Path extraFile) throws RulesException {
         List<Rule> rules = new ArrayList<>(builtin());
         if (extraFile != null) {
-            rules.addAll(RulesParser.parse(extraFile));
-        }
-        Set<String> ids = new LinkedHashSet<>();
-        for (Rule rule : rules) {
-            if (!ids.add(rule.id())) {
-                throw new RulesException("rule id '" + rule.id() + "' is defined twice");
+            Set<String> ids = new LinkedHashSet<>();
+            for (Rule rule : RulesParser.parse(extraFile)) {
+                if (!ids.add(rule.id())) {
+                    throw new RulesException(extraFile + ": rule id '" + rule.id() + "' is defined twice");
+                }
+                // A built-in rule with the same id is replaced (enabled = false: removed).
+                boolean replaced = rules.removeIf(builtin -> builtin.id().equals(rule.id()));
+                if (!rule.enabled() && !replaced) {
+                    throw new RulesException(extraFile + ": rule '" + rule.id() + "' has enabled = false but there is"
+                            + " no built-in rule '" + rule.id() + "' to switch off");
+                }
+                if (rule.enabled()) {
+                    rules.add(rule);
+                }
             }
         }
         return new RuleSet(rules);

@@ -328,7 +328,7 @@ public final class LoadGate implements Function<Object[], Object> {
         if (content == null) {
             // What is (or was) loaded cannot be read as it was: unverifiable code, refused in production.
             findings = List.of(new Finding(Finding.SELF, "a library profguard could not verify", Strength.STRONG,
-                    Source.LIBRARY_LOAD, shown, List.of(), null, how));
+                    Source.LIBRARY_LOAD, shown, List.of(), null, how, true));
         } else {
             findings = new Evidence(rules, null).library(Source.LIBRARY_LOAD, shown, null, content, 0, how, false);
         }
