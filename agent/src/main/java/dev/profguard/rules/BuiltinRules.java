@@ -46,6 +46,8 @@ final class BuiltinRules {
             libraries = libheaptrack_preload.so* libheaptrack_inject.so*
             names = *heaptrack*
             variables = DUMP_HEAPTRACK_OUTPUT
+            # Written by heaptrack_interpret (a process of its own) from the JVM's pipe.
+            capture.files = heaptrack.*.zst heaptrack.*.gz
             # void heaptrack_stop(void): flushes and stops recording.
             shutdown = heaptrack_stop
 

@@ -163,8 +163,16 @@ public final class Watcher implements Runnable {
         if (probe != null) {
             LoadedObject self = probe.self();
             Map<Long, MappedObject> byStart = byStart(code);
+            boolean reread = false;
             for (LoadedObject object : probe.loadedObjects()) {
                 boolean judgeable = evidence.isJudgeable(object, self);
+                if (judgeable && !reread && !byStart.containsKey(object.base())) {
+                    reread = true; // once a tick at most
+                    // Loaded after the maps were read (gdb's injection does this): read them again, or
+                    // the next tick would know it by its inode as another object and report it twice.
+                    code = mappedCode();
+                    byStart = byStart(code);
+                }
                 if (knownObjects.add(identity(object, byStart)) && judgeable) {
                     findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up"));
                     reportJvmtiAgent(object);

@@ -100,12 +100,20 @@ class RulesParserTest {
     void theReadmeExampleIsAcceptedAsWritten() throws Exception {
         // The README's rules-file example, trailing comments and all.
         String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
-        int start = readme.indexOf("[rule heaptrack]");
+        int start = readme.indexOf("[rule in-house-tracer]");
         int end = readme.indexOf("```", start);
         List<Rule> rules = RulesParser.parse(readme.substring(start, end), "README");
-        assertEquals(1, rules.size());
-        assertEquals(List.of("heaptrack_init", "heaptrack_stop"), rules.get(0).symbols());
-        assertEquals(List.of("libheaptrack_preload.so*"), rules.get(0).names());
+        assertEquals(3, rules.size());
+        Rule rule = rules.get(0);
+        assertEquals(List.of("iht_init", "iht_stop"), rule.symbols());
+        assertEquals(List.of("*iht*"), rule.names());
+        assertEquals(List.of("libiht_preload.so*"), rule.libraries());
+        assertEquals(List.of("IHT_MODE=*record*"), rule.settings());
+        assertEquals(List.of("libiht.so*"), rule.requires());
+        assertEquals(List.of("-agentlib:iht=*record*"), rule.arguments());
+        assertTrue(rule.refuses());
+        assertFalse(rules.get(1).enabled());
+        assertTrue(rules.get(2).refuses());
     }
 
     @Test
