@@ -28,6 +28,7 @@ gcc "${hardening[@]}" -shared -DSTANDIN_HANG_SHUTDOWN -o "$out/libhang-helper.so
 gcc "${hardening[@]}" -shared -DSTANDIN_HIDE_ITERATION -o "$out/libhiding-helper.so" "$src/mtuner_standin.c" -lpthread -ldl
 # Changes the environment before the JVM reads it.
 gcc "${hardening[@]}" -shared -o "$out/libsetenv-early.so" "$src/setenv_early.c"
+gcc "${hardening[@]}" -shared -o "$out/libunsetenv-early.so" "$src/unsetenv_early.c"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.

@@ -157,7 +157,7 @@ public final class Watcher implements Runnable {
             }
             lastCount = count;
         }
-        Evidence evidence = new Evidence(rules, probe);
+        Evidence evidence = new Evidence(rules, probe).startedWith(view);
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> code = mappedCode();
         if (probe != null) {

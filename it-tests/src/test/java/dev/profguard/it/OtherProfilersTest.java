@@ -2,6 +2,7 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 import dev.profguard.it.app.HelloApp;
+import dev.profguard.it.app.LoadApp;
 import dev.profguard.it.app.PauseApp;
 
 import java.io.InputStream;
@@ -87,6 +88,27 @@ class OtherProfilersTest extends JvmTest {
         Run inert = production(jdk).env("HEAPPROFILE", prefix.toString()).run();
         assertEquals(0, inert.exitStatus(), inert.toString());
         assertTrue(inert.onlyProfguardLine().startsWith("profguard: WARN signs of gperftools' heap profiler"), inert.toString());
+    }
+
+    @OnEachJdk
+    void tcmallocLoadedLaterWhileHeapprofileIsSetIsRefusedByTheGate(Jdk jdk) throws Exception {
+        Run run = production(jdk).env("HEAPPROFILE", dir.resolve("heap-profile").toString())
+                .main(LoadApp.class, "System.load", LIB.resolve("libtcmalloc.so.4").toString()).run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("REFUSED profguard:"), run.toString());
+        List<String> lines = run.profguardLines();
+        assertEquals(2, lines.size(), run.toString());
+        assertTrue(lines.get(0).startsWith("profguard: WARN signs of gperftools' heap profiler"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("profguard: ERROR") && lines.get(1).contains("gperftools' heap profiler")
+                && lines.get(1).contains("HEAPPROFILE matches *"), lines.get(1));
+    }
+
+    @OnEachJdk
+    void aVariableUnsetAfterStartIsStillSeen(Jdk jdk) throws Exception {
+        // A preloaded constructor unsets MALLOC_CONF before the JVM reads its environment.
+        Run run = production(jdk).env("LD_PRELOAD", LIB.resolve("libjemalloc.so.2") + " " + Jvm.fixture("libunsetenv-early.so"))
+                .env("MALLOC_CONF", "prof:true").env("UNSETENV_NAME", "MALLOC_CONF").run();
+        assertWarned(run, "jemalloc's heap profiler");
     }
 
     @OnEachJdk
