@@ -67,6 +67,12 @@ public record Finding(String rule, String profiler, Strength strength, Source so
                 rule.refuses());
     }
 
+    /** A process traces this one through ptrace ({@code tracers}). */
+    public static Finding tracer(Rule rule, long pid, String comm, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, Source.TRACER, null, List.of(), null,
+                "traced by process " + pid + " (" + comm + ") through ptrace" + detail, rule.refuses());
+    }
+
     /** The same evidence, as the variable that names the file puts it (LD_PRELOAD=...). */
     public Finding namedBy(String name) {
         return new Finding(rule, profiler, strength, source, path, symbols, name, detail, refuses);

@@ -24,6 +24,14 @@ public interface ProcessView {
     /** The process's command line as given to {@code exec}. */
     Readout<List<String>> arguments();
 
+    /**
+     * The processes tracing it through ptrace ({@code TracerPid} of its status), by pid, with
+     * their names ({@code comm}; "?" when unreadable): of its main thread, or of every thread.
+     */
+    default Readout<Map<Long, String>> tracers(boolean everyThread) {
+        return Readout.of(Map.of());
+    }
+
     /** The process's working directory, through which its relative paths resolve. */
     Path workingDirectory();
 

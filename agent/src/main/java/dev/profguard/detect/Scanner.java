@@ -46,6 +46,7 @@ public final class Scanner {
         detectors.add(new MappedObjectDetector(mapped));
         detectors.add(new OpenFileDetector());
         detectors.add(new JvmArgumentDetector());
+        detectors.add(new TracerDetector(probe == null)); // this JVM: its main thread; from outside: every thread
         for (Detector detector : detectors) {
             try {
                 findings.addAll(detector.scan(view, evidence));

@@ -129,6 +129,14 @@ final class BuiltinRules {
             # read once at launch: not switched off in place.
             arguments = -agentlib:jdwp=*server=y* -Xrunjdwp:*server=y* -agentpath:*libjdwp.so=*server=y*
 
+            [rule ptrace-tracer]
+            profiler = a ptrace-based tracer or debugger
+            # TracerPid of proc(5) status: strace, ltrace (which can log every malloc), gdb, and any
+            # other ptrace tracer can read and change all of the JVM's memory. Cannot be switched off
+            # from inside.
+            tracers = *
+            strength = warn
+
             [rule nmt-detail]
             profiler = Native Memory Tracking in detail mode
             # The JVM's own accounting of its native memory: no data of the application leaves it, but

@@ -29,13 +29,16 @@ import java.util.List;
  * @param arguments   globs over JVM arguments (command line, argument files, the options
  *                    variables): one matching token is strong evidence
  * @param enabled     false in a rules file's {@code enabled = false}: switches off a built-in rule
+ * @param tracers     globs of the names ({@code comm}) of processes tracing it through ptrace
+ *                    ({@code TracerPid}): a matching tracer is strong evidence
  */
 public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
                    List<String> names, List<String> variables, List<String> captureFiles,
                    String shutdown, List<String> marks, long zeroFill, List<String> captureHeaders,
                    boolean refuses, List<String> libraries, List<String> settings, List<String> requires,
-                   List<String> arguments, boolean enabled) {
+                   List<String> arguments, boolean enabled, List<String> tracers) {
     public Rule {
+        tracers = List.copyOf(tracers);
         libraries = List.copyOf(libraries);
         settings = List.copyOf(settings);
         requires = List.copyOf(requires);
@@ -77,6 +80,11 @@ public record Rule(String id, String profiler, List<String> symbols, int symbols
             }
         }
         return null;
+    }
+
+    /** Whether a tracing process's name matches one of {@link #tracers}. */
+    public boolean isTracer(String comm) {
+        return Glob.anyMatch(tracers, comm);
     }
 
     /** The word for its strength, as the rules file writes it. */

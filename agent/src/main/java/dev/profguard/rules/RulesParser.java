@@ -34,6 +34,7 @@ import java.util.Map;
  * variables.match = MALLOC_CONF=*prof:true*
  * requires = libtcmalloc.so*
  * arguments = -agentlib:jdwp=*server=y*
+ * tracers = strace ltrace gdb
  * strength = warn
  * enabled = false
  * </pre>
@@ -52,7 +53,7 @@ public final class RulesParser {
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
             "capture.files", "shutdown", "marks", "zero.fill", "capture.header", "libraries", "variables.match",
-            "requires", "arguments", "strength", "enabled");
+            "requires", "arguments", "strength", "enabled", "tracers");
     private static final String VARIABLE_CHARS = SYMBOL_START + "0123456789";
 
     private RulesParser() {
@@ -203,7 +204,7 @@ public final class RulesParser {
                         + " off and takes no other key");
             }
             return new Rule(id, id, List.of(), 0, List.of(), List.of(), List.of(), null, List.of(), 0, List.of(),
-                    true, List.of(), List.of(), List.of(), List.of(), false);
+                    true, List.of(), List.of(), List.of(), List.of(), false, List.of());
         }
         String strength = fields.getOrDefault("strength", "refuse");
         if (!strength.equals("refuse") && !strength.equals("warn")) {
@@ -226,13 +227,15 @@ public final class RulesParser {
                         + " (a variable name, '=', a pattern of the value), not '" + setting + "'");
             }
         }
+        List<String> tracers = list(fields.get("tracers"));
         List<String> requires = list(fields.get("requires"));
         if (!requires.isEmpty() && settings.isEmpty()) {
             throw error(source, keyLines.get("requires"), "rule '" + id + "': requires qualifies variables.match,"
                     + " which this rule does not have");
         }
         if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()
-                && headers.isEmpty() && libraries.isEmpty() && settings.isEmpty() && arguments.isEmpty()) {
+                && headers.isEmpty() && libraries.isEmpty() && settings.isEmpty() && arguments.isEmpty()
+                && tracers.isEmpty()) {
             throw error(source, idLine, "rule '" + id + "' looks for nothing");
         }
         line = keyLines.getOrDefault("symbols", idLine);
@@ -257,7 +260,7 @@ public final class RulesParser {
         }
         String profiler = fields.getOrDefault("profiler", id);
         return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers,
-                strength.equals("refuse"), libraries, settings, requires, arguments, true);
+                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers);
     }
 
     /** Capture-file headers: hex byte strings of 2 to 64 bytes, lower case. */

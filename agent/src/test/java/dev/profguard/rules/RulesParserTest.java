@@ -114,6 +114,7 @@ class RulesParserTest {
         assertTrue(rule.refuses());
         assertFalse(rules.get(1).enabled());
         assertTrue(rules.get(2).refuses());
+        assertEquals(List.of("iht-attach"), rule.tracers());
     }
 
     @Test

@@ -160,6 +160,13 @@ class OtherProfilersTest extends JvmTest {
     }
 
     @OnEachJdk
+    void aJvmStartedUnderAPtraceTracerIsWarned(Jdk jdk) throws Exception {
+        Run run = production(jdk).wrappedIn(List.of("strace", "-f", "-o", "/dev/null")).run();
+        assertWarned(run, "a ptrace-based tracer or debugger");
+        assertTrue(run.onlyProfguardLine().contains("(strace) through ptrace"), run.toString());
+    }
+
+    @OnEachJdk
     void checkSeesJdwpAndAHeapProfilerInAnotherProcess(Jdk jdk) throws Exception {
         List<String> command = new ArrayList<>(List.of(jdk.java().toString(),
                 "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0",
