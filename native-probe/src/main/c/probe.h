@@ -88,6 +88,21 @@ int probe_read_memory(uintptr_t address, unsigned char *into, size_t length);
  */
 int probe_call_shutdown_at(uint64_t base, const char *symbol);
 
+/*
+ * Where the GOT slot of the imported function name lives in the loaded object named path (its
+ * R_X86_64_JUMP_SLOT or GLOB_DAT relocation): *slot. PROBE_NO_SYMBOL when it imports none.
+ */
+int probe_find_slot(const char *path, const char *name, uint64_t *slot);
+
+/*
+ * Audits the GOT slots of names[] in the loaded object named path (e.g. libjvm.so's malloc, free):
+ * for each slot that points neither where dlsym(RTLD_DEFAULT) binds the name nor into the object
+ * itself (not bound yet), a record u32 index into names, u32 length, the path of the object the
+ * slot points into ("" for none). Nothing for names it does not import. PROBE_NOT_LOADED when no
+ * object has that name.
+ */
+int probe_audit_slots(const char *path, const char *const *names, size_t count, struct probe_buffer *out);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -227,6 +228,53 @@ static void test_self(void)
     probe_free_buffer(&name);
 }
 
+static void *fake_malloc(size_t bytes)
+{
+    (void)bytes;
+    return NULL;
+}
+
+/* The GOT audit: clean as the linker bound it; a slot rewritten in place is named with its target. */
+static void test_slot_audit(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    const char *names[] = {"malloc", "free", "fixture_no_such_import"};
+    struct probe_buffer out;
+    probe_init_buffer(&out, 1 << 16);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK);
+    CHECK(out.size == 0);
+    CHECK(probe_audit_slots("/no/such/object.so", names, 3, &out) == PROBE_NOT_LOADED);
+    uint64_t slot = 0;
+    CHECK(probe_find_slot(fixture, "malloc", &slot) == PROBE_OK && slot != 0);
+    CHECK(probe_find_slot(fixture, "fixture_no_such_import", &slot) == PROBE_NO_SYMBOL);
+    CHECK(probe_find_slot(fixture, "malloc", &slot) == PROBE_OK);
+    long page = sysconf(_SC_PAGESIZE);
+    void *start = (void *)(uintptr_t)(slot & ~(uint64_t)(page - 1));
+    CHECK(mprotect(start, (size_t)page, PROT_READ | PROT_WRITE) == 0); /* an aligned slot is in one page */
+    void *saved;
+    memcpy(&saved, (void *)(uintptr_t)slot, sizeof saved);
+    void *(*fake)(size_t) = fake_malloc;
+    void *patched;
+    memcpy(&patched, &fake, sizeof patched);
+    memcpy((void *)(uintptr_t)slot, &patched, sizeof patched);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK);
+    uint32_t index = 99, length = 0;
+    CHECK(out.size > 8);
+    if (out.size > 8) {
+        memcpy(&index, out.data, sizeof index);
+        memcpy(&length, out.data + 4, sizeof length);
+    }
+    CHECK(index == 0); /* malloc, pointing into this test program */
+    CHECK(out.size == 8 + (size_t)length);
+    memcpy((void *)(uintptr_t)slot, &saved, sizeof saved);
+    probe_free_buffer(&out);
+    probe_init_buffer(&out, 1 << 16);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK && out.size == 0);
+    probe_free_buffer(&out);
+    dlclose(handle);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -243,6 +291,7 @@ int main(int argc, char **argv)
     test_shutdown_at(argv[1]);
     test_self();
     test_provider_of_a_global_symbol(argv[1]);
+    test_slot_audit(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -137,6 +137,14 @@ final class BuiltinRules {
             tracers = *
             strength = warn
 
+            [rule heap-hook]
+            profiler = a heap hook rewritten into libjvm.so
+            # libjvm.so's GOT slots of the heap functions must point where the dynamic linker binds
+            # them; heaptrack --pid's injection rewrites them, and so could a hidden tool. The object
+            # pointed into is named. Audited by the watcher through the probe. Cannot be switched off.
+            slots = malloc free calloc realloc posix_memalign aligned_alloc memalign valloc
+                    malloc_usable_size
+
             [rule nmt-detail]
             profiler = Native Memory Tracking in detail mode
             # The JVM's own accounting of its native memory: no data of the application leaves it, but

@@ -31,13 +31,17 @@ import java.util.List;
  * @param enabled     false in a rules file's {@code enabled = false}: switches off a built-in rule
  * @param tracers     globs of the names ({@code comm}) of processes tracing it through ptrace
  *                    ({@code TracerPid}): a matching tracer is strong evidence
+ * @param slots       imported functions (malloc, free, ...) whose GOT slots in libjvm.so are
+ *                    audited: one that points elsewhere than the dynamic linker binds it is strong
  */
 public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
                    List<String> names, List<String> variables, List<String> captureFiles,
                    String shutdown, List<String> marks, long zeroFill, List<String> captureHeaders,
                    boolean refuses, List<String> libraries, List<String> settings, List<String> requires,
-                   List<String> arguments, boolean enabled, List<String> tracers) {
+                   List<String> arguments, boolean enabled, List<String> tracers,
+                   List<String> slots) {
     public Rule {
+        slots = List.copyOf(slots);
         tracers = List.copyOf(tracers);
         libraries = List.copyOf(libraries);
         settings = List.copyOf(settings);

@@ -35,6 +35,7 @@ import java.util.Map;
  * requires = libtcmalloc.so*
  * arguments = -agentlib:jdwp=*server=y*
  * tracers = strace ltrace gdb
+ * slots = malloc free
  * strength = warn
  * enabled = false
  * </pre>
@@ -53,7 +54,7 @@ public final class RulesParser {
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
             "capture.files", "shutdown", "marks", "zero.fill", "capture.header", "libraries", "variables.match",
-            "requires", "arguments", "strength", "enabled", "tracers");
+            "requires", "arguments", "strength", "enabled", "tracers", "slots");
     private static final String VARIABLE_CHARS = SYMBOL_START + "0123456789";
 
     private RulesParser() {
@@ -204,7 +205,7 @@ public final class RulesParser {
                         + " off and takes no other key");
             }
             return new Rule(id, id, List.of(), 0, List.of(), List.of(), List.of(), null, List.of(), 0, List.of(),
-                    true, List.of(), List.of(), List.of(), List.of(), false, List.of());
+                    true, List.of(), List.of(), List.of(), List.of(), false, List.of(), List.of());
         }
         String strength = fields.getOrDefault("strength", "refuse");
         if (!strength.equals("refuse") && !strength.equals("warn")) {
@@ -228,6 +229,12 @@ public final class RulesParser {
             }
         }
         List<String> tracers = list(fields.get("tracers"));
+        List<String> slots = list(fields.get("slots"));
+        for (String slot : slots) {
+            if (slot.length() > 256 || SYMBOL_START.indexOf(slot.charAt(0)) < 0 || !allIn(slot, 1, SYMBOL_CHARS)) {
+                throw error(source, keyLines.get("slots"), "rule '" + id + "': '" + slot + "' is not a symbol name");
+            }
+        }
         List<String> requires = list(fields.get("requires"));
         if (!requires.isEmpty() && settings.isEmpty()) {
             throw error(source, keyLines.get("requires"), "rule '" + id + "': requires qualifies variables.match,"
@@ -235,7 +242,7 @@ public final class RulesParser {
         }
         if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()
                 && headers.isEmpty() && libraries.isEmpty() && settings.isEmpty() && arguments.isEmpty()
-                && tracers.isEmpty()) {
+                && tracers.isEmpty() && slots.isEmpty()) {
             throw error(source, idLine, "rule '" + id + "' looks for nothing");
         }
         line = keyLines.getOrDefault("symbols", idLine);
@@ -260,7 +267,7 @@ public final class RulesParser {
         }
         String profiler = fields.getOrDefault("profiler", id);
         return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers,
-                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers);
+                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers, slots);
     }
 
     /** Capture-file headers: hex byte strings of 2 to 64 bytes, lower case. */

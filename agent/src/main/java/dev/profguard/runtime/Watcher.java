@@ -10,6 +10,7 @@ import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.OpenFile;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
+import dev.profguard.detect.PatchedSlots;
 import dev.profguard.detect.ProbeDetector;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
@@ -195,6 +196,13 @@ public final class Watcher implements Runnable {
                         + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
             }
         }
+        if (probe != null) { // the linker's list changed: an injector may have rewritten libjvm.so's heap slots
+            for (Finding slot : PatchedSlots.audit(evidence, probe.loadedObjects())) {
+                if (slot.path() == null || !reported.contains(slot.path()) && !strongAbout(findings, slot.path())) {
+                    findings.add(slot); // what another rule already named (heaptrack's injection) is said once
+                }
+            }
+        }
         act(findings, evidence);
     }
 
@@ -265,6 +273,15 @@ public final class Watcher implements Runnable {
         }
         found.addAll(clients);
         act(found, evidence);
+    }
+
+    private static boolean strongAbout(List<Finding> findings, String path) {
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG && path.equals(finding.path())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Finding> strongOnly(List<Finding> findings) {

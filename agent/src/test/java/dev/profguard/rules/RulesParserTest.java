@@ -115,6 +115,7 @@ class RulesParserTest {
         assertFalse(rules.get(1).enabled());
         assertTrue(rules.get(2).refuses());
         assertEquals(List.of("iht-attach"), rule.tracers());
+        assertEquals(List.of("malloc", "free"), rule.slots());
     }
 
     @Test
@@ -171,11 +172,11 @@ class RulesParserTest {
     void builtinRulesCoverTheOtherProfilersWithTheirStrengths() {
         RuleSet set = new RuleSet(RuleSet.builtin());
         for (String refused : List.of("mtuner-client", "heaptrack", "gperftools-heap", "glibc-memusage", "bytehound",
-                "valgrind", "jdwp-server")) {
+                "valgrind", "jdwp-server", "heap-hook")) {
             assertTrue(set.byId(refused).refuses(), refused);
         }
         for (String warned : List.of("jemalloc-prof", "gperftools-cpu", "glibc-malloc-debug", "sanitizer-runtime",
-                "async-profiler", "nmt-detail")) {
+                "async-profiler", "nmt-detail", "ptrace-tracer")) {
             assertFalse(set.byId(warned).refuses(), warned);
         }
         Rule jemalloc = set.byId("jemalloc-prof");

@@ -160,6 +160,31 @@ class OtherProfilersTest extends JvmTest {
     }
 
     @OnEachJdk
+    void aHiddenHeapHookRewrittenIntoLibjvmIsFoundByTheSlotAudit(Jdk jdk) throws Exception {
+        // Its JNI_OnLoad rewrites libjvm.so's GOT slot for free; it exports nothing else and is named like nothing.
+        Path hook = Jvm.fixture("libfastpath.so");
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString(),
+                "-javaagent:" + Jvm.AGENT + "=env=production,watch.interval=300ms", "-XX:+DisableAttachMechanism"));
+        if (!jdk.name().equals("JDK 17")) {
+            command.add("--enable-native-access=ALL-UNNAMED"); // the app's own load is a restricted call on 24+
+        }
+        command.addAll(List.of("-cp", Jvm.codeSource(HelloApp.class).toString(), LoadApp.class.getName(),
+                "load-then-pause", hook.toString()));
+        try (RunningJvm app = new RunningJvm(command, Map.of(), dir)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!app.stderr().contains("profguard:") && app.process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(app.stdout().contains("LOADED"), "the file itself is clean: the gate lets it load; " + app.stdout());
+            List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
+            assertEquals(1, lines.size(), app.stderr());
+            assertTrue(lines.get(0).startsWith("profguard: ERROR a heap hook rewritten into libjvm.so found in this running JVM"),
+                    lines.get(0));
+            assertTrue(lines.get(0).contains(hook + " (libjvm.so's GOT slot for free points into it"), lines.get(0));
+        }
+    }
+
+    @OnEachJdk
     void aJvmStartedUnderAPtraceTracerIsWarned(Jdk jdk) throws Exception {
         Run run = production(jdk).wrappedIn(List.of("strace", "-f", "-o", "/dev/null")).run();
         assertWarned(run, "a ptrace-based tracer or debugger");
