@@ -37,6 +37,8 @@ gcc "${hardening[@]}" -shared -o "$out/liblate-dlopen.so" "$src/late_dlopen.c" -
 gcc "${hardening[@]}" -shared -o "$out/libjni-onload-dlopen.so" "$src/jni_onload_dlopen.c" -ldl
 # A hidden heap hook: its JNI_OnLoad rewrites libjvm.so's GOT slot for free (only the slot audit sees it).
 gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libfastpath.so" "$src/got_hook.c"
+# jemalloc options compiled in (a malloc_conf symbol): profiling on with no variable.
+gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.

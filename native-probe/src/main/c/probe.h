@@ -103,6 +103,12 @@ int probe_find_slot(const char *path, const char *name, uint64_t *slot);
  */
 int probe_audit_slots(const char *path, const char *const *names, size_t count, struct probe_buffer *out);
 
+/*
+ * values[i] = 1 or 0: the boolean allocator control names[i] (jemalloc's "opt.prof") as mallctl
+ * (or _rjem_mallctl) in the global scope reads it; -1 when no such function or control.
+ */
+int probe_read_controls(const char *const *names, size_t count, signed char *values);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
 

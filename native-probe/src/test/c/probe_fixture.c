@@ -25,3 +25,17 @@ __attribute__((visibility("default"))) int fixture_allocate(size_t bytes)
     free(block);
     return got;
 }
+
+/* Stands in for jemalloc's mallctl(3): opt.prof reads true, prof.active false, anything else fails. */
+__attribute__((visibility("default"))) int mallctl(const char *name, void *old, size_t *size, void *new_value,
+                                                   size_t new_size)
+{
+    (void)new_value;
+    (void)new_size;
+    int known = name[0] == 'o' || name[0] == 'p';
+    if (!known || old == NULL || size == NULL || *size != sizeof(_Bool)) {
+        return 2; /* ENOENT */
+    }
+    *(_Bool *)old = name[0] == 'o';
+    return 0;
+}

@@ -275,6 +275,21 @@ static void test_slot_audit(const char *fixture)
     dlclose(handle);
 }
 
+/* Allocator controls, read through the mallctl in the global scope (the fixture's); -1 for an unknown one. */
+static void test_allocator_controls(const char *fixture)
+{
+    const char *names[] = {"opt.prof", "prof.active", "x.unknown"};
+    signed char values[3];
+    void *handle = dlopen(fixture, RTLD_NOW | RTLD_GLOBAL);
+    CHECK(handle != NULL);
+    CHECK(probe_read_controls(names, 3, values) == PROBE_OK);
+    CHECK(values[0] == 1);
+    CHECK(values[1] == 0);
+    CHECK(values[2] == -1);
+    CHECK(probe_read_controls(NULL, 0, values) == PROBE_BAD_INPUT);
+    dlclose(handle);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -292,6 +307,7 @@ int main(int argc, char **argv)
     test_self();
     test_provider_of_a_global_symbol(argv[1]);
     test_slot_audit(argv[1]);
+    test_allocator_controls(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -38,6 +38,7 @@ public final class Scanner {
                     inspected.addAll(loaded);
                 }
                 detectors.add(new ProbeDetector(loaded));
+                detectors.add(new AllocatorControlDetector(probe));
             } catch (RuntimeException e) {
                 findings.add(Finding.unknown(Source.LOADED_OBJECT, "the native probe could not list loaded objects: " + e));
             }

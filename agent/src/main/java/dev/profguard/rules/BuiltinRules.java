@@ -56,6 +56,8 @@ final class BuiltinRules {
             # jemalloc(3) "opt.prof"; _RJEM_ is the prefix of Rust's tikv-jemallocator builds. jemalloc as
             # the allocator with profiling off is production's own business: no finding.
             variables.match = MALLOC_CONF=*prof:true* _RJEM_MALLOC_CONF=*prof:true*
+            # Asked of jemalloc itself (mallctl): also a malloc_conf symbol or /etc/malloc.conf.
+            mallctl = opt.prof
             # Sampled (one sample per 512 KiB by default), dumps only on request or at exit.
             strength = warn
 

@@ -33,14 +33,17 @@ import java.util.List;
  *                    ({@code TracerPid}): a matching tracer is strong evidence
  * @param slots       imported functions (malloc, free, ...) whose GOT slots in libjvm.so are
  *                    audited: one that points elsewhere than the dynamic linker binds it is strong
+ * @param mallctl     boolean allocator controls (jemalloc's {@code opt.prof}) read through the
+ *                    process's {@code mallctl}: one that is true is strong
  */
 public record Rule(String id, String profiler, List<String> symbols, int symbolsMin,
                    List<String> names, List<String> variables, List<String> captureFiles,
                    String shutdown, List<String> marks, long zeroFill, List<String> captureHeaders,
                    boolean refuses, List<String> libraries, List<String> settings, List<String> requires,
                    List<String> arguments, boolean enabled, List<String> tracers,
-                   List<String> slots) {
+                   List<String> slots, List<String> mallctl) {
     public Rule {
+        mallctl = List.copyOf(mallctl);
         slots = List.copyOf(slots);
         tracers = List.copyOf(tracers);
         libraries = List.copyOf(libraries);

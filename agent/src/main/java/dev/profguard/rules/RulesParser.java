@@ -36,6 +36,7 @@ import java.util.Map;
  * arguments = -agentlib:jdwp=*server=y*
  * tracers = strace ltrace gdb
  * slots = malloc free
+ * mallctl = opt.prof
  * strength = warn
  * enabled = false
  * </pre>
@@ -54,7 +55,7 @@ public final class RulesParser {
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
             "capture.files", "shutdown", "marks", "zero.fill", "capture.header", "libraries", "variables.match",
-            "requires", "arguments", "strength", "enabled", "tracers", "slots");
+            "requires", "arguments", "strength", "enabled", "tracers", "slots", "mallctl");
     private static final String VARIABLE_CHARS = SYMBOL_START + "0123456789";
 
     private RulesParser() {
@@ -205,7 +206,7 @@ public final class RulesParser {
                         + " off and takes no other key");
             }
             return new Rule(id, id, List.of(), 0, List.of(), List.of(), List.of(), null, List.of(), 0, List.of(),
-                    true, List.of(), List.of(), List.of(), List.of(), false, List.of(), List.of());
+                    true, List.of(), List.of(), List.of(), List.of(), false, List.of(), List.of(), List.of());
         }
         String strength = fields.getOrDefault("strength", "refuse");
         if (!strength.equals("refuse") && !strength.equals("warn")) {
@@ -230,6 +231,13 @@ public final class RulesParser {
         }
         List<String> tracers = list(fields.get("tracers"));
         List<String> slots = list(fields.get("slots"));
+        List<String> mallctl = list(fields.get("mallctl"));
+        for (String control : mallctl) {
+            if (control.length() > 128 || !allIn(control, 0, SYMBOL_CHARS)) {
+                throw error(source, keyLines.get("mallctl"), "rule '" + id + "': '" + control
+                        + "' is not an allocator control name such as opt.prof");
+            }
+        }
         for (String slot : slots) {
             if (slot.length() > 256 || SYMBOL_START.indexOf(slot.charAt(0)) < 0 || !allIn(slot, 1, SYMBOL_CHARS)) {
                 throw error(source, keyLines.get("slots"), "rule '" + id + "': '" + slot + "' is not a symbol name");
@@ -242,7 +250,7 @@ public final class RulesParser {
         }
         if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()
                 && headers.isEmpty() && libraries.isEmpty() && settings.isEmpty() && arguments.isEmpty()
-                && tracers.isEmpty() && slots.isEmpty()) {
+                && tracers.isEmpty() && slots.isEmpty() && mallctl.isEmpty()) {
             throw error(source, idLine, "rule '" + id + "' looks for nothing");
         }
         line = keyLines.getOrDefault("symbols", idLine);
@@ -267,7 +275,7 @@ public final class RulesParser {
         }
         String profiler = fields.getOrDefault("profiler", id);
         return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers,
-                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers, slots);
+                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers, slots, mallctl);
     }
 
     /** Capture-file headers: hex byte strings of 2 to 64 bytes, lower case. */

@@ -183,6 +183,7 @@ class RulesParserTest {
         assertEquals("MALLOC_CONF=*prof:true*", jemalloc.matchingSetting("MALLOC_CONF", "background_thread:true,prof:true"));
         assertEquals(null, jemalloc.matchingSetting("MALLOC_CONF", "prof:false"));
         assertEquals(null, jemalloc.matchingSetting("MALLOC_CONF", "background_thread:true"));
+        assertEquals(List.of("opt.prof"), jemalloc.mallctl());
         Rule jdwp = set.byId("jdwp-server");
         assertTrue(jdwp.matchingArgument("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=*:5005") != null);
         assertEquals(null, jdwp.matchingArgument("-agentlib:jdwp=transport=dt_socket,server=n,address=host:5005"));

@@ -128,6 +128,16 @@ class OtherProfilersTest extends JvmTest {
     }
 
     @OnEachJdk
+    void jemallocProfilingSwitchedOnWithoutAVariableIsAskedOfJemalloc(Jdk jdk) throws Exception {
+        // A malloc_conf symbol compiled in (here: preloaded before jemalloc) turns profiling on.
+        Run run = production(jdk).env("LD_PRELOAD", Jvm.fixture("libmalloc-conf.so") + " " + LIB.resolve("libjemalloc.so.2"))
+                .run();
+        assertWarned(run, "jemalloc's heap profiler");
+        assertTrue(run.onlyProfguardLine().contains("opt.prof true, as the allocator itself reports it (mallctl)"),
+                run.toString());
+    }
+
+    @OnEachJdk
     void memusagePreloadedIsRefused(Jdk jdk) throws Exception {
         Run run = production(jdk).env("LD_PRELOAD", LIB.resolve("libmemusage.so").toString()).run();
         assertRefused(run, "glibc's memusage");

@@ -95,6 +95,21 @@ public final class Probe {
         return patched;
     }
 
+    /**
+     * The boolean allocator controls among {@code names} that the allocator in this process
+     * (jemalloc, through mallctl) reports true; empty when none or no such allocator.
+     */
+    public List<String> allocatorControlsOn(List<String> names) {
+        byte[] values = ProbeNatives.allocatorControls(bytes(names));
+        List<String> on = new ArrayList<>();
+        for (int i = 0; values != null && i < values.length && i < names.size(); i++) {
+            if (values[i] == 1) {
+                on.add(names.get(i));
+            }
+        }
+        return on;
+    }
+
     /** The environment as it is now in C's {@code environ} (setenv after start included). */
     public Map<String, String> liveEnvironment() {
         byte[] blob = ProbeNatives.liveEnvironment();

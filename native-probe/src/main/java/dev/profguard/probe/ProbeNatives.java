@@ -53,4 +53,7 @@ final class ProbeNatives {
      * them: records u32 index, u32 length, path of the object pointed into; null when not loaded.
      */
     static native byte[] auditSlots(byte[] path, byte[][] names);
+
+    /** The boolean allocator controls (jemalloc's "opt.prof") as mallctl reads them: 1, 0, or -1 (none). */
+    static native byte[] allocatorControls(byte[][] names);
 }
