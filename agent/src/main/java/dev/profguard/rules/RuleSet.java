@@ -35,7 +35,13 @@ public final class RuleSet {
                     throw new RulesException(extraFile + ": rule id '" + rule.id() + "' is defined twice");
                 }
                 // A built-in rule with the same id is replaced (enabled = false: removed).
-                boolean replaced = rules.removeIf(builtin -> builtin.id().equals(rule.id()));
+                boolean replaced = false;
+                for (int i = rules.size() - 1; i >= 0; i--) { // no lambda: this runs before main
+                    if (rules.get(i).id().equals(rule.id())) {
+                        rules.remove(i);
+                        replaced = true;
+                    }
+                }
                 if (!rule.enabled() && !replaced) {
                     throw new RulesException(extraFile + ": rule '" + rule.id() + "' has enabled = false but there is"
                             + " no built-in rule '" + rule.id() + "' to switch off");
