@@ -217,6 +217,20 @@ class OtherProfilersTest extends JvmTest {
         }
     }
 
+    @OnEachJdk
+    void scanNamesEachToolsRealFilesWithItsRule(Jdk jdk) throws Exception {
+        // Valgrind and the sanitizer runtimes are checked on their real files (a JVM under valgrind
+        // would take minutes); the others as well, beside their JVM tests.
+        Path valgrind = Path.of("/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so");
+        AgentCommand scan = AgentCommand.run(jdk, dir, "scan", "--format", "json", valgrind.toString(),
+                LIB.resolve("libasan.so.8").toString(), "/usr/lib/heaptrack/libheaptrack_preload.so",
+                LIB.resolve("libmemusage.so").toString(), asyncProfiler(dir).toString());
+        assertEquals(1, scan.status(), scan.toString());
+        for (String rule : List.of("valgrind", "sanitizer-runtime", "heaptrack", "glibc-memusage", "async-profiler")) {
+            assertTrue(scan.stdout().contains("\"rule\":\"" + rule + "\""), rule + ": " + scan);
+        }
+    }
+
     /** async-profiler's linux-x64 library, from the Maven Central jar on the test class path. */
     static Path asyncProfiler(Path dir) throws Exception {
         Path profiler = dir.resolve("libasyncProfiler.so");
