@@ -39,6 +39,8 @@ gcc "${hardening[@]}" -shared -o "$out/libjni-onload-dlopen.so" "$src/jni_onload
 gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libfastpath.so" "$src/got_hook.c"
 # jemalloc options compiled in (a malloc_conf symbol): profiling on with no variable.
 gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
+# bytehound's exported C API (not packaged): libbytehound.so.
+gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libbytehound.so" "$src/bytehound_standin.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.

@@ -138,6 +138,21 @@ class OtherProfilersTest extends JvmTest {
     }
 
     @OnEachJdk
+    void bytehoundIsRefusedAndSwitchedOffWithItsOwnStop(Jdk jdk) throws Exception {
+        // bytehound is not packaged: a gcc-built stand-in with its exported C API (it-tests/src/test/c).
+        Run refused = production(jdk).env("LD_PRELOAD", Jvm.fixture("libbytehound.so").toString()).run();
+        assertRefused(refused, "bytehound");
+        assertTrue(refused.onlyProfguardLine().contains("defines memory_profiler_start"), refused.toString());
+        Path stopped = dir.resolve("stopped");
+        Run neutralized = Jvm.on(jdk, dir).agentArgs("env=production,action=neutralize")
+                .env("LD_PRELOAD", Jvm.fixture("libbytehound.so").toString()).env("STANDIN_STOPPED_FILE", stopped.toString()).run();
+        assertEquals(0, neutralized.exitStatus(), neutralized.toString());
+        assertTrue(neutralized.mainRan(), neutralized.toString());
+        assertTrue(neutralized.onlyProfguardLine().contains("called memory_profiler_stop()"), neutralized.toString());
+        assertTrue(Files.exists(stopped), "its own memory_profiler_stop ran");
+    }
+
+    @OnEachJdk
     void memusagePreloadedIsRefused(Jdk jdk) throws Exception {
         Run run = production(jdk).env("LD_PRELOAD", LIB.resolve("libmemusage.so").toString()).run();
         assertRefused(run, "glibc's memusage");
