@@ -37,12 +37,19 @@ gcc "${hardening[@]}" -shared -DSTANDIN_HANG_SHUTDOWN -o "$out/libhang-helper.so
 gcc "${hardening[@]}" -shared -DSTANDIN_HIDE_ITERATION -o "$out/libhiding-helper.so" "$src/mtuner_standin.c" -lpthread -ldl
 # Changes the environment before the JVM reads it.
 gcc "${hardening[@]}" -shared -o "$out/libsetenv-early.so" "$src/setenv_early.c"
+gcc "${hardening[@]}" -shared -o "$out/libunsetenv-early.so" "$src/unsetenv_early.c"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.
 gcc "${hardening[@]}" -shared -o "$out/liblate-dlopen.so" "$src/late_dlopen.c" -ldl -lpthread
 # Benign, but its JNI_OnLoad dlopen()s $ONLOAD_DLOPEN before returning.
 gcc "${hardening[@]}" -shared -o "$out/libjni-onload-dlopen.so" "$src/jni_onload_dlopen.c" -ldl
+# A hidden heap hook: its JNI_OnLoad rewrites libjvm.so's GOT slot for free (only the slot audit sees it).
+gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libfastpath.so" "$src/got_hook.c"
+# jemalloc options compiled in (a malloc_conf symbol): profiling on with no variable.
+gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
+# bytehound's exported C API (not packaged): libbytehound.so.
+gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libbytehound.so" "$src/bytehound_standin.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # Nothing of MTuner's but the zero-filled segment.

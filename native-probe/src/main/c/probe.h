@@ -102,13 +102,34 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
 /* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
 uint64_t probe_zero_fill_at(uint64_t base);
 
+/*
+ * Where the GOT slot of the imported function name lives in the loaded object named path (its
+ * R_X86_64_JUMP_SLOT or GLOB_DAT relocation): *slot. PROBE_NO_SYMBOL when it imports none.
+ */
+int probe_find_slot(const char *path, const char *name, uint64_t *slot);
+
+/*
+ * Audits the GOT slots of names[] in the loaded object named path (e.g. libjvm.so's malloc, free):
+ * for each slot that points neither where dlsym(RTLD_DEFAULT) binds the name nor into the object
+ * itself (not bound yet), a record u32 index into names, u32 length, the path of the object the
+ * slot points into ("" for none). Nothing for names it does not import. PROBE_NOT_LOADED when no
+ * object has that name.
+ */
+int probe_audit_slots(const char *path, const char *const *names, size_t count, struct probe_buffer *out);
+
+/*
+ * values[i] = 1 or 0: the boolean allocator control names[i] (jemalloc's "opt.prof") as mallctl
+ * (or _rjem_mallctl) in the global scope reads it; -1 when no such function or control.
+ */
+int probe_read_controls(const char *const *names, size_t count, signed char *values);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
 
 /*
  * The built-in rules as the start-up scan reads them (start_scan.c): one "kind value" per line,
  * kinds rule, strength, symbol, symbols.min, name, library, variable, setting (NAME=GLOB),
- * requires, argument, tracer, capture, header (hex), zerofill, mark; any other kind is
+ * requires, argument, tracer, mallctl, slot, capture, header (hex), zerofill, mark; any other kind is
  * PROBE_BAD_INPUT, so rules this scan cannot look for are never taken as clean.
  * The items point into text, a copy of the input that the rules own.
  */
@@ -132,6 +153,8 @@ struct probe_start_rules {
     size_t argument_count;
     const char *tracers[PROBE_MAX_RULE_ITEMS];
     size_t tracer_count;
+    const char *controls[PROBE_MAX_RULE_ITEMS];
+    size_t control_count;
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
 };
 

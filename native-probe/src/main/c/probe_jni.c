@@ -377,7 +377,52 @@ static JNINativeMethod probe_methods[] = {
     {"closeFile", "(I)I", (void *)Java_dev_profguard_probe_ProbeNatives_closeFile},
     {"selfObject", "([J)[B", (void *)Java_dev_profguard_probe_ProbeNatives_selfObject},
     {"endProcess", "(I)V", (void *)Java_dev_profguard_probe_ProbeNatives_endProcess},
+    {"auditSlots", "([B[[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_auditSlots},
+    {"allocatorControls", "([[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_allocatorControls},
 };
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_auditSlots(JNIEnv *env, jclass type,
+        jbyteArray path, jobjectArray names)
+{
+    (void)type;
+    char object[PROBE_MAX_PATH];
+    jsize count = 0;
+    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK) {
+        return NULL;
+    }
+    char **items = probe_copy_names(env, names, &count);
+    if (items == NULL) {
+        return NULL;
+    }
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_BLOB);
+    int status = probe_audit_slots(object, (const char *const *)items, (size_t)count, &buffer);
+    jbyteArray result = status == PROBE_OK ? probe_to_java(env, &buffer) : NULL;
+    probe_free_buffer(&buffer);
+    probe_free_names(items, count);
+    return result;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_allocatorControls(JNIEnv *env, jclass type,
+        jobjectArray names)
+{
+    (void)type;
+    jsize count = 0;
+    char **items = probe_copy_names(env, names, &count);
+    if (items == NULL) {
+        return NULL;
+    }
+    signed char values[PROBE_MAX_NAMES];
+    jbyteArray result = NULL;
+    if (probe_read_controls((const char *const *)items, (size_t)count, values) == PROBE_OK) {
+        result = (*env)->NewByteArray(env, count);
+        if (result != NULL && count > 0) {
+            (*env)->SetByteArrayRegion(env, result, 0, count, (const jbyte *)values);
+        }
+    }
+    probe_free_names(items, count);
+    return result;
+}
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
 {

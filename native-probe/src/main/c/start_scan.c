@@ -103,6 +103,8 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             status = probe_add_item(rules->arguments, &rules->argument_count, value);
         } else if (strcmp(line, "tracer") == 0) {
             status = probe_add_item(rules->tracers, &rules->tracer_count, value);
+        } else if (strcmp(line, "mallctl") == 0) {
+            status = probe_add_item(rules->controls, &rules->control_count, value);
         } else if (strcmp(line, "capture") == 0) {
             status = probe_add_item(rules->captures, &rules->capture_count, value);
         } else if (strcmp(line, "header") == 0) {
@@ -136,7 +138,8 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
                 rules->zero_fill = (uint64_t)fill;
             }
         } else if (strcmp(line, "mark") != 0 && strcmp(line, "symbols.min") != 0 && strcmp(line, "strength") != 0
-                   && strcmp(line, "requires") != 0) {
+                   && strcmp(line, "requires") != 0 && strcmp(line, "slot") != 0) {
+            /* slot: the GOT audit runs on the watcher's ticks, after start-up, whichever look came first */
             /* marks: a loaded object outside the system's places is looked closer at anyway, and inside
                them the ladder does not search for marks either. Any other kind is one this scan does
                not know how to look for: it must not answer "nothing" for rules it cannot read. */
@@ -747,6 +750,15 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     }
     if (status == PROBE_OK && rules->tracer_count > 0) {
         status = probe_scan_tracer(reasons);
+    }
+    if (status == PROBE_OK && rules->control_count > 0) {
+        /* allocator controls (jemalloc's opt.prof) as detect/AllocatorControlDetector reads them */
+        signed char values[PROBE_MAX_RULE_ITEMS];
+        if (probe_read_controls(rules->controls, rules->control_count, values) != PROBE_OK) {
+            *reasons |= PROBE_SCAN_INCOMPLETE;
+        } else if (memchr(values, 1, rules->control_count) != NULL) {
+            *reasons |= PROBE_SCAN_OBJECT;
+        }
     }
     if (status != PROBE_OK) {
         *reasons |= PROBE_SCAN_INCOMPLETE;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -413,6 +414,68 @@ static void test_start_scan(const char *fixture)
     }
 }
 
+static void *fake_malloc(size_t bytes)
+{
+    (void)bytes;
+    return NULL;
+}
+
+/* The GOT audit: clean as the linker bound it; a slot rewritten in place is named with its target. */
+static void test_slot_audit(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    const char *names[] = {"malloc", "free", "fixture_no_such_import"};
+    struct probe_buffer out;
+    probe_init_buffer(&out, 1 << 16);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK);
+    CHECK(out.size == 0);
+    CHECK(probe_audit_slots("/no/such/object.so", names, 3, &out) == PROBE_NOT_LOADED);
+    uint64_t slot = 0;
+    CHECK(probe_find_slot(fixture, "malloc", &slot) == PROBE_OK && slot != 0);
+    CHECK(probe_find_slot(fixture, "fixture_no_such_import", &slot) == PROBE_NO_SYMBOL);
+    CHECK(probe_find_slot(fixture, "malloc", &slot) == PROBE_OK);
+    long page = sysconf(_SC_PAGESIZE);
+    void *start = (void *)(uintptr_t)(slot & ~(uint64_t)(page - 1));
+    CHECK(mprotect(start, (size_t)page, PROT_READ | PROT_WRITE) == 0); /* an aligned slot is in one page */
+    void *saved;
+    memcpy(&saved, (void *)(uintptr_t)slot, sizeof saved);
+    void *(*fake)(size_t) = fake_malloc;
+    void *patched;
+    memcpy(&patched, &fake, sizeof patched);
+    memcpy((void *)(uintptr_t)slot, &patched, sizeof patched);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK);
+    uint32_t index = 99, length = 0;
+    CHECK(out.size > 8);
+    if (out.size > 8) {
+        memcpy(&index, out.data, sizeof index);
+        memcpy(&length, out.data + 4, sizeof length);
+    }
+    CHECK(index == 0); /* malloc, pointing into this test program */
+    CHECK(out.size == 8 + (size_t)length);
+    memcpy((void *)(uintptr_t)slot, &saved, sizeof saved);
+    probe_free_buffer(&out);
+    probe_init_buffer(&out, 1 << 16);
+    CHECK(probe_audit_slots(fixture, names, 3, &out) == PROBE_OK && out.size == 0);
+    probe_free_buffer(&out);
+    dlclose(handle);
+}
+
+/* Allocator controls, read through the mallctl in the global scope (the fixture's); -1 for an unknown one. */
+static void test_allocator_controls(const char *fixture)
+{
+    const char *names[] = {"opt.prof", "prof.active", "x.unknown"};
+    signed char values[3];
+    void *handle = dlopen(fixture, RTLD_NOW | RTLD_GLOBAL);
+    CHECK(handle != NULL);
+    CHECK(probe_read_controls(names, 3, values) == PROBE_OK);
+    CHECK(values[0] == 1);
+    CHECK(values[1] == 0);
+    CHECK(values[2] == -1);
+    CHECK(probe_read_controls(NULL, 0, values) == PROBE_BAD_INPUT);
+    dlclose(handle);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -433,6 +496,8 @@ int main(int argc, char **argv)
     test_start_rules_parsing();
     test_globs();
     test_start_scan(argv[1]);
+    test_slot_audit(argv[1]);
+    test_allocator_controls(argv[1]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

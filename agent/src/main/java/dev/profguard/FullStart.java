@@ -37,7 +37,7 @@ final class FullStart {
     /** @param probeProblem why the probe is not loaded, or null */
     static void start(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe, String probeProblem,
                       StateListener health, boolean atStartup) {
-        ProcFs view = ProcFs.self(environment(probe));
+        ProcFs view = ProcFs.self(environment(probe, config.startEnvironment()));
         List<LoadedObject> inspected = new ArrayList<>();
         List<MappedObject> mapped = new ArrayList<>();
         Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected, mapped), Surface.START, config);
@@ -62,15 +62,28 @@ final class FullStart {
         }
     }
 
-    /** The probe's live environ, or the JVM's snapshot when there is no probe or it fails. */
-    private static Map<String, String> environment(Probe probe) {
+    /**
+     * The probe's live environ (or the JVM's snapshot when there is no probe or it fails), plus
+     * what the process was started with and has since unset: a tool that unsets its own variable
+     * after start (or has it unset) is still seen.
+     */
+    private static Map<String, String> environment(Probe probe, Map<String, String> atStart) {
+        Map<String, String> live = null;
         if (probe != null) {
             try {
-                return probe.liveEnvironment();
+                live = probe.liveEnvironment();
             } catch (RuntimeException e) {
                 // the snapshot is the same at start-up but for a setenv from native code
             }
         }
-        return System.getenv();
+        live = live == null ? System.getenv() : live;
+        if (atStart == null || live.keySet().containsAll(atStart.keySet())) {
+            return live;
+        }
+        Map<String, String> seen = new java.util.LinkedHashMap<>(live);
+        for (Map.Entry<String, String> variable : atStart.entrySet()) {
+            seen.putIfAbsent(variable.getKey(), variable.getValue());
+        }
+        return seen;
     }
 }

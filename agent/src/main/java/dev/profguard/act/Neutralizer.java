@@ -59,9 +59,14 @@ public final class Neutralizer {
         List<String> unresolved = new ArrayList<>();
         List<Finding> deferred = new ArrayList<>();
         for (Finding finding : verdict.findings()) {
-            if (finding.strength() != Strength.STRONG || finding.source() == Source.OPEN_FILE
-                    || finding.source() == Source.FILE || finding.path() == null) {
-                continue; // capture data, not code: what the switch-off resolves, not what it switches off
+            if (finding.strength() != Strength.STRONG || !finding.refuses() || finding.source() == Source.OPEN_FILE
+                    || finding.source() == Source.FILE) {
+                continue; // capture data, not code: what the switch-off resolves, not what it switches off;
+                          // a rule of strength warn is only warned about
+            }
+            if (finding.path() == null) { // switched on by a variable or a JVM argument, not a loaded object
+                unresolved.add(finding.evidence() + ": switched on at launch, it cannot be switched off in place");
+                continue;
             }
             Rule rule = evidence.rules().byId(finding.rule());
             if (rule == null || rule.shutdown() == null) {

@@ -79,6 +79,8 @@ public final class Report {
                     line.append('.');
                 } else if (Policy.clientActive(verdict, config)) {
                     line.append("; the guard reports DOWN.");
+                } else if (!verdict.findings().get(0).refuses()) {
+                    line.append("; a rules file with strength = refuse for its rule keeps it out.");
                 } else {
                     line.append("; remove the client before it reaches production.");
                 }
@@ -126,6 +128,7 @@ public final class Report {
         m.put("rule", f.rule());
         m.put("profiler", f.profiler());
         m.put("strength", f.strength().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("in_production", f.refuses() ? "refuse" : "warn");
         m.put("source", f.source().label());
         m.put("path", f.path());
         m.put("symbols", f.symbols());

@@ -30,6 +30,7 @@ public final class Config {
     static final String VARIABLE_PREFIX = "PROFGUARD_";
 
     private final String envTag;
+    private Map<String, String> startEnvironment;
     private final String envTagSource;
     private final Set<String> productionTags;
     /** The enum-valued options as their words: the enums load when asked for, not at every start. */
@@ -117,7 +118,7 @@ public final class Config {
         Map<String, String> live = System.getenv();
         Map<String, String> env = live;
         List<String> changed = new ArrayList<>();
-        Map<String, String> atStart = startEnvironment();
+        Map<String, String> atStart = readStartEnvironment();
         if (atStart != null) {
             // The operator's values are the ones the process was started with: code that ran before
             // the JVM (a preloaded library's constructor) could setenv APP_ENV=dev under a client.
@@ -139,6 +140,7 @@ public final class Config {
             }
         }
         Config config = resolve(agentArgs, System.getProperties(), env);
+        config.startEnvironment = atStart;
         if (!changed.isEmpty()) {
             config.warnings.add("the environment was changed inside this process before the JVM read it ("
                     + String.join(", ", changed) + "): profguard uses the values the process was started with. "
@@ -149,7 +151,7 @@ public final class Config {
     }
 
     /** The environment block the process was started with (/proc/self/environ, bounded), or null. */
-    private static Map<String, String> startEnvironment() {
+    private static Map<String, String> readStartEnvironment() {
         byte[] bytes;
         try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
             bytes = in.readNBytes(8 << 20);
@@ -157,6 +159,11 @@ public final class Config {
             return null;
         }
         return Tokens.environment(bytes);
+    }
+
+    /** This JVM's environment as the process was started with it (/proc/self/environ), or null when unread. */
+    public Map<String, String> startEnvironment() {
+        return startEnvironment;
     }
 
     /** The options of this JVM's guard, or null before (or without) {@link #forThisJvm}. */

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The environment: libraries named in {@code LD_PRELOAD} and {@code LD_AUDIT} (ld.so(8)), the
- * client's own variables, and {@code -agentpath}/{@code -agentlib} in the variables the JVM and its
- * launcher read options from. Only the matching entry of a variable is ever put in evidence.
+ * client's own variables, variables that switch a tool on, and {@code -agentpath}/{@code -agentlib}
+ * and other rules' arguments in the variables the JVM and its launcher read options from. Only the matching entry of a variable is ever put in evidence.
  */
 public final class EnvironmentDetector implements Detector {
     /** Variables whose content the JVM or the java launcher parse as options. */
@@ -35,12 +35,15 @@ public final class EnvironmentDetector implements Detector {
                 }
             }
         }
+        SwitchedOn.settings(env, view, evidence, findings);
         for (String variable : OPTION_VARIABLES) {
             String value = env.get(variable);
             if (value != null) {
-                for (AgentOption option : AgentOption.parseAll(JvmOptions.tokenize(value))) {
+                List<String> tokens = JvmOptions.tokenize(value);
+                for (AgentOption option : AgentOption.parseAll(tokens)) {
                     findings.addAll(option.inspect(view, evidence, Source.OPTIONS_VARIABLE, variable));
                 }
+                SwitchedOn.arguments(tokens, false, Source.OPTIONS_VARIABLE, variable, evidence, findings);
             }
         }
         return findings;

@@ -41,12 +41,23 @@ public final class Evidence {
     private final Map<Object, ElfResult> symbols = new HashMap<>();
     private final Map<Object, List<String>> marks = new HashMap<>();
     private final Set<String> judged = new HashSet<>();
+    private ProcessView started;
 
     /** @param probe the native probe in this JVM, or null (another process, a file, no probe) */
     public Evidence(RuleSet rules, Probe probe) {
         this.rules = rules;
         this.probe = probe;
         this.elf = new ElfSymbols(rules.allSymbols());
+    }
+
+    /**
+     * For the load gate and the watcher in this JVM: the environment the process started with,
+     * asked only when a library is one a rule {@code requires}, so that a variable set at start
+     * ({@code HEAPPROFILE}) makes the later load of what it switches on strong evidence.
+     */
+    public Evidence startedWith(ProcessView self) {
+        this.started = self;
+        return this;
     }
 
     public RuleSet rules() {
@@ -110,8 +121,11 @@ public final class Evidence {
         boolean linker = linkerName != null && probe != null;
         boolean system = Locations.isSystem(shown);
         String fileName = fileName(shown);
+        // One question to the linker for every rule's symbols: the cost of a clean start does not
+        // grow with the number of rules.
+        List<String> boundAll = linker && !rules.allSymbols().isEmpty() ? ask(linkerName, rules.allSymbols(), true) : null;
         for (Rule rule : rules.rules()) {
-            List<String> bound = linker && !rule.symbols().isEmpty() ? ask(linkerName, rule.symbols(), true) : null;
+            List<String> bound = boundAll != null && !rule.symbols().isEmpty() ? union(rule.symbols(), boundAll, null) : null;
             if (bound != null && !bound.isEmpty() && bound.size() >= rule.symbolsMin()) {
                 // The strongest answer already: the file is not read (a client loaded late is switched
                 // off that much sooner; benchmarks/late-window.sh).
@@ -135,6 +149,21 @@ public final class Evidence {
             List<String> defined = union(rule.symbols(), bound, file == null ? null : file.symbols());
             if (!defined.isEmpty() && defined.size() >= rule.symbolsMin()) {
                 findings.add(Finding.strong(rule, source, shown, defined, detail));
+                continue;
+            }
+            String setting = started != null && !rule.requires().isEmpty() && rule.isRequired(fileName)
+                    ? switchedOnBy(rule) : null;
+            if (setting != null) {
+                findings.add(Finding.strong(rule, source, shown, List.of(), "it switches on " + rule.profiler() + ": "
+                        + setting + "; " + detail));
+                continue;
+            }
+            if (rule.isLibrary(fileName)) {
+                if (content != null || linker || source == Source.MAPPED_OBJECT) {
+                    findings.add(Finding.strong(rule, source, shown, List.of(), "the tool's own library; " + detail));
+                } else {
+                    findings.add(Finding.weak(rule, source, shown, "named like the tool's own library; " + detail));
+                }
                 continue;
             }
             if (!rule.marks().isEmpty() && !system) {
@@ -206,6 +235,19 @@ public final class Evidence {
     /** Whether the linker names an object that is a file (not the main program or the vDSO) and not the probe itself. */
     public boolean isJudgeable(LoadedObject object, LoadedObject self) {
         return object.isFile() && !(self != null && self.base() == object.base() && self.key().equals(object.key()));
+    }
+
+    /** "HEAPPROFILE matches *" when the start environment has a variable of the rule's variables.match set so, else null. */
+    private String switchedOnBy(Rule rule) {
+        Map<String, String> env = started.environment().value();
+        for (String setting : env == null ? List.<String>of() : rule.settings()) {
+            String name = setting.substring(0, setting.indexOf('='));
+            String value = env.get(name);
+            if (value != null && rule.matchingSetting(name, value) != null) {
+                return name + " matches " + setting.substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     /** "a zero-filled segment of 1568 MiB, as large as the client's" */

@@ -15,9 +15,11 @@ import java.util.List;
  * @param symbols  the client symbols the file defines, empty if none
  * @param variable the environment variable concerned, or null
  * @param detail   the rest of the evidence in a few words, e.g. "executable mapping"
+ * @param refuses  the rule's strength: true (refuse) when strong evidence of it is acted on in
+ *                 production, false (warn) when the policy only warns about it
  */
 public record Finding(String rule, String profiler, Strength strength, Source source, String path,
-                      List<String> symbols, String variable, String detail) {
+                      List<String> symbols, String variable, String detail, boolean refuses) {
     /** Rule id of findings about profguard's own checks. */
     public static final String SELF = "profguard";
 
@@ -27,32 +29,53 @@ public record Finding(String rule, String profiler, Strength strength, Source so
 
     /** A check that could not run. */
     public static Finding unknown(Source source, String detail) {
-        return new Finding(SELF, null, Strength.UNKNOWN, source, null, List.of(), null, detail);
+        return new Finding(SELF, null, Strength.UNKNOWN, source, null, List.of(), null, detail, true);
     }
 
     /** A check of one file that could not run. */
     public static Finding unknown(Source source, String path, String detail) {
-        return new Finding(SELF, null, Strength.UNKNOWN, source, path, List.of(), null, detail);
+        return new Finding(SELF, null, Strength.UNKNOWN, source, path, List.of(), null, detail, true);
     }
 
     /** The client's code: it defines the rule's symbols, or carries all its marks. */
     public static Finding strong(Rule rule, Source source, String path, List<String> symbols, String detail) {
-        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, source, path, symbols, null, detail);
+        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, source, path, symbols, null, detail,
+                rule.refuses());
     }
 
     /** A sign of the client without its code: a name, a zero-filled segment, a variable. */
     public static Finding weak(Rule rule, Source source, String path, String detail) {
-        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, source, path, List.of(), null, detail);
+        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, source, path, List.of(), null, detail,
+                rule.refuses());
     }
 
     /** One of the rule's environment variables is set. */
     public static Finding variable(Rule rule, String variable, String detail) {
-        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.VARIABLE, null, List.of(), variable, detail);
+        return new Finding(rule.id(), rule.profiler(), Strength.WEAK, Source.VARIABLE, null, List.of(), variable, detail,
+                rule.refuses());
+    }
+
+    /** The tool switched on by a variable ({@code variables.match}): strong, or weak when what it needs is not loaded. */
+    public static Finding setting(Rule rule, Strength strength, String variable, String detail) {
+        return new Finding(rule.id(), rule.profiler(), strength, Source.VARIABLE, null, List.of(), variable, detail,
+                rule.refuses());
+    }
+
+    /** A JVM argument that switches the tool on ({@code arguments}). */
+    public static Finding argument(Rule rule, Source source, String variable, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, source, null, List.of(), variable, detail,
+                rule.refuses());
+    }
+
+    /** A process traces this one through ptrace ({@code tracers}). */
+    public static Finding tracer(Rule rule, long pid, String comm, String detail) {
+        return new Finding(rule.id(), rule.profiler(), Strength.STRONG, Source.TRACER, null, List.of(), null,
+                "traced by process " + pid + " (" + comm + ") through ptrace" + detail, rule.refuses());
     }
 
     /** The same evidence, as the variable that names the file puts it (LD_PRELOAD=...). */
     public Finding namedBy(String name) {
-        return new Finding(rule, profiler, strength, source, path, symbols, name, detail);
+        return new Finding(rule, profiler, strength, source, path, symbols, name, detail, refuses);
     }
 
     /** The evidence in one phrase, e.g. "/opt/lib/libz2.so defines rmemInit, rmemFree (LD_PRELOAD)". */

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code -agentpath}, {@code -agentlib} and {@code -javaagent} on the process's command line,
- * including those inside {@code @argfiles} (expanded by the java launcher, JDK 9+) and
+ * {@code -agentpath}, {@code -agentlib}, {@code -javaagent} and the rules' {@code arguments} on the process's
+ * command line, including those inside {@code @argfiles} (expanded by the java launcher, JDK 9+) and
  * {@code -XX:VMOptionsFile=FILE} (read by the JVM itself). Options from
  * {@code JAVA_TOOL_OPTIONS} and friends are the environment detector's.
  */
@@ -38,6 +38,7 @@ public final class JvmArgumentDetector implements Detector {
         for (AgentOption option : AgentOption.parseAll(tokens)) {
             findings.addAll(option.inspect(view, evidence, Source.JVM_ARGUMENT, null));
         }
+        SwitchedOn.arguments(tokens, true, Source.JVM_ARGUMENT, null, evidence, findings);
         return findings;
     }
 

@@ -119,6 +119,57 @@ public final class ProcFs implements ProcessView {
     }
 
     @Override
+    public Readout<Map<Long, String>> tracers(boolean everyThread) {
+        Map<Long, String> tracers = new java.util.LinkedHashMap<>();
+        List<Path> statuses = new ArrayList<>(List.of(dir.resolve("status")));
+        if (everyThread) {
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
+                for (Path task : tasks) {
+                    if (statuses.size() > MAX_FDS) {
+                        break;
+                    }
+                    statuses.add(task.resolve("status"));
+                }
+            } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
+                // the main thread's status is still read; the other readers say what /proc refuses
+            }
+        }
+        for (Path status : statuses) {
+            long tracer;
+            try {
+                tracer = tracerPid(new String(BoundedFiles.read(status, 1 << 16), StandardCharsets.UTF_8));
+            } catch (IOException | SecurityException e) {
+                continue; // a thread that ended meanwhile; an unreadable /proc is said by the other readers
+            }
+            if (tracer > 0 && !tracers.containsKey(tracer)) {
+                String comm;
+                try {
+                    comm = new String(BoundedFiles.read(dir.resolveSibling(Long.toString(tracer)).resolve("comm"), 64),
+                            StandardCharsets.UTF_8).strip();
+                } catch (IOException | SecurityException e) {
+                    comm = "?";
+                }
+                tracers.put(tracer, comm);
+            }
+        }
+        return Readout.of(tracers);
+    }
+
+    /** The TracerPid field of a status file: 0 when not traced (proc(5)). */
+    static long tracerPid(String status) {
+        int at = status.indexOf("\nTracerPid:");
+        if (at < 0) {
+            return 0;
+        }
+        int end = status.indexOf('\n', at + 1);
+        try {
+            return Long.parseLong(status.substring(at + 11, end < 0 ? status.length() : end).strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
     public Readout<List<String>> arguments() {
         Readout<byte[]> read = read("cmdline", MAX_CMDLINE);
         return read.value() == null ? Readout.failed(read.failure()) : new Readout<>(dev.profguard.util.Tokens.nulSeparated(read.value()), read.failure());

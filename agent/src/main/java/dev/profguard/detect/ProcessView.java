@@ -32,6 +32,14 @@ public interface ProcessView {
         return Path.of(absolutePath);
     }
 
+    /**
+     * The processes tracing it through ptrace ({@code TracerPid} of its status), by pid, with
+     * their names ({@code comm}; "?" when unreadable): of its main thread, or of every thread.
+     */
+    default Readout<Map<Long, String>> tracers(boolean everyThread) {
+        return Readout.of(Map.of());
+    }
+
     /** The process's working directory, through which its relative paths resolve. */
     Path workingDirectory();
 

@@ -38,6 +38,7 @@ public final class Scanner {
                     inspected.addAll(loaded);
                 }
                 detectors.add(new ProbeDetector(loaded));
+                detectors.add(new AllocatorControlDetector(probe));
             } catch (RuntimeException e) {
                 findings.add(Finding.unknown(Source.LOADED_OBJECT, "the native probe could not list loaded objects: " + e));
             }
@@ -46,6 +47,7 @@ public final class Scanner {
         detectors.add(new MappedObjectDetector(mapped));
         detectors.add(new OpenFileDetector());
         detectors.add(new JvmArgumentDetector());
+        detectors.add(new TracerDetector(probe == null)); // this JVM: its main thread; from outside: every thread
         for (Detector detector : detectors) {
             try {
                 findings.addAll(detector.scan(view, evidence));

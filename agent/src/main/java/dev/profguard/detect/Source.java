@@ -9,6 +9,7 @@ public enum Source {
     VARIABLE("environment variable"),
     OPTIONS_VARIABLE("JVM options variable"),
     JVM_ARGUMENT("JVM argument"),
+    TRACER("ptrace tracer"),
     OPEN_FILE("open file"),
     FILE("file"),
     LIBRARY_LOAD("library load"),

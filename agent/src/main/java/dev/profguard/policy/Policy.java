@@ -13,8 +13,9 @@ import java.util.List;
  * The one place that decides, for every surface. Strong evidence (the client's code, its capture
  * data) in a production JVM is acted on per {@code action} (start-up, a load) or
  * {@code runtime.action} (after start-up); outside production nothing is refused, switched off or
- * turned DOWN: one WARN says what was found and what production would do. Weak evidence and
- * checks that could not run are warned about, never acted on. No other class compares
+ * turned DOWN: one WARN says what was found and what production would do. Weak evidence, strong
+ * evidence of a rule of strength warn, and checks that could not run are warned about, never
+ * acted on. No other class compares
  * {@code isProduction()} or the actions.
  */
 public final class Policy {
@@ -30,6 +31,10 @@ public final class Policy {
         if (strongest != Strength.STRONG) {
             return new Verdict(Outcome.WARN, sorted,
                     strongest == Strength.UNKNOWN ? "a check could not run" : "weak evidence only");
+        }
+        if (!refusing(sorted)) { // every strong finding is of a rule of strength warn
+            return new Verdict(Outcome.WARN, sorted, config.isProduction() || surface == Surface.SCAN
+                    ? "strength=warn: warned about, never refused" : "not a production JVM; strength=warn: warned about in production too");
         }
         if (surface == Surface.SCAN) {
             return new Verdict(Outcome.REFUSE, sorted, "found in a file");
@@ -82,13 +87,22 @@ public final class Policy {
      * health UP, with the finding listed.
      */
     public static boolean clientActive(Verdict verdict, Config config) {
-        return config.isProduction() && !verdict.findings().isEmpty()
-                && verdict.findings().get(0).strength() == Strength.STRONG && verdict.outcome() != Outcome.NEUTRALIZED;
+        return config.isProduction() && refusing(verdict.findings()) && verdict.outcome() != Outcome.NEUTRALIZED;
     }
 
     /** Whether the JVM's attach posture is worth a word at start-up: in production only. */
     public static boolean attachPostureMatters(Config config) {
         return config.isProduction();
+    }
+
+    /** Whether any strong finding is of a rule of strength refuse. */
+    private static boolean refusing(List<Finding> findings) {
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG && finding.refuses()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Finding> strongestFirst(List<Finding> findings) {

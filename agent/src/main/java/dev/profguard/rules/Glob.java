@@ -2,7 +2,10 @@ package dev.profguard.rules;
 
 import java.util.List;
 
-/** Case-insensitive {@code *} and {@code ?} matching of file names, without regex. */
+/**
+ * {@code *} and {@code ?} matching without regex: case-insensitive for file names, exact for
+ * variable values and JVM arguments.
+ */
 public final class Glob {
     private Glob() {
     }
@@ -16,14 +19,24 @@ public final class Glob {
         return false;
     }
 
-    /** Iterative matcher with single-star backtracking: linear in practice, never exponential. */
+    /** Case-insensitive, for file names. */
     public static boolean matches(String glob, String name) {
+        return matches(glob, name, true);
+    }
+
+    /** Case-sensitive, for variable values and JVM arguments ({@code server=y} is not {@code SERVER=Y}). */
+    public static boolean matchesExactly(String glob, String text) {
+        return matches(glob, text, false);
+    }
+
+    /** Iterative matcher with single-star backtracking: linear in practice, never exponential. */
+    private static boolean matches(String glob, String name, boolean anyCase) {
         int g = 0;
         int n = 0;
         int star = -1;
         int mark = 0;
         while (n < name.length()) {
-            if (g < glob.length() && (glob.charAt(g) == '?' || same(glob.charAt(g), name.charAt(n)))) {
+            if (g < glob.length() && (glob.charAt(g) == '?' || same(glob.charAt(g), name.charAt(n), anyCase))) {
                 g++;
                 n++;
             } else if (g < glob.length() && glob.charAt(g) == '*') {
@@ -42,7 +55,7 @@ public final class Glob {
         return g == glob.length();
     }
 
-    private static boolean same(char a, char b) {
-        return a == b || Character.toLowerCase(a) == Character.toLowerCase(b);
+    private static boolean same(char a, char b, boolean anyCase) {
+        return a == b || anyCase && Character.toLowerCase(a) == Character.toLowerCase(b);
     }
 }

@@ -54,17 +54,34 @@ public final class RuleSet {
         return list;
     }
 
-    /** The built-in rules, then those of {@code extraFile} when it is not null (parsed now, so its errors are said at start-up). */
+    /**
+     * The built-in rules, then those of {@code extraFile} when it is not null (parsed now, so its
+     * errors are said at start-up); a rule of the file with a built-in rule's id replaces it.
+     */
     public static RuleSet load(Path extraFile) throws RulesException {
         if (extraFile == null) {
             return new RuleSet();
         }
         List<Rule> rules = new ArrayList<>(builtin());
-        rules.addAll(RulesParser.parse(extraFile));
         Set<String> ids = new LinkedHashSet<>();
-        for (Rule rule : rules) {
+        for (Rule rule : RulesParser.parse(extraFile)) {
             if (!ids.add(rule.id())) {
-                throw new RulesException("rule id '" + rule.id() + "' is defined twice");
+                throw new RulesException(extraFile + ": rule id '" + rule.id() + "' is defined twice");
+            }
+            // A built-in rule with the same id is replaced (enabled = false: removed).
+            boolean replaced = false;
+            for (int i = rules.size() - 1; i >= 0; i--) { // no lambda: this runs before main
+                if (rules.get(i).id().equals(rule.id())) {
+                    rules.remove(i);
+                    replaced = true;
+                }
+            }
+            if (!rule.enabled() && !replaced) {
+                throw new RulesException(extraFile + ": rule '" + rule.id() + "' has enabled = false but there is"
+                        + " no built-in rule '" + rule.id() + "' to switch off");
+            }
+            if (rule.enabled()) {
+                rules.add(rule);
             }
         }
         return new RuleSet(rules);

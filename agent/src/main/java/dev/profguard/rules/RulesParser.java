@@ -30,6 +30,15 @@ import java.util.Map;
  * marks = mtuner_capture_ .MTuner
  * zero.fill = 1g
  * capture.header = 0040010202 0040010203
+ * libraries = libheaptrack_preload.so*
+ * variables.match = MALLOC_CONF=*prof:true*
+ * requires = libtcmalloc.so*
+ * arguments = -agentlib:jdwp=*server=y*
+ * tracers = strace ltrace gdb
+ * slots = malloc free
+ * mallctl = opt.prof
+ * strength = warn
+ * enabled = false
  * </pre>
  * Lists are separated by spaces or commas; an indented line continues the value above it; a
  * {@code #} after white space starts a comment. Unknown keys, duplicate keys, empty rules and
@@ -45,7 +54,9 @@ public final class RulesParser {
     private static final String SYMBOL_START = LETTERS + "_";
     private static final String SYMBOL_CHARS = LETTERS + "0123456789_$.@";
     private static final List<String> KEYS = List.of("profiler", "symbols", "symbols.min", "names", "variables",
-            "capture.files", "shutdown", "marks", "zero.fill", "capture.header");
+            "capture.files", "shutdown", "marks", "zero.fill", "capture.header", "libraries", "variables.match",
+            "requires", "arguments", "strength", "enabled", "tracers", "slots", "mallctl");
+    private static final String VARIABLE_CHARS = SYMBOL_START + "0123456789";
 
     private RulesParser() {
     }
@@ -151,7 +162,11 @@ public final class RulesParser {
 
     /** The line without a comment: '#' at its start or after white space, to the end of the line. */
     private static String withoutComment(String raw) {
-        for (int i = 0; i < raw.length(); i++) {
+        int hash = raw.indexOf('#');
+        if (hash < 0) {
+            return raw; // most lines: one indexOf, not a loop over every character (start-up time)
+        }
+        for (int i = hash; i < raw.length(); i++) {
             if (raw.charAt(i) == '#' && (i == 0 || Character.isWhitespace(raw.charAt(i - 1)))) {
                 return raw.substring(0, i);
             }
@@ -184,8 +199,62 @@ public final class RulesParser {
         }
         long zeroFill = size(fields.get("zero.fill"), source, keyLines.getOrDefault("zero.fill", idLine), id);
         List<String> headers = headers(fields.get("capture.header"), source, keyLines.getOrDefault("capture.header", idLine), id);
+        String enabledText = fields.get("enabled");
+        if (enabledText != null && !enabledText.equals("true") && !enabledText.equals("false")) {
+            throw error(source, keyLines.get("enabled"), "rule '" + id + "': enabled must be true or false");
+        }
+        boolean enabled = !"false".equals(enabledText);
+        if (!enabled) {
+            if (fields.size() > 1) {
+                throw error(source, idLine, "rule '" + id + "': a rule with enabled = false switches a built-in rule"
+                        + " off and takes no other key");
+            }
+            return new Rule(id, id, List.of(), 0, List.of(), List.of(), List.of(), null, List.of(), 0, List.of(),
+                    true, List.of(), List.of(), List.of(), List.of(), false, List.of(), List.of(), List.of());
+        }
+        String strength = fields.getOrDefault("strength", "refuse");
+        if (!strength.equals("refuse") && !strength.equals("warn")) {
+            throw error(source, keyLines.get("strength"), "rule '" + id + "': strength must be refuse or warn");
+        }
+        List<String> libraries = list(fields.get("libraries"));
+        List<String> arguments = list(fields.get("arguments"));
+        for (String argument : arguments) {
+            if (argument.length() > 256 || allIn(argument, 0, "*?")) { // no lambda: this runs before main
+                throw error(source, keyLines.get("arguments"), "rule '" + id + "': '" + argument
+                        + "' is not an argument pattern (at most 256 characters, not only wildcards)");
+            }
+        }
+        List<String> settings = list(fields.get("variables.match"));
+        for (String setting : settings) {
+            int eq = setting.indexOf('=');
+            if (eq < 1 || eq == setting.length() - 1 || setting.length() > 256
+                    || SYMBOL_START.indexOf(setting.charAt(0)) < 0 || !allIn(setting.substring(0, eq), 1, VARIABLE_CHARS)) {
+                throw error(source, keyLines.get("variables.match"), "rule '" + id + "': variables.match takes NAME=GLOB"
+                        + " (a variable name, '=', a pattern of the value), not '" + setting + "'");
+            }
+        }
+        List<String> tracers = list(fields.get("tracers"));
+        List<String> slots = list(fields.get("slots"));
+        List<String> mallctl = list(fields.get("mallctl"));
+        for (String control : mallctl) {
+            if (control.length() > 128 || !allIn(control, 0, SYMBOL_CHARS)) {
+                throw error(source, keyLines.get("mallctl"), "rule '" + id + "': '" + control
+                        + "' is not an allocator control name such as opt.prof");
+            }
+        }
+        for (String slot : slots) {
+            if (slot.length() > 256 || SYMBOL_START.indexOf(slot.charAt(0)) < 0 || !allIn(slot, 1, SYMBOL_CHARS)) {
+                throw error(source, keyLines.get("slots"), "rule '" + id + "': '" + slot + "' is not a symbol name");
+            }
+        }
+        List<String> requires = list(fields.get("requires"));
+        if (!requires.isEmpty() && settings.isEmpty()) {
+            throw error(source, keyLines.get("requires"), "rule '" + id + "': requires qualifies variables.match,"
+                    + " which this rule does not have");
+        }
         if (symbols.isEmpty() && names.isEmpty() && variables.isEmpty() && captures.isEmpty() && marks.isEmpty()
-                && headers.isEmpty()) {
+                && headers.isEmpty() && libraries.isEmpty() && settings.isEmpty() && arguments.isEmpty()
+                && tracers.isEmpty() && slots.isEmpty() && mallctl.isEmpty()) {
             throw error(source, idLine, "rule '" + id + "' looks for nothing");
         }
         line = keyLines.getOrDefault("symbols", idLine);
@@ -209,7 +278,8 @@ public final class RulesParser {
             }
         }
         String profiler = fields.getOrDefault("profiler", id);
-        return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers);
+        return new Rule(id, profiler, symbols, min, names, variables, captures, shutdown, marks, zeroFill, headers,
+                strength.equals("refuse"), libraries, settings, requires, arguments, true, tracers, slots, mallctl);
     }
 
     /** Capture-file headers: hex byte strings of 2 to 64 bytes, lower case. */
@@ -269,14 +339,27 @@ public final class RulesParser {
         return lines;
     }
 
-    /** Whether every character of {@code text} from {@code from} on is in {@code allowed}. */
+    /**
+     * Whether every character of {@code text} from {@code from} on is in {@code allowed}: ASCII
+     * sets compared directly rather than searched with indexOf per character, which on the long
+     * symbol lists of the built-in rules cost milliseconds of interpreted start-up.
+     */
     private static boolean allIn(String text, int from, String allowed) {
         for (int i = from; i < text.length(); i++) {
-            if (allowed.indexOf(text.charAt(i)) < 0) {
+            char c = text.charAt(i);
+            boolean ok = allowed == SYMBOL_CHARS ? isLetterOrDigit(c) || c == '_' || c == '$' || c == '.' || c == '@'
+                    : allowed == ID_CHARS ? isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'
+                    : allowed == VARIABLE_CHARS ? isLetterOrDigit(c) || c == '_'
+                    : allowed.indexOf(c) >= 0;
+            if (!ok) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean isLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     private static RulesException error(String source, int line, String what) {

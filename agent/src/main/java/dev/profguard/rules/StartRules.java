@@ -22,7 +22,8 @@ public final class StartRules {
 
     /** Rule's fields the probe's scan handles, or that say nothing about a process (id, profiler, shutdown). */
     static final List<String> HANDLED = List.of("id", "profiler", "symbols", "symbolsMin", "names", "variables",
-            "captureFiles", "shutdown", "marks", "zeroFill", "captureHeaders");
+            "captureFiles", "shutdown", "marks", "zeroFill", "captureHeaders", "refuses", "libraries", "settings",
+            "requires", "arguments", "enabled", "tracers", "slots", "mallctl");
 
     private StartRules() {
     }
@@ -37,7 +38,11 @@ public final class StartRules {
         }
         StringBuilder text = new StringBuilder();
         for (Rule rule : rules) {
+            if (!rule.enabled()) {
+                continue; // switched off: nothing to look for
+            }
             text.append("rule ").append(rule.id()).append('\n');
+            text.append("strength ").append(rule.strengthWord()).append('\n');
             lines(text, "symbol", rule.symbols());
             text.append("symbols.min ").append(rule.symbolsMin()).append('\n');
             lines(text, "name", rule.names());
@@ -45,6 +50,13 @@ public final class StartRules {
             lines(text, "capture", rule.captureFiles());
             lines(text, "header", rule.captureHeaders());
             lines(text, "mark", rule.marks());
+            lines(text, "library", rule.libraries());
+            lines(text, "setting", rule.settings());
+            lines(text, "requires", rule.requires());
+            lines(text, "argument", rule.arguments());
+            lines(text, "tracer", rule.tracers());
+            lines(text, "slot", rule.slots()); // audited by the watcher's ticks, not at start-up, on either side
+            lines(text, "mallctl", rule.mallctl());
             if (rule.zeroFill() > 0) {
                 text.append("zerofill ").append(rule.zeroFill()).append('\n');
             }

@@ -315,9 +315,10 @@ public final class LoadGate implements Function<Object[], Object> {
         if (content == null) {
             // What is (or was) loaded cannot be read as it was: unverifiable code, refused in production.
             findings = List.of(new Finding(Finding.SELF, "a library profguard could not verify", Strength.STRONG,
-                    Source.LIBRARY_LOAD, shown, List.of(), null, how));
+                    Source.LIBRARY_LOAD, shown, List.of(), null, how, true));
         } else {
-            findings = new Evidence(rules, null).library(Source.LIBRARY_LOAD, shown, null, content, 0, how, false);
+            findings = new Evidence(rules, null).startedWith(dev.profguard.detect.ProcFs.self())
+                    .library(Source.LIBRARY_LOAD, shown, null, content, 0, how, false);
         }
         Verdict verdict = Policy.decide(findings, Surface.LOAD, config);
         if (verdict.outcome() == Outcome.ALLOW) {

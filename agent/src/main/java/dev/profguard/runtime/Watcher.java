@@ -10,6 +10,7 @@ import dev.profguard.detect.MappedObject;
 import dev.profguard.detect.OpenFile;
 import dev.profguard.detect.ProcessView;
 import dev.profguard.detect.MappedObjectDetector;
+import dev.profguard.detect.PatchedSlots;
 import dev.profguard.detect.ProbeDetector;
 import dev.profguard.detect.Source;
 import dev.profguard.detect.Strength;
@@ -196,14 +197,22 @@ public final class Watcher implements Runnable {
             }
             lastCount = count;
         }
-        Evidence evidence = new Evidence(rules, probe);
+        Evidence evidence = new Evidence(rules, probe).startedWith(view);
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> code = mappedCode();
         if (probe != null) {
             LoadedObject self = probe.self();
             Map<Long, MappedObject> byStart = byStart(code);
+            boolean reread = false;
             for (LoadedObject object : probe.loadedObjects()) {
                 boolean judgeable = evidence.isJudgeable(object, self);
+                if (judgeable && !reread && !byStart.containsKey(object.base())) {
+                    reread = true; // once a tick at most
+                    // Loaded after the maps were read (gdb's injection does this): read them again, or
+                    // the next tick would know it by its inode as another object and report it twice.
+                    code = mappedCode();
+                    byStart = byStart(code);
+                }
                 if (knownObjects.add(identity(object, byStart)) && judgeable) {
                     findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up"));
                     reportJvmtiAgent(object);
@@ -226,6 +235,13 @@ public final class Watcher implements Runnable {
             if (knownMappings.add(identity(object)) && !evidence.wasJudged(object.key())) {
                 findings.addAll(MappedObjectDetector.judge(view, evidence, object, "mapped after start-up"
                         + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
+            }
+        }
+        if (probe != null) { // the linker's list changed: an injector may have rewritten libjvm.so's heap slots
+            for (Finding slot : PatchedSlots.audit(evidence, probe.loadedObjects())) {
+                if (slot.path() == null || !reported.contains(slot.path()) && !strongAbout(findings, slot.path())) {
+                    findings.add(slot); // what another rule already named (heaptrack's injection) is said once
+                }
             }
         }
         act(findings, evidence);
@@ -299,6 +315,15 @@ public final class Watcher implements Runnable {
         }
         found.addAll(clients);
         act(found, evidence);
+    }
+
+    private static boolean strongAbout(List<Finding> findings, String path) {
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG && path.equals(finding.path())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Finding> strongOnly(List<Finding> findings) {

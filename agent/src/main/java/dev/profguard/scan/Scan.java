@@ -490,7 +490,7 @@ public final class Scan implements AutoCloseable {
                         String path = f.path() != null && f.path().startsWith(pending.memberShown())
                                 ? link.getValue().shown() + f.path().substring(pending.memberShown().length()) : f.path();
                         kept = new Finding(f.rule(), f.profiler(), f.strength(), f.source(), path, f.symbols(),
-                                f.variable(), f.detail() + "; a hard link to " + pending.memberShown());
+                                f.variable(), f.detail() + "; a hard link to " + pending.memberShown(), f.refuses());
                         break;
                     }
                 }

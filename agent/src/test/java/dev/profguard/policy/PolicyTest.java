@@ -19,7 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PolicyTest {
     private static Finding finding(Strength strength) {
         return new Finding("mtuner-client", "MTuner's client (rmem)", strength, Source.MAPPED_OBJECT, "/x/lib.so",
-                List.of(), null, "");
+                List.of(), null, "", true);
+    }
+
+    /** STRONG_WARN: strong evidence of a rule of strength warn (e.g. async-profiler). */
+    private static Finding parse(String word) {
+        if (word.equals("STRONG_WARN")) {
+            return new Finding("async-profiler", "async-profiler", Strength.STRONG, Source.JVM_ARGUMENT, "/x/libasyncProfiler.so",
+                    List.of(), null, "", false);
+        }
+        return finding(Strength.valueOf(word));
     }
 
     /** A clean start decides nothing (Guard.startClean does not load the policy): that is this table's first row, everywhere. */
@@ -63,13 +72,23 @@ class PolicyTest {
             "STRONG           | CHECK   | staging | action=refuse                            | WARN       | not a production JVM    | false",
             "STRONG           | SCAN    | staging | action=warn                              | REFUSE     | found in a file         | false",
             "WEAK             | SCAN    | prod    | action=refuse                            | WARN       | weak evidence only      | false",
+            "STRONG_WARN      | START   | prod    | action=refuse                            | WARN       | strength=warn           | false",
+            "STRONG_WARN      | START   | prod    | action=neutralize                        | WARN       | strength=warn           | false",
+            "STRONG_WARN      | START   | staging | action=refuse                            | WARN       | not a production JVM; strength=warn | false",
+            "STRONG_WARN WEAK | START   | prod    | action=refuse                            | WARN       | strength=warn           | false",
+            "STRONG_WARN STRONG | START | prod    | action=refuse                            | REFUSE     | action=refuse           | true",
+            "STRONG STRONG_WARN | START | prod    | action=neutralize                        | NEUTRALIZE | action=neutralize       | true",
+            "STRONG_WARN      | LOAD    | prod    | action=refuse                            | WARN       | strength=warn           | false",
+            "STRONG_WARN      | LATE    | prod    | runtime.action=halt                      | WARN       | strength=warn           | false",
+            "STRONG_WARN      | CHECK   | prod    | action=refuse                            | WARN       | strength=warn           | false",
+            "STRONG_WARN      | SCAN    | prod    | action=refuse                            | WARN       | strength=warn           | false",
     })
     void decides(String strengths, Surface surface, String env, String options, Outcome outcome, String reason,
                  boolean down) throws Exception {
         List<Finding> findings = new ArrayList<>();
         for (String s : strengths.split(" ")) {
             if (!s.isEmpty()) {
-                findings.add(finding(Strength.valueOf(s)));
+                findings.add(parse(s));
             }
         }
         String args = options + (env.isEmpty() ? "" : ",env=" + env);

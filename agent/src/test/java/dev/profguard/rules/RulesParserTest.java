@@ -22,7 +22,6 @@ class RulesParserTest {
     @Test
     void builtinRulesDescribeMTunersClient() {
         List<Rule> rules = RuleSet.builtin();
-        assertEquals(1, rules.size());
         Rule mtuner = rules.get(0);
         assertEquals("mtuner-client", mtuner.id());
         assertTrue(mtuner.profiler().contains("MTuner"));
@@ -54,12 +53,15 @@ class RulesParserTest {
     @Test
     void extraRulesFileAddsARule() throws Exception {
         Path file = dir.resolve("extra.rules");
-        Files.writeString(file, "# another profiler\n[rule heaptrack]\nprofiler = heaptrack\n"
-                + "symbols = heaptrack_init, heaptrack_stop\nsymbols.min = 1\nnames = libheaptrack_preload.so\n");
+        Files.writeString(file, "# another profiler\n[rule in-house]\nprofiler = in-house tracer\n"
+                + "symbols = ih_init, ih_stop\nsymbols.min = 1\nnames = libih.so\n");
         RuleSet set = RuleSet.load(file);
-        assertEquals(List.of("mtuner-client", "heaptrack"), set.rules().stream().map(Rule::id).toList());
-        assertTrue(set.allSymbols().contains("heaptrack_stop"));
-        assertEquals(1, set.rules().get(1).symbolsMin());
+        List<String> ids = set.rules().stream().map(Rule::id).toList();
+        assertEquals(RuleSet.builtin().size() + 1, ids.size());
+        assertEquals("in-house", ids.get(ids.size() - 1));
+        assertTrue(set.allSymbols().contains("ih_stop"));
+        assertEquals(1, set.byId("in-house").symbolsMin());
+        assertTrue(set.byId("in-house").refuses(), "strength refuse by default");
     }
 
     @ParameterizedTest
@@ -80,6 +82,14 @@ class RulesParserTest {
             "[rule a]\\nmarks = m\\nshutdown = a b       | x:3: rule 'a': shutdown must be one symbol name",
             "[rule a]\\nnames = x\\n\\ncapture.header = 0g | x:4: rule 'a': capture.header takes hex byte strings",
             "[rule a]\\nnames = x\\ncapture.header = 00 | x:3: rule 'a': capture.header takes hex byte strings",
+            "[rule a]\\nnames = x\\nstrength = deny     | x:3: rule 'a': strength must be refuse or warn",
+            "[rule a]\\nnames = x\\nenabled = no        | x:3: rule 'a': enabled must be true or false",
+            "[rule a]\\nenabled = false\\nnames = x     | x:1: rule 'a': a rule with enabled = false",
+            "[rule a]\\nvariables.match = FOO        | x:2: rule 'a': variables.match takes NAME=GLOB",
+            "[rule a]\\nvariables.match = =x         | x:2: rule 'a': variables.match takes NAME=GLOB",
+            "[rule a]\\nvariables.match = 1A=x       | x:2: rule 'a': variables.match takes NAME=GLOB",
+            "[rule a]\\nnames = x\\nrequires = liba.so  | x:3: rule 'a': requires qualifies variables.match",
+            "[rule a]\\narguments = *                | x:2: rule 'a': '*' is not an argument pattern",
     })
     void malformedRulesNameTheLine(String text, String message) {
         RulesException e = assertThrows(RulesException.class, () -> RulesParser.parse(text.replace("\\n", "\n"), "x"));
@@ -90,12 +100,22 @@ class RulesParserTest {
     void theReadmeExampleIsAcceptedAsWritten() throws Exception {
         // The README's rules-file example, trailing comments and all.
         String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
-        int start = readme.indexOf("[rule heaptrack]");
+        int start = readme.indexOf("[rule in-house-tracer]");
         int end = readme.indexOf("```", start);
         List<Rule> rules = RulesParser.parse(readme.substring(start, end), "README");
-        assertEquals(1, rules.size());
-        assertEquals(List.of("heaptrack_init", "heaptrack_stop"), rules.get(0).symbols());
-        assertEquals(List.of("libheaptrack_preload.so*"), rules.get(0).names());
+        assertEquals(3, rules.size());
+        Rule rule = rules.get(0);
+        assertEquals(List.of("iht_init", "iht_stop"), rule.symbols());
+        assertEquals(List.of("*iht*"), rule.names());
+        assertEquals(List.of("libiht_preload.so*"), rule.libraries());
+        assertEquals(List.of("IHT_MODE=*record*"), rule.settings());
+        assertEquals(List.of("libiht.so*"), rule.requires());
+        assertEquals(List.of("-agentlib:iht=*record*"), rule.arguments());
+        assertTrue(rule.refuses());
+        assertFalse(rules.get(1).enabled());
+        assertTrue(rules.get(2).refuses());
+        assertEquals(List.of("iht-attach"), rule.tracers());
+        assertEquals(List.of("malloc", "free"), rule.slots());
     }
 
     @Test
@@ -126,11 +146,52 @@ class RulesParserTest {
     }
 
     @Test
-    void duplicateRuleIdsAreRejected() throws IOException {
+    void duplicateRuleIdsInOneFileAreRejected() throws IOException {
         Path file = dir.resolve("dup.rules");
-        Files.writeString(file, "[rule mtuner-client]\nnames = x\n");
+        Files.writeString(file, "[rule mine]\nnames = x\n[rule mine]\nnames = y\n");
         RulesException e = assertThrows(RulesException.class, () -> RuleSet.load(file));
-        assertTrue(e.getMessage().contains("defined twice"));
+        assertTrue(e.getMessage().contains("defined twice"), e.getMessage());
+    }
+
+    @Test
+    void aUserRuleOverridesOrSwitchesOffABuiltinOneById() throws Exception {
+        Path file = dir.resolve("override.rules");
+        Files.writeString(file, "[rule async-profiler]\nnames = libasyncProfiler.so*\nstrength = refuse\n"
+                + "[rule nmt-detail]\nenabled = false\n");
+        RuleSet set = RuleSet.load(file);
+        assertTrue(set.byId("async-profiler").refuses(), "the user's rule replaced the built-in one");
+        assertTrue(set.byId("async-profiler").symbols().isEmpty(), "replaced whole, not merged");
+        assertEquals(null, set.byId("nmt-detail"), "switched off");
+        assertEquals(RuleSet.builtin().size() - 1, set.rules().size());
+        Files.writeString(file, "[rule no-such-builtin]\nenabled = false\n");
+        RulesException e = assertThrows(RulesException.class, () -> RuleSet.load(file));
+        assertTrue(e.getMessage().contains("no built-in rule 'no-such-builtin'"), e.getMessage());
+    }
+
+    @Test
+    void builtinRulesCoverTheOtherProfilersWithTheirStrengths() {
+        RuleSet set = new RuleSet(RuleSet.builtin());
+        for (String refused : List.of("mtuner-client", "heaptrack", "gperftools-heap", "glibc-memusage", "bytehound",
+                "valgrind", "jdwp-server", "heap-hook")) {
+            assertTrue(set.byId(refused).refuses(), refused);
+        }
+        for (String warned : List.of("jemalloc-prof", "gperftools-cpu", "glibc-malloc-debug", "sanitizer-runtime",
+                "async-profiler", "nmt-detail", "ptrace-tracer")) {
+            assertFalse(set.byId(warned).refuses(), warned);
+        }
+        Rule jemalloc = set.byId("jemalloc-prof");
+        assertEquals("MALLOC_CONF=*prof:true*", jemalloc.matchingSetting("MALLOC_CONF", "background_thread:true,prof:true"));
+        assertEquals(null, jemalloc.matchingSetting("MALLOC_CONF", "prof:false"));
+        assertEquals(null, jemalloc.matchingSetting("MALLOC_CONF", "background_thread:true"));
+        assertEquals(List.of("opt.prof"), jemalloc.mallctl());
+        Rule jdwp = set.byId("jdwp-server");
+        assertTrue(jdwp.matchingArgument("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=*:5005") != null);
+        assertEquals(null, jdwp.matchingArgument("-agentlib:jdwp=transport=dt_socket,server=n,address=host:5005"));
+        assertTrue(set.byId("nmt-detail").matchingArgument("-XX:NativeMemoryTracking=detail") != null);
+        assertEquals(null, set.byId("nmt-detail").matchingArgument("-XX:NativeMemoryTracking=summary"));
+        assertTrue(set.byId("gperftools-heap").isRequired("libtcmalloc.so.4"));
+        assertFalse(set.byId("gperftools-heap").isRequired("libtcmalloc_minimal.so.4"));
+        assertTrue(set.byId("valgrind").isLibrary("vgpreload_memcheck-amd64-linux.so"));
     }
 
     @Test

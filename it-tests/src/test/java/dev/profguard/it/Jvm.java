@@ -23,7 +23,8 @@ public final class Jvm {
     public static final Path FIXTURES = Path.of(required("profguard.it.fixtures"));
     /** Variables of the test machine that would change the verdict; each test sets its own. */
     private static final List<String> SCRUBBED = List.of("APP_ENV", "ENVIRONMENT", "DEPLOY_ENV", "LD_PRELOAD",
-            "LD_AUDIT", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "MTuner_Allocator");
+            "LD_AUDIT", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "MTuner_Allocator", "MALLOC_CONF",
+            "_RJEM_MALLOC_CONF", "HEAPPROFILE", "CPUPROFILE", "MALLOC_TRACE", "DUMP_HEAPTRACK_OUTPUT");
 
     private final Jdk jdk;
     private final Path workDir;

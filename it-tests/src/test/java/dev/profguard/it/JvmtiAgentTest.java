@@ -36,11 +36,15 @@ class JvmtiAgentTest extends JvmTest {
             assertEquals(0, jcmd.exitValue(), said);
             assertEquals(0, app.await(), app.stderr());
             List<String> lines = app.stderr().lines().filter(l -> l.startsWith("profguard:")).toList();
-            assertEquals(2, lines.size(), app.stderr());
+            assertEquals(3, lines.size(), app.stderr());
             assertTrue(lines.get(0).startsWith("profguard: WARN this production JVM lets local processes"),
                     "attach is open here (jcmd needs it), and the agent says so at start-up: " + lines.get(0));
             assertTrue(lines.get(1).startsWith("profguard: WARN a JVMTI agent was loaded into this running JVM: " + profiler
                     + " (defines Agent_OnAttach"), lines.get(1));
+            // and the built-in rule knows it: async-profiler, strength warn
+            assertTrue(lines.get(2).startsWith("profguard: WARN async-profiler found in this running JVM after start-up"),
+                    lines.get(2));
+            assertTrue(lines.get(2).contains("(strength=warn: warned about, never refused)"), lines.get(2));
         }
     }
 }

@@ -21,4 +21,26 @@ class RulesFileTest extends JvmTest {
         String line = run.onlyProfguardLine();
         assertTrue(line.contains("MTuner's client (rmem) and Site allocator hook found"), line);
     }
+
+    @OnEachJdk
+    void aUserRuleRefusesWhatABuiltinOnlyWarnsAboutAndSwitchesAnotherOff(Jdk jdk) throws Exception {
+        // The site refuses async-profiler in production and accepts NMT in detail mode.
+        Path rules = Files.writeString(dir.resolve("site.rules"), "[rule async-profiler]\nprofiler = async-profiler\n"
+                + "libraries = libasyncProfiler.so*\nstrength = refuse\n\n[rule nmt-detail]\nenabled = false\n");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,rules=" + rules)
+                .option("-agentpath:" + OtherProfilersTest.asyncProfiler(dir)).option("-XX:NativeMemoryTracking=detail").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: ERROR async-profiler found in this JVM"), line);
+        assertTrue(!line.contains("Native Memory Tracking"), line);
+    }
+
+    @OnEachJdk
+    void aMalformedRulesFileNamesTheLineAndExits64(Jdk jdk) throws Exception {
+        Path rules = Files.writeString(dir.resolve("site.rules"), "[rule mine]\nlibraries = libmine.so\nstrength = deny\n");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,rules=" + rules).run();
+        assertEquals(64, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.contains(rules + ":3: rule 'mine': strength must be refuse or warn"), line);
+    }
 }

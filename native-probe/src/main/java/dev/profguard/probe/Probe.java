@@ -104,6 +104,47 @@ public final class Probe {
         return ProbeNatives.symbolProvider(bytes(symbol));
     }
 
+    /**
+     * The GOT slots of {@code names} in the loaded object {@code object} that point elsewhere than
+     * the dynamic linker binds them (an injector rewrote them): name to the object they point into
+     * (its name bytes; empty when none). Empty when all are where they belong; null when the object
+     * is not loaded or the probe cannot say.
+     */
+    public Map<String, byte[]> patchedSlots(byte[] object, List<String> names) {
+        byte[] blob = ProbeNatives.auditSlots(object, bytes(names));
+        if (blob == null) {
+            return null;
+        }
+        Map<String, byte[]> patched = new LinkedHashMap<>();
+        java.nio.ByteBuffer records = java.nio.ByteBuffer.wrap(blob).order(java.nio.ByteOrder.nativeOrder());
+        while (records.remaining() >= 8) {
+            int index = records.getInt();
+            int length = records.getInt();
+            if (index < 0 || index >= names.size() || length < 0 || length > records.remaining()) {
+                break;
+            }
+            byte[] target = new byte[length];
+            records.get(target);
+            patched.put(names.get(index), target);
+        }
+        return patched;
+    }
+
+    /**
+     * The boolean allocator controls among {@code names} that the allocator in this process
+     * (jemalloc, through mallctl) reports true; empty when none or no such allocator.
+     */
+    public List<String> allocatorControlsOn(List<String> names) {
+        byte[] values = ProbeNatives.allocatorControls(bytes(names));
+        List<String> on = new ArrayList<>();
+        for (int i = 0; values != null && i < values.length && i < names.size(); i++) {
+            if (values[i] == 1) {
+                on.add(names.get(i));
+            }
+        }
+        return on;
+    }
+
     /** The environment as it is now in C's {@code environ} (setenv after start included). */
     public Map<String, String> liveEnvironment() {
         byte[] blob = ProbeNatives.liveEnvironment();

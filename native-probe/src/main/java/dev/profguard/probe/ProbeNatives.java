@@ -60,4 +60,13 @@ final class ProbeNatives {
 
     /** _exit(status): returns only if the process could not be ended. */
     static native void endProcess(int status);
+
+    /**
+     * GOT slots of names in the loaded object path that point elsewhere than the linker binds
+     * them: records u32 index, u32 length, path of the object pointed into; null when not loaded.
+     */
+    static native byte[] auditSlots(byte[] path, byte[][] names);
+
+    /** The boolean allocator controls (jemalloc's "opt.prof") as mallctl reads them: 1, 0, or -1 (none). */
+    static native byte[] allocatorControls(byte[][] names);
 }

@@ -3,14 +3,15 @@ package dev.profguard.it.app;
 /**
  * Loads a native library the way it is told: {@code System.load PATH}, {@code System.loadLibrary
  * NAME}, {@code Runtime.load PATH}, {@code Runtime.loadLibrary NAME}, {@code load-replace-reload PATH
- * REPLACEMENT} (load, copy REPLACEMENT over PATH, load again); prints LOADED or REFUSED
+ * REPLACEMENT} (load, copy REPLACEMENT over PATH, load again), {@code load-then-pause PATH} (load, then
+ * stay a minute); prints LOADED or REFUSED
  * with the error, then MAIN-RAN-style marker for the test.
  */
 public final class LoadApp {
     private LoadApp() {
     }
 
-    public static void main(String[] args) throws java.io.IOException {
+    public static void main(String[] args) throws java.io.IOException, InterruptedException {
         System.out.println(HelloApp.MARKER);
         try {
             switch (args[0]) {
@@ -24,6 +25,11 @@ public final class LoadApp {
                     java.nio.file.Files.copy(java.nio.file.Path.of(args[2]), java.nio.file.Path.of(args[1]),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     System.load(args[1]);
+                }
+                case "load-then-pause" -> { // PATH: load it, say so, and stay a minute (the watcher's tick)
+                    System.load(args[1]);
+                    System.out.println("LOADED");
+                    Thread.sleep(60_000);
                 }
                 default -> throw new IllegalArgumentException(args[0]);
             }
