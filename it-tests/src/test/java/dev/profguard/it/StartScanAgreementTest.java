@@ -69,7 +69,10 @@ class StartScanAgreementTest extends JvmTest {
                 app(jdk).preload("libmtuner_standin.so"),                // by name and symbols
                 app(jdk).env("MTuner_Allocator", "1"),                   // the client's own variable
                 app(jdk).env("JAVA_TOOL_OPTIONS", "-javaagent:" + agent), // an agent named like it
-                app(jdk, "open-capture", dir.toString()));               // its capture data, open
+                app(jdk, "open-capture", dir.toString()),                // its capture data, open
+                app(jdk).option("-XX:NativeMemoryTracking=detail"),      // another rule's JVM argument
+                app(jdk).env("HEAPPROFILE", dir.resolve("heap").toString()), // another rule's setting
+                app(jdk).env("JDK_JAVA_OPTIONS", "-XX:NativeMemoryTracking=detail")); // the argument in a variable
         for (Jvm jvm : withEvidence) {
             Looks looks = look(jdk, jvm);
             assertTrue(looks.java() > 0, "the full scan finds it: " + looks + "\n" + jvm.command());
