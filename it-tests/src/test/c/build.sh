@@ -40,6 +40,11 @@ gcc "${hardening[@]}" -shared -o "$out/libsetenv-early.so" "$src/setenv_early.c"
 gcc "${hardening[@]}" -shared -o "$out/libunsetenv-early.so" "$src/unsetenv_early.c"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
+# Hidden, stripped, wipes its marks in memory and deletes its own file: only its mapped bytes
+# (/proc/PID/map_files) still carry them (red team, second round). Tests copy it first.
+gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -DSTANDIN_WIPE_MARKS -DSTANDIN_SELF_DELETE \
+    -o "$out/libwiped-self-deleting.so" "$src/mtuner_standin.c" -lpthread
+strip --strip-all "$out/libwiped-self-deleting.so"
 # Benign, but dlopen()s $LATE_DLOPEN from a native thread after a delay: behind the gate's back.
 gcc "${hardening[@]}" -shared -o "$out/liblate-dlopen.so" "$src/late_dlopen.c" -ldl -lpthread
 # Benign, but its JNI_OnLoad dlopen()s $ONLOAD_DLOPEN before returning.

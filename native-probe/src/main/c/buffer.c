@@ -39,6 +39,35 @@ int probe_append_buffer(struct probe_buffer *buffer, const void *bytes, size_t c
     return PROBE_OK;
 }
 
+int probe_reserve_buffer(struct probe_buffer *buffer, size_t capacity)
+{
+    if (capacity > buffer->limit) {
+        capacity = buffer->limit;
+    }
+    if (capacity <= buffer->capacity) {
+        return PROBE_OK;
+    }
+    unsigned char *grown = realloc(buffer->data, capacity);
+    if (grown == NULL) {
+        return PROBE_NO_MEMORY;
+    }
+    buffer->data = grown;
+    buffer->capacity = capacity;
+    return PROBE_OK;
+}
+
+int probe_append_reserved(struct probe_buffer *buffer, const void *bytes, size_t count)
+{
+    if (count > buffer->capacity - buffer->size) {
+        return PROBE_TOO_LARGE;
+    }
+    if (count > 0) {
+        memcpy(buffer->data + buffer->size, bytes, count);
+        buffer->size += count;
+    }
+    return PROBE_OK;
+}
+
 void probe_free_buffer(struct probe_buffer *buffer)
 {
     free(buffer->data);

@@ -11,6 +11,7 @@ struct probe_list_state {
     int status;
 };
 
+/* One record, appended without allocating (see probe_append_reserved): PROBE_TOO_LARGE when it does not fit. */
 static int probe_add_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct probe_list_state *state = data;
@@ -26,15 +27,15 @@ static int probe_add_object(struct dl_phdr_info *info, size_t size, void *data)
     }
     const char *name = info->dlpi_name == NULL ? "" : info->dlpi_name;
     uint32_t length = (uint32_t)strnlen(name, 65536);
-    int status = probe_append_buffer(state->out, &base, sizeof base);
+    int status = probe_append_reserved(state->out, &base, sizeof base);
     if (status == PROBE_OK) {
-        status = probe_append_buffer(state->out, &zero_fill, sizeof zero_fill);
+        status = probe_append_reserved(state->out, &zero_fill, sizeof zero_fill);
     }
     if (status == PROBE_OK) {
-        status = probe_append_buffer(state->out, &length, sizeof length);
+        status = probe_append_reserved(state->out, &length, sizeof length);
     }
     if (status == PROBE_OK) {
-        status = probe_append_buffer(state->out, name, length);
+        status = probe_append_reserved(state->out, name, length);
     }
     state->status = status;
     return status == PROBE_OK ? 0 : 1;
@@ -99,8 +100,19 @@ uint64_t probe_zero_fill_at(uint64_t base)
 
 int probe_list_objects(struct probe_buffer *out)
 {
-    struct probe_list_state state = {out, PROBE_OK};
-    dl_iterate_phdr(probe_add_object, &state);
+    /* room made before the iteration, never inside it; more room and again when it did not fit */
+    struct probe_list_state state = {out, PROBE_TOO_LARGE};
+    for (size_t room = 16384; state.status == PROBE_TOO_LARGE && room <= out->limit * 2; room *= 4) {
+        out->size = 0;
+        if (probe_reserve_buffer(out, room) != PROBE_OK) {
+            return PROBE_NO_MEMORY;
+        }
+        state.status = PROBE_OK;
+        dl_iterate_phdr(probe_add_object, &state);
+        if (state.status == PROBE_TOO_LARGE && out->capacity >= out->limit) {
+            break;
+        }
+    }
     /*
      * The linker's own list too: dl_iterate_phdr is a function a preloaded library can interpose
      * to hide itself, while _r_debug's chain of link maps is the linker's data. Every object it

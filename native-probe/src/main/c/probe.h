@@ -37,6 +37,15 @@ int probe_append_buffer(struct probe_buffer *buffer, const void *bytes, size_t c
 void probe_free_buffer(struct probe_buffer *buffer);
 
 /*
+ * Grows the buffer to hold at least capacity bytes (within its limit), and appends without ever
+ * allocating: what a dl_iterate_phdr callback must do. It runs holding the dynamic linker's lock,
+ * and a malloc there can deadlock with an allocator whose hooks unwind the stack (tcmalloc's heap
+ * profiler: its unwinder takes a lock of its own, then the linker's) in another thread.
+ */
+int probe_reserve_buffer(struct probe_buffer *buffer, size_t capacity);
+int probe_append_reserved(struct probe_buffer *buffer, const void *bytes, size_t count);
+
+/*
  * Loaded objects as records: u64 base, u64 largest zero-fill (p_memsz - p_filesz of a PT_LOAD),
  * u32 name length, name bytes (native byte order). The main program has an empty name.
  */

@@ -508,9 +508,10 @@ static int probe_option_suspect(const struct probe_start_rules *rules, const cha
     if (!probe_is_ascii(token, strlen(token)) || probe_any_glob(rules->arguments, rules->argument_count, token)) {
         return 1;
     }
-    /* -XX:VMOptionsFile=FILE: more options, read by the JVM from a file; the Java side expands it */
+    /* -XX:VMOptionsFile=FILE and @FILE: more options, read from a file (also when named in an
+       options variable); the Java side expands them */
     if (strncmp(token, "-agentpath:", 11) == 0 || strncmp(token, "-agentlib:", 10) == 0
-        || strncmp(token, "-XX:VMOptionsFile=", 18) == 0) {
+        || strncmp(token, "-XX:VMOptionsFile=", 18) == 0 || (token[0] == '@' && token[1] != '\0' && token[1] != '@')) {
         return 1;
     }
     if (strncmp(token, "-javaagent:", 11) == 0) {
@@ -612,7 +613,7 @@ static int probe_scan_environ(const struct probe_start_rules *rules, uint32_t *r
 /* One argument of the command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
 static void probe_scan_argument(const struct probe_start_rules *rules, const char *argument, uint32_t *reasons)
 {
-    if ((argument[0] == '@' && argument[1] != '\0' && argument[1] != '@') || probe_option_suspect(rules, argument)) {
+    if (probe_option_suspect(rules, argument)) {
         *reasons |= PROBE_SCAN_ARGUMENT;
     }
 }

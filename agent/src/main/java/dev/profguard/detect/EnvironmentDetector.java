@@ -39,7 +39,8 @@ public final class EnvironmentDetector implements Detector {
         for (String variable : OPTION_VARIABLES) {
             String value = env.get(variable);
             if (value != null) {
-                List<String> tokens = JvmOptions.tokenize(value);
+                List<String> tokens = ArgumentFiles.expand(JvmOptions.tokenize(value), view, Source.OPTIONS_VARIABLE,
+                        findings);
                 for (AgentOption option : AgentOption.parseAll(tokens)) {
                     findings.addAll(option.inspect(view, evidence, Source.OPTIONS_VARIABLE, variable));
                 }

@@ -48,10 +48,16 @@ public final class ProbeDetector implements Detector {
 
     /** One loaded object, from the linker and from its file; marked judged for the maps. */
     public static List<Finding> judge(Evidence evidence, LoadedObject object, String detail) {
-        evidence.judgedAsLoaded(object); // not read again as a mapping of the maps
         int[] fd = {-1};
         try {
             Path content = evidence.contentOf(object.name(), fd);
+            // Its file read here is not read again as a mapping of the maps. One that is gone (deleted
+            // after loading) or not readable by its name is left to the maps, which read its bytes
+            // through /proc/PID/map_files (red team: a hidden client that wiped its marks in memory
+            // and deleted its file).
+            if (content != null && java.nio.file.Files.isRegularFile(content)) {
+                evidence.judgedAsLoaded(object);
+            }
             return evidence.library(Source.LOADED_OBJECT, object.path(), object.name(), content, object.zeroFill(),
                     detail, false);
         } finally {
