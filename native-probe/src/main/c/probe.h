@@ -145,25 +145,23 @@ void probe_end_process(int status);
 #define PROBE_MAX_RULES_TEXT ((size_t)1 << 20)
 #define PROBE_MAX_RULE_ITEMS 512
 
+/* Items of one kind, pointing into the rules' text. */
+struct probe_items {
+    const char *items[PROBE_MAX_RULE_ITEMS];
+    size_t count;
+};
+
 struct probe_start_rules {
     char *text;
-    const char *symbols[PROBE_MAX_RULE_ITEMS];
-    size_t symbol_count;
-    const char *names[PROBE_MAX_RULE_ITEMS];
-    size_t name_count;
-    const char *variables[PROBE_MAX_RULE_ITEMS];
-    size_t variable_count;
-    const char *captures[PROBE_MAX_RULE_ITEMS];
-    size_t capture_count;
-    const char *headers[PROBE_MAX_RULE_ITEMS];
+    struct probe_items symbols;
+    struct probe_items names;     /* the client's names and the tools' libraries: file-name globs */
+    struct probe_items variables; /* variables, and the variables of settings */
+    struct probe_items captures;
+    struct probe_items headers;   /* decoded in place: header_lengths[i] bytes each */
     size_t header_lengths[PROBE_MAX_RULE_ITEMS];
-    size_t header_count;
-    const char *arguments[PROBE_MAX_RULE_ITEMS];
-    size_t argument_count;
-    const char *tracers[PROBE_MAX_RULE_ITEMS];
-    size_t tracer_count;
-    const char *controls[PROBE_MAX_RULE_ITEMS];
-    size_t control_count;
+    struct probe_items arguments;
+    struct probe_items tracers;
+    struct probe_items controls;
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
 };
 

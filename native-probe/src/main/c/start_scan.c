@@ -34,12 +34,12 @@ static const char *const probe_system_dirs[] = {"/lib", "/lib32", "/lib64", "/us
 /* Variables whose content the JVM or its launcher parse as options (detect/EnvironmentDetector). */
 static const char *const probe_option_variables[] = {"JAVA_TOOL_OPTIONS=", "JDK_JAVA_OPTIONS=", "_JAVA_OPTIONS="};
 
-static int probe_add_item(const char **items, size_t *count, const char *item)
+static int probe_add_item(struct probe_items *items, const char *item)
 {
-    if (*count >= PROBE_MAX_RULE_ITEMS) {
+    if (items->count >= PROBE_MAX_RULE_ITEMS) {
         return PROBE_TOO_LARGE;
     }
-    items[(*count)++] = item;
+    items->items[items->count++] = item;
     return PROBE_OK;
 }
 
@@ -83,12 +83,12 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
         if (strcmp(line, "rule") == 0) {
             rule_count++;
         } else if (strcmp(line, "symbol") == 0) {
-            status = probe_add_item(rules->symbols, &rules->symbol_count, value);
+            status = probe_add_item(&rules->symbols, value);
         } else if (strcmp(line, "name") == 0 || strcmp(line, "library") == 0) {
             /* a tool's own library is looked for by name like the client's names: anything named so is looked at */
-            status = probe_add_item(rules->names, &rules->name_count, value);
+            status = probe_add_item(&rules->names, value);
         } else if (strcmp(line, "variable") == 0) {
-            status = probe_add_item(rules->variables, &rules->variable_count, value);
+            status = probe_add_item(&rules->variables, value);
         } else if (strcmp(line, "setting") == 0) {
             /* NAME=GLOB: the variable set at all is reason enough to look closer (its value, and what
                the setting requires, are the Java side's to judge) */
@@ -98,15 +98,15 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
                 break;
             }
             *equals = '\0';
-            status = probe_add_item(rules->variables, &rules->variable_count, value);
+            status = probe_add_item(&rules->variables, value);
         } else if (strcmp(line, "argument") == 0) {
-            status = probe_add_item(rules->arguments, &rules->argument_count, value);
+            status = probe_add_item(&rules->arguments, value);
         } else if (strcmp(line, "tracer") == 0) {
-            status = probe_add_item(rules->tracers, &rules->tracer_count, value);
+            status = probe_add_item(&rules->tracers, value);
         } else if (strcmp(line, "mallctl") == 0) {
-            status = probe_add_item(rules->controls, &rules->control_count, value);
+            status = probe_add_item(&rules->controls, value);
         } else if (strcmp(line, "capture") == 0) {
-            status = probe_add_item(rules->captures, &rules->capture_count, value);
+            status = probe_add_item(&rules->captures, value);
         } else if (strcmp(line, "header") == 0) {
             size_t digits = strlen(value);
             if (digits == 0 || digits % 2 != 0 || digits / 2 > PROBE_HEAD) {
@@ -122,9 +122,9 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
                 }
                 value[i] = (char)(high * 16 + low); /* decoded in place: half as long */
             }
-            if (status == PROBE_OK && rules->header_count < PROBE_MAX_RULE_ITEMS) {
-                rules->header_lengths[rules->header_count] = digits / 2;
-                rules->headers[rules->header_count++] = value;
+            if (status == PROBE_OK && rules->headers.count < PROBE_MAX_RULE_ITEMS) {
+                rules->header_lengths[rules->headers.count] = digits / 2;
+                rules->headers.items[rules->headers.count++] = value;
             } else if (status == PROBE_OK) {
                 status = PROBE_TOO_LARGE;
             }
@@ -209,10 +209,10 @@ static const char *probe_base_name(const char *path)
     return slash == NULL ? path : slash + 1;
 }
 
-static int probe_any_glob(const char *const *globs, size_t count, const char *file_name)
+static int probe_any_glob(const struct probe_items *globs, const char *file_name)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (probe_glob_matches(globs[i], file_name)) {
+    for (size_t i = 0; i < globs->count; i++) {
+        if (probe_glob_matches(globs->items[i], file_name)) {
             return 1;
         }
     }
@@ -222,7 +222,7 @@ static int probe_any_glob(const char *const *globs, size_t count, const char *fi
 /* Whether a name is one the rules' library names could match; non-ASCII: the Java side decides. */
 static int probe_name_suspect(const struct probe_start_rules *rules, const char *path)
 {
-    return !probe_is_ascii(path, strlen(path)) || probe_any_glob(rules->names, rules->name_count, probe_base_name(path));
+    return !probe_is_ascii(path, strlen(path)) || probe_any_glob(&rules->names, probe_base_name(path));
 }
 
 /* Whether a file or directory can only have been put there by root: owned by root, writable by no one else. */
@@ -384,10 +384,10 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
             continue;
         }
         /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
-        if (rules->symbol_count > 0) {
+        if (rules->symbols.count > 0) {
             memset(defined, 0, sizeof defined);
-            if (probe_find_symbols(name, rules->symbols, rules->symbol_count, defined) != PROBE_OK
-                || memchr(defined, 1, rules->symbol_count) != NULL) {
+            if (probe_find_symbols(name, rules->symbols.items, rules->symbols.count, defined) != PROBE_OK
+                || memchr(defined, 1, rules->symbols.count) != NULL) {
                 *reasons |= PROBE_SCAN_OBJECT;
             }
         }
@@ -409,8 +409,8 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
     unsigned char defined[PROBE_MAX_RULE_ITEMS];
     memset(defined, 0, sizeof defined);
     /* defined, or not readable: the Java side says which */
-    return rules->symbol_count > 0 && (probe_find_main_symbols(rules->symbols, rules->symbol_count, defined) != PROBE_OK
-                                       || memchr(defined, 1, rules->symbol_count) != NULL);
+    return rules->symbols.count > 0 && (probe_find_main_symbols(rules->symbols.items, rules->symbols.count, defined) != PROBE_OK
+                                       || memchr(defined, 1, rules->symbols.count) != NULL);
 }
 
 /* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
@@ -480,7 +480,7 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
 /* Whether a file may be judged by the ladder as more than its name: it exists and is not a jar, text or absent. */
 static int probe_agent_file_suspect(const struct probe_start_rules *rules, const char *file)
 {
-    if (!probe_is_ascii(file, strlen(file)) || probe_any_glob(rules->names, rules->name_count, probe_base_name(file))) {
+    if (!probe_is_ascii(file, strlen(file)) || probe_any_glob(&rules->names, probe_base_name(file))) {
         return 1;
     }
     struct stat status;
@@ -505,7 +505,7 @@ static int probe_agent_file_suspect(const struct probe_start_rules *rules, const
 static int probe_option_suspect(const struct probe_start_rules *rules, const char *token)
 {
     /* a rule's JVM argument (its glob, here without regard to case: a superset of the Java side's) */
-    if (!probe_is_ascii(token, strlen(token)) || probe_any_glob(rules->arguments, rules->argument_count, token)) {
+    if (!probe_is_ascii(token, strlen(token)) || probe_any_glob(&rules->arguments, token)) {
         return 1;
     }
     /* -XX:VMOptionsFile=FILE and @FILE: more options, read from a file (also when named in an
@@ -546,8 +546,8 @@ static void probe_scan_variable(const struct probe_start_rules *rules, const cha
         }
         return;
     }
-    for (size_t i = 0; i < rules->variable_count; i++) {
-        if (strlen(rules->variables[i]) == name_length && strncmp(variable, rules->variables[i], name_length) == 0) {
+    for (size_t i = 0; i < rules->variables.count; i++) {
+        if (strlen(rules->variables.items[i]) == name_length && strncmp(variable, rules->variables.items[i], name_length) == 0) {
             *reasons |= PROBE_SCAN_ENVIRONMENT;
         }
     }
@@ -620,8 +620,8 @@ static void probe_scan_argument(const struct probe_start_rules *rules, const cha
 
 static int probe_header_matches(const struct probe_start_rules *rules, const unsigned char *head, size_t length)
 {
-    for (size_t i = 0; i < rules->header_count; i++) {
-        if (length >= rules->header_lengths[i] && memcmp(head, rules->headers[i], rules->header_lengths[i]) == 0) {
+    for (size_t i = 0; i < rules->headers.count; i++) {
+        if (length >= rules->header_lengths[i] && memcmp(head, rules->headers.items[i], rules->header_lengths[i]) == 0) {
             return 1;
         }
     }
@@ -664,12 +664,12 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
             target[size - (sizeof deleted - 1)] = '\0';
         }
         if (!probe_is_ascii(target, strlen(target))
-            || probe_any_glob(rules->captures, rules->capture_count, probe_base_name(target))) {
+            || probe_any_glob(&rules->captures, probe_base_name(target))) {
             *reasons |= PROBE_SCAN_OPEN_FILE;
             continue;
         }
         struct stat status;
-        if (rules->header_count == 0 || stat(link, &status) != 0 || !S_ISREG(status.st_mode)) {
+        if (rules->headers.count == 0 || stat(link, &status) != 0 || !S_ISREG(status.st_mode)) {
             continue; /* only a regular file is ever opened; the others are judged by name */
         }
         int fd = -1;
@@ -749,15 +749,15 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     if (status == PROBE_OK) {
         status = probe_scan_descriptors(rules, reasons);
     }
-    if (status == PROBE_OK && rules->tracer_count > 0) {
+    if (status == PROBE_OK && rules->tracers.count > 0) {
         status = probe_scan_tracer(reasons);
     }
-    if (status == PROBE_OK && rules->control_count > 0) {
+    if (status == PROBE_OK && rules->controls.count > 0) {
         /* allocator controls (jemalloc's opt.prof) as detect/AllocatorControlDetector reads them */
         signed char values[PROBE_MAX_RULE_ITEMS];
-        if (probe_read_controls(rules->controls, rules->control_count, values) != PROBE_OK) {
+        if (probe_read_controls(rules->controls.items, rules->controls.count, values) != PROBE_OK) {
             *reasons |= PROBE_SCAN_INCOMPLETE;
-        } else if (memchr(values, 1, rules->control_count) != NULL) {
+        } else if (memchr(values, 1, rules->controls.count) != NULL) {
             *reasons |= PROBE_SCAN_OBJECT;
         }
     }

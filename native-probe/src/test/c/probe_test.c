@@ -278,9 +278,9 @@ static void test_start_rules_parsing(void)
     const char *good = "rule a\nsymbol rmemInit\nsymbols.min 2\nname *mtuner*\nvariable MTuner_Allocator\n"
                        "capture *.MTuner\nheader 0040010202\nzerofill 1073741824\nmark .MTuner\nrule b\nzerofill 5\n";
     CHECK(probe_parse_start_rules(good, strlen(good), &rules) == PROBE_OK);
-    CHECK(rules.symbol_count == 1 && strcmp(rules.symbols[0], "rmemInit") == 0);
-    CHECK(rules.name_count == 1 && rules.variable_count == 1 && rules.capture_count == 1);
-    CHECK(rules.header_count == 1 && rules.header_lengths[0] == 5 && memcmp(rules.headers[0], "\x00\x40\x01\x02\x02", 5) == 0);
+    CHECK(rules.symbols.count == 1 && strcmp(rules.symbols.items[0], "rmemInit") == 0);
+    CHECK(rules.names.count == 1 && rules.variables.count == 1 && rules.captures.count == 1);
+    CHECK(rules.headers.count == 1 && rules.header_lengths[0] == 5 && memcmp(rules.headers.items[0], "\x00\x40\x01\x02\x02", 5) == 0);
     CHECK(rules.zero_fill == 5);
     probe_free_start_rules(&rules);
     /* what it cannot look for, it must not take as clean */
