@@ -1,23 +1,15 @@
 package dev.profguard;
 
 import dev.profguard.act.Actions;
-import dev.profguard.act.Neutralizer;
 import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.config.ConfigException;
 import dev.profguard.config.LogFormat;
-import dev.profguard.detect.Evidence;
-import dev.profguard.detect.MappedObject;
-import dev.profguard.detect.ProcFs;
-import dev.profguard.detect.Scanner;
 import dev.profguard.health.Health;
 import dev.profguard.log.Logs;
 import dev.profguard.log.StartNotes;
-import dev.profguard.policy.Outcome;
 import dev.profguard.policy.Policy;
 import dev.profguard.policy.Surface;
-import dev.profguard.policy.Verdict;
-import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.NativeLoader;
 import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
@@ -29,9 +21,7 @@ import dev.profguard.runtime.RuntimeGuard;
 import dev.profguard.runtime.Watcher;
 
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The start-up flow: options, probe, the probe's first look, then either what guards a clean JVM
@@ -143,5 +133,4 @@ final class Guard {
             StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(Runtime.version().feature()));
         }
     }
-
 }
