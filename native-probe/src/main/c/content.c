@@ -33,6 +33,23 @@ int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
     return got == (long)length ? PROBE_OK : PROBE_UNAVAILABLE;
 }
 
+int probe_read_string(uint64_t address, char *into, size_t capacity)
+{
+    /* at once when the whole buffer is readable, else byte by byte up to the NUL (the end of a mapping) */
+    if (probe_read_memory((uintptr_t)address, (unsigned char *)into, capacity) == PROBE_OK) {
+        return memchr(into, '\0', capacity) != NULL ? PROBE_OK : PROBE_TOO_LARGE;
+    }
+    for (size_t i = 0; i < capacity; i++) {
+        if (probe_read_memory((uintptr_t)(address + i), (unsigned char *)&into[i], 1) != PROBE_OK) {
+            return PROBE_UNAVAILABLE;
+        }
+        if (into[i] == '\0') {
+            return PROBE_OK;
+        }
+    }
+    return PROBE_TOO_LARGE;
+}
+
 static void probe_scan_range(struct probe_marks_state *state, uintptr_t start, uint64_t length, uint64_t *budget)
 {
     unsigned char *window = state->window;

@@ -17,30 +17,7 @@
 #define PROBE_MAX_RELOCATIONS 1000000
 #define PROBE_MAX_NAME 256
 
-/* A pointer-sized value of the dynamic section: ld.so relocates some in place, some not. */
-static uint64_t probe_absolute_at(uint64_t base, uint64_t value)
-{
-    return value < base ? base + value : value;
-}
-
 #define PROBE_CHUNK 256 /* relocations read at once: one system call, not one per entry */
-
-static int probe_read_symbol_name(uint64_t address, char *name, size_t capacity)
-{
-    /* at once when the whole buffer is readable, else byte by byte up to the NUL (the end of a mapping) */
-    if (probe_read_memory((uintptr_t)address, (unsigned char *)name, capacity) == PROBE_OK) {
-        return memchr(name, '\0', capacity) != NULL ? PROBE_OK : PROBE_TOO_LARGE;
-    }
-    for (size_t i = 0; i < capacity; i++) {
-        if (probe_read_memory((uintptr_t)(address + i), (unsigned char *)&name[i], 1) != PROBE_OK) {
-            return PROBE_UNAVAILABLE;
-        }
-        if (name[i] == '\0') {
-            return PROBE_OK;
-        }
-    }
-    return PROBE_TOO_LARGE;
-}
 
 /* Index in names of the symbol a relocation refers to, or -1. */
 static long probe_relocated_name(uint64_t symtab, uint64_t strtab, uint64_t symbol,
@@ -50,7 +27,7 @@ static long probe_relocated_name(uint64_t symtab, uint64_t strtab, uint64_t symb
     char name[PROBE_MAX_NAME];
     if (symbol == 0
         || probe_read_memory((uintptr_t)(symtab + symbol * sizeof sym), (unsigned char *)&sym, sizeof sym) != PROBE_OK
-        || sym.st_name == 0 || probe_read_symbol_name(strtab + sym.st_name, name, sizeof name) != PROBE_OK) {
+        || sym.st_name == 0 || probe_read_string(strtab + sym.st_name, name, sizeof name) != PROBE_OK) {
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
@@ -119,11 +96,11 @@ static int probe_find_slots(const char *path, const char *const *names, size_t c
             break;
         }
         switch (entry.d_tag) {
-        case DT_SYMTAB: symtab = probe_absolute_at(base, entry.d_un.d_ptr); break;
-        case DT_STRTAB: strtab = probe_absolute_at(base, entry.d_un.d_ptr); break;
-        case DT_JMPREL: tables[0] = probe_absolute_at(base, entry.d_un.d_ptr); break;
+        case DT_SYMTAB: symtab = probe_absolute(base, entry.d_un.d_ptr); break;
+        case DT_STRTAB: strtab = probe_absolute(base, entry.d_un.d_ptr); break;
+        case DT_JMPREL: tables[0] = probe_absolute(base, entry.d_un.d_ptr); break;
         case DT_PLTRELSZ: sizes[0] = entry.d_un.d_val; break;
-        case DT_RELA: tables[1] = probe_absolute_at(base, entry.d_un.d_ptr); break;
+        case DT_RELA: tables[1] = probe_absolute(base, entry.d_un.d_ptr); break;
         case DT_RELASZ: sizes[1] = entry.d_un.d_val; break;
         default: break;
         }

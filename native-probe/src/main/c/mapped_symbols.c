@@ -39,15 +39,17 @@ static int probe_image_read(const struct probe_image *image, uint64_t address, v
     return PROBE_UNAVAILABLE;
 }
 
-/* A pointer-sized value of the dynamic section: ld.so relocates some in place, some not. */
-static uint64_t probe_absolute(uint64_t base, uint64_t value)
+uint64_t probe_absolute(uint64_t base, uint64_t value)
 {
     return value < base ? base + value : value;
 }
 
 static int probe_read_name(const struct probe_image *image, uint64_t address, char *name, size_t capacity)
 {
-    /* read byte by byte up to the NUL: a string near the end of a mapping must not fault */
+    if (!image->bounded) {
+        return probe_read_string(address, name, capacity);
+    }
+    /* byte by byte up to the NUL, each inside a segment: a string near a segment's end must not fault */
     for (size_t i = 0; i < capacity; i++) {
         if (probe_image_read(image, address + i, &name[i], 1) != PROBE_OK) {
             return PROBE_UNAVAILABLE;

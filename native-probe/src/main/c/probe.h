@@ -86,6 +86,15 @@ int probe_close_file(int fd);
 /* This library's own name as the linker knows it, and its load address. */
 int probe_find_self(struct probe_buffer *out, uint64_t *base);
 
+/*
+ * A NUL-terminated string of this process's memory at address, at most capacity bytes with its NUL:
+ * read whole when it can be, byte by byte near the end of a mapping; PROBE_TOO_LARGE when longer.
+ */
+int probe_read_string(uint64_t address, char *into, size_t capacity);
+
+/* A pointer-sized value of a dynamic section: ld.so relocates some in place, some not. */
+uint64_t probe_absolute(uint64_t base, uint64_t value);
+
 /* Copies length bytes of this process's memory at address; a bad page is PROBE_UNAVAILABLE, never a fault. */
 int probe_read_memory(uintptr_t address, unsigned char *into, size_t length);
 
