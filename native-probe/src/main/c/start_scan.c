@@ -233,6 +233,28 @@ static int probe_root_only(const char *path)
 }
 
 /*
+ * The next record of a probe_list_objects blob at *at: its base, zero-fill and NUL-terminated name
+ * (at most PATH_MAX - 1 bytes). 1 when read, 0 at the end, -1 for a record that does not fit.
+ */
+static int probe_next_object(const struct probe_buffer *objects, size_t *at, uint64_t *base, uint64_t *zero_fill,
+                             char *name, uint32_t *length)
+{
+    if (*at + 20 > objects->size) {
+        return 0;
+    }
+    memcpy(base, objects->data + *at, sizeof *base);
+    memcpy(zero_fill, objects->data + *at + 8, sizeof *zero_fill);
+    memcpy(length, objects->data + *at + 16, sizeof *length);
+    if (*at + 20 + *length > objects->size || *length >= PATH_MAX) {
+        return -1;
+    }
+    memcpy(name, objects->data + *at + 20, *length);
+    name[*length] = '\0';
+    *at += 20 + *length;
+    return 1;
+}
+
+/*
  * The running JDK's own directory as detect/Locations.jdkHome finds it: three levels above the
  * real path of the loaded libjvm.so (HOME/lib/VARIANT/libjvm.so), and only when root alone can
  * change it; "" otherwise. Not the launcher's place: a copied launcher beside links into a JDK
@@ -242,35 +264,24 @@ static void probe_jdk_home(const struct probe_buffer *objects, char *home, size_
 {
     home[0] = '\0';
     size_t at = 0;
-    while (at + 20 <= objects->size) {
-        uint32_t length;
-        memcpy(&length, objects->data + at + 16, sizeof length);
-        if (at + 20 + length > objects->size) {
+    uint64_t base, zero_fill;
+    uint32_t length;
+    char name[PATH_MAX];
+    while (probe_next_object(objects, &at, &base, &zero_fill, name, &length) == 1) {
+        char real[PATH_MAX];
+        if (strcmp(probe_base_name(name), "libjvm.so") == 0 && realpath(name, real) != NULL) {
+            for (int up = 0; up < 3; up++) {
+                char *slash = strrchr(real, '/');
+                if (slash == NULL || slash == real || (up == 2 && strcmp(slash, "/lib") != 0)) {
+                    return;
+                }
+                *slash = '\0';
+            }
+            if (strlen(real) < capacity && probe_root_only(real)) {
+                strcpy(home, real);
+            }
             return;
         }
-        char name[PATH_MAX];
-        if (length < sizeof name) {
-            memcpy(name, objects->data + at + 20, length);
-            name[length] = '\0';
-            char real[PATH_MAX];
-            if (strcmp(probe_base_name(name), "libjvm.so") == 0 && realpath(name, real) != NULL) {
-                for (int up = 0; up < 3; up++) {
-                    char *slash = strrchr(real, '/');
-                    if (slash == NULL || slash == real) {
-                        return;
-                    }
-                    if (up == 2 && strcmp(slash, "/lib") != 0) {
-                        return;
-                    }
-                    *slash = '\0';
-                }
-                if (strlen(real) < capacity && probe_root_only(real)) {
-                    strcpy(home, real);
-                }
-                return;
-            }
-        }
-        at += 20 + length;
     }
 }
 
@@ -355,20 +366,15 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
     int status = PROBE_OK;
     unsigned char defined[PROBE_MAX_RULE_ITEMS];
     size_t at = 0;
-    while (status == PROBE_OK && at + 20 <= objects->size) {
-        uint64_t base, zero_fill;
-        uint32_t length;
-        memcpy(&base, objects->data + at, sizeof base);
-        memcpy(&zero_fill, objects->data + at + 8, sizeof zero_fill);
-        memcpy(&length, objects->data + at + 16, sizeof length);
-        if (at + 20 + length > objects->size || length >= PATH_MAX) {
+    uint64_t base, zero_fill;
+    uint32_t length;
+    char name[PATH_MAX];
+    int got;
+    while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) != 0) {
+        if (got < 0) {
             status = PROBE_UNAVAILABLE;
             break;
         }
-        char name[PATH_MAX];
-        memcpy(name, objects->data + at + 20, length);
-        name[length] = '\0';
-        at += 20 + length;
         if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
             continue; /* the main program, the vDSO, the probe itself: not files the ladder judges */
         }
