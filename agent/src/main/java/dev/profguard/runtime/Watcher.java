@@ -200,11 +200,12 @@ public final class Watcher implements Runnable {
         Evidence evidence = new Evidence(rules, probe).startedWith(view);
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> code = mappedCode();
+        List<LoadedObject> loaded = probe == null ? List.of() : probe.loadedObjects();
         if (probe != null) {
             LoadedObject self = probe.self();
             Map<Long, MappedObject> byStart = byStart(code);
             boolean reread = false;
-            for (LoadedObject object : probe.loadedObjects()) {
+            for (LoadedObject object : loaded) {
                 boolean judgeable = evidence.isJudgeable(object, self);
                 if (judgeable && !reread && !byStart.containsKey(object.base())) {
                     reread = true; // once a tick at most
@@ -238,7 +239,7 @@ public final class Watcher implements Runnable {
             }
         }
         if (probe != null) { // the linker's list changed: an injector may have rewritten libjvm.so's heap slots
-            for (Finding slot : PatchedSlots.audit(evidence, probe.loadedObjects())) {
+            for (Finding slot : PatchedSlots.audit(evidence, loaded)) {
                 if (slot.path() == null || !reported.contains(slot.path()) && !strongAbout(findings, slot.path())) {
                     findings.add(slot); // what another rule already named (heaptrack's injection) is said once
                 }
