@@ -30,6 +30,8 @@ public final class Config {
     static final String VARIABLE_PREFIX = "PROFGUARD_";
 
     private final String envTag;
+    /** /proc/self/environ as read at start-up, parsed into {@link #startEnvironment} when asked for. */
+    private byte[] startBlock;
     private Map<String, String> startEnvironment;
     private final String envTagSource;
     private final Set<String> productionTags;
@@ -117,31 +119,39 @@ public final class Config {
     public static Config forThisJvm(String agentArgs) throws ConfigException {
         Map<String, String> live = System.getenv();
         Map<String, String> env = live;
-        List<String> changed = new ArrayList<>();
-        Map<String, String> atStart = readStartEnvironment();
-        if (atStart != null) {
+        List<String> changed = null;
+        byte[] block = readStartEnvironment();
+        if (block != null) {
             // The operator's values are the ones the process was started with: code that ran before
             // the JVM (a preloaded library's constructor) could setenv APP_ENV=dev under a client.
-            Set<String> names = new java.util.TreeSet<>(atStart.keySet());
-            names.addAll(live.keySet());
-            for (String name : names) {
-                boolean ours = TAG_VARIABLES.contains(name) || name.startsWith(VARIABLE_PREFIX);
-                if (ours && !java.util.Objects.equals(atStart.get(name), live.get(name))) {
-                    if (env == live) {
-                        env = new LinkedHashMap<>(live);
-                    }
+            // Only our variables are taken out of the block here; the whole block is parsed when
+            // something asks for it (a finding), not on every start.
+            Map<String, String> atStart = oursOf(block);
+            for (Map.Entry<String, String> entry : atStart.entrySet()) {
+                if (!entry.getValue().equals(live.get(entry.getKey()))) {
+                    changed = changed(changed, entry.getKey());
+                }
+            }
+            for (String name : live.keySet()) {
+                if (ours(name) && !atStart.containsKey(name)) {
+                    changed = changed(changed, name);
+                }
+            }
+            if (changed != null) {
+                env = new LinkedHashMap<>(live);
+                for (String name : changed) {
                     if (atStart.get(name) == null) {
                         env.remove(name);
                     } else {
                         env.put(name, atStart.get(name));
                     }
-                    changed.add(name);
                 }
             }
         }
         Config config = resolve(agentArgs, System.getProperties(), env);
-        config.startEnvironment = atStart;
-        if (!changed.isEmpty()) {
+        config.startBlock = block;
+        if (changed != null) {
+            Collections.sort(changed);
             config.warnings.add("the environment was changed inside this process before the JVM read it ("
                     + String.join(", ", changed) + "): profguard uses the values the process was started with. "
                     + "Find what sets them (a preloaded library?).");
@@ -150,20 +160,70 @@ public final class Config {
         return config;
     }
 
+    private static List<String> changed(List<String> changed, String name) {
+        List<String> list = changed == null ? new ArrayList<>() : changed;
+        list.add(name);
+        return list;
+    }
+
+    /** Whether a variable is read by the options: PROFGUARD_* and the tag variables. */
+    private static boolean ours(String name) {
+        return name.startsWith(VARIABLE_PREFIX) || TAG_VARIABLES.contains(name);
+    }
+
+    /**
+     * Our variables ({@link #ours}) of an environment block, the first of a name winning as in
+     * {@link Tokens#environment}: a String is made only for an entry that starts like one of
+     * them, so a clean start does not copy the whole environment into a map.
+     */
+    static Map<String, String> oursOf(byte[] block) {
+        Map<String, String> ours = new LinkedHashMap<>();
+        int start = 0;
+        for (int i = 0; i <= block.length; i++) {
+            if (i == block.length || block[i] == 0) {
+                if (i > start && mayBeOurs(block[start])) {
+                    String entry = new String(block, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+                    int eq = entry.indexOf('=');
+                    if (eq > 0 && ours(entry.substring(0, eq))) {
+                        ours.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return ours;
+    }
+
+    /** Whether an entry starting with this byte could be ours: the first letter of PROFGUARD_ or of a tag variable. */
+    private static boolean mayBeOurs(byte first) {
+        if (first == VARIABLE_PREFIX.charAt(0)) {
+            return true;
+        }
+        for (int i = 0; i < TAG_VARIABLES.size(); i++) {
+            if (first == TAG_VARIABLES.get(i).charAt(0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The environment block the process was started with (/proc/self/environ, bounded), or null. */
-    private static Map<String, String> readStartEnvironment() {
-        byte[] bytes;
+    private static byte[] readStartEnvironment() {
         try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
-            bytes = in.readNBytes(8 << 20);
+            return in.readNBytes(8 << 20);
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
-        return Tokens.environment(bytes);
     }
 
     /** This JVM's environment as the process was started with it (/proc/self/environ), or null when unread. */
     public Map<String, String> startEnvironment() {
-        return startEnvironment;
+        synchronized (this) {
+            if (startEnvironment == null && startBlock != null) {
+                startEnvironment = Tokens.environment(startBlock);
+            }
+            return startEnvironment;
+        }
     }
 
     /** The options of this JVM's guard, or null before (or without) {@link #forThisJvm}. */

@@ -254,4 +254,14 @@ class ConfigTest {
         assertEquals("PROFGUARD_WATCH_INTERVAL", Config.variableOf("watch.interval"));
         assertEquals("PROFGUARD_EXIT_CODE", Config.variableOf("exit.code"));
     }
+
+    /** The start block is read for our variables only; the first entry of a name wins, as the C library's getenv does. */
+    @Test
+    void takesOnlyOurVariablesOutOfTheStartBlock() {
+        byte[] block = ("PATH=/bin\0APP_ENVIRONMENT=dev\0APP_ENV=prod\0PROFGUARDX=1\0PROFGUARD_ENABLED=false\0"
+                + "=odd\0\0DEPLOY_ENV=live\0APP_ENV=dev\0ENVIRONMENT\0E=\u00e9").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Map.of("APP_ENV", "prod", "PROFGUARD_ENABLED", "false", "DEPLOY_ENV", "live"), Config.oursOf(block));
+        assertEquals(List.of("APP_ENV", "PROFGUARD_ENABLED", "DEPLOY_ENV"), List.copyOf(Config.oursOf(block).keySet()));
+        assertEquals(Map.of(), Config.oursOf(new byte[0]));
+    }
 }
