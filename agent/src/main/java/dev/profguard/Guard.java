@@ -18,7 +18,6 @@ import dev.profguard.rules.StartRules;
 import dev.profguard.rules.RulesException;
 import dev.profguard.runtime.AttachPosture;
 import dev.profguard.runtime.RuntimeGuard;
-import dev.profguard.runtime.Watcher;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -125,7 +124,7 @@ final class Guard {
         if (gateProblem != null) {
             Actions.warnGateMissing(gateProblem, config);
         }
-        RuntimeGuard.lookAfterLoads(Watcher.startAfterCleanScan(config, rules, probe, health, baseline));
+        RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline);
         if (atStartup && Policy.attachPostureMatters(config)) {
             AttachPosture.check(config);
         }

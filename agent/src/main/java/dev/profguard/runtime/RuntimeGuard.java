@@ -37,6 +37,24 @@ public final class RuntimeGuard {
         RuntimeGuard.watcher = watcher;
     }
 
+    /**
+     * Starts the watcher's thread after a clean start, unless watch.interval is 0. The watcher is
+     * made on that thread, so its class loads beside main rather than before it. A load before the
+     * watcher is made is judged by the gate as any other, and the first tick sees it: the baseline
+     * is the linker's list from before the first look.
+     */
+    public static void watchAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
+                                           byte[] baseline) {
+        if (config.watchIntervalMillis() == 0) {
+            return;
+        }
+        Guarding watch = new Guarding(rules, config, probe, listener);
+        watch.baseline = baseline;
+        Thread thread = new Thread(watch, "profguard-watcher");
+        thread.setDaemon(true); // never keeps the JVM alive
+        thread.start();
+    }
+
     private static Class<?> bootClass(String internalName) {
         try {
             return Class.forName(internalName.replace('/', '.'), false, null);
@@ -64,7 +82,7 @@ public final class RuntimeGuard {
         }
         try {
             RuntimeGuard.instrumentation = instrumentation;
-            GateBridge.install(instrumentation, new GateHook(rules, config, probe, listener), probe);
+            GateBridge.install(instrumentation, new Guarding(rules, config, probe, listener), probe);
             if (!patched) {
                 patched = true;
                 patchLoaders(instrumentation);
@@ -159,22 +177,43 @@ public final class RuntimeGuard {
     }
 
     /**
-     * What the bridge calls: the gate, made at the first library load rather than in premain (a
-     * clean start loads none of it), its refusals counted for the metrics when health is on (a
-     * refusal is the gate's UnsatisfiedLinkError).
+     * What guards the JVM after start-up, one class for two jobs (each class loaded before main
+     * costs start-up time): what the bridge calls, the gate, made at the first library load rather
+     * than in premain (a clean start loads none of it), its refusals counted for the metrics when
+     * health is on (a refusal is the gate's UnsatisfiedLinkError); and the watcher thread's first
+     * step after a clean start ({@link #run}).
      */
-    private static final class GateHook implements Function<Object[], Object> {
+    private static final class Guarding implements Function<Object[], Object>, Runnable {
         private final RuleSet rules;
         private final Config config;
         private final Probe probe;
         private final StateListener listener;
         private volatile LoadGate gate;
+        /** For the watcher: the linker's list from before the first look (see {@link Watcher#afterCleanScan}). */
+        private byte[] baseline;
 
-        GateHook(RuleSet rules, Config config, Probe probe, StateListener listener) {
+        Guarding(RuleSet rules, Config config, Probe probe, StateListener listener) {
             this.rules = rules;
             this.config = config;
             this.probe = probe;
             this.listener = listener;
+        }
+
+        /** The watcher thread: make the watcher, hand it to the gate, run it. */
+        @Override
+        public void run() {
+            Watcher made;
+            try {
+                made = Watcher.afterCleanScan(config, rules, probe, listener, baseline);
+            } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
+                dev.profguard.log.Logs.get(config.logFormat()).error(
+                        "internal error, the runtime watcher did not start: {}. main runs; please report this.",
+                        String.valueOf(t));
+                return;
+            }
+            baseline = null;
+            lookAfterLoads(made);
+            made.run();
         }
 
         @Override

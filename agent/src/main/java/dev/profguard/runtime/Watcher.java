@@ -103,23 +103,16 @@ public final class Watcher implements Runnable {
     }
 
     /**
-     * Starts the watcher after a start whose scan (the probe's) found nothing, unless
-     * watch.interval is 0; returns it, or null. Nothing of its baseline is read before main: the
-     * linker's list as the scan saw it ({@code baseline}, unparsed) becomes its known objects at
-     * the first tick, and no code mapping is known but those of the objects the linker lists,
-     * since the scan found no other (start_scan.c).
+     * The watcher after a start whose scan (the probe's) found nothing, made on its own thread
+     * ({@link RuntimeGuard#watchAfterCleanScan}), which then runs it. Nothing of its baseline is
+     * read before main: the linker's list as the scan saw it ({@code baseline}, unparsed) becomes
+     * its known objects at the first tick, and no code mapping is known but those of the objects
+     * the linker lists, since the scan found no other (start_scan.c).
      */
-    public static Watcher startAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
-                                              byte[] baseline) {
-        if (config.watchIntervalMillis() == 0) {
-            return null;
-        }
+    static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline) {
         Watcher watcher = new Watcher(config, rules, probe, null, listener);
         watcher.pendingBaseline = baseline;
         watcher.lastCount = -2; // the first tick looks even if nothing changes
-        Thread thread = new Thread(watcher, "profguard-watcher");
-        thread.setDaemon(true); // never keeps the JVM alive
-        thread.start();
         return watcher;
     }
 
