@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 3
+#define PROBE_ABI_VERSION 4
 
 enum probe_status {
     PROBE_OK = 0,
@@ -140,6 +140,14 @@ int probe_audit_slots(const char *path, const char *const *names, size_t count, 
  * (or _rjem_mallctl) in the global scope reads it; -1 when no such function or control.
  */
 int probe_read_controls(const char *const *names, size_t count, signed char *values);
+
+/*
+ * The resource name of module in the runtime image the JVM runs from (HOME/lib/modules, HOME two
+ * levels above the real path of the loaded libjvm.so), read through the libjimage.so the JVM
+ * loaded from HOME/lib (never one loaded anew): out receives its bytes, within out's limit.
+ * PROBE_NOT_LOADED when that libjimage is not loaded or the image has no such resource.
+ */
+int probe_read_image_resource(const char *module, const char *name, struct probe_buffer *out);
 
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);

@@ -16,6 +16,8 @@
 #define PROBE_MAX_PATH 4096
 #define PROBE_MAX_NAMES 1024
 #define PROBE_MAX_BLOB ((size_t)64 << 20)
+/* A class file of the runtime image: the JDK's largest are a few hundred KB. */
+#define PROBE_MAX_IMAGE_RESOURCE ((size_t)4 << 20)
 
 static void probe_throw(JNIEnv *env, const char *message)
 {
@@ -195,6 +197,44 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvide
     return result;
 }
 
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_imageResource(JNIEnv *env, jclass type,
+        jbyteArray module, jbyteArray name)
+{
+    (void)type;
+    char module_name[PROBE_MAX_PATH];
+    char resource[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, module, module_name, sizeof module_name) != PROBE_OK
+            || probe_copy_bytes(env, name, resource, sizeof resource) != PROBE_OK) {
+        return NULL;
+    }
+    struct probe_buffer buffer;
+    probe_init_buffer(&buffer, PROBE_MAX_IMAGE_RESOURCE);
+    jbyteArray result = probe_read_image_resource(module_name, resource, &buffer) == PROBE_OK
+            ? probe_to_java(env, &buffer) : NULL;
+    probe_free_buffer(&buffer);
+    return result;
+}
+
+/*
+ * java.lang.Class's classRedefinedCount of target: how often it was redefined or retransformed
+ * (the JVM counts each for reflection's caches); -1 when this JDK has no such field. Read through
+ * JNI, which a private field does not stop.
+ */
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_redefinedCount(JNIEnv *env, jclass type, jclass target)
+{
+    (void)type;
+    if (target == NULL) {
+        return -1;
+    }
+    jclass class_class = (*env)->GetObjectClass(env, target);
+    jfieldID field = class_class == NULL ? NULL : (*env)->GetFieldID(env, class_class, "classRedefinedCount", "I");
+    if (field == NULL) {
+        (*env)->ExceptionClear(env);
+        return -1;
+    }
+    return (*env)->GetIntField(env, target, field);
+}
+
 JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_liveEnvironment(JNIEnv *env, jclass type)
 {
     (void)type;
@@ -370,6 +410,8 @@ static JNINativeMethod probe_methods[] = {
     {"definedSymbols", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbols},
     {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
+    {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
+    {"redefinedCount", "(Ljava/lang/Class;)I", (void *)Java_dev_profguard_probe_ProbeNatives_redefinedCount},
     {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
     {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
     {"callShutdownAt", "(J[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdownAt},

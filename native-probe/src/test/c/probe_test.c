@@ -476,6 +476,18 @@ static void test_allocator_controls(const char *fixture)
     dlclose(handle);
 }
 
+/* Outside a JVM no libjvm.so is loaded: the image is not read, whatever is asked; bad input is said so. */
+static void test_image_resource(void)
+{
+    struct probe_buffer out;
+    probe_init_buffer(&out, 1 << 20);
+    CHECK(probe_read_image_resource("java.base", "java/lang/Object.class", &out) == PROBE_NOT_LOADED);
+    CHECK(out.size == 0);
+    CHECK(probe_read_image_resource("", "java/lang/Object.class", &out) == PROBE_BAD_INPUT);
+    CHECK(probe_read_image_resource("java.base", NULL, &out) == PROBE_BAD_INPUT);
+    probe_free_buffer(&out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -483,6 +495,7 @@ int main(int argc, char **argv)
         return 2;
     }
     test_buffer_bounds();
+    test_image_resource();
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
     test_shutdown(argv[1]);

@@ -85,7 +85,7 @@ public final class RuntimeGuard {
             GateBridge.install(instrumentation, new Guarding(rules, config, probe, listener), probe);
             if (!patched) {
                 patched = true;
-                patchLoaders(instrumentation);
+                patchLoaders(instrumentation, probe);
             }
             if (jniPatched != 1) {
                 return "jdk.internal.loader.NativeLibraries has no loadLibrary(Class, String, boolean) to guard on JDK "
@@ -106,29 +106,42 @@ public final class RuntimeGuard {
     }
 
     /**
-     * Reads the loaders' class files through one retransformation, with a transformer that is
-     * removed at once, then redefines them with the gate in front: no transformer stays
-     * registered (see {@link LoadTransformer}).
+     * Reads the loaders' class files, then redefines them with the gate in front: no transformer
+     * stays registered (see {@link LoadTransformer}). The class files are read from the runtime
+     * image through the probe when the JVM still runs both classes as they were defined there (no
+     * agent redefined them before); else through one retransformation, with a transformer that is
+     * removed at once, which gives them as they run. The image costs microseconds, the
+     * retransformation about 2 ms before main.
      */
-    private static void patchLoaders(Instrumentation instrumentation) throws Exception {
+    private static void patchLoaders(Instrumentation instrumentation, Probe probe) throws Exception {
         Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
         Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
-        LoadTransformer reader = new LoadTransformer();
-        instrumentation.addTransformer(reader, true);
-        try {
-            if (jni != null && raw != null) {
-                instrumentation.retransformClasses(jni, raw);
-            } else if (jni != null) {
-                instrumentation.retransformClasses(jni);
+        byte[] jniFile = null;
+        byte[] ffmFile = null;
+        if (probe != null && jni != null && probe.neverRedefined(jni) && (raw == null || probe.neverRedefined(raw))) {
+            jniFile = probe.imageClass("java.base", LoadTransformer.NATIVE_LIBRARIES);
+            ffmFile = raw == null ? null : probe.imageClass("java.base", LoadTransformer.RAW_LIBRARIES);
+        }
+        if (jniFile == null || (raw != null && ffmFile == null)) {
+            LoadTransformer reader = new LoadTransformer();
+            instrumentation.addTransformer(reader, true);
+            try {
+                if (jni != null && raw != null) {
+                    instrumentation.retransformClasses(jni, raw);
+                } else if (jni != null) {
+                    instrumentation.retransformClasses(jni);
+                }
+            } finally {
+                instrumentation.removeTransformer(reader);
             }
-        } finally {
-            instrumentation.removeTransformer(reader);
+            jniFile = reader.jni();
+            ffmFile = reader.ffm();
         }
         int[] count = {0};
-        byte[] jniPatch = LoadTransformer.patchJni(reader.jni(), count);
+        byte[] jniPatch = LoadTransformer.patchJni(jniFile, count);
         jniPatched = jniPatch == null ? 0 : count[0];
         count[0] = 0;
-        byte[] ffmPatch = raw == null ? null : LoadTransformer.patchFfm(reader.ffm(), count);
+        byte[] ffmPatch = raw == null ? null : LoadTransformer.patchFfm(ffmFile, count);
         ffmPatched = ffmPatch == null ? 0 : count[0];
         if (jniPatch != null && ffmPatch != null) {
             instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));

@@ -2,7 +2,9 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 import dev.profguard.it.app.LoadApp;
+import dev.profguard.it.app.RedefiningAgent;
 import dev.profguard.it.app.RetransformingAgent;
+import dev.profguard.it.app.TwoLoadersApp;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,20 +58,7 @@ class LoadGateTest extends JvmTest {
      */
     @OnEachJdk
     void gateStaysWhenAnotherAgentRetransformsTheLoaders(Jdk jdk) throws Exception {
-        Path agent = dir.resolve("retransforming-agent.jar");
-        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
-        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue("Premain-Class", RetransformingAgent.class.getName());
-        manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
-        String entry = RetransformingAgent.class.getName().replace('.', '/');
-        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(agent), manifest)) {
-            for (String name : List.of(entry + ".class", entry + "$1.class")) {
-                out.putNextEntry(new java.util.jar.JarEntry(name));
-                try (var in = RetransformingAgent.class.getClassLoader().getResourceAsStream(name)) {
-                    in.transferTo(out);
-                }
-            }
-        }
+        Path agent = agentJar("retransforming-agent.jar", RetransformingAgent.class);
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
                 .option("-javaagent:" + agent).main(LoadApp.class, "System.load", Jvm.fixture("libcompress-helper.so").toString());
         if (!jdk.name().equals("JDK 17")) {
@@ -79,6 +68,54 @@ class LoadGateTest extends JvmTest {
         assertTrue(run.stdout().contains("RETRANSFORMED"), run.toString());
         assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
         assertFalse(Files.exists(marker()), "the library's constructor never ran");
+    }
+
+    /**
+     * An agent that redefined a loader before profguard started keeps its change, and the gate is
+     * in front of it: the gate then reads the class as the JVM runs it, not from the runtime image.
+     */
+    @OnEachJdk
+    void anEarlierAgentsRedefinitionOfTheLoadersIsKept(Jdk jdk) throws Exception {
+        Path agent = agentJar("redefining-agent.jar", RedefiningAgent.class);
+        Path benign = Jvm.fixture("libbenign.so");
+        Jvm twice = Jvm.on(jdk, dir).agentArgs("env=production").env("JAVA_TOOL_OPTIONS", "-javaagent:" + agent)
+                .main(TwoLoadersApp.class, benign.toString());
+        Jvm client = Jvm.on(jdk, dir).agentArgs("env=production").env("JAVA_TOOL_OPTIONS", "-javaagent:" + agent)
+                .env("STANDIN_MARKER_FILE", marker().toString())
+                .main(LoadApp.class, "System.load", Jvm.fixture("libcompress-helper.so").toString());
+        if (!jdk.name().equals("JDK 17")) {
+            twice.option("--enable-native-access=ALL-UNNAMED");
+            client.option("--enable-native-access=ALL-UNNAMED");
+        }
+        Run run = twice.run();
+        assertTrue(run.stdout().contains("REDEFINED"), run.toString());
+        assertTrue(run.stdout().contains("FIRST: LOADED"), run.toString());
+        assertTrue(run.stdout().contains("SECOND: Native Library " + benign.toRealPath() + " ALREADY loaded in another classloader"),
+                run.toString());
+        Run refused = client.run();
+        assertTrue(refused.stdout().contains("REDEFINED"), refused.toString());
+        assertTrue(refused.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), refused.toString());
+        assertFalse(Files.exists(marker()), "the library's constructor never ran");
+    }
+
+    /** A jar of one agent class (and its nested classes) that may retransform and redefine. */
+    private Path agentJar(String name, Class<?> premain) throws java.io.IOException {
+        Path agent = dir.resolve(name);
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", premain.getName());
+        manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        manifest.getMainAttributes().putValue("Can-Redefine-Classes", "true");
+        String entry = premain.getName().replace('.', '/');
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(agent), manifest)) {
+            for (String file : List.of(entry + ".class", entry + "$1.class")) {
+                out.putNextEntry(new java.util.jar.JarEntry(file));
+                try (var in = premain.getClassLoader().getResourceAsStream(file)) {
+                    in.transferTo(out);
+                }
+            }
+        }
+        return agent;
     }
 
     @OnEachJdk

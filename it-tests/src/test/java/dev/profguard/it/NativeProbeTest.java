@@ -188,4 +188,21 @@ class NativeProbeTest extends JvmTest {
         }
         return -1;
     }
+
+    /**
+     * The gate reads the JDK's loaders from the runtime image through the probe (the JVM's own
+     * libjimage): the bytes are the ones the JDK itself reads for the class.
+     */
+    @OnEachJdk
+    void readsClassFilesOfTheRuntimeImageAsTheJdkDoes(Jdk jdk) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(dev.profguard.it.app.ImageClassApp.class);
+        if (!jdk.name().equals("JDK 17")) {
+            jvm.option("--enable-native-access=ALL-UNNAMED"); // the app loads the probe itself, without an Instrumentation
+        }
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("SAME"), run.toString());
+        assertTrue(run.stdout().contains("MISSING null"), run.toString());
+        assertTrue(run.stdout().contains("NEVER-REDEFINED true"), run.toString());
+    }
 }

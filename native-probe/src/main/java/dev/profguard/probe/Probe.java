@@ -15,7 +15,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -59,6 +59,25 @@ public final class Probe {
     /** The loaded objects as the probe lists them, unparsed: read later by {@link #loadedObjects(byte[])}. */
     public byte[] loadedObjectsRaw() {
         return ProbeNatives.loadedObjects();
+    }
+
+    /**
+     * A class file of the runtime image the JVM runs from, as the boot loader read it (e.g. module
+     * "java.base", class "jdk/internal/loader/NativeLibraries"), or null when the image or the
+     * JVM's libjimage cannot give it.
+     */
+    public byte[] imageClass(String module, String internalName) {
+        return ProbeNatives.imageResource(module.getBytes(StandardCharsets.UTF_8),
+                (internalName + ".class").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the JVM still runs type as it was defined: never redefined nor retransformed (by
+     * another agent, before this one). Only then is its class file in the runtime image the class
+     * as it runs. False when this JDK cannot say.
+     */
+    public boolean neverRedefined(Class<?> type) {
+        return ProbeNatives.redefinedCount(type) == 0;
     }
 
     /** Changes whenever an object is loaded or unloaded; -1 where the C library cannot say. */

@@ -30,6 +30,16 @@ final class ProbeNatives {
 
     static native byte[] liveEnvironment();
 
+    /**
+     * A resource of the runtime image the JVM runs from, read through the JVM's own libjimage
+     * (runtime_image.c): e.g. module "java.base", name "java/lang/Object.class"; null when not there
+     * or not readable.
+     */
+    static native byte[] imageResource(byte[] module, byte[] name);
+
+    /** How often the JVM redefined or retransformed type (Class.classRedefinedCount); -1 when unknown. */
+    static native int redefinedCount(Class<?> type);
+
     static native int findMarks(byte[] path, byte[][] patterns, boolean[] found);
 
     static native int callShutdown(byte[] path, byte[] symbol);
