@@ -59,7 +59,8 @@ public final class Watcher implements Runnable {
     private final Set<String> knownMappings = new HashSet<>();
     /** Objects already acted on: not re-judged each time the linker's list moves. */
     private final Set<String> reported = new HashSet<>();
-    private long lastCount;
+    /** The probe's change counter at the last look; volatile: {@link #tick} reads it without the lock. */
+    private volatile long lastCount;
     private boolean switchedOff;
     /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
     private static final int CAPTURE_EVERY = 5;
@@ -179,9 +180,17 @@ public final class Watcher implements Runnable {
 
     /**
      * One look at what is loaded; nearly free while nothing was loaded or unloaded (capture data is
-     * looked for apart). Also called by the load gate right after a load, hence synchronized.
+     * looked for apart): then one read of the probe's counter and no lock. Also called by the load
+     * gate right after a load, hence the look itself is synchronized.
      */
-    public synchronized void tick() {
+    public void tick() {
+        if (probe != null && probe.changeCount() == lastCount) {
+            return; // lastCount is -2 until the first look, which takes a clean start's baseline
+        }
+        look();
+    }
+
+    private synchronized void look() {
         takePendingBaseline();
         if (probe != null) {
             long count = probe.changeCount();
