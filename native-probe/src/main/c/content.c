@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -23,13 +24,42 @@ struct probe_marks_state {
     int matched_object;
 };
 
+/*
+ * This process's id, asked of the kernel once (getpid is a system call since glibc 2.25, and a
+ * scan reads memory a few dozen times) and asked again in a child after fork.
+ */
+static pid_t probe_own_pid;
+static pthread_once_t probe_pid_once = PTHREAD_ONCE_INIT;
+
+static void probe_forget_pid(void)
+{
+    __atomic_store_n(&probe_own_pid, 0, __ATOMIC_RELAXED);
+}
+
+static void probe_watch_forks(void)
+{
+    pthread_atfork(NULL, NULL, probe_forget_pid);
+}
+
+static long probe_pid(void)
+{
+    pthread_once(&probe_pid_once, probe_watch_forks);
+    pid_t pid = __atomic_load_n(&probe_own_pid, __ATOMIC_RELAXED);
+    if (pid == 0) {
+        /* the system call itself, not libc's wrapper, which a preloaded library could interpose */
+        pid = (pid_t)syscall(SYS_getpid);
+        __atomic_store_n(&probe_own_pid, pid, __ATOMIC_RELAXED);
+    }
+    return (long)pid;
+}
+
 /* Copies memory of this process without risking a fault: a bad page is an error return. */
 int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
 {
     struct iovec local = {into, length};
     struct iovec remote = {(void *)address, length};
     /* the system call itself, not libc's wrapper, which a preloaded library could interpose */
-    long got = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+    long got = syscall(SYS_process_vm_readv, probe_pid(), &local, 1L, &remote, 1L, 0L);
     return got == (long)length ? PROBE_OK : PROBE_UNAVAILABLE;
 }
 

@@ -149,6 +149,22 @@ int probe_read_controls(const char *const *names, size_t count, signed char *val
  */
 int probe_read_image_resource(const char *module, const char *name, struct probe_buffer *out);
 
+/* The fields of one /proc/self/maps line (proc(5)); path points into the line. */
+struct probe_maps_line {
+    unsigned long long start;
+    unsigned long long offset;
+    char perms[5];
+    char device[32];
+    char inode[24];
+    const char *path; /* "" for an anonymous mapping */
+};
+
+/*
+ * Parses a NUL-terminated maps line (without its newline) strictly as the kernel writes it: 1 when
+ * it is one, 0 when malformed (start_scan.c then leaves the judgement to the Java side).
+ */
+int probe_parse_maps_line(const char *line, struct probe_maps_line *fields);
+
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);
 

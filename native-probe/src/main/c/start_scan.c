@@ -285,11 +285,8 @@ static void probe_jdk_home(const struct probe_buffer *objects, char *home, size_
     }
 }
 
-/*
- * detect/Locations.isSystem on a real path: directly in a system library directory, or under the
- * JDK, and both the file and its directory such that only root can have put it there.
- */
-static int probe_in_system_place(const char *real, const char *jdk_home)
+/* The places of detect/Locations.isSystem for a real path: directly in a system library directory, or under the JDK. */
+static int probe_placed(const char *real, const char *jdk_home)
 {
     const char *slash = strrchr(real, '/');
     if (slash == NULL || slash == real) {
@@ -301,13 +298,158 @@ static int probe_in_system_place(const char *real, const char *jdk_home)
     for (size_t i = 0; !placed && i < sizeof probe_system_dirs / sizeof probe_system_dirs[0]; i++) {
         placed = strlen(probe_system_dirs[i]) == dir && strncmp(real, probe_system_dirs[i], dir) == 0;
     }
-    if (!placed || dir >= PATH_MAX) {
+    return placed && dir < PATH_MAX;
+}
+
+/* Whether root alone can change the directory that holds the real path real. */
+static int probe_parent_root_only(const char *real)
+{
+    const char *slash = strrchr(real, '/');
+    if (slash == NULL) {
         return 0;
     }
+    size_t dir = slash == real ? 1 : (size_t)(slash - real);
     char parent[PATH_MAX];
     memcpy(parent, real, dir);
     parent[dir] = '\0';
-    return probe_root_only(real) && probe_root_only(parent);
+    return probe_root_only(parent);
+}
+
+/*
+ * detect/Locations.isSystem on a real path: directly in a system library directory, or under the
+ * JDK, and both the file and its directory such that only root can have put it there.
+ */
+static int probe_in_system_place(const char *real, const char *jdk_home)
+{
+    return probe_placed(real, jdk_home) && probe_root_only(real) && probe_parent_root_only(real);
+}
+
+/*
+ * The directories of one scan's loaded objects, each resolved once. A JVM maps a dozen objects or
+ * more from two or three directories, and realpath resolves every component of every name (a
+ * readlink each): that was most of the first look's system calls.
+ */
+#define PROBE_MAX_PLACES 32
+struct probe_place {
+    char *dir;     /* as the linker names it */
+    char *real;    /* its real path; NULL when it cannot be resolved */
+    int root_only; /* root alone can change the real directory */
+};
+
+struct probe_places {
+    struct probe_place place[PROBE_MAX_PLACES];
+    size_t count;
+};
+
+static void probe_free_places(struct probe_places *places)
+{
+    for (size_t i = 0; i < places->count; i++) {
+        free(places->place[i].dir);
+        free(places->place[i].real);
+    }
+    places->count = 0;
+}
+
+/* The place for the first length bytes of name ("/" for none), resolved when first met; NULL when there is no room. */
+static struct probe_place *probe_place_of(struct probe_places *places, const char *name, size_t length)
+{
+    char dir[PATH_MAX];
+    if (length >= sizeof dir) {
+        return NULL;
+    }
+    if (length == 0) {
+        strcpy(dir, "/");
+    } else {
+        memcpy(dir, name, length);
+        dir[length] = '\0';
+    }
+    for (size_t i = 0; i < places->count; i++) {
+        if (strcmp(places->place[i].dir, dir) == 0) {
+            return &places->place[i];
+        }
+    }
+    if (places->count == PROBE_MAX_PLACES) {
+        return NULL;
+    }
+    struct probe_place *place = &places->place[places->count];
+    char real[PATH_MAX];
+    int resolved = realpath(dir, real) != NULL;
+    place->dir = strdup(dir);
+    place->real = resolved ? strdup(real) : NULL;
+    if (place->dir == NULL || (resolved && place->real == NULL)) {
+        free(place->dir);
+        free(place->real);
+        return NULL; /* no memory: resolved whole instead */
+    }
+    place->root_only = place->real != NULL && probe_root_only(place->real);
+    places->count++;
+    return place;
+}
+
+/*
+ * realpath(name) of a loaded object into real, and whether root alone can change the real file
+ * (*file_root_only) and its directory (*dir_root_only), as probe_in_system_place asks: with the
+ * object's directory resolved once a scan, and a symbolic link to a name in the same directory
+ * (libz.so.1 -> libz.so.1.2.13) followed there. Anything else (a link elsewhere, "." or "..") is
+ * resolved whole by realpath. 0 when it cannot be resolved, as realpath failing.
+ */
+static int probe_resolve_object(struct probe_places *places, const char *name, char *real, int *file_root_only,
+                                int *dir_root_only)
+{
+    const char *slash = strrchr(name, '/');
+    size_t dir = slash == NULL ? 0 : (size_t)(slash - name);
+    char current[PATH_MAX];
+    const char *base = NULL;
+    struct stat status;
+    if (slash != NULL && strlen(name) < sizeof current) {
+        strcpy(current, name);
+        base = current + dir + 1;
+        for (int hops = 0; hops < 8; hops++) {
+            if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || lstat(current, &status) != 0) {
+                base = NULL;
+                break;
+            }
+            if (!S_ISLNK(status.st_mode)) {
+                break;
+            }
+            char target[PATH_MAX];
+            ssize_t n = readlink(current, target, sizeof target - 1);
+            if (n <= 0 || memchr(target, '/', (size_t)n) != NULL || dir + 1 + (size_t)n >= sizeof current) {
+                base = NULL;
+                break;
+            }
+            memcpy(current + dir + 1, target, (size_t)n);
+            current[dir + 1 + (size_t)n] = '\0';
+        }
+        if (base != NULL && S_ISLNK(status.st_mode)) {
+            base = NULL; /* a chain longer than that: realpath says what it is */
+        }
+    }
+    struct probe_place *place = base == NULL ? NULL : probe_place_of(places, name, dir);
+    if (place == NULL) {
+        if (realpath(name, real) == NULL) {
+            return 0;
+        }
+        *file_root_only = probe_root_only(real);
+        *dir_root_only = probe_parent_root_only(real);
+        return 1;
+    }
+    if (place->real == NULL) {
+        return 0; /* its directory cannot be resolved: neither can the name */
+    }
+    size_t real_dir = strlen(place->real);
+    int root_dir = real_dir == 1; /* "/" */
+    if (real_dir + 1 + strlen(base) >= PATH_MAX) {
+        return 0; /* realpath's ENAMETOOLONG */
+    }
+    strcpy(real, place->real);
+    if (!root_dir) {
+        strcat(real, "/");
+    }
+    strcat(real, base);
+    *file_root_only = status.st_uid == 0 && (status.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+    *dir_root_only = place->root_only;
+    return 1;
 }
 
 /* A file read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
@@ -370,6 +512,8 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
     uint32_t length;
     char name[PATH_MAX];
     int got;
+    struct probe_places places;
+    places.count = 0;
     while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) != 0) {
         if (got < 0) {
             status = PROBE_UNAVAILABLE;
@@ -380,12 +524,14 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         }
         status = probe_remember(known, name);
         char real[PATH_MAX];
-        int resolved = realpath(name, real) != NULL;
+        int file_root_only = 0;
+        int dir_root_only = 0;
+        int resolved = probe_resolve_object(&places, name, real, &file_root_only, &dir_root_only);
         if (status == PROBE_OK && resolved) {
             status = probe_remember(known, real);
         }
         if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
-            || !resolved || !probe_in_system_place(real, jdk_home)) {
+            || !resolved || !probe_placed(real, jdk_home) || !file_root_only || !dir_root_only) {
             *reasons |= PROBE_SCAN_OBJECT;
             continue;
         }
@@ -398,6 +544,7 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
             }
         }
     }
+    probe_free_places(&places);
     return status;
 }
 
@@ -419,12 +566,73 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
                                        || memchr(defined, 1, rules->symbols.count) != NULL);
 }
 
+/* Hex digits at *at (1 to 16), as a number; 0 when there are none or too many. */
+static int probe_parse_hex(const char **at, unsigned long long *value)
+{
+    const char *p = *at;
+    unsigned long long v = 0;
+    size_t n = 0;
+    for (; n < 17; n++, p++) {
+        int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+        if (digit < 0) {
+            break;
+        }
+        v = v * 16 + (unsigned long long)digit;
+    }
+    if (n == 0 || n > 16) {
+        return 0;
+    }
+    *value = v;
+    *at = p;
+    return 1;
+}
+
+/* A field of 1 to capacity - 1 bytes up to the next space or the end, copied NUL-terminated; 0 when empty or longer. */
+static int probe_parse_field(const char **at, char *into, size_t capacity)
+{
+    size_t n = strcspn(*at, " ");
+    if (n == 0 || n >= capacity) {
+        return 0;
+    }
+    memcpy(into, *at, n);
+    into[n] = '\0';
+    *at += n;
+    return 1;
+}
+
+/*
+ * One line as the kernel writes it: "start-end perms offset major:minor inode", then spaces and
+ * the path, if any. Stricter than the line format needs (exactly four permission letters, a
+ * decimal inode, single spaces between the fields): what is not exactly this is malformed, and the
+ * Java side (detect/MapsParser) is asked. Hand-written rather than sscanf, which took a fifth of a
+ * first look in a JVM (a few hundred lines each time).
+ */
+int probe_parse_maps_line(const char *line, struct probe_maps_line *fields)
+{
+    const char *at = line;
+    unsigned long long end = 0;
+    if (!probe_parse_hex(&at, &fields->start) || *at++ != '-' || !probe_parse_hex(&at, &end) || *at++ != ' '
+        || !probe_parse_field(&at, fields->perms, sizeof fields->perms) || strlen(fields->perms) != 4 || *at++ != ' '
+        || !probe_parse_hex(&at, &fields->offset) || *at++ != ' '
+        || !probe_parse_field(&at, fields->device, sizeof fields->device) || *at++ != ' '
+        || !probe_parse_field(&at, fields->inode, sizeof fields->inode)
+        || strspn(fields->inode, "0123456789") != strlen(fields->inode)) {
+        return 0;
+    }
+    while (*at == ' ') {
+        at++;
+    }
+    fields->path = at;
+    return 1;
+}
+
 /* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
 static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_known *known, const char *exe,
                            const char *jdk_home, uint64_t self_base, uint32_t *reasons)
 {
     /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
-    char self_file[64] = "";
+    char self_device[32] = "";
+    char self_inode[24] = "";
     int files = 0;
     struct probe_buffer maps;
     probe_init_buffer(&maps, PROBE_MAX_MAPS);
@@ -433,41 +641,38 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
         status = probe_append_buffer(&maps, "", 1);
     }
     char *line = status == PROBE_OK ? (char *)maps.data : NULL;
+    /* A file's mappings come one after another: what depends on its path alone is judged once a run. */
+    const char *last_path = NULL;
+    int last_suspect = 0;
+    int last_known = 0;
+    int last_main = 0;
     while (line != NULL && *line != '\0') {
         char *end = strchr(line, '\n');
         if (end != NULL) {
             *end = '\0';
         }
-        /* start-end perms offset dev inode path: the path is what follows the fifth field's spaces */
-        char perms[8] = {0};
-        char file[64] = {0};
-        char inode[24] = {0};
-        unsigned long long start = 0, offset = 0;
-        int consumed = 0;
-        if (sscanf(line, "%llx-%*x %7s %llx %31s %23s%n", &start, perms, &offset, file, inode, &consumed) == 5) {
-            char *path = line + consumed;
-            while (*path == ' ') {
-                path++;
+        struct probe_maps_line fields;
+        if (probe_parse_maps_line(line, &fields)) {
+            const char *path = fields.path;
+            if (fields.start == self_base && fields.offset == 0) {
+                strcpy(self_device, fields.device);
+                strcpy(self_inode, fields.inode);
             }
-            int well_formed = strlen(perms) == 4 && strspn(inode, "0123456789") == strlen(inode);
-            strcat(file, ":");
-            strcat(file, inode);
-            if (start == self_base && offset == 0) {
-                strcpy(self_file, file);
-            }
-            if (!well_formed) {
-                *reasons |= PROBE_SCAN_MAPPING; /* malformed to detect/MapsParser too */
-            }
+            int self = strcmp(fields.inode, self_inode) == 0 && strcmp(fields.device, self_device) == 0;
             files += *path == '/';
-            if (*path == '/' && strcmp(file, self_file) != 0) {
-                size_t length = strlen(path);
-                static const char deleted[] = " (deleted)";
-                int executable = strlen(perms) >= 3 && perms[2] == 'x';
-                int main_program = exe[0] != '\0' && strcmp(path, exe) == 0;
-                if ((length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
-                    || probe_name_suspect(rules, path) || strchr(path, '\\') != NULL /* an escape (\\012) */
-                    || (executable && !main_program && !probe_is_known(known, path))
-                    || (main_program && offset == 0 && probe_main_program_suspect(rules, start, exe, jdk_home))) {
+            if (*path == '/' && !self) {
+                if (last_path == NULL || strcmp(path, last_path) != 0) {
+                    size_t length = strlen(path);
+                    static const char deleted[] = " (deleted)";
+                    last_path = path;
+                    last_suspect = (length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
+                                   || probe_name_suspect(rules, path) || strchr(path, '\\') != NULL /* an escape (\\012) */;
+                    last_main = exe[0] != '\0' && strcmp(path, exe) == 0;
+                    last_known = last_main || probe_is_known(known, path);
+                }
+                int executable = fields.perms[2] == 'x';
+                if (last_suspect || (executable && !last_known)
+                    || (last_main && fields.offset == 0 && probe_main_program_suspect(rules, fields.start, exe, jdk_home))) {
                     *reasons |= PROBE_SCAN_MAPPING;
                 }
             }

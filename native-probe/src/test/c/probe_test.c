@@ -476,6 +476,42 @@ static void test_allocator_controls(const char *fixture)
     dlclose(handle);
 }
 
+/* Maps lines as the kernel writes them parse; anything else is malformed, and random bytes never crash the parser. */
+static void test_maps_lines(void)
+{
+    struct probe_maps_line f;
+    CHECK(probe_parse_maps_line("7fa660400000-7fa667eb2000 r--s 00001000 fe:00 328249                     /usr/lib/x86_64-linux-gnu/libz.so.1", &f) == 1);
+    CHECK(f.start == 0x7fa660400000ULL && f.offset == 0x1000 && strcmp(f.perms, "r--s") == 0);
+    CHECK(strcmp(f.device, "fe:00") == 0 && strcmp(f.inode, "328249") == 0);
+    CHECK(strcmp(f.path, "/usr/lib/x86_64-linux-gnu/libz.so.1") == 0);
+    CHECK(probe_parse_maps_line("7ffd1000-7ffd2000 rw-p 00000000 00:00 0 ", &f) == 1 && strcmp(f.path, "") == 0);
+    CHECK(probe_parse_maps_line("7ffd1000-7ffd2000 rw-p 00000000 00:00 0", &f) == 1 && strcmp(f.path, "") == 0);
+    CHECK(probe_parse_maps_line("1000-2000 r-xp 0 08:01 12 /a path with spaces (deleted)", &f) == 1);
+    CHECK(strcmp(f.path, "/a path with spaces (deleted)") == 0);
+    const char *malformed[] = {"", "1000-2000", "1000 2000 r-xp 0 08:01 12 /x", "1000-2000 r-x 0 08:01 12 /x",
+                               "1000-2000 r-xpp 0 08:01 12 /x", "1000-2000 r-xp 0 08:01 1x2 /x", "1000-2000  r-xp 0 08:01 12 /x",
+                               "g000-2000 r-xp 0 08:01 12 /x", "11112222333344445-2000 r-xp 0 08:01 12 /x",
+                               "1000-2000 r-xp 0 08:01", "1000-2000 r-xp 0x10 08:01 12 /x",
+                               "1000-2000 r-xp 0 0123456789012345678901234567890123:1 12 /x", "-2000 r-xp 0 08:01 12 /x"};
+    for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+        CHECK(probe_parse_maps_line(malformed[i], &f) == 0);
+    }
+    /* a small fuzz: random lines of the characters a maps line is made of, under ASan/UBSan */
+    static const char alphabet[] = "0123456789abcdefx-: /rwxps\\(deleted)";
+    char line[96];
+    unsigned int seed = 12345;
+    for (int round = 0; round < 200000; round++) {
+        size_t length = (size_t)(rand_r(&seed) % (int)(sizeof line - 1));
+        for (size_t i = 0; i < length; i++) {
+            line[i] = alphabet[rand_r(&seed) % (int)(sizeof alphabet - 1)];
+        }
+        line[length] = '\0';
+        if (probe_parse_maps_line(line, &f) == 1) {
+            CHECK(strlen(f.perms) == 4 && f.inode[0] != '\0' && f.path >= line && f.path <= line + length);
+        }
+    }
+}
+
 /* Outside a JVM no libjvm.so is loaded: the image is not read, whatever is asked; bad input is said so. */
 static void test_image_resource(void)
 {
@@ -496,6 +532,7 @@ int main(int argc, char **argv)
     }
     test_buffer_bounds();
     test_image_resource();
+    test_maps_lines();
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
     test_shutdown(argv[1]);
