@@ -5,7 +5,8 @@ import java.security.ProtectionDomain;
 
 /**
  * Reads the class files of the JDK's two native-library loaders once, for {@link RuntimeGuard} to
- * patch and redefine: registered only for one retransformation, it changes nothing itself and is
+ * patch and redefine, when they cannot be read from the runtime image (another agent redefined
+ * them first: then this gives them as they run): registered only for one retransformation, it changes nothing itself and is
  * removed at once, so no transformer of ours is left to be called for every class the application
  * loads afterwards (issue #16 measured that at +19/+34 ms and +9.5 MiB on an application of 1,500
  * classes). The classes are then redefined with the patched bytes, which JVMTI keeps as their
@@ -30,12 +31,6 @@ import java.security.ProtectionDomain;
  * JDK 25; ASM alone still loaded ~25 classes on the path to main.
  */
 final class LoadTransformer implements ClassFileTransformer {
-    static final String NATIVE_LIBRARIES = "jdk/internal/loader/NativeLibraries";
-    static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
-    static final String JNI_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;Z)";
-    static final String FFM_DESCRIPTOR = "(Ljava/lang/String;)";
-    private static final int ACC_STATIC = 0x0008;
-
     private volatile byte[] jni;
     private volatile byte[] ffm;
 
@@ -52,72 +47,11 @@ final class LoadTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] classfile) {
-        if (NATIVE_LIBRARIES.equals(className)) {
+        if (RuntimeGuard.NATIVE_LIBRARIES.equals(className)) {
             jni = classfile;
-        } else if (RAW_LIBRARIES.equals(className)) {
+        } else if (RuntimeGuard.RAW_LIBRARIES.equals(className)) {
             ffm = classfile;
         }
         return null; // read, not changed: RuntimeGuard redefines the class with the patched bytes
-    }
-
-    /** The patched NativeLibraries, or null when its target was not found; count[0] as {@link #instrument}. */
-    static byte[] patchJni(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, JNI_TARGETS, GateBridge.NAME);
-    }
-
-    /** The patched RawNativeLibraries, or null. */
-    static byte[] patchFfm(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
-    }
-
-    /** NativeLibraries.loadLibrary(Class, String, boolean). */
-    private static final EntryPatch.Targets JNI_TARGETS = new Route("loadLibrary", JNI_DESCRIPTOR, "jni");
-    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
-    private static final EntryPatch.Targets FFM_TARGETS = new Route("load", FFM_DESCRIPTOR, "ffm");
-
-    static EntryPatch.Targets jniTargets() {
-        return JNI_TARGETS;
-    }
-
-    static EntryPatch.Targets ffmTargets() {
-        return FFM_TARGETS;
-    }
-
-    /** An instance method by name and the start of its descriptor. One named class, not lambdas: this runs in premain. */
-    private static final class Route implements EntryPatch.Targets {
-        private final String method;
-        private final String descriptor;
-        private final String route;
-
-        Route(String method, String descriptor, String route) {
-            this.method = method;
-            this.descriptor = descriptor;
-            this.route = route;
-        }
-
-        @Override
-        public String route(int access, String name, String methodDescriptor) {
-            boolean target = name.equals(method) && (access & ACC_STATIC) == 0 && methodDescriptor.startsWith(descriptor);
-            return target ? route : null;
-        }
-    }
-
-    /**
-     * Puts the bridge call in front of each target method: by {@link EntryPatch}, or by ASM where
-     * EntryPatch declines the class file. Returns null (class unchanged) when no target was found
-     * or both failed; count[0] is -1 then.
-     */
-    static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
-        try {
-            return EntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
-        } catch (EntryPatch.Declined declined) {
-            count[0] = 0;
-        }
-        try {
-            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
-        } catch (RuntimeException | LinkageError e) {
-            count[0] = -1;
-            return null; // leave the class as it is; the installer reports the gate missing
-        }
     }
 }

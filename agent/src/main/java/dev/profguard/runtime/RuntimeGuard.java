@@ -14,6 +14,12 @@ import java.util.function.Function;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
 public final class RuntimeGuard {
+    /** The two loaders the gate patches (see {@link LoadTransformer} for where and why). */
+    static final String NATIVE_LIBRARIES = "jdk/internal/loader/NativeLibraries";
+    static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
+    static final String JNI_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;Z)";
+    static final String FFM_DESCRIPTOR = "(Ljava/lang/String;)";
+    private static final int ACC_STATIC = 0x0008;
     /**
      * Looks at once at what a load mapped besides the judged file; null: its own interval will.
      * Here, not in the gate, so that setting it does not load the gate before main.
@@ -114,13 +120,13 @@ public final class RuntimeGuard {
      * retransformation about 2 ms before main.
      */
     private static void patchLoaders(Instrumentation instrumentation, Probe probe) throws Exception {
-        Class<?> jni = bootClass(LoadTransformer.NATIVE_LIBRARIES);
-        Class<?> raw = bootClass(LoadTransformer.RAW_LIBRARIES);
+        Class<?> jni = bootClass(NATIVE_LIBRARIES);
+        Class<?> raw = bootClass(RAW_LIBRARIES);
         byte[] jniFile = null;
         byte[] ffmFile = null;
         if (probe != null && jni != null && probe.neverRedefined(jni) && (raw == null || probe.neverRedefined(raw))) {
-            jniFile = probe.imageClass("java.base", LoadTransformer.NATIVE_LIBRARIES);
-            ffmFile = raw == null ? null : probe.imageClass("java.base", LoadTransformer.RAW_LIBRARIES);
+            jniFile = probe.imageClass("java.base", NATIVE_LIBRARIES);
+            ffmFile = raw == null ? null : probe.imageClass("java.base", RAW_LIBRARIES);
         }
         if (jniFile == null || (raw != null && ffmFile == null)) {
             LoadTransformer reader = new LoadTransformer();
@@ -138,10 +144,10 @@ public final class RuntimeGuard {
             ffmFile = reader.ffm();
         }
         int[] count = {0};
-        byte[] jniPatch = LoadTransformer.patchJni(jniFile, count);
+        byte[] jniPatch = patchJni(jniFile, count);
         jniPatched = jniPatch == null ? 0 : count[0];
         count[0] = 0;
-        byte[] ffmPatch = raw == null ? null : LoadTransformer.patchFfm(ffmFile, count);
+        byte[] ffmPatch = raw == null ? null : patchFfm(ffmFile, count);
         ffmPatched = ffmPatch == null ? 0 : count[0];
         if (jniPatch != null && ffmPatch != null) {
             instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));
@@ -249,6 +255,67 @@ public final class RuntimeGuard {
                 listener.counted(StateListener.Count.REFUSED_LOAD);
                 throw refused;
             }
+        }
+    }
+
+    /** The patched NativeLibraries, or null when its target was not found; count[0] as {@link #instrument}. */
+    static byte[] patchJni(byte[] classfile, int[] count) {
+        return classfile == null ? null : instrument(classfile, count, JNI_TARGETS, GateBridge.NAME);
+    }
+
+    /** The patched RawNativeLibraries, or null. */
+    static byte[] patchFfm(byte[] classfile, int[] count) {
+        return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
+    }
+
+    /** NativeLibraries.loadLibrary(Class, String, boolean). */
+    private static final EntryPatch.Targets JNI_TARGETS = new Route("loadLibrary", JNI_DESCRIPTOR, "jni");
+    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
+    private static final EntryPatch.Targets FFM_TARGETS = new Route("load", FFM_DESCRIPTOR, "ffm");
+
+    static EntryPatch.Targets jniTargets() {
+        return JNI_TARGETS;
+    }
+
+    static EntryPatch.Targets ffmTargets() {
+        return FFM_TARGETS;
+    }
+
+    /** An instance method by name and the start of its descriptor. One named class, not lambdas: this runs in premain. */
+    private static final class Route implements EntryPatch.Targets {
+        private final String method;
+        private final String descriptor;
+        private final String route;
+
+        Route(String method, String descriptor, String route) {
+            this.method = method;
+            this.descriptor = descriptor;
+            this.route = route;
+        }
+
+        @Override
+        public String route(int access, String name, String methodDescriptor) {
+            boolean target = name.equals(method) && (access & ACC_STATIC) == 0 && methodDescriptor.startsWith(descriptor);
+            return target ? route : null;
+        }
+    }
+
+    /**
+     * Puts the bridge call in front of each target method: by {@link EntryPatch}, or by ASM where
+     * EntryPatch declines the class file. Returns null (class unchanged) when no target was found
+     * or both failed; count[0] is -1 then.
+     */
+    static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
+        try {
+            return EntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
+        } catch (EntryPatch.Declined declined) {
+            count[0] = 0;
+        }
+        try {
+            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
+        } catch (RuntimeException | LinkageError e) {
+            count[0] = -1;
+            return null; // leave the class as it is; the installer reports the gate missing
         }
     }
 }
