@@ -21,6 +21,7 @@ import dev.profguard.runtime.RuntimeGuard;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The start-up flow: options, probe, the probe's first look, then either what guards a clean JVM
@@ -28,8 +29,20 @@ import java.util.List;
  * here runs on every start: what only a finding needs is not named in this class, since the
  * JVM's verifier would load it.
  */
-final class Guard {
+final class Guard implements Consumer<Object[]> {
+    static {
+        // Loaded by AgentLoader: this registers the entry it calls (no reflective call, which on
+        // JDK 18+ spins method-handle classes before main). Elsewhere the registration is ignored.
+        AgentLoader.register(new Guard());
+    }
+
     private Guard() {
+    }
+
+    /** AgentLoader's call: {agent arguments, Instrumentation, at start-up (premain) or attached later}. */
+    @Override
+    public void accept(Object[] call) {
+        start((String) call[0], (Instrumentation) call[1], (Boolean) call[2]);
     }
 
     static void start(String args, Instrumentation instrumentation, boolean atStartup) {

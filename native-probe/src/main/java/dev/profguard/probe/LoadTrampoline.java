@@ -6,15 +6,16 @@ import java.lang.reflect.Method;
 /**
  * Loads the probe library through {@code ClassLoader.loadLibrary(Class, File)}, the JDK's own
  * path behind {@code System.load} minus its JEP 472 caller check (which would print a warning on
- * JDK 24+ and throw under {@code --illegal-native-access=deny}). {@link NativeLoader} defines this
- * class in a class loader of its own, whose unnamed module is the only one {@code java.lang} is
- * opened to: the application's class path code gains no access to {@code java.lang} internals.
+ * JDK 24+ and throw under {@code --illegal-native-access=deny}). {@code java.lang} is opened only to
+ * a module that holds no application code: the agent's own class loader's (dev.profguard.AgentLoader),
+ * where {@link NativeLoader} calls this directly, or else a class loader of this class's own, in
+ * which NativeLoader defines it anew.
  */
 public final class LoadTrampoline {
     private LoadTrampoline() {
     }
 
-    public static void load(Class<?> fromClass, File library) throws Exception {
+    public static void load(Class<?> fromClass, File library) throws ReflectiveOperationException {
         Method loadLibrary = ClassLoader.class.getDeclaredMethod("loadLibrary", Class.class, File.class);
         loadLibrary.setAccessible(true);
         if (loadLibrary.invoke(null, fromClass, library) == null) {

@@ -243,8 +243,9 @@ public final class NativeLoader {
     }
 
     /**
-     * Before JDK 24, {@code System.load}. From JDK 24 on, through {@link LoadTrampoline}, defined in
-     * a loader of its own; when that route is closed (a future JDK), {@code System.load} if this
+     * Before JDK 24, {@code System.load}. From JDK 24 on, through {@link LoadTrampoline}: called
+     * directly when this class is in the agent's own class loader, else defined in a loader of its
+     * own, so that java.lang is never opened to the application's module; when that route is closed (a future JDK), {@code System.load} if this
      * module has native access (--enable-native-access), else the probe is not loaded.
      */
     private static void loadWithoutWarning(Instrumentation instrumentation, File library)
@@ -256,10 +257,19 @@ public final class NativeLoader {
         }
         String internalFailure;
         try {
+            if (NativeLoader.class.getModule() != ClassLoader.getSystemClassLoader().getUnnamedModule()) {
+                // The agent's own loader (dev.profguard.AgentLoader): its module holds no application
+                // code, so java.lang is opened to it and no loader of the trampoline's own is needed.
+                openJavaLang(instrumentation, NativeLoader.class.getModule());
+                try {
+                    LoadTrampoline.load(ProbeNatives.class, library);
+                } catch (UnsatisfiedLinkError e) {
+                    throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
+                }
+                return;
+            }
             Class<?> trampoline = isolatedTrampoline();
-            Module javaBase = Object.class.getModule();
-            instrumentation.redefineModule(javaBase, Set.of(), Map.of(),
-                    Map.of("java.lang", Set.of(trampoline.getModule())), Set.of(), Map.of());
+            openJavaLang(instrumentation, trampoline.getModule());
             trampoline.getMethod("load", Class.class, File.class).invoke(null, ProbeNatives.class, library);
             return;
         } catch (InvocationTargetException e) {
@@ -277,6 +287,11 @@ public final class NativeLoader {
         throw new ProbeUnavailableException("this JDK closes the warning-free route to load the probe ("
                 + internalFailure + ") and the agent has no native access; run the JVM with "
                 + "--enable-native-access=ALL-UNNAMED to use the probe");
+    }
+
+    private static void openJavaLang(Instrumentation instrumentation, Module to) {
+        instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(to)),
+                Set.of(), Map.of());
     }
 
     /**
