@@ -91,9 +91,12 @@ final class Guard implements Consumer<Object[]> {
                 }
             }
             if (probe != null && rules.builtInOnly()) {
-                byte[] baseline = probe.loadedObjectsRaw(); // before the look: what loads meanwhile is new to the watcher
+                // Before the look: what loads meanwhile is new to the watcher. The change count first,
+                // so that anything the list holds was loaded before it, and seen by the look.
+                long count = probe.changeCount();
+                byte[] baseline = probe.loadedObjectsRaw();
                 if (startScanIsClean(probe)) {
-                    startClean(instrumentation, config, rules, probe, health, baseline, atStartup);
+                    startClean(instrumentation, config, rules, probe, health, baseline, count, atStartup);
                     return;
                 }
             }
@@ -129,7 +132,7 @@ final class Guard implements Consumer<Object[]> {
      * StartupCostTest; what a finding needs loads when there is one.
      */
     private static void startClean(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe,
-                                   StateListener health, byte[] baseline, boolean atStartup) {
+                                   StateListener health, byte[] baseline, long count, boolean atStartup) {
         if (health != null) { // asked for: it says that nothing was found
             Actions.apply(Policy.decide(List.of(), Surface.START, config), config, atStartup, null, null, probe, health);
         }
@@ -137,7 +140,7 @@ final class Guard implements Consumer<Object[]> {
         if (gateProblem != null) {
             Actions.warnGateMissing(gateProblem, config);
         }
-        RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline);
+        RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline, count);
         if (atStartup && Policy.attachPostureMatters(config)) {
             AttachPosture.check(config);
         }

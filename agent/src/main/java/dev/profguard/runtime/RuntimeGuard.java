@@ -50,12 +50,13 @@ public final class RuntimeGuard {
      * is the linker's list from before the first look.
      */
     public static void watchAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
-                                           byte[] baseline) {
+                                           byte[] baseline, long count) {
         if (config.watchIntervalMillis() == 0) {
             return;
         }
         Guarding watch = new Guarding(rules, config, probe, listener);
         watch.baseline = baseline;
+        watch.count = count;
         Thread thread = new Thread(watch, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
@@ -210,6 +211,8 @@ public final class RuntimeGuard {
         private volatile LoadGate gate;
         /** For the watcher: the linker's list from before the first look (see {@link Watcher#afterCleanScan}). */
         private byte[] baseline;
+        /** The probe's change count when the baseline was listed. */
+        private long count;
 
         Guarding(RuleSet rules, Config config, Probe probe, StateListener listener) {
             this.rules = rules;
@@ -223,7 +226,7 @@ public final class RuntimeGuard {
         public void run() {
             Watcher made;
             try {
-                made = Watcher.afterCleanScan(config, rules, probe, listener, baseline);
+                made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
             } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
                 dev.profguard.log.Logs.get(config.logFormat()).error(
                         "internal error, the runtime watcher did not start: {}. main runs; please report this.",

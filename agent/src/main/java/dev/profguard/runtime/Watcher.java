@@ -110,10 +110,15 @@ public final class Watcher implements Runnable {
      * its known objects at the first tick, and no code mapping is known but those of the objects
      * the linker lists, since the scan found no other (start_scan.c).
      */
-    static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline) {
+    static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline,
+                                  long count) {
         Watcher watcher = new Watcher(config, rules, probe, null, listener);
         watcher.pendingBaseline = baseline;
-        watcher.lastCount = -2; // the first tick looks even if nothing changes
+        // The change count taken just before the baseline was listed: the first look comes with the
+        // first load or unload after it, like any other; while nothing changes the baseline is not
+        // even parsed (a first look at once cost a burst of CPU beside main). -1: the C library
+        // cannot count, so the first tick looks.
+        watcher.lastCount = count < 0 ? -2 : count;
         return watcher;
     }
 
@@ -185,7 +190,7 @@ public final class Watcher implements Runnable {
      */
     public void tick() {
         if (probe != null && probe.changeCount() == lastCount) {
-            return; // lastCount is -2 until the first look, which takes a clean start's baseline
+            return; // nothing loaded or unloaded since the last look (or, after a clean start, since the baseline)
         }
         look();
     }
