@@ -42,6 +42,13 @@ static int probe_copy_bytes(JNIEnv *env, jbyteArray array, char *into, size_t ca
     return strlen(into) == (size_t)length ? PROBE_OK : PROBE_BAD_INPUT;
 }
 
+/* Two byte strings, each copied NUL-terminated into a buffer of PROBE_MAX_PATH bytes: PROBE_OK or the first failure. */
+static int probe_copy_two(JNIEnv *env, jbyteArray first, char *into_first, jbyteArray second, char *into_second)
+{
+    int status = probe_copy_bytes(env, first, into_first, PROBE_MAX_PATH);
+    return status == PROBE_OK ? probe_copy_bytes(env, second, into_second, PROBE_MAX_PATH) : status;
+}
+
 static jbyteArray probe_to_java(JNIEnv *env, const struct probe_buffer *buffer)
 {
     jbyteArray array = (*env)->NewByteArray(env, (jsize)buffer->size);
@@ -203,8 +210,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_imageResource
     (void)type;
     char module_name[PROBE_MAX_PATH];
     char resource[PROBE_MAX_PATH];
-    if (probe_copy_bytes(env, module, module_name, sizeof module_name) != PROBE_OK
-            || probe_copy_bytes(env, name, resource, sizeof resource) != PROBE_OK) {
+    if (probe_copy_two(env, module, module_name, name, resource) != PROBE_OK) {
         return NULL;
     }
     struct probe_buffer buffer;
@@ -272,8 +278,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv
     (void)type;
     char object[PROBE_MAX_PATH];
     char function[PROBE_MAX_PATH];
-    if (probe_copy_bytes(env, path, object, sizeof object) != PROBE_OK
-        || probe_copy_bytes(env, symbol, function, sizeof function) != PROBE_OK) {
+    if (probe_copy_two(env, path, object, symbol, function) != PROBE_OK) {
         return PROBE_BAD_INPUT;
     }
     return probe_call_shutdown(object, function);
