@@ -9,10 +9,15 @@
  * switched off and started again. LATE_REUSE_FROM=CLIENT loads LATE_DLOPEN (a benign library),
  * unloads it after 800 ms, rewrites that same file in place (same inode) with CLIENT's bytes, and
  * loads it again: another object under a name, address and inode the watcher already knows.
+ * LATE_HIDE_WITH=BENIGN loads BENIGN first; 1.5 s later it loads LATE_DLOPEN and unloads BENIGN in
+ * one go, then puts the dynamic linker's add counter (in _rtld_global, found by its value) back,
+ * so that dl_iterate_phdr's dlpi_adds and dlpi_subs read as before: the way a red-team round hid a
+ * client from a watcher that looks only when the counter moves.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
@@ -46,6 +51,41 @@ static void late_rewrite(const char *target, const char *source)
     }
 }
 
+static int late_read_counts(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    unsigned long long *counts = data;
+    counts[0] = info->dlpi_adds;
+    counts[1] = info->dlpi_subs;
+    return 1;
+}
+
+/* Loads library and unloads old, then resets the linker's add counter to what it read before. */
+static void *late_swap_hidden(const char *library, void *old)
+{
+    unsigned long long before[2] = {0, 0};
+    unsigned long long after[2] = {0, 0};
+    dl_iterate_phdr(late_read_counts, before);
+    unsigned long long *global = dlsym(RTLD_DEFAULT, "_rtld_global");
+    unsigned long long *candidates[16];
+    int found = 0;
+    for (int i = 0; global != NULL && i < 4096 / 8 && found < 16; i++) {
+        if (global[i] == before[0]) {
+            candidates[found++] = &global[i];
+        }
+    }
+    void *handle = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+    dlclose(old);
+    dl_iterate_phdr(late_read_counts, after);
+    for (int i = found - 1; i >= 0; i--) {
+        if (*candidates[i] == after[0]) {
+            *candidates[i] = before[0];
+            break;
+        }
+    }
+    return handle;
+}
+
 static void *late_dlopen_run(void *data)
 {
     struct late_dlopen_job *job = data;
@@ -62,6 +102,16 @@ static void *late_dlopen_run(void *data)
             dlclose(first);
         }
         late_rewrite(job->library, reuse);
+    }
+    const char *hide = getenv("LATE_HIDE_WITH");
+    if (hide != NULL) {
+        void *benign = dlopen(hide, RTLD_NOW | RTLD_LOCAL);
+        struct timespec settle = {1, 500 * 1000000L};
+        nanosleep(&settle, NULL);
+        if (benign != NULL) {
+            late_swap_hidden(job->library, benign);
+        }
+        return NULL;
     }
     const char *namespace = getenv("LATE_DLOPEN_NAMESPACE");
     void *handle = namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
 import dev.profguard.config.Config;
 import dev.profguard.config.LogFormat;
@@ -13,7 +13,10 @@ import org.slf4j.Logger;
 /**
  * The agent's logger. It is never obtained through {@code LoggerFactory}: that would run SLF4J's
  * provider discovery and Logback's auto-configuration, which read system properties, class path
- * resources and service files the application may own.
+ * resources and service files the application may own. It writes to the process's standard error
+ * (descriptor 2) itself, not through {@code System.err}: the application can replace that stream,
+ * and with it swallow the guard's lines, or run its own code in the middle of the gate's judgement
+ * (a red-team round did both).
  */
 public final class Logs {
     private static final Object LOCK = new Object();
@@ -39,10 +42,10 @@ public final class Logs {
         EncoderBase<ILoggingEvent> encoder = format == LogFormat.JSON ? new JsonLineEncoder() : new TextLineEncoder();
         encoder.setContext(context);
         encoder.start();
-        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(context);
         appender.setName("stderr");
-        appender.setTarget("System.err");
+        appender.setOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.err));
         appender.setImmediateFlush(true);
         appender.setEncoder(encoder);
         appender.start();

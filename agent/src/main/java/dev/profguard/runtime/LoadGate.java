@@ -62,6 +62,7 @@ public final class LoadGate implements Function<Object[], Object> {
     private final RuleSet rules;
     private final Config config;
     private final Probe probe;
+    private final java.util.function.BooleanSupplier opener;
     private volatile JdkLoaders jdk;     // built at the first load that needs it, not in premain
     private volatile boolean jdkTried;
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
@@ -77,9 +78,15 @@ public final class LoadGate implements Function<Object[], Object> {
      *              the load only.
      */
     public LoadGate(RuleSet rules, Config config, Probe probe) {
+        this(rules, config, probe, null);
+    }
+
+    /** @param opener opens java.base's loaders to the agent (true when open); null: never opened, judged before the load only */
+    LoadGate(RuleSet rules, Config config, Probe probe, java.util.function.BooleanSupplier opener) {
         this.rules = rules;
         this.config = config;
         this.probe = probe;
+        this.opener = opener;
     }
 
     /** The JDK's library directory, canonical as the names the JDK loads, with a final slash. */
@@ -94,7 +101,7 @@ public final class LoadGate implements Function<Object[], Object> {
         if (handles == null && !jdkTried) {
             synchronized (this) {
                 if (!jdkTried) {
-                    jdk = RuntimeGuard.openJdkLoaders() ? JdkLoaders.open() : null;
+                    jdk = opener != null && opener.getAsBoolean() ? JdkLoaders.open() : null;
                     jdkTried = true;
                 }
                 handles = jdk;
@@ -203,7 +210,11 @@ public final class LoadGate implements Function<Object[], Object> {
             jdk = jdk();
         }
         if (busy.get() != null) {
-            return RUN; // the gate's own reads never come back through it
+            // The gate's own reads load no library but the JDK's (let through above). Anything else
+            // asked for while this thread judges a load is some other code run from inside the
+            // judgement: refused, never let through unjudged.
+            throw new UnsatisfiedLinkError("profguard: " + name + " was asked for while the library-load gate judged "
+                    + "another load on the same thread; refused");
         }
         List<Opened> judged;
         Map<String, MappedFiles.Mapping> before;

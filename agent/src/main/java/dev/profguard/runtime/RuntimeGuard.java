@@ -10,6 +10,7 @@ import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** Installs what guards the JVM after start-up; reports what could not be installed. */
@@ -25,8 +26,6 @@ public final class RuntimeGuard {
      * Here, not in the gate, so that setting it does not load the gate before main.
      */
     static volatile Watcher watcher;
-    /** The agent's Instrumentation, kept for {@link #openJdkLoaders}. */
-    private static Instrumentation instrumentation;
     /** 1 when each loader was patched, once per JVM; 0 or -1 when its target was not found. */
     private static int jniPatched;
     private static int ffmPatched;
@@ -54,7 +53,7 @@ public final class RuntimeGuard {
         if (config.watchIntervalMillis() == 0) {
             return;
         }
-        Guarding watch = new Guarding(rules, config, probe, listener);
+        Guarding watch = new Guarding(rules, config, probe, listener, null);
         watch.baseline = baseline;
         watch.count = count;
         Thread thread = new Thread(watch, "profguard-watcher");
@@ -88,8 +87,7 @@ public final class RuntimeGuard {
             return "this JVM does not let agents retransform and redefine classes";
         }
         try {
-            RuntimeGuard.instrumentation = instrumentation;
-            GateBridge.install(instrumentation, new Guarding(rules, config, probe, listener), probe);
+            GateBridge.install(instrumentation, new Guarding(rules, config, probe, listener, instrumentation), probe);
             if (!patched) {
                 patched = true;
                 patchLoaders(instrumentation, probe);
@@ -182,10 +180,13 @@ public final class RuntimeGuard {
      * first library load rather than in premain, where redefineModule's first call cost
      * milliseconds. Whether they are open.
      */
-    static synchronized boolean openJdkLoaders() {
+    static synchronized boolean openJdkLoaders(Instrumentation instrumentation) {
         Module base = Object.class.getModule();
         Module agent = RuntimeGuard.class.getModule();
         if (!base.isOpen("jdk.internal.loader", agent) || !base.isOpen("java.io", agent)) {
+            if (instrumentation == null) {
+                return false;
+            }
             try {
                 instrumentation.redefineModule(base, Set.of(), Map.of(),
                         Map.of("jdk.internal.loader", Set.of(agent), "java.io", Set.of(agent)), Set.of(), Map.of());
@@ -203,7 +204,7 @@ public final class RuntimeGuard {
      * health is on (a refusal is the gate's UnsatisfiedLinkError); and the watcher thread's first
      * step after a clean start ({@link #run}).
      */
-    private static final class Guarding implements Function<Object[], Object>, Runnable {
+    private static final class Guarding implements Function<Object[], Object>, Runnable, BooleanSupplier {
         private final RuleSet rules;
         private final Config config;
         private final Probe probe;
@@ -214,11 +215,26 @@ public final class RuntimeGuard {
         /** The probe's change count when the baseline was listed. */
         private long count;
 
-        Guarding(RuleSet rules, Config config, Probe probe, StateListener listener) {
+        /**
+         * The agent's Instrumentation, for the gate to open the JDK's loaders at its first load; null
+         * for the watcher's thread. Held here only, not in a static field: this object is reachable
+         * from the bridge's private hook and the watcher thread, neither of which the application
+         * can read without java.lang opened to it.
+         */
+        private final Instrumentation instrumentation;
+
+        Guarding(RuleSet rules, Config config, Probe probe, StateListener listener, Instrumentation instrumentation) {
             this.rules = rules;
             this.config = config;
             this.probe = probe;
             this.listener = listener;
+            this.instrumentation = instrumentation;
+        }
+
+        /** For the gate: opens java.base's jdk.internal.loader and java.io to the agent ({@link #openJdkLoaders}). */
+        @Override
+        public boolean getAsBoolean() {
+            return openJdkLoaders(instrumentation);
         }
 
         /** The watcher thread: make the watcher, hand it to the gate, run it. */
@@ -244,7 +260,7 @@ public final class RuntimeGuard {
             if (judge == null) {
                 synchronized (this) {
                     if (gate == null) {
-                        gate = new LoadGate(rules, config, probe);
+                        gate = new LoadGate(rules, config, probe, this);
                     }
                     judge = gate;
                 }

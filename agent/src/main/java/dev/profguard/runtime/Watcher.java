@@ -64,6 +64,12 @@ public final class Watcher implements Runnable {
     private boolean switchedOff;
     /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
     private static final int CAPTURE_EVERY = 5;
+    /**
+     * Every this many ticks the watcher looks even when the linker's change counter did not move:
+     * the counter lives in ld.so's writable data, and native code in the process can put it back
+     * (a red-team round loaded a client and unloaded another, then reset it). About 1 ms each time.
+     */
+    private static final int LOOK_ANYWAY_EVERY = 20;
     private static final int MAX_NAMES = 10_000;
     private final Set<String> seenDescriptors = new HashSet<>();
     private final Set<String> seenNames = new HashSet<>();
@@ -164,8 +170,12 @@ public final class Watcher implements Runnable {
         while (true) { // a daemon: it ends with the JVM, and only then
             try {
                 Thread.sleep(config.watchIntervalMillis());
-                tick();
-                if (switchedOff || ++ticks % CAPTURE_EVERY == 0) {
+                if (++ticks % LOOK_ANYWAY_EVERY == 0) {
+                    look(true);
+                } else {
+                    tick();
+                }
+                if (switchedOff || ticks % CAPTURE_EVERY == 0) {
                     lookForCaptureData();
                 }
                 if (listener != null) {
@@ -192,14 +202,15 @@ public final class Watcher implements Runnable {
         if (probe != null && probe.changeCount() == lastCount) {
             return; // nothing loaded or unloaded since the last look (or, after a clean start, since the baseline)
         }
-        look();
+        look(false);
     }
 
-    private synchronized void look() {
+    /** The look itself; {@code anyway}: even when the linker's change counter did not move. */
+    private synchronized void look(boolean anyway) {
         takePendingBaseline();
         if (probe != null) {
             long count = probe.changeCount();
-            if (count == lastCount) {
+            if (count == lastCount && !anyway) {
                 return;
             }
             lastCount = count;

@@ -51,6 +51,25 @@ class LateClientTest extends JvmTest {
         assertEquals(List.of(), captureFiles(), "ended with _exit: nothing flushed at exit");
     }
 
+    /**
+     * Native code that loads a client and unloads another library in one go, then puts the dynamic
+     * linker's add counter back (it lives in ld.so's writable data), leaves dl_iterate_phdr's
+     * counters as they were: the watcher looks anyway every twentieth tick, and finds the client.
+     */
+    @OnEachJdk
+    void aClientHiddenFromTheLinkersCounterIsNoticedAnyway(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .env("LATE_HIDE_WITH", Jvm.fixture("libbenign.so").toString())
+                .main(PauseApp.class, "6000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")),
+                line);
+    }
+
     @OnEachJdk
     void aLibraryReplacedInPlaceUnderAKnownNameIsNoticed(Jdk jdk) throws Exception {
         Path reused = Files.copy(Jvm.fixture("libbenign.so"), dir.resolve("libreuse.so"));

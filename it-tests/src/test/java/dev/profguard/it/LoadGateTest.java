@@ -98,6 +98,25 @@ class LoadGateTest extends JvmTest {
         assertFalse(Files.exists(marker()), "the library's constructor never ran");
     }
 
+    /**
+     * The guard writes its lines to the process's standard error itself: an application that
+     * replaced System.err neither silences the refusal nor gets to run its own code (a nested load)
+     * inside the gate's judgement through it.
+     */
+    @OnEachJdk
+    void anApplicationsOwnSystemErrNeitherSilencesNorReentersTheGate(Jdk jdk) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
+                .main(dev.profguard.it.app.SwallowingErrApp.class, Jvm.fixture("libcompress-helper.so").toString());
+        if (!jdk.name().equals("JDK 17")) {
+            jvm.option("--enable-native-access=ALL-UNNAMED");
+        }
+        Run run = jvm.run();
+        assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
+        assertFalse(run.stdout().contains("NESTED"), "nothing of the guard went through the application's System.err\n" + run);
+        assertTrue(run.stderr().contains("profguard: ERROR MTuner's client (rmem) found in a library load"), run.toString());
+        assertFalse(Files.exists(marker()), "the library's constructor never ran");
+    }
+
     /** A jar of one agent class (and its nested classes) that may retransform and redefine. */
     private Path agentJar(String name, Class<?> premain) throws java.io.IOException {
         Path agent = dir.resolve(name);
