@@ -224,7 +224,12 @@ public final class LoadGate implements Function<Object[], Object> {
             // ends as close to dlopen as it can.
             boolean runs = jdk != null && jdk.canLoad(route);
             if (runs) {
-                jdk.warmUp(route, owner);
+                passing.set(JdkLoaders.WARM_UP); // the gate's own call: runs (and fails) without a judgement
+                try {
+                    jdk.warmUp(route, owner);
+                } finally {
+                    passing.remove();
+                }
             }
             before = runs ? MappedFiles.read() : null;
             judged = judge(route, (Class<?>) call[2], name);
