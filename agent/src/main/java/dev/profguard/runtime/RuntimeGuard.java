@@ -198,11 +198,12 @@ public final class RuntimeGuard {
     }
 
     /**
-     * What guards the JVM after start-up, one class for two jobs (each class loaded before main
+     * What guards the JVM after start-up, one class for its jobs (each class loaded before main
      * costs start-up time): what the bridge calls, the gate, made at the first library load rather
      * than in premain (a clean start loads none of it), its refusals counted for the metrics when
-     * health is on (a refusal is the gate's UnsatisfiedLinkError); and the watcher thread's first
-     * step after a clean start ({@link #run}).
+     * health is on (a refusal is the gate's UnsatisfiedLinkError); the gate's way to open the JDK's
+     * loaders ({@link #getAsBoolean}); and the watcher thread's first step after a clean start
+     * ({@link #run}).
      */
     private static final class Guarding implements Function<Object[], Object>, Runnable, BooleanSupplier {
         private final RuleSet rules;
