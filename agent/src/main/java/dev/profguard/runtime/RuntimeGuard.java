@@ -45,8 +45,8 @@ public final class RuntimeGuard {
     /**
      * Starts the watcher's thread after a clean start, unless watch.interval is 0. The watcher is
      * made on that thread, so its class loads beside main rather than before it. A load before the
-     * watcher is made is judged by the gate as any other, and the first tick sees it: the baseline
-     * is the linker's list from before the first look.
+     * watcher is made is judged by the gate as any other, and moves the change count, so the
+     * watcher's first look sees it: the baseline is the linker's list from before the probe's look.
      */
     public static void watchAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
                                            byte[] baseline, long count) {

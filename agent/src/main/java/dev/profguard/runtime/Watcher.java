@@ -53,7 +53,7 @@ public final class Watcher implements Runnable {
     /** Null until the first look after a clean start (made on the watcher's thread, not before main). */
     private ProcessView view;
     private final StateListener listener;
-    /** After a clean start: the linker's list as the probe's scan saw it, read at the first tick. */
+    /** After a clean start: the linker's list as the probe's scan saw it, read at the first look. */
     private byte[] pendingBaseline;
     private final Set<String> knownObjects = new HashSet<>();
     private final Set<String> knownMappings = new HashSet<>();
@@ -113,7 +113,7 @@ public final class Watcher implements Runnable {
      * The watcher after a start whose scan (the probe's) found nothing, made on its own thread
      * ({@link RuntimeGuard#watchAfterCleanScan}), which then runs it. Nothing of its baseline is
      * read before main: the linker's list as the scan saw it ({@code baseline}, unparsed) becomes
-     * its known objects at the first tick, and no code mapping is known but those of the objects
+     * its known objects at its first look, and no code mapping is known but those of the objects
      * the linker lists, since the scan found no other (start_scan.c).
      */
     static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline,
