@@ -37,6 +37,8 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
     private final AtomicLong refusedLoads = new AtomicLong();
     private final AtomicLong switchOffs = new AtomicLong();
     private final AtomicLong watcherTicks = new AtomicLong();
+    /** When the watcher last ticked, for the metric an alert on a stalled watcher reads; 0 for never. */
+    private volatile long lastTickMillis;
     private volatile HealthState state;
     private boolean threadStarted;
     private boolean stopped;
@@ -92,7 +94,10 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
         switch (what) {
             case REFUSED_LOAD -> refusedLoads.incrementAndGet();
             case SWITCH_OFF -> switchOffs.incrementAndGet();
-            case WATCHER_TICK -> watcherTicks.incrementAndGet();
+            case WATCHER_TICK -> {
+                watcherTicks.incrementAndGet();
+                lastTickMillis = System.currentTimeMillis();
+            }
             default -> throw new AssertionError(what);
         }
     }
@@ -200,7 +205,7 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
 
     /** The metrics in Prometheus' text format. */
     String metrics() {
-        return Metrics.render(state, config.enabled(), refusedLoads.get(), switchOffs.get(), watcherTicks.get());
+        return Metrics.render(state, config.enabled(), refusedLoads.get(), switchOffs.get(), watcherTicks.get(), lastTickMillis);
     }
 
     /** The shutdown hook's work, in a class of its own: a Thread needs a Runnable. */

@@ -14,7 +14,9 @@ public final class Metrics {
     private Metrics() {
     }
 
-    static String render(HealthState state, boolean enabled, long refusedLoads, long switchOffs, long watcherTicks) {
+    /** @param lastTickMillis when the watcher last ticked (milliseconds since the epoch), 0 for never */
+    static String render(HealthState state, boolean enabled, long refusedLoads, long switchOffs, long watcherTicks,
+                         long lastTickMillis) {
         StringBuilder out = new StringBuilder(1024);
         family(out, "profguard_build_info", "gauge", "profguard's version and the JVM's feature release; always 1.");
         out.append("profguard_build_info{version=\"").append(label(Cli.version())).append("\",java=\"")
@@ -39,6 +41,13 @@ public final class Metrics {
         counter(out, "profguard_refused_loads_total", "Native library loads the load gate refused.", refusedLoads);
         counter(out, "profguard_switch_offs_total", "Profiler clients switched off in place.", switchOffs);
         counter(out, "profguard_watcher_ticks_total", "Looks the runtime watcher took.", watcherTicks);
+        // A watcher that stops ticking (its thread suspended, or blocked by native code holding the
+        // dynamic linker's lock) is noticed by nothing inside the JVM: this is what an alert can watch.
+        family(out, "profguard_watcher_last_tick_timestamp_seconds", "gauge",
+                "When the runtime watcher last ticked, in seconds since the epoch; 0 before its first tick.");
+        long millis = lastTickMillis % 1000;
+        out.append("profguard_watcher_last_tick_timestamp_seconds ").append(lastTickMillis / 1000).append('.')
+                .append(millis < 10 ? "00" : millis < 100 ? "0" : "").append(millis).append('\n');
         return out.toString();
     }
 

@@ -116,9 +116,39 @@ class HealthTest extends JvmTest {
                 metrics = Http.get(port, "/metrics").body();
             }
             assertTrue(sample(metrics, "profguard_watcher_ticks_total") > 0, metrics);
+            Matcher tick = Pattern.compile("(?m)^profguard_watcher_last_tick_timestamp_seconds (\\d+)\\.\\d{3}$").matcher(metrics);
+            assertTrue(tick.find(), metrics);
+            long age = System.currentTimeMillis() / 1000 - Long.parseLong(tick.group(1));
+            assertTrue(age >= -1 && age < 30, "the watcher ticked moments ago: " + age + " s\n" + metrics);
             assertEquals(1, sample(metrics, "profguard_enabled"));
             assertTrue(metrics.contains("# TYPE profguard_refused_loads_total counter\n"), metrics);
             Http.assertValidMetrics(metrics, dir);
+        }
+    }
+
+    /**
+     * A watcher thread stopped from inside the JVM (here suspended, JDK 17) is noticed by nothing in
+     * the JVM; its last-tick timestamp stops moving, which is what an alert watches.
+     */
+    @Test
+    void aStalledWatcherShowsInItsLastTickTimestamp() throws Exception {
+        Jdk jdk17 = Jdk.all().filter(j -> j.name().equals("JDK 17")).findFirst().orElseThrow();
+        int port = Http.freePort();
+        try (RunningJvm app = serve(jdk17, "env=production,watch.interval=100ms,health.port=" + port, null, "suspend-watcher")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!app.stdout().contains("SUSPENDED") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(app.stdout().contains("SUSPENDED"), app.stdout());
+            String before = Http.get(port, "/metrics").body();
+            Thread.sleep(1500); // 15 intervals
+            String after = Http.get(port, "/metrics").body();
+            assertTrue(sample(before, "profguard_watcher_ticks_total") > 0, before);
+            assertEquals(sample(before, "profguard_watcher_ticks_total"), sample(after, "profguard_watcher_ticks_total"), after);
+            Matcher tick = Pattern.compile("(?m)^profguard_watcher_last_tick_timestamp_seconds (\\d+\\.\\d{3})$").matcher(after);
+            assertTrue(tick.find(), after);
+            assertTrue(before.contains("profguard_watcher_last_tick_timestamp_seconds " + tick.group(1) + "\n"),
+                    "the timestamp did not move while suspended\n" + before + after);
         }
     }
 
