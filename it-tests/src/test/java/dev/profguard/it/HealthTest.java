@@ -152,6 +152,50 @@ class HealthTest extends JvmTest {
         }
     }
 
+    /** The alerting rules over the agent's metrics are valid and fire on a stalled watcher and an active client. */
+    @Test
+    void theAgentsAlertingRulesAreValidAndFire() throws Exception {
+        Path rules = KubernetesExampleTest.PACKAGING.resolve("kubernetes/profguard-agent.rules.yaml");
+        assertEquals(0, AgentCommand.shell(dir, "promtool check rules \"$1\"", rules.toString()));
+        String test = String.join("\n",
+                "rule_files:",
+                "  - " + rules,
+                "evaluation_interval: 1m",
+                "tests:",
+                "  - interval: 1m",
+                "    input_series:",
+                // ticking every minute for 3 minutes (timestamps 0, 60, 120 s), then stuck at 120 s
+                "      - series: 'profguard_watcher_last_tick_timestamp_seconds{instance=\"app-1:9464\"}'",
+                "        values: '0.001 60 120 120 120 120 120'",
+                "      - series: 'profguard_client_active{instance=\"app-1:9464\"}'",
+                "        values: '0 0 0 1 1 1 1'",
+                "    alert_rule_test:",
+                "      - eval_time: 2m",
+                "        alertname: ProfguardWatcherStalled",
+                "        exp_alerts: []",
+                "      - eval_time: 5m",
+                "        alertname: ProfguardWatcherStalled",
+                "        exp_alerts:",
+                "          - exp_labels: {severity: critical, instance: 'app-1:9464'}",
+                "            exp_annotations:",
+                "              summary: \"profguard's runtime watcher in app-1:9464 stopped ticking\"",
+                "              description: \"The watcher thread of this JVM's guard has not ticked for more than 30 s. Something in the JVM stopped it: take a thread dump (jstack) and look at the thread profguard-watcher.\"",
+                "      - eval_time: 2m",
+                "        alertname: ProfilerClientActive",
+                "        exp_alerts: []",
+                "      - eval_time: 3m",
+                "        alertname: ProfilerClientActive",
+                "        exp_alerts:",
+                "          - exp_labels: {severity: critical, instance: 'app-1:9464'}",
+                "            exp_annotations:",
+                "              summary: \"Native memory profiler client active in app-1:9464\"",
+                "              description: \"profguard found a profiler client in this JVM that was neither refused nor switched off. GET /health on the agent's health.port has the finding.\"",
+                "");
+        Path file = dir.resolve("agent-rules-test.yaml");
+        Files.writeString(file, test);
+        assertEquals(0, AgentCommand.shell(dir, "promtool test rules \"$1\"", file.toString()));
+    }
+
     @OnEachJdk
     void disabledSaysSo(Jdk jdk) throws Exception {
         int port = Http.freePort();
