@@ -142,6 +142,13 @@ int probe_audit_slots(const char *path, const char *const *names, size_t count, 
 int probe_read_controls(const char *const *names, size_t count, signed char *values);
 
 /*
+ * HOME/lib of the running JDK: two levels above the real path of the loaded libjvm.so
+ * (HOME/lib/VARIANT/libjvm.so), found through dl_iterate_phdr without allocating in its callback.
+ * PROBE_NOT_LOADED when no libjvm.so is loaded.
+ */
+int probe_jdk_lib(char *lib, size_t capacity);
+
+/*
  * The resource name of module in the runtime image the JVM runs from (HOME/lib/modules, HOME two
  * levels above the real path of the loaded libjvm.so), read through the libjimage.so the JVM
  * loaded from HOME/lib (never one loaded anew): out receives its bytes, within out's limit.

@@ -45,11 +45,7 @@ static int probe_find_libjvm(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
-/*
- * HOME/lib of the running JDK: two levels above the real path of the loaded libjvm.so
- * (HOME/lib/VARIANT/libjvm.so). PROBE_NOT_LOADED when no libjvm.so is loaded.
- */
-static int probe_jdk_lib(char *lib, size_t capacity)
+int probe_jdk_lib(char *lib, size_t capacity)
 {
     struct probe_jvm_search search;
     search.found = 0;

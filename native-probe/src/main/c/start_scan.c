@@ -260,28 +260,20 @@ static int probe_next_object(const struct probe_buffer *objects, size_t *at, uin
  * change it; "" otherwise. Not the launcher's place: a copied launcher beside links into a JDK
  * would make any directory "the JDK".
  */
-static void probe_jdk_home(const struct probe_buffer *objects, char *home, size_t capacity)
+static void probe_jdk_home(char *home, size_t capacity)
 {
     home[0] = '\0';
-    size_t at = 0;
-    uint64_t base, zero_fill;
-    uint32_t length;
-    char name[PATH_MAX];
-    while (probe_next_object(objects, &at, &base, &zero_fill, name, &length) == 1) {
-        char real[PATH_MAX];
-        if (strcmp(probe_base_name(name), "libjvm.so") == 0 && realpath(name, real) != NULL) {
-            for (int up = 0; up < 3; up++) {
-                char *slash = strrchr(real, '/');
-                if (slash == NULL || slash == real || (up == 2 && strcmp(slash, "/lib") != 0)) {
-                    return;
-                }
-                *slash = '\0';
-            }
-            if (strlen(real) < capacity && probe_root_only(real)) {
-                strcpy(home, real);
-            }
-            return;
-        }
+    char lib[PATH_MAX];
+    if (probe_jdk_lib(lib, sizeof lib) != PROBE_OK) {
+        return;
+    }
+    char *slash = strrchr(lib, '/');
+    if (slash == NULL || slash == lib || strcmp(slash, "/lib") != 0) {
+        return;
+    }
+    *slash = '\0';
+    if (strlen(lib) < capacity && probe_root_only(lib)) {
+        strcpy(home, lib);
     }
 }
 
@@ -928,7 +920,7 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     probe_init_buffer(&objects, (size_t)16 << 20);
     int listed = probe_list_objects(&objects);
     char jdk_home[PATH_MAX];
-    probe_jdk_home(&objects, jdk_home, sizeof jdk_home);
+    probe_jdk_home(jdk_home, sizeof jdk_home);
     char exe[PATH_MAX];
     if (realpath("/proc/self/exe", exe) == NULL) {
         exe[0] = '\0'; /* its code mapping is then one the linker does not list: looked closer at */
