@@ -43,6 +43,10 @@ public final class Agent {
         }
     }
 
+    /**
+     * The jar this class came from, or null. NativeLoader.jarOf does the same for the probe; it is
+     * not called from here, since that would load NativeLoader in the application's loader too.
+     */
     private static File jarOfThisClass() {
         try {
             CodeSource source = Agent.class.getProtectionDomain().getCodeSource();

@@ -15,9 +15,7 @@ class AgentIsolationTest extends JvmTest {
     @OnEachJdk
     void theApplicationReachesNeitherTheGuardNorWhatItOpened(Jdk jdk) throws Exception {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").main(IsolationApp.class, Jvm.fixture("libbenign.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED"); // the application's own System.load
-        }
+        jvm.applicationNativeAccess(); // the application's own System.load
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("OPTIONS null"), run.toString());

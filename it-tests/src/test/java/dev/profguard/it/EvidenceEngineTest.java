@@ -68,9 +68,7 @@ class EvidenceEngineTest extends JvmTest {
             AgentCommand scan = AgentCommand.run(jdk, dir, "scan", lib.toString());
             assertEquals(1, scan.status(), fixture + "\n" + scan);
             Jvm gate = Jvm.on(jdk, dir).agentArgs("env=production").main(LoadApp.class, "System.load", lib.toString());
-            if (!jdk.name().equals("JDK 17")) {
-                gate.option("--enable-native-access=ALL-UNNAMED");
-            }
+            gate.applicationNativeAccess();
             Run loaded = gate.run();
             assertTrue(loaded.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"),
                     fixture + "\n" + loaded);

@@ -93,6 +93,14 @@ public final class Jvm {
         return this;
     }
 
+    /**
+     * {@code --enable-native-access=ALL-UNNAMED} on JDKs with JEP 472's check (not JDK 17): for an
+     * application that loads native code itself, whose own load is a restricted call there.
+     */
+    public Jvm applicationNativeAccess() {
+        return jdk.name().equals("JDK 17") ? this : option("--enable-native-access=ALL-UNNAMED");
+    }
+
     /** Runs the JVM under another command, e.g. unshare. */
     public Jvm wrappedIn(List<String> command) {
         prefix.addAll(command);

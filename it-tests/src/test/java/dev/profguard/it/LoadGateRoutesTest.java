@@ -31,9 +31,7 @@ class LoadGateRoutesTest extends JvmTest {
     private Jvm app(Jdk jdk, String... args) {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
                 .main(GateRoutesApp.class, args);
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED");
-        }
+        jvm.applicationNativeAccess();
         return jvm;
     }
 
@@ -135,9 +133,7 @@ class LoadGateRoutesTest extends JvmTest {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=10m")
                 .env("ONLOAD_DLOPEN", Jvm.fixture("libmtuner_standin.so").toString())
                 .main(LoadApp.class, "System.load", Jvm.fixture("libjni-onload-dlopen.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED");
-        }
+        jvm.applicationNativeAccess();
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("LOADED"), run.toString());

@@ -22,9 +22,7 @@ class LoadGateTest extends JvmTest {
     private Run load(Jdk jdk, String env, String... route) throws Exception {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=" + env).env("STANDIN_MARKER_FILE", marker().toString())
                 .option("-Djava.library.path=" + Jvm.FIXTURES).main(LoadApp.class, route);
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED"); // the app's own load is a restricted call on 24+
-        }
+        jvm.applicationNativeAccess(); // the app's own load is a restricted call on 24+
         return jvm.run();
     }
 
@@ -61,9 +59,7 @@ class LoadGateTest extends JvmTest {
         Path agent = agentJar("retransforming-agent.jar", RetransformingAgent.class);
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
                 .option("-javaagent:" + agent).main(LoadApp.class, "System.load", Jvm.fixture("libcompress-helper.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED");
-        }
+        jvm.applicationNativeAccess();
         Run run = jvm.run();
         assertTrue(run.stdout().contains("RETRANSFORMED"), run.toString());
         assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
@@ -83,10 +79,8 @@ class LoadGateTest extends JvmTest {
         Jvm client = Jvm.on(jdk, dir).agentArgs("env=production").env("JAVA_TOOL_OPTIONS", "-javaagent:" + agent)
                 .env("STANDIN_MARKER_FILE", marker().toString())
                 .main(LoadApp.class, "System.load", Jvm.fixture("libcompress-helper.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            twice.option("--enable-native-access=ALL-UNNAMED");
-            client.option("--enable-native-access=ALL-UNNAMED");
-        }
+        twice.applicationNativeAccess();
+        client.applicationNativeAccess();
         Run run = twice.run();
         assertTrue(run.stdout().contains("REDEFINED"), run.toString());
         assertTrue(run.stdout().contains("FIRST: LOADED"), run.toString());
@@ -107,9 +101,7 @@ class LoadGateTest extends JvmTest {
     void anApplicationsOwnSystemErrNeitherSilencesNorReentersTheGate(Jdk jdk) throws Exception {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
                 .main(dev.profguard.it.app.SwallowingErrApp.class, Jvm.fixture("libcompress-helper.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED");
-        }
+        jvm.applicationNativeAccess();
         Run run = jvm.run();
         assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
         assertFalse(run.stdout().contains("NESTED"), "nothing of the guard went through the application's System.err\n" + run);
@@ -181,9 +173,7 @@ class LoadGateTest extends JvmTest {
             Files.deleteIfExists(marker());
             Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,probe=" + probe).env("STANDIN_MARKER_FILE", marker().toString())
                     .main(LoadApp.class, "load-replace-reload", library.toString(), Jvm.fixture("libmtuner_standin.so").toString());
-            if (!jdk.name().equals("JDK 17")) {
-                jvm.option("--enable-native-access=ALL-UNNAMED");
-            }
+            jvm.applicationNativeAccess();
             Run run = jvm.run();
             assertEquals(0, run.exitStatus(), run.toString());
             assertFalse(Files.exists(marker()), "the client's constructor never ran (probe=" + probe + ")\n" + run);

@@ -196,9 +196,7 @@ class NativeProbeTest extends JvmTest {
     @OnEachJdk
     void readsClassFilesOfTheRuntimeImageAsTheJdkDoes(Jdk jdk) throws Exception {
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(dev.profguard.it.app.ImageClassApp.class);
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED"); // the app loads the probe itself, without an Instrumentation
-        }
+        jvm.applicationNativeAccess(); // the app loads the probe itself, without an Instrumentation
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("SAME"), run.toString());

@@ -85,9 +85,7 @@ class RedTeamTest extends JvmTest {
         Files.copy(Jvm.fixture("libcompress-helper.so"), dir.resolve("x86_64/libx.so")); // what dlopen would load
         Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker.toString())
                 .main(dev.profguard.it.app.LoadApp.class, "System.load", literal.resolve("libx.so").toString());
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED");
-        }
+        jvm.applicationNativeAccess();
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("REFUSED profguard:") && run.stdout().contains("expands the $ tokens"), run.toString());

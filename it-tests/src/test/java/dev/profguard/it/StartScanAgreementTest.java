@@ -26,9 +26,7 @@ class StartScanAgreementTest extends JvmTest {
     }
 
     private Looks look(Jdk jdk, Jvm jvm) throws Exception {
-        if (!jdk.name().equals("JDK 17")) {
-            jvm.option("--enable-native-access=ALL-UNNAMED"); // the app loads the probe itself with System.load
-        }
+        jvm.applicationNativeAccess(); // the app loads the probe itself with System.load
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         String c = run.stdout().lines().filter(l -> l.startsWith("C ")).findFirst().orElseThrow(() -> new AssertionError(run));
