@@ -57,6 +57,10 @@ gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
 gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libbytehound.so" "$src/bytehound_standin.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
+# Starts a JVM in its own process (JNI_CreateJavaVM) after a setenv: an embedding host.
+jdk_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+gcc "${hardening[@]}" -I"$jdk_home/include" -I"$jdk_home/include/linux" -o "$out/embed_launcher" \
+    "$src/embed_launcher.c" -ldl
 # Nothing of MTuner's but the zero-filled segment.
 gcc "${hardening[@]}" -shared -o "$out/libbigbss.so" "$src/bigbss.c"
 echo "native fixtures built in $out"

@@ -202,6 +202,7 @@ struct probe_start_rules {
     struct probe_items arguments;
     struct probe_items tracers;
     struct probe_items controls;
+    struct probe_items own;       /* the guard's own variables (options, tag): a name, or a prefix ending in '*' */
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
 };
 
@@ -215,7 +216,8 @@ int probe_glob_matches(const char *glob, const char *name);
 enum probe_scan_reason {
     PROBE_SCAN_OBJECT = 1,      /* a loaded object named, shaped or placed like a client, or defining its symbols */
     PROBE_SCAN_MAPPING = 2,     /* a mapped file named like one, deleted, or code the linker does not list */
-    PROBE_SCAN_ENVIRONMENT = 4, /* LD_PRELOAD, LD_AUDIT, a rule's variable, an agent in an options variable */
+    PROBE_SCAN_ENVIRONMENT = 4, /* LD_PRELOAD, LD_AUDIT, a rule's variable, an agent in an options variable,
+                                   the guard's own variables changed since the process started */
     PROBE_SCAN_ARGUMENT = 8,    /* an agent or an @argfile on the command line */
     PROBE_SCAN_OPEN_FILE = 16,  /* a descriptor on a capture file, by header or name */
     PROBE_SCAN_INCOMPLETE = 32, /* something could not be read: the full scan says what */

@@ -103,6 +103,8 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             status = probe_add_item(&rules->arguments, value);
         } else if (strcmp(line, "tracer") == 0) {
             status = probe_add_item(&rules->tracers, value);
+        } else if (strcmp(line, "own") == 0) {
+            status = probe_add_item(&rules->own, value);
         } else if (strcmp(line, "mallctl") == 0) {
             status = probe_add_item(&rules->controls, value);
         } else if (strcmp(line, "capture") == 0) {
@@ -800,17 +802,72 @@ static int probe_scan_strings(const char *path, size_t limit, const struct probe
     return status;
 }
 
+/* Whether a NAME=value entry is one of the guard's own variables (the rules' "own" lines). */
+static int probe_own_variable(const struct probe_start_rules *rules, const char *entry)
+{
+    const char *equals = strchr(entry, '=');
+    if (equals == NULL) {
+        return 0;
+    }
+    size_t name_length = (size_t)(equals - entry);
+    for (size_t i = 0; i < rules->own.count; i++) {
+        const char *own = rules->own.items[i];
+        size_t length = strlen(own);
+        if (length > 0 && own[length - 1] == '*' ? name_length >= length - 1 && strncmp(entry, own, length - 1) == 0
+                                                 : name_length == length && strncmp(entry, own, length) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The next of the guard's own variables in the live environment from *live on, or NULL; *live is moved past it. */
+static const char *probe_next_own(const struct probe_start_rules *rules, char ***live)
+{
+    while (*live != NULL && **live != NULL) {
+        const char *entry = *(*live)++;
+        if (probe_own_variable(rules, entry)) {
+            return entry;
+        }
+    }
+    return NULL;
+}
+
 /*
  * The environment: the live one, as detect/EnvironmentDetector reads it, and the one the process
  * was started with (/proc/self/environ), where a variable a library unset from its constructor
- * (LD_PRELOAD, to hide where it came from) is still written.
+ * (LD_PRELOAD, to hide where it came from) is still written. The guard's own variables (options,
+ * the tag) are taken from the latter; any difference in them between the two (set, changed or
+ * unset inside the process) is a reason to look closer, where the full scan says what changed.
  */
 static int probe_scan_environ(const struct probe_start_rules *rules, uint32_t *reasons)
 {
     for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
         probe_scan_variable(rules, *entry, reasons);
     }
-    return probe_scan_strings("/proc/self/environ", (size_t)8 << 20, rules, reasons, probe_scan_variable);
+    struct probe_buffer strings;
+    probe_init_buffer(&strings, (size_t)8 << 20);
+    int status = probe_read_small_file("/proc/self/environ", &strings);
+    if (status == PROBE_OK) {
+        status = probe_append_buffer(&strings, "", 1);
+    }
+    char **live = environ;
+    int differs = 0;
+    size_t at = 0;
+    while (status == PROBE_OK && at + 1 < strings.size) {
+        const char *string = (const char *)strings.data + at;
+        probe_scan_variable(rules, string, reasons);
+        if (probe_own_variable(rules, string)) {
+            const char *now = probe_next_own(rules, &live);
+            differs |= now == NULL || strcmp(now, string) != 0;
+        }
+        at += strlen(string) + 1;
+    }
+    if (status == PROBE_OK && (differs || probe_next_own(rules, &live) != NULL)) {
+        *reasons |= PROBE_SCAN_ENVIRONMENT;
+    }
+    probe_free_buffer(&strings);
+    return status;
 }
 
 /* One argument of the command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */

@@ -339,6 +339,18 @@ static void test_start_scan(const char *fixture)
     /* libc is a system object: its name and symbols are what count */
     CHECK((scan_with("rule a\nname libc.so*\n") & PROBE_SCAN_MAPPING) != 0);
     /* a rule's variable */
+    /* the guard's own variables: the same live as at start is nothing; set, changed or unset since is a reason */
+    const char *own = "own PROFGUARD_C_OWN_*\nown C_OWN_TAG\nrule a\n";
+    CHECK((scan_with(own) & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("PROFGUARD_C_OWN_X", "1", 1);
+    CHECK((scan_with(own) & PROBE_SCAN_ENVIRONMENT) != 0);
+    CHECK((scan_with("own PROFGUARD_C_OTHER_*\nrule a\n") & PROBE_SCAN_ENVIRONMENT) == 0); /* not named: not compared */
+    unsetenv("PROFGUARD_C_OWN_X");
+    CHECK((scan_with(own) & PROBE_SCAN_ENVIRONMENT) == 0);
+    setenv("C_OWN_TAG", "dev", 1);
+    CHECK((scan_with(own) & PROBE_SCAN_ENVIRONMENT) != 0);
+    CHECK((scan_with("own C_OWN_TA\nown C_OWN_TAG_LONGER\nrule a\n") & PROBE_SCAN_ENVIRONMENT) == 0); /* whole names */
+    unsetenv("C_OWN_TAG");
     CHECK((scan_with("rule a\nvariable PROFGUARD_C_TEST_VARIABLE\n") & PROBE_SCAN_ENVIRONMENT) == 0);
     setenv("PROFGUARD_C_TEST_VARIABLE", "1", 1);
     CHECK((scan_with("rule a\nvariable PROFGUARD_C_TEST_VARIABLE\n") & PROBE_SCAN_ENVIRONMENT) != 0);

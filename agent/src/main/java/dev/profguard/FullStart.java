@@ -37,6 +37,7 @@ final class FullStart {
     /** @param probeProblem why the probe is not loaded, or null */
     static void start(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe, String probeProblem,
                       StateListener health, boolean atStartup) {
+        StartNotes.environmentChange(config); // before any verdict: a refusal exits
         ProcFs view = ProcFs.self(environment(probe, config.startEnvironment()));
         List<LoadedObject> inspected = new ArrayList<>();
         List<MappedObject> mapped = new ArrayList<>();

@@ -62,6 +62,7 @@ final class Guard implements Consumer<Object[]> {
                 StartNotes.warnings(config);
             }
             if (!config.enabled()) {
+                StartNotes.environmentChange(config);
                 String line = StartNotes.disabled(config);
                 if (config.publishesHealth()) {
                     Health.startDisabled(config, line);

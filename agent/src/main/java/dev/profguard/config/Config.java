@@ -27,7 +27,8 @@ public final class Config {
     /** {@code PROFGUARD_*} variables that are not options (used by the container entrypoint). */
     static final Set<String> RESERVED_VARIABLES = Set.of("PROFGUARD_AGENT");
     static final String PROPERTY_PREFIX = "profguard.";
-    static final String VARIABLE_PREFIX = "PROFGUARD_";
+    /** The prefix of the option variables: PROFGUARD_ACTION and the like. */
+    public static final String VARIABLE_PREFIX = "PROFGUARD_";
 
     private final String envTag;
     /** /proc/self/environ as read at start-up, parsed into {@link #startEnvironment} when asked for. */
@@ -115,49 +116,51 @@ public final class Config {
     /**
      * Resolves the options of this JVM's guard (agent arguments, its system properties and
      * environment) and keeps them for what reports on the guard later (log lines).
+     *
+     * <p>The variables are the ones the process was started with (/proc/self/environ): code that
+     * ran before the JVM (a preloaded library's constructor) could setenv APP_ENV=dev under a
+     * client. Only our variables are taken out of that block, and the JVM's own copy of the
+     * environment (System.getenv, which decodes every variable) is not read on a clean start:
+     * whether the live environment differs in our variables is the probe's first look's to see
+     * (a difference sends the start to the full scan), and {@link #environmentChange} says how.
      */
     public static Config forThisJvm(String agentArgs) throws ConfigException {
-        Map<String, String> live = System.getenv();
-        Map<String, String> env = live;
-        List<String> changed = null;
         byte[] block = readStartEnvironment();
-        if (block != null) {
-            // The operator's values are the ones the process was started with: code that ran before
-            // the JVM (a preloaded library's constructor) could setenv APP_ENV=dev under a client.
-            // Only our variables are taken out of the block here; the whole block is parsed when
-            // something asks for it (a finding), not on every start.
-            Map<String, String> atStart = oursOf(block);
-            for (Map.Entry<String, String> entry : atStart.entrySet()) {
-                if (!entry.getValue().equals(live.get(entry.getKey()))) {
-                    changed = changed(changed, entry.getKey());
-                }
-            }
-            for (String name : live.keySet()) {
-                if (ours(name) && !atStart.containsKey(name)) {
-                    changed = changed(changed, name);
-                }
-            }
-            if (changed != null) {
-                env = new LinkedHashMap<>(live);
-                for (String name : changed) {
-                    if (atStart.get(name) == null) {
-                        env.remove(name);
-                    } else {
-                        env.put(name, atStart.get(name));
-                    }
-                }
-            }
-        }
-        Config config = resolve(agentArgs, System.getProperties(), env);
+        Config config = resolve(agentArgs, System.getProperties(), block == null ? System.getenv() : oursOf(block));
         config.startBlock = block;
-        if (changed != null) {
-            Collections.sort(changed);
-            config.warnings.add("the environment was changed inside this process before the JVM read it ("
-                    + String.join(", ", changed) + "): profguard uses the values the process was started with. "
-                    + "Find what sets them (a preloaded library?).");
-        }
         thisJvm = config;
         return config;
+    }
+
+    /**
+     * The warning to give when our variables (PROFGUARD_*, the tag variables) differ between the
+     * environment the process was started with and the one the JVM reads now, or null: the
+     * options use the former, the operator's values. Reads System.getenv, so it is asked on the
+     * full scan's path, not on a clean start's.
+     */
+    public String environmentChange() {
+        if (startBlock == null) {
+            return null;
+        }
+        Map<String, String> atStart = oursOf(startBlock);
+        Map<String, String> live = System.getenv();
+        List<String> changed = null;
+        for (Map.Entry<String, String> entry : atStart.entrySet()) {
+            if (!entry.getValue().equals(live.get(entry.getKey()))) {
+                changed = changed(changed, entry.getKey());
+            }
+        }
+        for (String name : live.keySet()) {
+            if (ours(name) && !atStart.containsKey(name)) {
+                changed = changed(changed, name);
+            }
+        }
+        if (changed == null) {
+            return null;
+        }
+        Collections.sort(changed);
+        return "the environment was changed inside this process before the JVM read it (" + String.join(", ", changed)
+                + "): profguard uses the values the process was started with. Find what sets them (a preloaded library?).";
     }
 
     private static List<String> changed(List<String> changed, String name) {

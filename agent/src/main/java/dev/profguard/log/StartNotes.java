@@ -18,6 +18,18 @@ public final class StartNotes {
         }
     }
 
+    /**
+     * The WARN of our variables changed inside this process before the JVM read them
+     * ({@link Config#environmentChange}), when they were; on every path but a clean start, whose
+     * probe saw no such change.
+     */
+    public static void environmentChange(Config config) {
+        String change = config.environmentChange();
+        if (change != null) {
+            Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "ignored_option").log(change);
+        }
+    }
+
     /** The one WARN of {@code enabled=false}; returns its text (health publishes it). */
     public static String disabled(Config config) {
         String line = "the guard is off in this JVM: enabled=false (" + config.sourceOf("enabled") + "). Nothing is "

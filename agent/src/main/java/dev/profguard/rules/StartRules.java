@@ -1,5 +1,7 @@
 package dev.profguard.rules;
 
+import dev.profguard.config.Config;
+
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +39,10 @@ public final class StartRules {
             }
         }
         StringBuilder text = new StringBuilder();
+        // The guard's own variables: the probe compares them between the environment the process
+        // started with and the live one (Config takes the former; a difference is the full scan's to tell).
+        text.append("own ").append(Config.VARIABLE_PREFIX).append("*\n");
+        lines(text, "own", Config.TAG_VARIABLES);
         for (Rule rule : rules) {
             if (!rule.enabled()) {
                 continue; // switched off: nothing to look for

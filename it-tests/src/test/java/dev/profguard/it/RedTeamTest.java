@@ -75,6 +75,26 @@ class RedTeamTest extends JvmTest {
                 run.toString());
     }
 
+    /**
+     * The same change with nothing else to see: a host that starts the JVM in its own process
+     * (JNI_CreateJavaVM) after a setenv. No preload and no client, so only the probe's first look
+     * can see it (a clean start never reads the JVM's copy of the environment): it is still told,
+     * and the options are still the ones the process was started with.
+     */
+    @OnEachJdk
+    void anEnvironmentChangedBeforeTheJvmReadItIsToldOnAnOtherwiseCleanStart(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("log.level=info").env("APP_ENV", "production")
+                .wrappedIn(List.of(Jvm.fixture("embed_launcher").toString(), "APP_ENV", "dev")).run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.mainRan(), run.toString());
+        List<String> lines = run.profguardLines();
+        assertEquals(2, lines.size(), run.toString());
+        assertTrue(lines.get(0).contains("WARN the environment was changed inside this process before the JVM read it (APP_ENV)"),
+                run.toString());
+        assertTrue(lines.get(1).contains("active in this JVM: env=production (environment variable APP_ENV): production"),
+                run.toString());
+    }
+
     @OnEachJdk
     void aLoadWhoseNameTheLinkerWouldExpandIsNotTakenAtItsWord(Jdk jdk) throws Exception {
         Path marker = dir.resolve("constructor-ran");
