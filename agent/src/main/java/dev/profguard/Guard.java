@@ -143,7 +143,7 @@ final class Guard implements Consumer<Object[]> {
         }
         RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline, count);
         if (atStartup && Policy.attachPostureMatters(config)) {
-            AttachPosture.check(config);
+            AttachPosture.checkAfterCleanLook(config);
         }
         if (config.logLevel().equals("info")) {
             StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(Runtime.version().feature()));

@@ -36,6 +36,8 @@ public final class Config {
     private Map<String, String> startEnvironment;
     private final String envTagSource;
     private final Set<String> productionTags;
+    /** The same tags in their order, for matching: iterating the set would load LinkedHashMap's key view before main. */
+    private final String[] productionOrder;
     /** The enum-valued options as their words: the enums load when asked for, not at every start. */
     private final String action;
     private final int exitCode;
@@ -59,11 +61,15 @@ public final class Config {
     private static volatile Config thisJvm;
 
     private Config(Map<String, Value> options, Map<String, String> env, List<String> warnings) throws ConfigException {
-        this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(options.keySet()));
+        // entrySet, not keySet and values: LinkedHashMap's key and value views are four classes
+        // more to load from the runtime image before main (not in the JDK's CDS archive)
+        Set<String> given = new LinkedHashSet<>();
         Map<String, String> where = new LinkedHashMap<>();
-        for (Value value : options.values()) {
-            where.put(value.key, value.source);
+        for (Map.Entry<String, Value> option : options.entrySet()) {
+            given.add(option.getKey());
+            where.put(option.getValue().key, option.getValue().source);
         }
+        this.explicit = Collections.unmodifiableSet(given);
         this.sources = where;
         this.warnings = new ArrayList<>(warnings); // forThisJvm may add one before the config is used
         Value tag = options.get("env");
@@ -85,6 +91,7 @@ public final class Config {
         this.envTag = tagValue;
         this.envTagSource = tagSource;
         this.productionTags = productionTags(options.get("production"));
+        this.productionOrder = productionTags.toArray(new String[0]);
         this.action = action(options.get("action"));
         this.exitCode = (int) integer(options.get("exit.code"), 78, 1, 255);
         Value rules = options.get("rules");
@@ -219,6 +226,38 @@ public final class Config {
         }
     }
 
+    /**
+     * The variables of {@code names} as the process was started with them (the first of a name
+     * winning), or null when /proc/self/environ was not read. Only those are decoded.
+     */
+    public Map<String, String> startVariables(List<String> names) {
+        return startBlock == null ? null : variablesOf(startBlock, names);
+    }
+
+    /** The variables of {@code names} in an environment block, the first of a name winning. */
+    static Map<String, String> variablesOf(byte[] startBlock, List<String> names) {
+        Map<String, String> found = new java.util.HashMap<>();
+        byte[][] wanted = new byte[names.size()][];
+        for (int n = 0; n < wanted.length; n++) {
+            wanted[n] = names.get(n).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int start = 0;
+        for (int i = 0; i <= startBlock.length; i++) {
+            if (i == startBlock.length || startBlock[i] == 0) {
+                for (int n = 0; n < wanted.length && i > start; n++) {
+                    byte[] name = wanted[n];
+                    if (i - start > name.length && startBlock[start + name.length] == '='
+                            && java.util.Arrays.equals(startBlock, start, start + name.length, name, 0, name.length)) {
+                        found.putIfAbsent(names.get(n), new String(startBlock, start + name.length + 1,
+                                i - start - name.length - 1, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return found;
+    }
+
     /** This JVM's environment as the process was started with it (/proc/self/environ), or null when unread. */
     public Map<String, String> startEnvironment() {
         synchronized (this) {
@@ -254,7 +293,8 @@ public final class Config {
             throws ConfigException {
         Map<String, Value> options = new LinkedHashMap<>();
         List<String> ignored = null;
-        for (String name : env.keySet()) {
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            String name = variable.getKey();
             if (name.startsWith(VARIABLE_PREFIX) && !RESERVED_VARIABLES.contains(name)) {
                 String key = keyOfVariable(name);
                 if (key == null) {
@@ -271,7 +311,7 @@ public final class Config {
                     ignored.add(name);
                     continue;
                 }
-                options.put(key, new Value(key, env.get(name), "environment variable " + name));
+                options.put(key, new Value(key, variable.getValue(), "environment variable " + name));
             }
         }
         for (String name : properties.stringPropertyNames()) {
@@ -466,7 +506,7 @@ public final class Config {
             return null;
         }
         String tag = envTag.toLowerCase(Locale.ROOT);
-        for (String pattern : productionTags) {
+        for (String pattern : productionOrder) {
             if (pattern.equals(tag) || Glob.matches(pattern, tag)) {
                 return pattern;
             }

@@ -27,17 +27,32 @@ public final class AttachPosture {
     static final int AGENT_FLAG_SINCE = 21;
     private static final int MAX_CMDLINE = 8 << 20; // as ProcFs reads it
 
+    /** The options variables the JVM reads its flags from, as {@link #flags} orders them. */
+    public static final List<String> VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
     private AttachPosture() {
     }
 
     /**
      * For a production JVM at start-up: per option {@code attach}, one WARN (warn), nothing
      * (ignore) or a refusal with exit.code (refuse) when agents can be loaded into it at run time.
-     * Read from this JVM itself: the environment it was started with and its command line.
+     * Read from this JVM itself: its live environment and its command line.
      */
     public static void check(Config config) {
         if (!config.attach().equals("ignore")) { // acknowledged: nothing read, nothing said
             check(flags(System.getenv(), ownArguments()), config);
+        }
+    }
+
+    /**
+     * The same after a clean first look, with {@link #VARIABLES} as the process was started with
+     * them ({@link Config#startVariables}): the probe found them unchanged in the live environment
+     * (StartRules' "own" lines), and System.getenv would decode every variable before main.
+     */
+    public static void checkAfterCleanLook(Config config) {
+        if (!config.attach().equals("ignore")) {
+            Map<String, String> env = config.startVariables(VARIABLES);
+            check(flags(env == null ? System.getenv() : env, ownArguments()), config);
         }
     }
 
@@ -119,9 +134,9 @@ public final class AttachPosture {
     private static List<String> flags(Map<String, String> env, List<String> arguments) {
         List<String> flags = new ArrayList<>();
         if (env != null) {
-            for (String variable : new String[]{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
-                if (env.get(variable) != null) {
-                    flags.addAll(JvmOptions.tokenize(env.get(variable)));
+            for (int i = 0; i < 2; i++) { // JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS: before the command line
+                if (env.get(VARIABLES.get(i)) != null) {
+                    flags.addAll(JvmOptions.tokenize(env.get(VARIABLES.get(i))));
                 }
             }
         }
@@ -129,8 +144,8 @@ public final class AttachPosture {
             return null; // unknown: the incomplete check is already reported; no guess either way
         }
         flags.addAll(arguments);
-        if (env != null && env.get("_JAVA_OPTIONS") != null) {
-            flags.addAll(JvmOptions.tokenize(env.get("_JAVA_OPTIONS")));
+        if (env != null && env.get(VARIABLES.get(2)) != null) { // _JAVA_OPTIONS: after it
+            flags.addAll(JvmOptions.tokenize(env.get(VARIABLES.get(2))));
         }
         return flags;
     }

@@ -41,6 +41,23 @@ class AttachPostureTest extends JvmTest {
         assertEquals("", staging.stderr(), "only production JVMs are told\n" + staging);
     }
 
+    /**
+     * The flags are the ones the JVM read, not the ones the process was started with: a host that
+     * starts the JVM in its own process (JNI_CreateJavaVM) after emptying JAVA_TOOL_OPTIONS leaves
+     * attach open, although the process was started with it closed. A clean start reads the
+     * options variables from the start block, and may only because the probe's first look found
+     * them unchanged: here it does not, and the full scan's check reads the live ones.
+     */
+    @OnEachJdk
+    void theFlagsAreTheOnesTheJvmReadNotTheOnesTheProcessStartedWith(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production")
+                .env("JAVA_TOOL_OPTIONS", "-XX:+DisableAttachMechanism")
+                .wrappedIn(List.of(Jvm.fixture("embed_launcher").toString(), "JAVA_TOOL_OPTIONS", "")).run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.mainRan(), run.toString());
+        assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN this production JVM lets local processes"), run.toString());
+    }
+
     @OnEachJdk
     void onceAcknowledgedACleanStartIsSilent(Jdk jdk) throws Exception {
         Run ignored = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production,attach=ignore").run();

@@ -84,11 +84,16 @@ public final class NativeLoader {
         }
         long expected = crc[0];
         String[] places = {probeDir == null ? null : probeDir.toString(), System.getProperty("java.io.tmpdir"),
-                System.getenv("XDG_RUNTIME_DIR"), System.getProperty("user.dir")};
+                null, System.getProperty("user.dir")};
         String[] names = {"probe.dir", "java.io.tmpdir", "XDG_RUNTIME_DIR", "the working directory"};
         StringBuilder passed = null;
         boolean loaded = false;
         for (int i = 0; i < places.length && !loaded; i++) {
+            if (i == 2) {
+                // read only when the places before it failed: System.getenv decodes the whole
+                // environment, which a start that loads from java.io.tmpdir never needs
+                places[i] = System.getenv("XDG_RUNTIME_DIR");
+            }
             if (places[i] == null || places[i].isEmpty() || seenBefore(places, i)) {
                 continue;
             }
