@@ -7,9 +7,12 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
@@ -26,7 +29,10 @@ import java.util.zip.ZipFile;
  * <li>Start-up cost. The application's loader finds each class through its class path, with a
  *     code source, a package and manifest check per class, all interpreted before main: about
  *     175 µs a class measured here (a premain loading 25 small classes). This loader reads the
- *     entry from the jar it keeps open and defines it: about half of that.</li>
+ *     entry from the jar it keeps open and defines it: about half of that. The classes a clean
+ *     start loads before main it defines from one stored resource the build packed
+ *     ({@code dev.profguard.StartClasses}), read at once: no lookup and no inflater per class
+ *     (3.3-3.9 ms of premain for 22 classes measured before, 0.35-0.6 ms for the one read).</li>
  * <li>Isolation. The agent's classes and their state (the gate's hook, the watcher, the options)
  *     are not the application's: a {@code dev.profguard} class the application names is its own
  *     copy, never the running guard. What the agent opens in java.base it opens to this loader's
@@ -42,17 +48,79 @@ public final class AgentLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    /** The build's pack of the classes a clean start loads before main (dev.profguard.StartClasses). */
+    private static final String START_CLASSES = "META-INF/profguard/start-classes.bin";
+
     private final ZipFile jar;
     private final URL location;
     private final ProtectionDomain domain;
     private volatile Consumer<Object[]> entry;
     private Attributes mainAttributes;
+    /**
+     * {packed class files (byte[]), name to {offset, length} (Map)} while the guard starts, then
+     * null: what is not loaded by then comes from the jar, and the pack's memory is released.
+     */
+    private volatile Object[] startClasses;
 
     private AgentLoader(File file, ZipFile jar, ClassLoader parent) throws MalformedURLException {
         super("profguard", parent);
         this.jar = jar;
         this.location = file.toURI().toURL();
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+        this.startClasses = startClasses(jar);
+    }
+
+    /** The jar's pack of start classes read at once, or null (none, unreadable or malformed: the jar's entries then). */
+    private static Object[] startClasses(ZipFile jar) {
+        ZipEntry pack = jar.getEntry(START_CLASSES);
+        if (pack == null || pack.getSize() <= 0 || pack.getSize() > MAX_CLASS) {
+            return null;
+        }
+        // its size from the jar's directory: read straight into one array (readNBytes(max) would
+        // read in 8 KiB pieces and copy them together, all interpreted before main)
+        byte[] bytes = new byte[(int) pack.getSize()];
+        try (InputStream in = jar.getInputStream(pack)) {
+            if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        Map<String, int[]> index = index(bytes);
+        return index == null ? null : new Object[]{bytes, index};
+    }
+
+    /**
+     * Where each class file of a pack is: entries of u2 name length, ASCII name, u4 length, class
+     * file, to the end. Null when the pack is larger than a class may be, or any length runs past
+     * its end.
+     */
+    static Map<String, int[]> index(byte[] pack) {
+        if (pack.length > MAX_CLASS) {
+            return null;
+        }
+        Map<String, int[]> index = new HashMap<>();
+        int at = 0;
+        while (at < pack.length) {
+            if (pack.length - at < 2) {
+                return null;
+            }
+            int nameLength = (pack[at] & 0xff) << 8 | (pack[at + 1] & 0xff);
+            at += 2;
+            if (nameLength == 0 || pack.length - at < nameLength + 4) {
+                return null;
+            }
+            String name = new String(pack, at, nameLength, StandardCharsets.ISO_8859_1);
+            at += nameLength;
+            int length = (pack[at] & 0xff) << 24 | (pack[at + 1] & 0xff) << 16 | (pack[at + 2] & 0xff) << 8 | (pack[at + 3] & 0xff);
+            at += 4;
+            if (length <= 0 || pack.length - at < length) {
+                return null;
+            }
+            index.put(name, new int[]{at, length});
+            at += length;
+        }
+        return index;
     }
 
     /**
@@ -71,7 +139,11 @@ public final class AgentLoader extends ClassLoader {
         if (start == null) {
             return false;
         }
-        start.accept(new Object[]{args, instrumentation, atStartup});
+        try {
+            start.accept(new Object[]{args, instrumentation, atStartup});
+        } finally {
+            loader.startClasses = null;
+        }
         return true;
     }
 
@@ -110,9 +182,19 @@ public final class AgentLoader extends ClassLoader {
     }
 
     @Override
+    @SuppressWarnings("unchecked") // the pack's index, as startClasses made it
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (!own(name)) {
             throw new ClassNotFoundException(name);
+        }
+        String pkg = name.substring(0, name.lastIndexOf('.'));
+        Object[] packed = startClasses;
+        int[] at = packed == null ? null : ((Map<String, int[]>) packed[1]).get(name);
+        if (at != null) {
+            if (getDefinedPackage(pkg) == null) {
+                definePackage(pkg);
+            }
+            return defineClass(name, (byte[]) packed[0], at[0], at[1], domain);
         }
         ZipEntry found = jar.getEntry(name.replace('.', '/').concat(".class"));
         if (found == null) {
@@ -127,7 +209,6 @@ public final class AgentLoader extends ClassLoader {
         if (bytes.length > MAX_CLASS) {
             throw new ClassNotFoundException(name + " is larger than " + MAX_CLASS + " bytes");
         }
-        String pkg = name.substring(0, name.lastIndexOf('.'));
         if (getDefinedPackage(pkg) == null) {
             definePackage(pkg);
         }

@@ -2,10 +2,19 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +68,50 @@ class StartupCostTest extends JvmTest {
         List<String> ours = lines.subList(0, main).stream().filter(l -> l.contains("] dev.profguard."))
                 .map(l -> l.substring(l.indexOf("] dev.profguard.") + 2).split(" ")[0]).toList();
         assertTrue(ours.size() <= BUDGET, ours.size() + " classes of ours before main, budget " + BUDGET + ": " + ours);
+        // each is in the pack AgentLoader reads at once (but the two the JVM's agent loading takes from the jar)
+        List<String> packed = packedNames();
+        for (String name : ours) {
+            assertTrue(packed.contains(name) || name.equals("dev.profguard.Agent") || name.equals("dev.profguard.AgentLoader"),
+                    name + " is loaded before main and missing from " + LIST + " (agent/src/main/resources): add it there");
+        }
+    }
+
+    /** The pack holds the jar's own class files, byte for byte (it is made from the shaded jar), and nothing else. */
+    @Test
+    void thePackOfStartClassesIsTheJarsOwnClasses() throws Exception {
+        try (ZipFile jar = new ZipFile(Jvm.AGENT.toFile())) {
+            ZipEntry blob = jar.getEntry(BLOB);
+            assertEquals(ZipEntry.STORED, blob.getMethod(), "stored: read without inflating");
+            byte[] pack;
+            try (InputStream in = jar.getInputStream(blob)) {
+                pack = in.readAllBytes();
+            }
+            List<String> names = new ArrayList<>();
+            ByteBuffer buffer = ByteBuffer.wrap(pack);
+            while (buffer.hasRemaining()) {
+                byte[] name = new byte[buffer.getShort() & 0xffff];
+                buffer.get(name);
+                byte[] classFile = new byte[buffer.getInt()];
+                buffer.get(classFile);
+                String binaryName = new String(name, StandardCharsets.US_ASCII);
+                names.add(binaryName);
+                try (InputStream in = jar.getInputStream(jar.getEntry(binaryName.replace('.', '/') + ".class"))) {
+                    assertArrayEquals(in.readAllBytes(), classFile, binaryName + " differs from the jar's copy");
+                }
+            }
+            assertEquals(packedNames(), names);
+        }
+    }
+
+    private static final String LIST = "META-INF/profguard/start-classes";
+    private static final String BLOB = "META-INF/profguard/start-classes.bin";
+
+    /** The names the build packed: the list in the jar, without its comments. */
+    private static List<String> packedNames() throws Exception {
+        try (ZipFile jar = new ZipFile(Jvm.AGENT.toFile()); InputStream in = jar.getInputStream(jar.getEntry(LIST))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        }
     }
 
     private static int indexOf(List<String> lines, String text) {
