@@ -21,14 +21,17 @@ import java.util.zip.ZipOutputStream;
  * resource {@value #LIST}, one binary name a line) into one resource of the same jar,
  * {@value #BLOB}, which {@link AgentLoader} reads with one read and defines from. Each entry:
  * the name's length (u2), the name (ASCII), the class file's length (u4), the class file, taken
- * from the shaded jar itself, so byte for byte the class the jar holds; stored uncompressed. Never
- * loaded at run time.
+ * from the shaded jar itself, so byte for byte the class the jar holds; stored uncompressed, as are
+ * the probe library and its start rules ({@link #STORED}), which a clean start also reads whole.
+ * Never loaded at run time.
  */
 public final class StartClasses {
     /** The list, in the jar too (StartupCostTest checks it against what a clean start loads). */
     public static final String LIST = "META-INF/profguard/start-classes";
     /** The packed classes. */
     public static final String BLOB = "META-INF/profguard/start-classes.bin";
+    /** Entries a clean start reads whole, stored uncompressed as the pack is: the probe library and its rules. */
+    static final List<String> STORED = List.of("META-INF/native/linux-x86_64/libprofguard_probe.so", "META-INF/native/start-rules");
 
     private StartClasses() {
     }
@@ -93,26 +96,36 @@ public final class StartClasses {
                     continue; // a jar packed before: packed anew
                 }
                 ZipEntry copy = new ZipEntry(entry);
-                copy.setCompressedSize(-1); // compressed anew
-                out.putNextEntry(copy);
+                byte[] bytes;
                 try (InputStream in = jar.getInputStream(entry)) {
-                    in.transferTo(out);
+                    bytes = in.readAllBytes();
                 }
+                if (STORED.contains(entry.getName())) {
+                    stored(copy, bytes);
+                } else {
+                    copy.setCompressedSize(-1); // compressed anew
+                }
+                out.putNextEntry(copy);
+                out.write(bytes);
                 out.closeEntry();
             }
             ZipEntry blob = new ZipEntry(BLOB);
             blob.setTime(list.getTime());
-            // stored, not deflated: AgentLoader reads it straight into its array, nothing to inflate
-            blob.setMethod(ZipEntry.STORED);
-            blob.setSize(pack.length);
-            blob.setCompressedSize(pack.length);
-            CRC32 crc = new CRC32();
-            crc.update(pack);
-            blob.setCrc(crc.getValue());
+            stored(blob, pack); // AgentLoader reads it straight into its array, nothing to inflate
             out.putNextEntry(blob);
             out.write(pack);
             out.closeEntry();
         }
         Files.move(next, jarPath, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** An entry to write uncompressed: its size and CRC-32 given before its bytes, as a stored entry needs. */
+    private static void stored(ZipEntry entry, byte[] bytes) {
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(bytes.length);
+        entry.setCompressedSize(bytes.length);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        entry.setCrc(crc.getValue());
     }
 }

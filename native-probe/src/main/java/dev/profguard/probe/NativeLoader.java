@@ -392,10 +392,24 @@ public final class NativeLoader {
      */
     private static byte[] read(File jar, Class<?> owner, String resource, int limit, long[] crc)
             throws ProbeUnavailableException {
+        long[] size = {-1};
         try (ZipFile zip = jar == null ? null : new ZipFile(jar);
-             InputStream in = zip == null ? owner.getResourceAsStream(resource) : entry(zip, resource, owner, crc)) {
+             InputStream in = zip == null ? owner.getResourceAsStream(resource) : entry(zip, resource, owner, crc, size)) {
             if (in == null) {
                 throw new ProbeUnavailableException("the agent jar has no " + resource);
+            }
+            if (size[0] > limit) {
+                throw new ProbeUnavailableException(resource + " is larger than " + limit + " bytes");
+            }
+            if (size[0] >= 0) {
+                // its size from the jar's directory: read straight into one array (readNBytes(max)
+                // reads 8 KiB pieces and copies them together, interpreted before main)
+                byte[] bytes = new byte[(int) size[0]];
+                if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
+                    throw new ProbeUnavailableException("could not read " + resource + " from the agent jar: "
+                            + "not the size its directory records");
+                }
+                return bytes;
             }
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
@@ -407,13 +421,20 @@ public final class NativeLoader {
         }
     }
 
-    /** The entry for a resource name as Class.getResourceAsStream takes it ("/a/b" or relative to owner's package). */
-    private static InputStream entry(ZipFile zip, String resource, Class<?> owner, long[] crc) throws IOException {
+    /**
+     * The entry for a resource name as Class.getResourceAsStream takes it ("/a/b" or relative to
+     * owner's package); size[0] receives its size as the jar's directory records it (-1: unknown).
+     */
+    private static InputStream entry(ZipFile zip, String resource, Class<?> owner, long[] crc, long[] size)
+            throws IOException {
         String name = resource.startsWith("/") ? resource.substring(1)
                 : owner.getPackageName().replace('.', '/') + "/" + resource;
         ZipEntry entry = zip.getEntry(name);
         if (entry != null && crc != null) {
             crc[0] = entry.getCrc();
+        }
+        if (entry != null) {
+            size[0] = entry.getSize();
         }
         return entry == null ? null : zip.getInputStream(entry);
     }
