@@ -31,15 +31,15 @@ import java.util.function.Consumer;
  */
 final class Guard implements Consumer<Object[]> {
     static {
-        // Loaded by AgentLoader: this registers the entry it calls (no reflective call, which on
+        // Loaded by an Agent loader: this registers the entry it calls (no reflective call, which on
         // JDK 18+ spins method-handle classes before main). Elsewhere the registration is ignored.
-        AgentLoader.register(new Guard());
+        Agent.register(new Guard());
     }
 
     private Guard() {
     }
 
-    /** AgentLoader's call: {agent arguments, Instrumentation, at start-up (premain) or attached later}. */
+    /** The Agent loader's call: {agent arguments, Instrumentation, at start-up (premain) or attached later}. */
     @Override
     public void accept(Object[] call) {
         start((String) call[0], (Instrumentation) call[1], (Boolean) call[2]);

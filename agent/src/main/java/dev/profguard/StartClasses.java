@@ -19,7 +19,7 @@ import java.util.zip.ZipOutputStream;
 /**
  * Build step, after the jar is shaded: packs the classes a clean start loads before main (the
  * resource {@value #LIST}, one binary name a line) into one resource of the same jar,
- * {@value #BLOB}, which {@link AgentLoader} reads with one read and defines from. Each entry:
+ * {@value #BLOB}, which {@link Agent} (as a class loader) reads with one read and defines from. Each entry:
  * the name's length (u2), the name (ASCII), the class file's length (u4), the class file, taken
  * from the shaded jar itself, so byte for byte the class the jar holds; stored uncompressed, as are
  * the probe library and its start rules ({@link #STORED}), which a clean start also reads whole.
@@ -111,7 +111,7 @@ public final class StartClasses {
             }
             ZipEntry blob = new ZipEntry(BLOB);
             blob.setTime(list.getTime());
-            stored(blob, pack); // AgentLoader reads it straight into its array, nothing to inflate
+            stored(blob, pack); // the agent's class loader (dev.profguard.Agent) reads it straight into its array, nothing to inflate
             out.putNextEntry(blob);
             out.write(pack);
             out.closeEntry();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The guard's classes are defined by a class loader of their own (AgentLoader): the application's
+ * The guard's classes are defined by a class loader of their own (dev.profguard.Agent): the application's
  * dev.profguard classes are its own copies, and what the agent opens in java.base is not opened
  * to the application's module, also after the gate ran a load (where it opens jdk.internal.loader).
  */

@@ -10,7 +10,7 @@ import java.lang.reflect.InvocationTargetException;
  * Loads the probe library through {@code ClassLoader.loadLibrary(Class, File)}, the JDK's own
  * path behind {@code System.load} minus its JEP 472 caller check (which would print a warning on
  * JDK 24+ and throw under {@code --illegal-native-access=deny}). {@code java.lang} is opened only to
- * a module that holds no application code: the agent's own class loader's (dev.profguard.AgentLoader),
+ * a module that holds no application code: the agent's own class loader's (dev.profguard.Agent),
  * where {@link NativeLoader} calls this directly, or else a class loader of this class's own, in
  * which NativeLoader defines it anew.
  *

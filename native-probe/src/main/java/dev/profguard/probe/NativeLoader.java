@@ -263,7 +263,7 @@ public final class NativeLoader {
         String internalFailure;
         try {
             if (NativeLoader.class.getModule() != ClassLoader.getSystemClassLoader().getUnnamedModule()) {
-                // The agent's own loader (dev.profguard.AgentLoader): its module holds no application
+                // The agent's own loader (dev.profguard.Agent): its module holds no application
                 // code, so java.lang is opened to it and no loader of the trampoline's own is needed.
                 openJavaLang(instrumentation, NativeLoader.class.getModule());
                 try {
