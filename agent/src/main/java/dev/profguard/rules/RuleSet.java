@@ -57,42 +57,15 @@ public final class RuleSet {
     /**
      * The built-in rules, then those of {@code extraFile} when it is not null (parsed now, so its
      * errors are said at start-up); a rule of the file with a built-in rule's id replaces it.
+     * The work is RulesParser's ({@link RulesParser#withBuiltin}): this class names no exception
+     * of its own to throw, so that verifying it (at every start) loads none.
      */
     public static RuleSet load(Path extraFile) throws RulesException {
-        if (extraFile == null) {
-            return new RuleSet();
-        }
-        List<Rule> rules = new ArrayList<>(builtin());
-        Set<String> ids = new LinkedHashSet<>();
-        for (Rule rule : RulesParser.parse(extraFile)) {
-            if (!ids.add(rule.id())) {
-                throw new RulesException(extraFile + ": rule id '" + rule.id() + "' is defined twice");
-            }
-            // A built-in rule with the same id is replaced (enabled = false: removed).
-            boolean replaced = false;
-            for (int i = rules.size() - 1; i >= 0; i--) { // no lambda: this runs before main
-                if (rules.get(i).id().equals(rule.id())) {
-                    rules.remove(i);
-                    replaced = true;
-                }
-            }
-            if (!rule.enabled() && !replaced) {
-                throw new RulesException(extraFile + ": rule '" + rule.id() + "' has enabled = false but there is"
-                        + " no built-in rule '" + rule.id() + "' to switch off");
-            }
-            if (rule.enabled()) {
-                rules.add(rule);
-            }
-        }
-        return new RuleSet(rules);
+        return extraFile == null ? new RuleSet() : new RuleSet(RulesParser.withBuiltin(extraFile));
     }
 
     static List<Rule> builtin() {
-        try {
-            return RulesParser.parse(BuiltinRules.TEXT, "built-in rules");
-        } catch (RulesException e) {
-            throw new IllegalStateException("profguard has broken built-in rules: " + e.getMessage(), e);
-        }
+        return RulesParser.builtin();
     }
 
     public List<Rule> rules() {

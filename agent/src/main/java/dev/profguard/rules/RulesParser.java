@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses the rules format:
@@ -46,6 +48,45 @@ import java.util.Map;
  * rule.
  */
 public final class RulesParser {
+    /**
+     * The built-in rules, then those of {@code extraFile} (a rule of the file with a built-in
+     * rule's id replaces it; enabled = false removes it), as {@link RuleSet#load} takes them.
+     */
+    static List<Rule> withBuiltin(Path extraFile) throws RulesException {
+        List<Rule> rules = new ArrayList<>(builtin());
+        Set<String> ids = new LinkedHashSet<>();
+        for (Rule rule : parse(extraFile)) {
+            if (!ids.add(rule.id())) {
+                throw new RulesException(extraFile + ": rule id '" + rule.id() + "' is defined twice");
+            }
+            // A built-in rule with the same id is replaced (enabled = false: removed).
+            boolean replaced = false;
+            for (int i = rules.size() - 1; i >= 0; i--) { // no lambda: this runs before main
+                if (rules.get(i).id().equals(rule.id())) {
+                    rules.remove(i);
+                    replaced = true;
+                }
+            }
+            if (!rule.enabled() && !replaced) {
+                throw new RulesException(extraFile + ": rule '" + rule.id() + "' has enabled = false but there is"
+                        + " no built-in rule '" + rule.id() + "' to switch off");
+            }
+            if (rule.enabled()) {
+                rules.add(rule);
+            }
+        }
+        return rules;
+    }
+
+    /** The built-in rules ({@link BuiltinRules}), parsed. */
+    static List<Rule> builtin() {
+        try {
+            return parse(BuiltinRules.TEXT, "built-in rules");
+        } catch (RulesException e) {
+            throw new IllegalStateException("profguard has broken built-in rules: " + e.getMessage(), e);
+        }
+    }
+
     /** Largest rules file read. */
     public static final int MAX_BYTES = 1 << 20;
     private static final int MAX_RULES = 1_000;
