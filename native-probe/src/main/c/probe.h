@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 4
+#define PROBE_ABI_VERSION 5
 
 enum probe_status {
     PROBE_OK = 0,
@@ -147,6 +147,8 @@ int probe_read_controls(const char *const *names, size_t count, signed char *val
  * PROBE_NOT_LOADED when no libjvm.so is loaded.
  */
 int probe_jdk_lib(char *lib, size_t capacity);
+/* The JVM's own libjvm.so as the linker lists it (the name it was loaded by). */
+int probe_libjvm(char *path, size_t capacity);
 
 /*
  * The resource name of module in the runtime image the JVM runs from (HOME/lib/modules, HOME two

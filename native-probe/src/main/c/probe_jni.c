@@ -6,7 +6,9 @@
  * not (shared/docs/jdk-facts.md). The Java_* names still follow the javac -h header, which is
  * included to check every signature at compile time.
  */
+#include <dlfcn.h>
 #include <jni.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +243,32 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_redefinedCount(JNIE
     return (*env)->GetIntField(env, target, field);
 }
 
+typedef jobjectArray(JNICALL *probe_vm_arguments_t)(JNIEnv *env);
+
+/*
+ * The arguments this JVM parsed, in the order it parsed them: the JVM's own record
+ * (JVM_GetVmArguments, what RuntimeMXBean.getInputArguments returns), with JAVA_TOOL_OPTIONS,
+ * the launcher's JDK_JAVA_OPTIONS and @argfiles, -XX:VMOptionsFile's contents and _JAVA_OPTIONS
+ * in place, and nothing of the program's own arguments. Null when this JVM's libjvm has none.
+ * Looked up in the libjvm the JVM loaded (RTLD_NOLOAD), never in a library loaded before it.
+ */
+JNIEXPORT jobjectArray JNICALL Java_dev_profguard_probe_ProbeNatives_vmArguments(JNIEnv *env, jclass type)
+{
+    (void)type;
+    char path[PATH_MAX];
+    if (probe_libjvm(path, sizeof path) != PROBE_OK) {
+        return NULL;
+    }
+    void *libjvm = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (libjvm == NULL) {
+        return NULL;
+    }
+    probe_vm_arguments_t arguments = (probe_vm_arguments_t)dlsym(libjvm, "JVM_GetVmArguments");
+    jobjectArray result = arguments == NULL ? NULL : arguments(env);
+    dlclose(libjvm);
+    return result;
+}
+
 JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_liveEnvironment(JNIEnv *env, jclass type)
 {
     (void)type;
@@ -417,6 +445,7 @@ static JNINativeMethod probe_methods[] = {
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
     {"redefinedCount", "(Ljava/lang/Class;)I", (void *)Java_dev_profguard_probe_ProbeNatives_redefinedCount},
+    {"vmArguments", "()[Ljava/lang/String;", (void *)Java_dev_profguard_probe_ProbeNatives_vmArguments},
     {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
     {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
     {"callShutdownAt", "(J[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdownAt},

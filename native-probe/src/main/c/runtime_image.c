@@ -45,6 +45,21 @@ static int probe_find_libjvm(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+int probe_libjvm(char *path, size_t capacity)
+{
+    struct probe_jvm_search search;
+    search.found = 0;
+    dl_iterate_phdr(probe_find_libjvm, &search);
+    if (!search.found) {
+        return PROBE_NOT_LOADED;
+    }
+    if (strlen(search.name) >= capacity) {
+        return PROBE_TOO_LARGE;
+    }
+    strcpy(path, search.name);
+    return PROBE_OK;
+}
+
 int probe_jdk_lib(char *lib, size_t capacity)
 {
     struct probe_jvm_search search;

@@ -54,12 +54,12 @@ final class FullStart {
         RuntimeGuard.lookAfterLoads(Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
                 mapped.isEmpty() ? null : mapped, verdict));
         if (atStartup && Policy.attachPostureMatters(config)) {
-            AttachPosture.check(config);
+            AttachPosture.check(config, probe);
         }
         if (config.logLevel().equals("info")) {
             StartNotes.started(config, config.probe() == ProbeMode.OFF ? "off (probe=off)"
                     : probe != null ? "loaded" : "not loaded (" + probeProblem + ")", gateProblem,
-                    AttachPosture.describe(Runtime.version().feature()));
+                    AttachPosture.describe(probe, Runtime.version().feature()));
         }
     }
 

@@ -143,10 +143,10 @@ final class Guard implements Consumer<Object[]> {
         }
         RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline, count);
         if (atStartup && Policy.attachPostureMatters(config)) {
-            AttachPosture.checkAfterCleanLook(config);
+            AttachPosture.check(config, probe);
         }
         if (config.logLevel().equals("info")) {
-            StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(Runtime.version().feature()));
+            StartNotes.started(config, "loaded", gateProblem, AttachPosture.describe(probe, Runtime.version().feature()));
         }
     }
 }

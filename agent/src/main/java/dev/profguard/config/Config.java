@@ -226,38 +226,6 @@ public final class Config {
         }
     }
 
-    /**
-     * The variables of {@code names} as the process was started with them (the first of a name
-     * winning), or null when /proc/self/environ was not read. Only those are decoded.
-     */
-    public Map<String, String> startVariables(List<String> names) {
-        return startBlock == null ? null : variablesOf(startBlock, names);
-    }
-
-    /** The variables of {@code names} in an environment block, the first of a name winning. */
-    static Map<String, String> variablesOf(byte[] startBlock, List<String> names) {
-        Map<String, String> found = new java.util.HashMap<>();
-        byte[][] wanted = new byte[names.size()][];
-        for (int n = 0; n < wanted.length; n++) {
-            wanted[n] = names.get(n).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-        int start = 0;
-        for (int i = 0; i <= startBlock.length; i++) {
-            if (i == startBlock.length || startBlock[i] == 0) {
-                for (int n = 0; n < wanted.length && i > start; n++) {
-                    byte[] name = wanted[n];
-                    if (i - start > name.length && startBlock[start + name.length] == '='
-                            && java.util.Arrays.equals(startBlock, start, start + name.length, name, 0, name.length)) {
-                        found.putIfAbsent(names.get(n), new String(startBlock, start + name.length + 1,
-                                i - start - name.length - 1, java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        return found;
-    }
-
     /** This JVM's environment as the process was started with it (/proc/self/environ), or null when unread. */
     public Map<String, String> startEnvironment() {
         synchronized (this) {

@@ -1,7 +1,6 @@
 package dev.profguard.rules;
 
 import dev.profguard.config.Config;
-import dev.profguard.runtime.AttachPosture;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -40,11 +39,11 @@ public final class StartRules {
             }
         }
         StringBuilder text = new StringBuilder();
-        // The variables a clean start reads from the environment the process started with: the probe
-        // compares them with the live ones (a difference is the full scan's to tell).
+        // The variables a clean start reads from the environment the process started with (the
+        // options, the tag): the probe compares them with the live ones (a difference is the full
+        // scan's to tell).
         text.append("own ").append(Config.VARIABLE_PREFIX).append("*\n");
         lines(text, "own", Config.TAG_VARIABLES);
-        lines(text, "own", AttachPosture.VARIABLES); // the attach check of a clean start reads them from there too
         for (Rule rule : rules) {
             if (!rule.enabled()) {
                 continue; // switched off: nothing to look for

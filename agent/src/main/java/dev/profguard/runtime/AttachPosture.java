@@ -4,6 +4,7 @@ import dev.profguard.act.Exit;
 import dev.profguard.config.Config;
 import dev.profguard.detect.JvmOptions;
 import dev.profguard.log.Logs;
+import dev.profguard.probe.Probe;
 import dev.profguard.util.Tokens;
 
 import java.io.FileInputStream;
@@ -27,33 +28,35 @@ public final class AttachPosture {
     static final int AGENT_FLAG_SINCE = 21;
     private static final int MAX_CMDLINE = 8 << 20; // as ProcFs reads it
 
-    /** The options variables the JVM reads its flags from, as {@link #flags} orders them. */
-    public static final List<String> VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-
     private AttachPosture() {
     }
 
     /**
      * For a production JVM at start-up: per option {@code attach}, one WARN (warn), nothing
      * (ignore) or a refusal with exit.code (refuse) when agents can be loaded into it at run time.
-     * Read from this JVM itself: its live environment and its command line.
+     * Read from the JVM itself: the arguments it parsed, in its order, as the probe asks it
+     * ({@link Probe#vmArguments}): the options variables, the launcher's @argfiles and
+     * -XX:VMOptionsFile expanded, what an embedding host passed, and nothing of the program's own
+     * arguments. Without the probe (or a JVM that does not say), from the launch flags as the
+     * process holds them ({@link #flags}), which those cases can mislead.
      */
-    public static void check(Config config) {
+    public static void check(Config config, Probe probe) {
         if (!config.attach().equals("ignore")) { // acknowledged: nothing read, nothing said
-            check(flags(System.getenv(), ownArguments()), config);
+            check(launchFlags(probe), config);
         }
     }
 
-    /**
-     * The same after a clean first look, with {@link #VARIABLES} as the process was started with
-     * them ({@link Config#startVariables}): the probe found them unchanged in the live environment
-     * (StartRules' "own" lines), and System.getenv would decode every variable before main.
-     */
-    public static void checkAfterCleanLook(Config config) {
-        if (!config.attach().equals("ignore")) {
-            Map<String, String> env = config.startVariables(VARIABLES);
-            check(flags(env == null ? System.getenv() : env, ownArguments()), config);
+    /** The JVM's own arguments when the probe has them, else the launch flags read from the process. */
+    private static List<String> launchFlags(Probe probe) {
+        List<String> arguments = null;
+        if (probe != null) {
+            try {
+                arguments = probe.vmArguments();
+            } catch (RuntimeException | LinkageError e) {
+                arguments = null; // an older probe or an odd JVM: the process's flags then
+            }
         }
+        return arguments != null ? arguments : flags(System.getenv(), ownArguments());
     }
 
     private static void check(List<String> flags, Config config) {
@@ -63,8 +66,8 @@ public final class AttachPosture {
         }
         if (config.attach().equals("refuse")) {
             Logs.get(config.logFormat()).atError().addKeyValue("outcome", "refuse").addKeyValue("exit_status", config.exitCode())
-                    .log(open + ". attach=refuse: main will not run, exit status " + config.exitCode() + ". Launch it with "
-                            + closeWith(Runtime.version().feature()) + ", or set attach=warn or attach=ignore.");
+                    .log(open + ". attach=refuse: main will not run, exit status " + config.exitCode() + ". "
+                            + closeWith(Runtime.version().feature()) + "; or set attach=warn or attach=ignore.");
             Exit.now(config.exitCode());
             return;
         }
@@ -100,8 +103,8 @@ public final class AttachPosture {
     }
 
     /** At log.level=info: what attach leaves open in this JVM, in words, or null when the flags cannot be read. */
-    public static String describe(int feature) {
-        return describe(flags(System.getenv(), ownArguments()), feature);
+    public static String describe(Probe probe, int feature) {
+        return describe(launchFlags(probe), feature);
     }
 
     static String describe(Map<String, String> env, List<String> arguments, int feature) {
@@ -134,9 +137,9 @@ public final class AttachPosture {
     private static List<String> flags(Map<String, String> env, List<String> arguments) {
         List<String> flags = new ArrayList<>();
         if (env != null) {
-            for (int i = 0; i < 2; i++) { // JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS: before the command line
-                if (env.get(VARIABLES.get(i)) != null) {
-                    flags.addAll(JvmOptions.tokenize(env.get(VARIABLES.get(i))));
+            for (String variable : new String[]{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
+                if (env.get(variable) != null) {
+                    flags.addAll(JvmOptions.tokenize(env.get(variable)));
                 }
             }
         }
@@ -144,8 +147,8 @@ public final class AttachPosture {
             return null; // unknown: the incomplete check is already reported; no guess either way
         }
         flags.addAll(arguments);
-        if (env != null && env.get(VARIABLES.get(2)) != null) { // _JAVA_OPTIONS: after it
-            flags.addAll(JvmOptions.tokenize(env.get(VARIABLES.get(2))));
+        if (env != null && env.get("_JAVA_OPTIONS") != null) {
+            flags.addAll(JvmOptions.tokenize(env.get("_JAVA_OPTIONS")));
         }
         return flags;
     }

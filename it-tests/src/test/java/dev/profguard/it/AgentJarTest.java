@@ -24,7 +24,8 @@ class AgentJarTest {
                 String name = entry.getName();
                 boolean ours = name.startsWith("dev/profguard/") || name.equals("dev/");
                 boolean allowedMeta = name.equals("META-INF/") || name.equals("META-INF/MANIFEST.MF")
-                        || name.equals("META-INF/LICENSE") || name.equals("META-INF/NOTICE") || name.startsWith("META-INF/licenses/") || name.startsWith("META-INF/native/");
+                        || name.equals("META-INF/LICENSE") || name.equals("META-INF/NOTICE") || name.startsWith("META-INF/licenses/") || name.startsWith("META-INF/native/")
+                        || name.startsWith("META-INF/profguard/"); // the start classes: StartClasses
                 if (!ours && !allowedMeta) {
                     offenders.add(name);
                 }

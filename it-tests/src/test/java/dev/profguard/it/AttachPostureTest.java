@@ -1,7 +1,10 @@
 package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
+import dev.profguard.it.app.HelloApp;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,20 +45,36 @@ class AttachPostureTest extends JvmTest {
     }
 
     /**
-     * The flags are the ones the JVM read, not the ones the process was started with: a host that
-     * starts the JVM in its own process (JNI_CreateJavaVM) after emptying JAVA_TOOL_OPTIONS leaves
-     * attach open, although the process was started with it closed. A clean start reads the
-     * options variables from the start block, and may only because the probe's first look found
-     * them unchanged: here it does not, and the full scan's check reads the live ones.
+     * The flags are the ones the JVM parsed, as it recorded them, not a reading of the command
+     * line and the variables (red team, round 6): a flag among the program's own arguments, one
+     * overridden from a -XX:VMOptionsFile or an @argfile, JDK_JAVA_OPTIONS under a host that
+     * starts the JVM itself (JNI_CreateJavaVM; only the java launcher reads that variable), and
+     * JAVA_TOOL_OPTIONS emptied by that host after the process started with it. Each leaves attach
+     * open, and each production JVM is told so.
      */
     @OnEachJdk
-    void theFlagsAreTheOnesTheJvmReadNotTheOnesTheProcessStartedWith(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production")
-                .env("JAVA_TOOL_OPTIONS", "-XX:+DisableAttachMechanism")
-                .wrappedIn(List.of(Jvm.fixture("embed_launcher").toString(), "JAVA_TOOL_OPTIONS", "")).run();
-        assertEquals(0, run.exitStatus(), run.toString());
-        assertTrue(run.mainRan(), run.toString());
-        assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN this production JVM lets local processes"), run.toString());
+    void theFlagsAreTheOnesTheJvmParsed(Jdk jdk) throws Exception {
+        Path reopen = dir.resolve("reopen.options");
+        Files.writeString(reopen, "-XX:-DisableAttachMechanism\n");
+        List<Run> runs = List.of(
+                Jvm.on(jdk, dir).attachOpen().agentArgs("env=production").main(HelloApp.class, "-XX:+DisableAttachMechanism").run(),
+                Jvm.on(jdk, dir).agentArgs("env=production").option("-XX:VMOptionsFile=" + reopen).run(),
+                Jvm.on(jdk, dir).agentArgs("env=production").option("@" + reopen).run(),
+                Jvm.on(jdk, dir).attachOpen().agentArgs("env=production").env("JDK_JAVA_OPTIONS", "-XX:+DisableAttachMechanism")
+                        .wrappedIn(List.of(Jvm.fixture("embed_launcher").toString(), "UNRELATED", "1")).run(),
+                Jvm.on(jdk, dir).attachOpen().agentArgs("env=production").env("JAVA_TOOL_OPTIONS", "-XX:+DisableAttachMechanism")
+                        .wrappedIn(List.of(Jvm.fixture("embed_launcher").toString(), "JAVA_TOOL_OPTIONS", "")).run());
+        for (Run run : runs) {
+            assertEquals(0, run.exitStatus(), run.toString());
+            assertTrue(run.mainRan(), run.toString());
+            assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN this production JVM lets local processes"), run.toString());
+        }
+        Run refused = Jvm.on(jdk, dir).agentArgs("env=production,attach=refuse").option("-XX:VMOptionsFile=" + reopen).run();
+        assertEquals(78, refused.exitStatus(), refused.toString());
+        assertFalse(refused.mainRan(), refused.toString());
+        // one sentence says how to close it (it once read "Launch it with Close it with")
+        assertTrue(refused.onlyProfguardLine().contains("exit status 78. " + (agentFlag(jdk) ? "Close it with" : "On JDK 17 only")),
+                refused.toString());
     }
 
     @OnEachJdk

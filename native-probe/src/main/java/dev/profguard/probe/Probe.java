@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -78,6 +79,16 @@ public final class Probe {
      */
     public boolean neverRedefined(Class<?> type) {
         return ProbeNatives.redefinedCount(type) == 0;
+    }
+
+    /**
+     * The arguments this JVM parsed, in its order (its own record: the options variables,
+     * @argfiles and -XX:VMOptionsFile expanded, the program's arguments left out), or null when
+     * this JVM does not say.
+     */
+    public List<String> vmArguments() {
+        String[] arguments = ProbeNatives.vmArguments();
+        return arguments == null ? null : Arrays.asList(arguments);
     }
 
     /** Changes whenever an object is loaded or unloaded; -1 where the C library cannot say. */

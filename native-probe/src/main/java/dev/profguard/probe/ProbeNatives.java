@@ -40,6 +40,8 @@ final class ProbeNatives {
     /** How often the JVM redefined or retransformed type (Class.classRedefinedCount); -1 when unknown. */
     static native int redefinedCount(Class<?> type);
 
+    static native String[] vmArguments();
+
     static native int findMarks(byte[] path, byte[][] patterns, boolean[] found);
 
     static native int callShutdown(byte[] path, byte[] symbol);
