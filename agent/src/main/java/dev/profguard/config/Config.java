@@ -141,13 +141,16 @@ public final class Config {
 
     /**
      * The warning to give when our variables (PROFGUARD_*, the tag variables) differ between the
-     * environment the process was started with and the one the JVM reads now, or null: the
-     * options use the former, the operator's values. Reads System.getenv, so it is asked on the
+     * environment the process was started with and the one the JVM reads now, or when the former
+     * could not be read; else null. The options use the former, the operator's values. Reads System.getenv, so it is asked on the
      * full scan's path, not on a clean start's.
      */
     public String environmentChange() {
         if (startBlock == null) {
-            return null;
+            // a check that could not run says so: the values may be ones code before the JVM set
+            return "could not read /proc/self/environ, the environment this process was started with: the options and "
+                    + "the tag are taken from the JVM's copy, which code that ran before the JVM (a preloaded library?) "
+                    + "could have changed";
         }
         Map<String, String> atStart = oursOf(startBlock);
         Map<String, String> live = System.getenv();

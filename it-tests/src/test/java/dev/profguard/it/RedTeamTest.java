@@ -95,6 +95,22 @@ class RedTeamTest extends JvmTest {
                 run.toString());
     }
 
+    /**
+     * A preloaded library that interposes open can make /proc/self/environ unreadable, and set the
+     * tag it likes in the live environment (red team, round 6): the options then come from the
+     * JVM's copy, and a WARN says that the environment the process started with could not be read.
+     * (Serving a made-up copy instead is the documented limitation of the threat model.)
+     */
+    @OnEachJdk
+    void anUnreadableStartEnvironmentIsToldNotPassedOverInSilence(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs(null).env("APP_ENV", "production").env("FAKE_ENVIRON", "fail")
+                .preload("libfake-environ.so").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.mainRan(), run.toString());
+        assertTrue(run.stderr().contains("profguard: WARN could not read /proc/self/environ, the environment this process was "
+                + "started with"), run.toString());
+    }
+
     @OnEachJdk
     void aLoadWhoseNameTheLinkerWouldExpandIsNotTakenAtItsWord(Jdk jdk) throws Exception {
         Path marker = dir.resolve("constructor-ran");
