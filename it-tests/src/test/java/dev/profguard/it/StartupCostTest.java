@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only when there is something to look at, a library to load, or something to say.
  */
 class StartupCostTest extends JvmTest {
-    static final int BUDGET = 26;
+    static final int BUDGET = 23;
     private static final List<String> NOT_AT_START = List.of(
             "dev.profguard.detect.Scanner ",        // the full scan: the probe's first look found nothing
             "dev.profguard.detect.Evidence ",
