@@ -81,7 +81,10 @@ public final class LoadGate implements Function<Object[], Object> {
         this(rules, config, probe, null);
     }
 
-    /** @param opener opens java.base's loaders to the agent (true when open); null: never opened, judged before the load only */
+    /**
+     * @param opener opens java.base's loaders to the agent (true when open); null: not opened here,
+     *               used when already open to the agent, else judged before the load only
+     */
     LoadGate(RuleSet rules, Config config, Probe probe, java.util.function.BooleanSupplier opener) {
         this.rules = rules;
         this.config = config;
@@ -101,7 +104,10 @@ public final class LoadGate implements Function<Object[], Object> {
         if (handles == null && !jdkTried) {
             synchronized (this) {
                 if (!jdkTried) {
-                    jdk = opener != null && opener.getAsBoolean() ? JdkLoaders.open() : null;
+                    // without an opener (the public constructor), used when something else opened them
+                    // (--add-opens): the benchmarks' gate, 15 ns on a registered library, not a judgement
+                    boolean open = opener != null ? opener.getAsBoolean() : RuntimeGuard.openJdkLoaders(null);
+                    jdk = open ? JdkLoaders.open() : null;
                     jdkTried = true;
                 }
                 handles = jdk;
