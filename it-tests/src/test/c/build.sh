@@ -64,6 +64,10 @@ gcc -O2 -fPIC -Wall -Wextra -Werror -U_FORTIFY_SOURCE -shared -o "$out/libfake-e
 jdk_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 gcc "${hardening[@]}" -I"$jdk_home/include" -I"$jdk_home/include/linux" -o "$out/embed_launcher" \
     "$src/embed_launcher.c" -ldl
+# Named libjvm.so, not the JVM's: claims attach is closed (tests preload it from a directory of its own).
+mkdir -p "$out/fake-jvm"
+gcc "${hardening[@]}" -I"$jdk_home/include" -I"$jdk_home/include/linux" -shared -o "$out/fake-jvm/libjvm.so" \
+    "$src/fake_jvm.c"
 # Nothing of MTuner's but the zero-filled segment.
 gcc "${hardening[@]}" -shared -o "$out/libbigbss.so" "$src/bigbss.c"
 echo "native fixtures built in $out"

@@ -149,6 +149,8 @@ int probe_read_controls(const char *const *names, size_t count, signed char *val
 int probe_jdk_lib(char *lib, size_t capacity);
 /* The JVM's own libjvm.so as the linker lists it (the name it was loaded by). */
 int probe_libjvm(char *path, size_t capacity);
+/* Tells the probe which object is libjvm: the one holding this code address (from the JVM). */
+void probe_set_libjvm(const void *code);
 
 /*
  * The resource name of module in the runtime image the JVM runs from (HOME/lib/modules, HOME two

@@ -507,6 +507,11 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK) {
         return JNI_ERR;
     }
+    /* the invocation interface's functions are libjvm's code: that object is the JVM's libjvm */
+    jint (JNICALL *get_env)(JavaVM *, void **, jint) = (*vm)->GetEnv;
+    void *code;
+    memcpy(&code, &get_env, sizeof code);
+    probe_set_libjvm(code);
     jclass natives = (*env)->FindClass(env, "dev/profguard/probe/ProbeNatives");
     if (natives == NULL) {
         return JNI_ERR;

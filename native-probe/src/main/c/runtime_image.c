@@ -45,31 +45,50 @@ static int probe_find_libjvm(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/*
+ * The JVM's own libjvm.so, known by what it is: the object that holds the code of a function the
+ * JVM handed the probe (JNI_OnLoad's JavaVM), not the first object named libjvm.so, which a
+ * preloaded library of that name would be (red team, round 6). Set once, before any other call.
+ */
+static char probe_known_libjvm[PATH_MAX];
+
+void probe_set_libjvm(const void *code)
+{
+    Dl_info info;
+    if (code != NULL && dladdr(code, &info) != 0 && info.dli_fname != NULL && info.dli_fname[0] == '/'
+        && strlen(info.dli_fname) < sizeof probe_known_libjvm) {
+        strcpy(probe_known_libjvm, info.dli_fname);
+    }
+}
+
 int probe_libjvm(char *path, size_t capacity)
 {
+    const char *name = probe_known_libjvm;
     struct probe_jvm_search search;
-    search.found = 0;
-    dl_iterate_phdr(probe_find_libjvm, &search);
-    if (!search.found) {
-        return PROBE_NOT_LOADED;
+    if (name[0] == '\0') { /* outside a JVM (the C tests): by name */
+        search.found = 0;
+        dl_iterate_phdr(probe_find_libjvm, &search);
+        if (!search.found) {
+            return PROBE_NOT_LOADED;
+        }
+        name = search.name;
     }
-    if (strlen(search.name) >= capacity) {
+    if (strlen(name) >= capacity) {
         return PROBE_TOO_LARGE;
     }
-    strcpy(path, search.name);
+    strcpy(path, name);
     return PROBE_OK;
 }
 
 int probe_jdk_lib(char *lib, size_t capacity)
 {
-    struct probe_jvm_search search;
-    search.found = 0;
-    dl_iterate_phdr(probe_find_libjvm, &search);
-    if (!search.found) {
-        return PROBE_NOT_LOADED;
+    char libjvm[PATH_MAX];
+    int found = probe_libjvm(libjvm, sizeof libjvm);
+    if (found != PROBE_OK) {
+        return found;
     }
     char real[PATH_MAX];
-    if (realpath(search.name, real) == NULL) {
+    if (realpath(libjvm, real) == NULL) {
         return PROBE_UNAVAILABLE;
     }
     for (int up = 0; up < 2; up++) {

@@ -69,6 +69,11 @@ class AttachPostureTest extends JvmTest {
             assertTrue(run.mainRan(), run.toString());
             assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN this production JVM lets local processes"), run.toString());
         }
+        // a preloaded library named libjvm.so comes first by name; the JVM's own is asked all the same
+        Run fakeJvm = Jvm.on(jdk, dir).attachOpen().agentArgs("env=production").preload("fake-jvm/libjvm.so").run();
+        assertEquals(0, fakeJvm.exitStatus(), fakeJvm.toString());
+        assertTrue(fakeJvm.profguardLines().stream().anyMatch(l -> l.startsWith("profguard: WARN this production JVM lets local")),
+                fakeJvm.toString());
         Run refused = Jvm.on(jdk, dir).agentArgs("env=production,attach=refuse").option("-XX:VMOptionsFile=" + reopen).run();
         assertEquals(78, refused.exitStatus(), refused.toString());
         assertFalse(refused.mainRan(), refused.toString());
