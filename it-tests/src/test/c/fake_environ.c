@@ -53,35 +53,25 @@ static int is_environ(const char *path)
     return path != NULL && strcmp(path, "/proc/self/environ") == 0;
 }
 
+/* The mode argument of an open that creates, else 0; then the made-up file, or the system call. */
+#define FAKE_BODY(last, ...)                                               \
+    mode_t mode = 0;                                                       \
+    if (flags & (O_CREAT | O_TMPFILE)) {                                   \
+        va_list rest;                                                      \
+        va_start(rest, last);                                              \
+        mode = (mode_t)va_arg(rest, int);                                  \
+        va_end(rest);                                                      \
+    }                                                                      \
+    return is_environ(path) ? fake_environ() : (int)syscall(SYS_openat, __VA_ARGS__, path, flags, mode);
 #define FAKE_OPEN(name)                                                    \
     int name(const char *path, int flags, ...)                             \
     {                                                                      \
-        mode_t mode = 0;                                                   \
-        if (flags & (O_CREAT | O_TMPFILE)) {                               \
-            va_list rest;                                                  \
-            va_start(rest, flags);                                         \
-            mode = (mode_t)va_arg(rest, int);                              \
-            va_end(rest);                                                  \
-        }                                                                  \
-        if (is_environ(path)) {                                            \
-            return fake_environ();                                         \
-        }                                                                  \
-        return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);      \
+        FAKE_BODY(flags, AT_FDCWD)                                         \
     }
 #define FAKE_OPENAT(name)                                                  \
     int name(int dir, const char *path, int flags, ...)                    \
     {                                                                      \
-        mode_t mode = 0;                                                   \
-        if (flags & (O_CREAT | O_TMPFILE)) {                               \
-            va_list rest;                                                  \
-            va_start(rest, flags);                                         \
-            mode = (mode_t)va_arg(rest, int);                              \
-            va_end(rest);                                                  \
-        }                                                                  \
-        if (is_environ(path)) {                                            \
-            return fake_environ();                                         \
-        }                                                                  \
-        return (int)syscall(SYS_openat, dir, path, flags, mode);           \
+        FAKE_BODY(flags, dir)                                              \
     }
 
 FAKE_OPEN(open)
