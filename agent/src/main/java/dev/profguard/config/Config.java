@@ -71,7 +71,7 @@ public final class Config {
         }
         this.explicit = Collections.unmodifiableSet(given);
         this.sources = where;
-        this.warnings = new ArrayList<>(warnings); // forThisJvm may add one before the config is used
+        this.warnings = new ArrayList<>(warnings);
         Value tag = options.get("env");
         String tagValue = null;
         String tagSource = null;
@@ -142,8 +142,8 @@ public final class Config {
     /**
      * The warning to give when our variables (PROFGUARD_*, the tag variables) differ between the
      * environment the process was started with and the one the JVM reads now, or when the former
-     * could not be read; else null. The options use the former, the operator's values. Reads System.getenv, so it is asked on the
-     * full scan's path, not on a clean start's.
+     * could not be read; else null. The options use the former, the operator's values. Reads
+     * System.getenv, so it is asked on the full scan's path, not on a clean start's.
      */
     public String environmentChange() {
         if (startBlock == null) {
