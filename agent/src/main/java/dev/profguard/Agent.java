@@ -79,9 +79,16 @@ public final class Agent extends ClassLoader {
      */
     private static void start(String args, Instrumentation instrumentation, boolean atStartup) {
         File jar = jarOfThisClass();
-        if (jar == null || !startInOwnLoader(jar, args, instrumentation, atStartup)) {
-            Guard.start(args, instrumentation, atStartup);
+        String problem = jar == null ? null : startInOwnLoader(jar, args, instrumentation, atStartup);
+        if (jar != null && problem == null) {
+            return;
         }
+        if (problem != null) {
+            // never silent: the guard still runs, but shares the application's loader
+            System.err.println("profguard: WARN the agent's own class loader could not start (" + problem + "): the "
+                    + "guard runs in the application's class loader instead, without its isolation. Reinstall the agent jar.");
+        }
+        Guard.start(args, instrumentation, atStartup);
     }
 
     /**
@@ -181,27 +188,28 @@ public final class Agent extends ClassLoader {
     }
 
     /**
-     * Starts the guard in a loader of its own made for the jar {@code file}: false when that cannot
-     * be done (the jar unreadable, its entry class missing), and nothing was started.
+     * Starts the guard in a loader of its own made for the jar {@code file}: null when started,
+     * else why it could not be (the jar unreadable, its entry class missing or malformed), and
+     * nothing was started.
      */
-    private static boolean startInOwnLoader(File file, String args, Instrumentation instrumentation, boolean atStartup) {
+    private static String startInOwnLoader(File file, String args, Instrumentation instrumentation, boolean atStartup) {
         Agent loader;
         try {
             loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader());
             Class.forName("dev.profguard.Guard", true, loader); // registers its entry: no reflective call
         } catch (Exception | LinkageError e) { // not IOException by name: the verifier would load it before main
-            return false;
+            return String.valueOf(e);
         }
         Consumer<Object[]> start = loader.entry;
         if (start == null) {
-            return false;
+            return "dev.profguard.Guard registered no entry";
         }
         try {
             start.accept(new Object[]{args, instrumentation, atStartup});
         } finally {
             loader.startClasses = null;
         }
-        return true;
+        return null;
     }
 
     /**
