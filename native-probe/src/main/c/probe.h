@@ -142,12 +142,15 @@ int probe_audit_slots(const char *path, const char *const *names, size_t count, 
 int probe_read_controls(const char *const *names, size_t count, signed char *values);
 
 /*
- * HOME/lib of the running JDK: two levels above the real path of the loaded libjvm.so
- * (HOME/lib/VARIANT/libjvm.so), found through dl_iterate_phdr without allocating in its callback.
- * PROBE_NOT_LOADED when no libjvm.so is loaded.
+ * HOME/lib of the running JDK: two levels above the real path of the JVM's libjvm.so
+ * (HOME/lib/VARIANT/libjvm.so, as probe_libjvm finds it). PROBE_NOT_LOADED when none is loaded.
  */
 int probe_jdk_lib(char *lib, size_t capacity);
-/* The JVM's own libjvm.so as the linker lists it (the name it was loaded by). */
+/*
+ * The JVM's own libjvm.so as the linker lists it: the object probe_set_libjvm was given code of;
+ * before that (outside a JVM: the C tests), the first object named libjvm.so, found through
+ * dl_iterate_phdr without allocating in its callback.
+ */
 int probe_libjvm(char *path, size_t capacity);
 /* Tells the probe which object is libjvm: the one holding this code address (from the JVM). */
 void probe_set_libjvm(const void *code);

@@ -21,7 +21,7 @@ typedef int64_t (*probe_jimage_find_t)(probe_jimage_file *image, const char *mod
                                        const char *name, int64_t *size);
 typedef int64_t (*probe_jimage_get_t)(probe_jimage_file *image, int64_t location, char *buffer, int64_t size);
 
-/* Where the JVM's own library is: the name the linker lists for libjvm.so, copied without allocating. */
+/* The first object the linker lists named libjvm.so (outside a JVM), copied without allocating. */
 struct probe_jvm_search {
     char name[PATH_MAX];
     int found;

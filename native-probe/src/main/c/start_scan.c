@@ -782,9 +782,13 @@ static void probe_scan_variable(const struct probe_start_rules *rules, const cha
     }
 }
 
-/* Calls each for every NUL-separated string of a /proc file (environ, cmdline), read whole within limit. */
+/*
+ * Calls each for every NUL-separated string of a /proc file (environ, cmdline), read whole within
+ * limit; context is each's own.
+ */
 static int probe_scan_strings(const char *path, size_t limit, const struct probe_start_rules *rules, uint32_t *reasons,
-                              void (*each)(const struct probe_start_rules *, const char *, uint32_t *))
+                              void (*each)(const struct probe_start_rules *, const char *, uint32_t *, void *),
+                              void *context)
 {
     struct probe_buffer strings;
     probe_init_buffer(&strings, limit);
@@ -795,7 +799,7 @@ static int probe_scan_strings(const char *path, size_t limit, const struct probe
     size_t at = 0;
     while (status == PROBE_OK && at + 1 < strings.size) {
         const char *string = (const char *)strings.data + at;
-        each(rules, string, reasons);
+        each(rules, string, reasons, context);
         at += strlen(string) + 1;
     }
     probe_free_buffer(&strings);
@@ -833,6 +837,24 @@ static const char *probe_next_own(const struct probe_start_rules *rules, char **
     return NULL;
 }
 
+/* Where the comparison of the guard's own variables stands: the live entry to compare next, and whether any differed. */
+struct probe_own_walk {
+    char **live;
+    int differs;
+};
+
+/* One entry of /proc/self/environ: as any variable, and, when it is one of the guard's own, against the live environment. */
+static void probe_scan_start_variable(const struct probe_start_rules *rules, const char *variable, uint32_t *reasons,
+                                      void *context)
+{
+    struct probe_own_walk *walk = context;
+    probe_scan_variable(rules, variable, reasons);
+    if (probe_own_variable(rules, variable)) {
+        const char *now = probe_next_own(rules, &walk->live);
+        walk->differs |= now == NULL || strcmp(now, variable) != 0;
+    }
+}
+
 /*
  * The environment: the live one, as detect/EnvironmentDetector reads it, and the one the process
  * was started with (/proc/self/environ), where a variable a library unset from its constructor
@@ -845,34 +867,19 @@ static int probe_scan_environ(const struct probe_start_rules *rules, uint32_t *r
     for (char **entry = environ; entry != NULL && *entry != NULL; entry++) {
         probe_scan_variable(rules, *entry, reasons);
     }
-    struct probe_buffer strings;
-    probe_init_buffer(&strings, (size_t)8 << 20);
-    int status = probe_read_small_file("/proc/self/environ", &strings);
-    if (status == PROBE_OK) {
-        status = probe_append_buffer(&strings, "", 1);
-    }
-    char **live = environ;
-    int differs = 0;
-    size_t at = 0;
-    while (status == PROBE_OK && at + 1 < strings.size) {
-        const char *string = (const char *)strings.data + at;
-        probe_scan_variable(rules, string, reasons);
-        if (probe_own_variable(rules, string)) {
-            const char *now = probe_next_own(rules, &live);
-            differs |= now == NULL || strcmp(now, string) != 0;
-        }
-        at += strlen(string) + 1;
-    }
-    if (status == PROBE_OK && (differs || probe_next_own(rules, &live) != NULL)) {
+    struct probe_own_walk walk = {environ, 0};
+    int status = probe_scan_strings("/proc/self/environ", (size_t)8 << 20, rules, reasons, probe_scan_start_variable, &walk);
+    if (status == PROBE_OK && (walk.differs || probe_next_own(rules, &walk.live) != NULL)) {
         *reasons |= PROBE_SCAN_ENVIRONMENT;
     }
-    probe_free_buffer(&strings);
     return status;
 }
 
 /* One argument of the command line, as detect/JvmArgumentDetector reads it (an @argfile is the Java side's to expand). */
-static void probe_scan_argument(const struct probe_start_rules *rules, const char *argument, uint32_t *reasons)
+static void probe_scan_argument(const struct probe_start_rules *rules, const char *argument, uint32_t *reasons,
+                                void *context)
 {
+    (void)context;
     if (probe_option_suspect(rules, argument)) {
         *reasons |= PROBE_SCAN_ARGUMENT;
     }
@@ -1004,7 +1011,7 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
         status = probe_scan_environ(rules, reasons);
     }
     if (status == PROBE_OK) {
-        status = probe_scan_strings("/proc/self/cmdline", PROBE_MAX_CMDLINE, rules, reasons, probe_scan_argument);
+        status = probe_scan_strings("/proc/self/cmdline", PROBE_MAX_CMDLINE, rules, reasons, probe_scan_argument, NULL);
     }
     if (status == PROBE_OK) {
         status = probe_scan_descriptors(rules, reasons);
