@@ -137,21 +137,27 @@ public final class Agent extends ClassLoader {
     /** The jar's pack of start classes read at once, or null (none, unreadable or malformed: the jar's entries then). */
     private static Object[] startClasses(ZipFile jar) {
         ZipEntry pack = jar.getEntry(START_CLASSES);
-        if (pack == null || pack.getSize() <= 0 || pack.getSize() > MAX_CLASS) {
+        byte[] bytes = pack == null ? null : entryBytes(jar, pack);
+        Map<String, int[]> index = bytes == null ? null : index(bytes);
+        return index == null ? null : new Object[]{bytes, index};
+    }
+
+    /**
+     * An entry of the jar, at most {@value #MAX_CLASS} bytes, read at the size the jar's directory
+     * records straight into one array (readNBytes(max) would read in 8 KiB pieces and copy them
+     * together, all interpreted before main); null when it cannot be read so.
+     */
+    private static byte[] entryBytes(ZipFile jar, ZipEntry entry) {
+        long size = entry.getSize();
+        if (size < 0 || size > MAX_CLASS) {
             return null;
         }
-        // its size from the jar's directory: read straight into one array (readNBytes(max) would
-        // read in 8 KiB pieces and copy them together, all interpreted before main)
-        byte[] bytes = new byte[(int) pack.getSize()];
-        try (InputStream in = jar.getInputStream(pack)) {
-            if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
-                return null;
-            }
+        byte[] bytes = new byte[(int) size];
+        try (InputStream in = jar.getInputStream(entry)) {
+            return in.readNBytes(bytes, 0, bytes.length) == bytes.length && in.read() == -1 ? bytes : null;
         } catch (Exception e) { // IOException, not named: the verifier would load it before main
             return null;
         }
-        Map<String, int[]> index = index(bytes);
-        return index == null ? null : new Object[]{bytes, index};
     }
 
     /**
@@ -252,32 +258,28 @@ public final class Agent extends ClassLoader {
         if (!own(name)) {
             throw new ClassNotFoundException(name);
         }
-        String pkg = name.substring(0, name.lastIndexOf('.'));
         Object[] packed = startClasses;
         int[] at = packed == null ? null : ((Map<String, int[]>) packed[1]).get(name);
-        if (at != null) {
-            if (getDefinedPackage(pkg) == null) {
-                definePackage(pkg);
-            }
-            return defineClass(name, (byte[]) packed[0], at[0], at[1], domain);
-        }
-        ZipEntry found = jar.getEntry(name.replace('.', '/').concat(".class"));
-        if (found == null) {
-            throw new ClassNotFoundException(name);
-        }
         byte[] bytes;
-        try (InputStream in = jar.getInputStream(found)) {
-            bytes = in.readNBytes(MAX_CLASS + 1);
-        } catch (Exception e) { // IOException, not named: the verifier would load it before main
-            throw new ClassNotFoundException(name, e);
+        if (at != null) {
+            bytes = (byte[]) packed[0];
+        } else {
+            ZipEntry found = jar.getEntry(name.replace('.', '/').concat(".class"));
+            if (found == null) {
+                throw new ClassNotFoundException(name);
+            }
+            bytes = entryBytes(jar, found);
+            if (bytes == null) {
+                throw new ClassNotFoundException(name + " could not be read from the agent jar, or is larger than "
+                        + MAX_CLASS + " bytes");
+            }
+            at = new int[]{0, bytes.length};
         }
-        if (bytes.length > MAX_CLASS) {
-            throw new ClassNotFoundException(name + " is larger than " + MAX_CLASS + " bytes");
-        }
+        String pkg = name.substring(0, name.lastIndexOf('.'));
         if (getDefinedPackage(pkg) == null) {
             definePackage(pkg);
         }
-        return defineClass(name, bytes, 0, bytes.length, domain);
+        return defineClass(name, bytes, at[0], at[1], domain);
     }
 
     /**
