@@ -26,8 +26,8 @@ for jdk in "$jdk17" "$jdk25"; do
 done
 [ -f agent/target/profguard-agent.jar ] && [ -f "$target/classpath.txt" ] && [ -d "$target/classes" ] || {
   echo "run.sh: build first, from the repository root: mvn -B -ntp -q package -DskipTests" >&2; exit 1; }
-grep -q "$PWD/agent/target/profguard-agent.jar" "$target/classpath.txt" || {
-  echo "run.sh: $target/classpath.txt does not name this tree's agent/target/profguard-agent.jar (a build with" >&2
+grep -q "$PWD/agent/target/profguard-agent-classes.jar" "$target/classpath.txt" || {
+  echo "run.sh: $target/classpath.txt does not name this tree's agent/target/profguard-agent-classes.jar (a build with" >&2
   echo "        -pl benchmarks resolves a stale jar from ~/.m2): rebuild from the root with mvn -B -ntp -q package -DskipTests" >&2
   exit 1; }
 if [ ! -x /usr/bin/time ]; then

@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -17,30 +19,32 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
+import java.util.zip.Inflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * The {@code -javaagent} entry points, and the class loader of the agent's own classes: every
- * class of the agent jar under {@code dev.profguard.} but this one is defined by an instance of
- * this class, from the jar, and never taken from the application's class loader (which also has
- * the jar, as every agent's). One class for both: the application's loader loads only it (a
- * second class through its class path cost about 0.5 ms before main). The work is in
- * {@link Guard}.
+ * The {@code -javaagent} entry points (and {@code java -jar}'s), and the class loader of the
+ * agent's own classes: every class of the agent under {@code dev.profguard.} but this one is
+ * defined by an instance of this class, from the packs the build wrote into the jar
+ * ({@code dev.profguard.StartClasses}). The jar keeps this class as its one class entry, so the
+ * application's class loader (which has the jar on its class path, as every agent's) loads only
+ * it and finds none of the others. The work is in {@link Guard}.
  *
  * <p>Why a loader of its own:
  * <ul>
- * <li>Start-up cost. The application's loader finds each class through its class path, with a
- *     code source, a package and manifest check per class, all interpreted before main: about
- *     175 µs a class measured here (a premain loading 25 small classes). This loader reads the
- *     entry from the jar it keeps open and defines it: about half of that. The classes a clean
- *     start loads before main it defines from one stored resource the build packed
- *     ({@code dev.profguard.StartClasses}), read at once: no lookup and no inflater per class
- *     (3.3-3.9 ms of premain for 22 classes measured before, 0.35-0.6 ms for the one read).</li>
+ * <li>Start-up cost. The JVM's application class loader reads the whole directory of every agent
+ *     jar before premain, interpreted: 2.7 ms (JDK 17) and 3.9 ms (JDK 25) for the ~1,070
+ *     entries of a jar with a class per entry, against about 0.4 ms for the ~25 of this one. It
+ *     also finds each class through its class path, with a code source, a package and manifest
+ *     check per class: about 175 µs a class measured here. This loader defines the classes a clean
+ *     start loads before main from one stored resource, read at once (3.3-3.9 ms of premain for
+ *     22 classes measured before, 0.35-0.6 ms for the one read), and any other class from the pack
+ *     of all classes, skipping to its compressed bytes.</li>
  * <li>Isolation. The agent's classes and their state (the gate's hook, the watcher, the options)
- *     are not the application's: a {@code dev.profguard} class the application names is its own
- *     copy, never the running guard. What the agent opens in java.base it opens to this loader's
- *     module, not to the application's.</li>
+ *     are not the application's: the application's loader cannot find them, and a
+ *     {@code dev.profguard} class the application names is its own, never the running guard. What
+ *     the agent opens in java.base it opens to this loader's module, not to the application's.</li>
  * </ul>
  * Classes of the JDK come from the application's loader's parents, as for any class.
  */
@@ -50,6 +54,12 @@ public final class Agent extends ClassLoader {
 
     /** The build's pack of the classes a clean start loads before main (dev.profguard.StartClasses). */
     private static final String START_CLASSES = "META-INF/profguard/start-classes.bin";
+    /** The build's pack of every class but this one, each compressed on its own (dev.profguard.StartClasses). */
+    private static final String ALL_CLASSES = "META-INF/profguard/classes.bin";
+    /** At most this many bytes of index in {@value #ALL_CLASSES}. */
+    private static final int MAX_INDEX = 1 << 20;
+    /** Exit status when the agent jar is damaged: as a malformed option, the guard will not run half-made. */
+    private static final int DAMAGED = 64;
 
     static {
         registerAsParallelCapable();
@@ -75,20 +85,46 @@ public final class Agent extends ClassLoader {
 
     /**
      * The guard in a class loader of its own (an instance of this class) when this class comes from
-     * a jar, else (classes in a directory: the build's own tests) in this class's loader.
+     * a jar, else (classes in a directory: the build's own tests) in this class's loader. When the
+     * loader cannot start from the pack of start classes, it starts from the pack of all classes,
+     * and says so; when neither can, the agent jar is damaged: one ERROR line and exit status 64,
+     * never a JVM that runs on believing it is guarded.
      */
     private static void start(String args, Instrumentation instrumentation, boolean atStartup) {
         File jar = jarOfThisClass();
-        String problem = jar == null ? null : startInOwnLoader(jar, args, instrumentation, atStartup);
-        if (jar != null && problem == null) {
+        if (jar == null) {
+            Guard.start(args, instrumentation, atStartup);
             return;
         }
-        if (problem != null) {
-            // never silent: the guard still runs, but shares the application's loader
-            System.err.println("profguard: WARN the agent's own class loader could not start (" + problem + "): the "
-                    + "guard runs in the application's class loader instead, without its isolation. Reinstall the agent jar.");
+        String problem = startInOwnLoader(jar, true, args, instrumentation, atStartup);
+        if (problem == null) {
+            return;
         }
-        Guard.start(args, instrumentation, atStartup);
+        String second = startInOwnLoader(jar, false, args, instrumentation, atStartup);
+        if (second == null) {
+            // never silent: the guard runs, a little slower to start
+            System.err.println("profguard: WARN the agent's own class loader could not start from its start classes ("
+                    + problem + "): the guard runs from the jar's full class pack instead. Reinstall the agent jar.");
+            return;
+        }
+        System.err.println("profguard: ERROR the agent jar " + jar + " is damaged (" + second + "): the guard cannot run; "
+                + "exit status " + DAMAGED + ". Reinstall the agent jar.");
+        System.err.flush();
+        Runtime.getRuntime().halt(DAMAGED);
+    }
+
+    /**
+     * {@code java -jar profguard-agent.jar ...}: the command line (dev.profguard.ops.Cli), its
+     * classes defined by a loader of this class as the guard's are, since the jar holds them only
+     * in its packs.
+     */
+    public static void main(String[] args) throws Throwable {
+        File jar = jarOfThisClass();
+        ClassLoader loader = jar == null ? Agent.class.getClassLoader()
+                : new Agent(jar, new ZipFile(jar), Agent.class.getClassLoader(), false);
+        Class<?> cli = Class.forName("dev.profguard.ops.Cli", true, loader);
+        MethodHandles.publicLookup().findStatic(cli, "main", MethodType.methodType(void.class, String[].class))
+                .invokeExact(args);
     }
 
     /**
@@ -122,19 +158,26 @@ public final class Agent extends ClassLoader {
     private Attributes mainAttributes;
     /**
      * {packed class files (byte[]), name to {offset, length} (Map)} while the guard starts, then
-     * null: what is not loaded by then comes from the jar, and the pack's memory is released.
+     * null: what is not loaded by then comes from the pack of all classes, and the pack's memory is released.
      */
     private volatile Object[] startClasses;
 
-    private Agent(File file, ZipFile jar, ClassLoader parent) throws MalformedURLException {
+    /**
+     * {index (Map name to {offset, deflated length, length}), where the data starts (Integer), the
+     * pack's entry} of {@value #ALL_CLASSES}, read when a class is first needed that the start
+     * pack does not hold; an empty array when the jar has no such pack or it is malformed.
+     */
+    private Object[] allClasses;
+
+    Agent(File file, ZipFile jar, ClassLoader parent, boolean withStartPack) throws MalformedURLException {
         super("profguard", parent);
         this.jar = jar;
         this.location = file.toURI().toURL();
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
-        this.startClasses = startClasses(jar);
+        this.startClasses = withStartPack ? startClasses(jar) : null;
     }
 
-    /** The jar's pack of start classes read at once, or null (none, unreadable or malformed: the jar's entries then). */
+    /** The jar's pack of start classes read at once, or null (none, unreadable or malformed: the pack of all classes then). */
     private static Object[] startClasses(ZipFile jar) {
         ZipEntry pack = jar.getEntry(START_CLASSES);
         byte[] bytes = pack == null ? null : entryBytes(jar, pack);
@@ -182,7 +225,7 @@ public final class Agent extends ClassLoader {
             }
             String name = new String(pack, at, nameLength, StandardCharsets.ISO_8859_1);
             at += nameLength;
-            int length = (pack[at] & 0xff) << 24 | (pack[at + 1] & 0xff) << 16 | (pack[at + 2] & 0xff) << 8 | (pack[at + 3] & 0xff);
+            int length = u4(pack, at);
             at += 4;
             if (length <= 0 || pack.length - at < length) {
                 return null;
@@ -198,10 +241,11 @@ public final class Agent extends ClassLoader {
      * else why it could not be (the jar unreadable, its entry class missing or malformed), and
      * nothing was started.
      */
-    private static String startInOwnLoader(File file, String args, Instrumentation instrumentation, boolean atStartup) {
+    private static String startInOwnLoader(File file, boolean withStartPack, String args, Instrumentation instrumentation,
+                                           boolean atStartup) {
         Agent loader;
         try {
-            loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader());
+            loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader(), withStartPack);
             Class.forName("dev.profguard.Guard", true, loader); // registers its entry: no reflective call
         } catch (Exception | LinkageError e) { // not IOException by name: the verifier would load it before main
             return String.valueOf(e);
@@ -264,14 +308,13 @@ public final class Agent extends ClassLoader {
         if (at != null) {
             bytes = (byte[]) packed[0];
         } else {
-            ZipEntry found = jar.getEntry(name.replace('.', '/').concat(".class"));
-            if (found == null) {
-                throw new ClassNotFoundException(name);
-            }
-            bytes = entryBytes(jar, found);
+            bytes = packedClass(name);
             if (bytes == null) {
-                throw new ClassNotFoundException(name + " could not be read from the agent jar, or is larger than "
-                        + MAX_CLASS + " bytes");
+                ZipEntry found = jar.getEntry(name.replace('.', '/').concat(".class")); // a jar built without the packs
+                bytes = found == null ? null : entryBytes(jar, found);
+            }
+            if (bytes == null) {
+                throw new ClassNotFoundException(name + " is not in the agent jar, or could not be read from it");
             }
             at = new int[]{0, bytes.length};
         }
@@ -280,6 +323,96 @@ public final class Agent extends ClassLoader {
             definePackage(pkg);
         }
         return defineClass(name, bytes, at[0], at[1], domain);
+    }
+
+    /**
+     * A class file from {@value #ALL_CLASSES}: its data skipped to in the stored entry, inflated,
+     * checked (Adler-32, length); null when the jar has no such class or it cannot be read so.
+     */
+    @SuppressWarnings("unchecked") // the index, as allClasses made it
+    private byte[] packedClass(String name) {
+        Object[] all = allClasses();
+        int[] at = all.length == 0 ? null : ((Map<String, int[]>) all[0]).get(name);
+        if (at == null) {
+            return null;
+        }
+        byte[] deflated;
+        try (InputStream in = jar.getInputStream((ZipEntry) all[2])) {
+            in.skipNBytes((Integer) all[1] + (long) at[0]);
+            deflated = in.readNBytes(at[1]);
+        } catch (Exception e) { // IOException, not named: the verifier would load it before main
+            return null;
+        }
+        byte[] bytes = new byte[at[2]];
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(deflated);
+            return deflated.length == at[1] && inflater.inflate(bytes) == bytes.length && inflater.finished() ? bytes : null;
+        } catch (Exception e) { // DataFormatException, not named: the verifier would load it before main
+            return null;
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** {@link #allClasses}, its index read once. */
+    private synchronized Object[] allClasses() {
+        if (allClasses == null) {
+            ZipEntry pack = jar.getEntry(ALL_CLASSES);
+            Object[] read = pack == null ? null : readAllIndex(pack);
+            allClasses = read == null ? new Object[0] : read;
+        }
+        return allClasses;
+    }
+
+    private Object[] readAllIndex(ZipEntry pack) {
+        try (InputStream in = jar.getInputStream(pack)) {
+            byte[] head = in.readNBytes(4);
+            int length = head.length == 4 ? u4(head, 0) : -1;
+            if (length < 0 || length > MAX_INDEX || pack.getSize() < 4L + length) {
+                return null;
+            }
+            byte[] index = in.readNBytes(length);
+            Map<String, int[]> parsed = index.length == length ? allIndex(index, pack.getSize() - 4 - length) : null;
+            return parsed == null ? null : new Object[]{parsed, 4 + length, pack};
+        } catch (Exception e) { // IOException, not named: the verifier would load it before main
+            return null;
+        }
+    }
+
+    /**
+     * The index of {@value #ALL_CLASSES}: entries of u2 name length, ASCII name, u4 offset in the
+     * data, u4 deflated length, u4 class file length. Null when any runs past the index's end or
+     * points past the data's ({@code dataLength}), or a class file would be larger than a class may be.
+     */
+    static Map<String, int[]> allIndex(byte[] index, long dataLength) {
+        Map<String, int[]> parsed = new HashMap<>();
+        int at = 0;
+        while (at < index.length) {
+            if (index.length - at < 2) {
+                return null;
+            }
+            int nameLength = (index[at] & 0xff) << 8 | (index[at + 1] & 0xff);
+            at += 2;
+            if (nameLength == 0 || index.length - at < nameLength + 12) {
+                return null;
+            }
+            String name = new String(index, at, nameLength, StandardCharsets.ISO_8859_1);
+            at += nameLength;
+            int offset = u4(index, at);
+            int deflated = u4(index, at + 4);
+            int length = u4(index, at + 8);
+            at += 12;
+            if (offset < 0 || deflated <= 0 || length <= 0 || length > MAX_CLASS || (long) offset + deflated > dataLength) {
+                return null;
+            }
+            parsed.put(name, new int[]{offset, deflated, length});
+        }
+        return parsed;
+    }
+
+    private static int u4(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) << 24 | (bytes[at + 1] & 0xff) << 16 | (bytes[at + 2] & 0xff) << 8 | (bytes[at + 3] & 0xff);
     }
 
     /**

@@ -195,7 +195,8 @@ class NativeProbeTest extends JvmTest {
      */
     @OnEachJdk
     void readsClassFilesOfTheRuntimeImageAsTheJdkDoes(Jdk jdk) throws Exception {
-        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(dev.profguard.it.app.ImageClassApp.class);
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(dev.profguard.it.app.ImageClassApp.class)
+                .classpath(AgentJarTest.SHADED); // the app uses the agent's classes itself: the agent jar holds them in packs
         jvm.applicationNativeAccess(); // the app loads the probe itself, without an Instrumentation
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());

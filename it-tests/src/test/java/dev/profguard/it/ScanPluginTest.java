@@ -45,7 +45,7 @@ class ScanPluginTest {
     static void privateRepository() throws Exception {
         repo = Files.createDirectories(work.resolve("repo"));
         install("dev.profguard", "profguard-parent", VERSION, ROOT.resolve("pom.xml"), null);
-        install("dev.profguard", "profguard-agent", VERSION, ROOT.resolve("agent/pom.xml"), Jvm.AGENT);
+        install("dev.profguard", "profguard-agent", VERSION, ROOT.resolve("agent/pom.xml"), AgentJarTest.SHADED); // the Maven artifact
         install("dev.profguard", "profguard-maven-plugin", VERSION, ROOT.resolve("maven-plugin/pom.xml"),
                 Path.of(System.getProperty("profguard.it.pluginJar")));
         // The parent imports JUnit's BOM: its pom is part of the plugin's model.

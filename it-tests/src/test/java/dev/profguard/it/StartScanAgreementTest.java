@@ -36,7 +36,8 @@ class StartScanAgreementTest extends JvmTest {
     }
 
     private Jvm app(Jdk jdk, String... args) {
-        return Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(StartScanAgreementApp.class, args);
+        return Jvm.on(jdk, dir).agentArgs("env=staging,probe=off").main(StartScanAgreementApp.class, args)
+                .classpath(AgentJarTest.SHADED); // the app runs the agent's scans itself: the agent jar holds its classes in packs
     }
 
     @OnEachJdk

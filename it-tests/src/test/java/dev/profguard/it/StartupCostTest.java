@@ -5,12 +5,11 @@ import dev.profguard.it.Jvm.Run;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -72,46 +71,37 @@ class StartupCostTest extends JvmTest {
         List<String> packed = packedNames();
         for (String name : ours) {
             assertTrue(packed.contains(name) || name.equals("dev.profguard.Agent"),
-                    name + " is loaded before main and missing from " + LIST + " (agent/src/main/resources): add it there");
+                    name + " is loaded before main and missing from " + AgentJarClasses.LIST + " (agent/src/main/resources): add it there");
         }
     }
 
-    /** The pack holds the jar's own class files, byte for byte (it is made from the shaded jar), and nothing else. */
+    /**
+     * The pack of start classes holds the shaded jar's own class files, byte for byte (it is made
+     * from it), as the pack of all classes does, and nothing else; it is stored, to be read without
+     * inflating.
+     */
     @Test
     void thePackOfStartClassesIsTheJarsOwnClasses() throws Exception {
         try (ZipFile jar = new ZipFile(Jvm.AGENT.toFile())) {
-            ZipEntry blob = jar.getEntry(BLOB);
-            assertEquals(ZipEntry.STORED, blob.getMethod(), "stored: read without inflating");
-            byte[] pack;
-            try (InputStream in = jar.getInputStream(blob)) {
-                pack = in.readAllBytes();
-            }
-            List<String> names = new ArrayList<>();
-            ByteBuffer buffer = ByteBuffer.wrap(pack);
-            while (buffer.hasRemaining()) {
-                byte[] name = new byte[buffer.getShort() & 0xffff];
-                buffer.get(name);
-                byte[] classFile = new byte[buffer.getInt()];
-                buffer.get(classFile);
-                String binaryName = new String(name, StandardCharsets.US_ASCII);
-                names.add(binaryName);
-                try (InputStream in = jar.getInputStream(jar.getEntry(binaryName.replace('.', '/') + ".class"))) {
-                    assertArrayEquals(in.readAllBytes(), classFile, binaryName + " differs from the jar's copy");
-                }
-            }
-            assertEquals(packedNames(), names);
+            assertEquals(ZipEntry.STORED, jar.getEntry(AgentJarClasses.START).getMethod(), "stored: read without inflating");
         }
+        Map<String, byte[]> start = AgentJarClasses.start(Jvm.AGENT);
+        Map<String, byte[]> all = AgentJarClasses.all(Jvm.AGENT);
+        try (ZipFile shaded = new ZipFile(AgentJarTest.SHADED.toFile())) {
+            for (Map.Entry<String, byte[]> packed : start.entrySet()) {
+                try (InputStream in = shaded.getInputStream(shaded.getEntry(packed.getKey().replace('.', '/') + ".class"))) {
+                    assertArrayEquals(in.readAllBytes(), packed.getValue(), packed.getKey() + " differs from the shaded jar's copy");
+                }
+                assertArrayEquals(all.get(packed.getKey()), packed.getValue(), packed.getKey() + " differs from the pack of all classes");
+            }
+        }
+        assertEquals(packedNames(), List.copyOf(start.keySet()));
     }
-
-    private static final String LIST = "META-INF/profguard/start-classes";
-    private static final String BLOB = "META-INF/profguard/start-classes.bin";
 
     /** The names the build packed: the list in the jar, without its comments. */
     private static List<String> packedNames() throws Exception {
-        try (ZipFile jar = new ZipFile(Jvm.AGENT.toFile()); InputStream in = jar.getInputStream(jar.getEntry(LIST))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
-        }
+        return new String(AgentJarClasses.entry(Jvm.AGENT, AgentJarClasses.LIST), StandardCharsets.UTF_8).lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     }
 
     private static int indexOf(List<String> lines, String text) {
