@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
+import java.util.zip.CRC32;
 import java.util.zip.Inflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -96,21 +97,58 @@ public final class Agent extends ClassLoader {
             Guard.start(args, instrumentation, atStartup);
             return;
         }
-        String problem = startInOwnLoader(jar, true, args, instrumentation, atStartup);
-        if (problem == null) {
-            return;
-        }
-        String second = startInOwnLoader(jar, false, args, instrumentation, atStartup);
-        if (second == null) {
+        String[] problem = new String[1];
+        Agent loader = prepared(jar, true, problem);
+        if (loader == null) {
+            String first = problem[0];
+            loader = prepared(jar, false, problem);
+            if (loader == null) {
+                System.err.println("profguard: ERROR the agent jar " + jar + " is damaged (" + problem[0] + "): the guard cannot run; "
+                        + "exit status " + DAMAGED + ". Reinstall the agent jar.");
+                System.err.flush();
+                Runtime.getRuntime().halt(DAMAGED);
+                return;
+            }
             // never silent: the guard runs, a little slower to start
             System.err.println("profguard: WARN the agent's own class loader could not start from its start classes ("
-                    + problem + "): the guard runs from the jar's full class pack instead. Reinstall the agent jar.");
-            return;
+                    + first + "): the guard runs from the jar's full class pack instead. Reinstall the agent jar.");
         }
-        System.err.println("profguard: ERROR the agent jar " + jar + " is damaged (" + second + "): the guard cannot run; "
-                + "exit status " + DAMAGED + ". Reinstall the agent jar.");
+        try {
+            loader.entry.accept(new Object[]{args, instrumentation, atStartup});
+        } finally {
+            loader.startClasses = null;
+        }
+    }
+
+    /**
+     * Whether {@code failure} (or a cause of it) is a class of the agent that could not be defined:
+     * its jar changed or damaged after it was checked at start. Such a failure is never let pass
+     * as if the guard had judged: the start ends with {@link #damaged}, the gate refuses.
+     */
+    public static boolean ownClassFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            boolean definition = t instanceof LinkageError && !(t instanceof UnsatisfiedLinkError) || t instanceof ClassNotFoundException;
+            if (definition && message != null
+                    && (message.contains("dev/profguard/") || message.contains("dev.profguard."))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The start found a class of its own that its jar cannot give (see {@link #ownClassFailure}):
+     * one ERROR line and exit status {@value #DAMAGED} at start-up, never a JVM that runs on as
+     * if guarded; attached to a running JVM, the line only.
+     */
+    public static void damaged(Throwable failure, boolean atStartup) {
+        System.err.println("profguard: ERROR the agent jar is damaged (" + failure + "): the guard cannot run"
+                + (atStartup ? "; exit status " + DAMAGED : "") + ". Reinstall the agent jar.");
         System.err.flush();
-        Runtime.getRuntime().halt(DAMAGED);
+        if (atStartup) {
+            Runtime.getRuntime().halt(DAMAGED);
+        }
     }
 
     /**
@@ -177,10 +215,19 @@ public final class Agent extends ClassLoader {
         this.startClasses = withStartPack ? startClasses(jar) : null;
     }
 
-    /** The jar's pack of start classes read at once, or null (none, unreadable or malformed: the pack of all classes then). */
+    /**
+     * The jar's pack of start classes read at once and checked against the CRC-32 the jar's
+     * directory records for it (native, about 30 µs); null when there is none, or it is damaged:
+     * unreadable, another CRC, malformed (the pack of all classes then).
+     */
     private static Object[] startClasses(ZipFile jar) {
         ZipEntry pack = jar.getEntry(START_CLASSES);
         byte[] bytes = pack == null ? null : entryBytes(jar, pack);
+        if (bytes != null) {
+            CRC32 crc = new CRC32();
+            crc.update(bytes, 0, bytes.length);
+            bytes = crc.getValue() == pack.getCrc() ? bytes : null;
+        }
         Map<String, int[]> index = bytes == null ? null : index(bytes);
         return index == null ? null : new Object[]{bytes, index};
     }
@@ -237,29 +284,27 @@ public final class Agent extends ClassLoader {
     }
 
     /**
-     * Starts the guard in a loader of its own made for the jar {@code file}: null when started,
-     * else why it could not be (the jar unreadable, its entry class missing or malformed), and
-     * nothing was started.
+     * A loader of its own for the jar {@code file}, its Guard defined and registered, ready to
+     * start; else null, with why in {@code problem[0]} (the jar unreadable, its pack of start
+     * classes damaged, its entry class missing or malformed), and nothing was started.
      */
-    private static String startInOwnLoader(File file, boolean withStartPack, String args, Instrumentation instrumentation,
-                                           boolean atStartup) {
-        Agent loader;
+    private static Agent prepared(File file, boolean withStartPack, String[] problem) {
         try {
-            loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader(), withStartPack);
+            Agent loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader(), withStartPack);
+            if (withStartPack && loader.startClasses == null && loader.jar.getEntry(START_CLASSES) != null) {
+                problem[0] = "its pack of start classes is damaged";
+                return null;
+            }
             Class.forName("dev.profguard.Guard", true, loader); // registers its entry: no reflective call
+            if (loader.entry == null) {
+                problem[0] = "dev.profguard.Guard registered no entry";
+                return null;
+            }
+            return loader;
         } catch (Exception | LinkageError e) { // not IOException by name: the verifier would load it before main
-            return String.valueOf(e);
+            problem[0] = String.valueOf(e);
+            return null;
         }
-        Consumer<Object[]> start = loader.entry;
-        if (start == null) {
-            return "dev.profguard.Guard registered no entry";
-        }
-        try {
-            start.accept(new Object[]{args, instrumentation, atStartup});
-        } finally {
-            loader.startClasses = null;
-        }
-        return null;
     }
 
     /**
@@ -318,10 +363,8 @@ public final class Agent extends ClassLoader {
             }
             at = new int[]{0, bytes.length};
         }
-        String pkg = name.substring(0, name.lastIndexOf('.'));
-        if (getDefinedPackage(pkg) == null) {
-            definePackage(pkg);
-        }
+        // its package defined by the JDK, without the manifest's titles: reading the manifest for
+        // them cost 0.4 ms before main; the version is read when asked (version)
         return defineClass(name, bytes, at[0], at[1], domain);
     }
 
@@ -416,19 +459,17 @@ public final class Agent extends ClassLoader {
     }
 
     /**
-     * A package with the jar's own titles and versions (its manifest's main section), as the
-     * application's loader would define it: Package.getImplementationVersion is the agent's version.
+     * The agent's version: the Implementation-Version of the manifest of the jar that {@code type}
+     * came from, read when asked; null when there is none. Classes of this loader are in packages
+     * without the manifest's titles (the JDK defines them), others (a directory, the classes jar
+     * on a class path) have the ones their loader gave them.
      */
-    private void definePackage(String pkg) {
-        Attributes main = manifest();
-        try {
-            definePackage(pkg, main.getValue(Attributes.Name.SPECIFICATION_TITLE),
-                    main.getValue(Attributes.Name.SPECIFICATION_VERSION), main.getValue(Attributes.Name.SPECIFICATION_VENDOR),
-                    main.getValue(Attributes.Name.IMPLEMENTATION_TITLE), main.getValue(Attributes.Name.IMPLEMENTATION_VERSION),
-                    main.getValue(Attributes.Name.IMPLEMENTATION_VENDOR), null);
-        } catch (IllegalArgumentException e) {
-            // defined meanwhile by another thread: the same attributes
+    public static String version(Class<?> type) {
+        if (type.getClassLoader() instanceof Agent) {
+            return ((Agent) type.getClassLoader()).manifest().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
         }
+        Package pkg = type.getPackage();
+        return pkg == null ? null : pkg.getImplementationVersion();
     }
 
     /** The jar manifest's main attributes, read once; empty when it has none or it cannot be read. */
@@ -440,7 +481,7 @@ public final class Agent extends ClassLoader {
                 try (InputStream in = jar.getInputStream(entry)) {
                     mainAttributes = new Manifest(in).getMainAttributes();
                 } catch (Exception e) { // IOException, not named: the verifier would load it before main
-                    // no titles nor versions: Package's getters say null, as for a jar without them
+                    // no version: as for a jar without one
                 }
             }
         }

@@ -24,7 +24,6 @@ import dev.profguard.runtime.Watcher;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The start with the whole evidence ladder: without the probe, with a rules file, or when the
@@ -38,7 +37,7 @@ final class FullStart {
     static void start(Instrumentation instrumentation, Config config, RuleSet rules, Probe probe, String probeProblem,
                       StateListener health, boolean atStartup) {
         StartNotes.environmentChange(config); // before any verdict: a refusal exits
-        ProcFs view = ProcFs.self(environment(probe, config.startEnvironment()));
+        ProcFs view = ProcFs.guarded(probe, config.startEnvironment());
         List<LoadedObject> inspected = new ArrayList<>();
         List<MappedObject> mapped = new ArrayList<>();
         Verdict verdict = Policy.decide(new Scanner(rules, probe).scan(view, inspected, mapped), Surface.START, config);
@@ -61,30 +60,5 @@ final class FullStart {
                     : probe != null ? "loaded" : "not loaded (" + probeProblem + ")", gateProblem,
                     AttachPosture.describe(probe, Runtime.version().feature()));
         }
-    }
-
-    /**
-     * The probe's live environ (or the JVM's snapshot when there is no probe or it fails), plus
-     * what the process was started with and has since unset: a tool that unsets its own variable
-     * after start (or has it unset) is still seen.
-     */
-    private static Map<String, String> environment(Probe probe, Map<String, String> atStart) {
-        Map<String, String> live = null;
-        if (probe != null) {
-            try {
-                live = probe.liveEnvironment();
-            } catch (RuntimeException e) {
-                // the snapshot is the same at start-up but for a setenv from native code
-            }
-        }
-        live = live == null ? System.getenv() : live;
-        if (atStart == null || live.keySet().containsAll(atStart.keySet())) {
-            return live;
-        }
-        Map<String, String> seen = new java.util.LinkedHashMap<>(live);
-        for (Map.Entry<String, String> variable : atStart.entrySet()) {
-            seen.putIfAbsent(variable.getKey(), variable.getValue());
-        }
-        return seen;
     }
 }

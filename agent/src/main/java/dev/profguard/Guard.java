@@ -103,6 +103,10 @@ final class Guard implements Consumer<Object[]> {
             }
             FullStart.start(instrumentation, config, rules, probe, probeProblem, health, atStartup);
         } catch (Throwable t) {
+            if (Agent.ownClassFailure(t)) { // a class of ours its jar cannot give: not a bug, a damaged install
+                Agent.damaged(t, atStartup);
+                return;
+            }
             // A bug of ours must not take the application down with it; say so loudly.
             try {
                 Logs.get(LogFormat.TEXT).error("internal error, the guard is not active in this JVM: {}. "

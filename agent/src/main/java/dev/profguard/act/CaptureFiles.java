@@ -1,5 +1,6 @@
 package dev.profguard.act;
 
+import dev.profguard.config.Config;
 import dev.profguard.detect.Evidence;
 import dev.profguard.detect.Finding;
 import dev.profguard.detect.OpenFile;
@@ -30,7 +31,7 @@ final class CaptureFiles {
     /** The working directory's regular files, each with size and modification time. */
     static Map<String, String> snapshot() {
         Map<String, String> files = new LinkedHashMap<>();
-        File workDir = new File(System.getProperty("user.dir", "."));
+        File workDir = new File(Config.jvmProperty("user.dir", "."));
         String[] names = workDir.list();
         if (names == null) {
             return files;

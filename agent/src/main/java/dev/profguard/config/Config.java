@@ -132,11 +132,38 @@ public final class Config {
      * (a difference sends the start to the full scan), and {@link #environmentChange} says how.
      */
     public static Config forThisJvm(String agentArgs) throws ConfigException {
+        String[] values = new String[JVM_PROPERTIES.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = System.getProperty(JVM_PROPERTIES[i]);
+        }
+        startProperties = values;
         byte[] block = readStartEnvironment();
         Config config = resolve(agentArgs, System.getProperties(), block == null ? System.getenv() : oursOf(block));
         config.startBlock = block;
         thisJvm = config;
         return config;
+    }
+
+    /** The JVM's properties the guard reads after start: {@link #jvmProperty}. */
+    private static final String[] JVM_PROPERTIES = {"java.home", "user.dir", "os.arch", "sun.jnu.encoding"};
+    private static volatile String[] startProperties;
+
+    /**
+     * A property of the JVM ({@code java.home}, {@code user.dir}, {@code os.arch},
+     * {@code sun.jnu.encoding}: none of which the JDK lets change meaningfully) as it was when the
+     * guard started, before main; read now where the guard did not start (the command line). Never
+     * System.getProperty after start: the application can replace System's Properties with a
+     * subclass of its own, whose getProperty then runs inside the gate or on the watcher's thread
+     * and can walk the stack to the guard's classes and their loader (red team, round 8).
+     */
+    public static String jvmProperty(String name, String fallback) {
+        String[] values = startProperties;
+        for (int i = 0; values != null && i < JVM_PROPERTIES.length; i++) {
+            if (JVM_PROPERTIES[i].equals(name)) {
+                return values[i] == null ? fallback : values[i];
+            }
+        }
+        return System.getProperty(name, fallback);
     }
 
     /**
@@ -224,7 +251,7 @@ public final class Config {
     private static byte[] readStartEnvironment() {
         try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
             return in.readNBytes(8 << 20);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (Exception e) { // IOException, not named: the verifier would load it before main (JDK 17)
             return null;
         }
     }
@@ -413,7 +440,7 @@ public final class Config {
         long n;
         try {
             n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
+        } catch (RuntimeException e) { // NumberFormatException, not named: the verifier would load it before main
             throw value.invalid("expected a whole number from " + min + " to " + max);
         }
         if (n < min || n > max) {
@@ -448,7 +475,7 @@ public final class Config {
         long n;
         try {
             n = Long.parseLong(digits);
-        } catch (NumberFormatException e) {
+        } catch (RuntimeException e) { // NumberFormatException, as above
             n = -1;
         }
         if (n <= 0 || digits.startsWith("+") || n > 3_600_000 / unit) {

@@ -1,5 +1,7 @@
 package dev.profguard.detect;
 
+import dev.profguard.config.Config;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ public record AgentOption(String token, String file, Path resolved) {
             }
             String fileName = "lib" + name + ".so";
             // The JVM looks -agentlib names up in the JDK's lib directory first.
-            Path inJdk = Path.of(System.getProperty("java.home", "/nonexistent"), "lib", fileName);
+            Path inJdk = Path.of(Config.jvmProperty("java.home", "/nonexistent"), "lib", fileName);
             return new AgentOption(token, fileName, Files.isRegularFile(inJdk) ? inJdk : null);
         }
         return null;

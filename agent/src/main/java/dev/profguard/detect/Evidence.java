@@ -1,5 +1,6 @@
 package dev.profguard.detect;
 
+import dev.profguard.config.Config;
 import dev.profguard.elf.ElfResult;
 import dev.profguard.elf.ElfSymbols;
 import dev.profguard.probe.LoadedObject;
@@ -336,7 +337,7 @@ public final class Evidence {
      */
     public Path contentOf(byte[] name, int[] fd) {
         String text = Names.strictUtf8(name);
-        if (text != null && "UTF-8".equals(System.getProperty("sun.jnu.encoding", "UTF-8"))) {
+        if (text != null && "UTF-8".equals(Config.jvmProperty("sun.jnu.encoding", "UTF-8"))) {
             return Path.of(text);
         }
         if (text != null && isAscii(name)) {

@@ -1,5 +1,7 @@
 package dev.profguard.detect;
 
+import dev.profguard.probe.Probe;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -53,6 +55,34 @@ public final class ProcFs implements ProcessView {
     /** This JVM: {@code /proc/self}, with the environment the JVM was started with. */
     public static ProcFs self() {
         return self(System.getenv());
+    }
+
+    /**
+     * This JVM as its guard sees it: the probe's live environ (setenv after start included), plus
+     * what the process was started with ({@code atStart}, /proc/self/environ) and has since unset,
+     * so that a tool that unsets its own variable after start is still seen. Without the probe (or
+     * when it fails), the JVM's System.getenv in its place. Not System.getenv with the probe: its
+     * first call makes the JDK read properties, which an application may have replaced with a
+     * subclass of its own that then runs inside the guard (red team, round 8).
+     */
+    public static ProcFs guarded(Probe probe, Map<String, String> atStart) {
+        Map<String, String> live = null;
+        if (probe != null) {
+            try {
+                live = probe.liveEnvironment();
+            } catch (RuntimeException e) {
+                // the snapshot is the same at start-up but for a setenv from native code
+            }
+        }
+        live = live == null ? System.getenv() : live;
+        if (atStart == null || live.keySet().containsAll(atStart.keySet())) {
+            return self(live);
+        }
+        Map<String, String> seen = new java.util.LinkedHashMap<>(live);
+        for (Map.Entry<String, String> variable : atStart.entrySet()) {
+            seen.putIfAbsent(variable.getKey(), variable.getValue());
+        }
+        return self(seen);
     }
 
     /** This JVM, with the given environment (the probe's live one, which setenv may have changed). */

@@ -50,10 +50,10 @@ public interface ProcessView {
     Path contentOf(MappedObject object);
 
     /**
-     * This JVM, through /proc/self, its environment read when asked. Here, as an interface's static
+     * This JVM as its guard sees it ({@link ProcFs#guarded}). Here, as an interface's static
      * method, so that a class holding a view need not load ProcFs or this interface to be verified.
      */
-    static ProcessView ofThisJvm() {
-        return ProcFs.self();
+    static ProcessView ofThisJvm(dev.profguard.probe.Probe probe, Map<String, String> atStart) {
+        return ProcFs.guarded(probe, atStart);
     }
 }

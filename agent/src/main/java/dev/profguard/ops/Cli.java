@@ -1,5 +1,6 @@
 package dev.profguard.ops;
 
+import dev.profguard.Agent;
 import dev.profguard.config.OptionHelp;
 
 import java.io.PrintStream;
@@ -90,7 +91,7 @@ public final class Cli {
     }
 
     public static String version() {
-        String version = Cli.class.getPackage().getImplementationVersion();
+        String version = Agent.version(Cli.class);
         return version == null ? "(development build)" : version;
     }
 }

@@ -1,5 +1,7 @@
 package dev.profguard.runtime;
 
+import dev.profguard.config.Config;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +83,7 @@ final class LdSoCache {
 
     /** FLAG_X8664_LIB64 or FLAG_AARCH64_LIB64 in the required-mask bits; -1: accept any. */
     private static int architectureFlags() {
-        String arch = System.getProperty("os.arch", "");
+        String arch = Config.jvmProperty("os.arch", "");
         return switch (arch) {
             case "amd64", "x86_64" -> 0x0300;
             case "aarch64" -> 0x0a00;

@@ -1,5 +1,6 @@
 package dev.profguard.runtime;
 
+import dev.profguard.config.Config;
 import dev.profguard.detect.BoundedFiles;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ final class LinkerSearch {
     /** Existing regular files dlopen(name) might map, in search order, without duplicates. */
     static List<Path> candidates(String name) {
         Set<Path> found = new LinkedHashSet<>();
-        String javaHome = System.getProperty("java.home", "");
+        String javaHome = Config.jvmProperty("java.home", "");
         for (String dir : directories(javaHome, startupVariable("LD_LIBRARY_PATH"))) {
             for (String sub : SUBDIRECTORIES) {
                 add(found, Path.of(dir.isEmpty() ? "." : dir, sub + name));

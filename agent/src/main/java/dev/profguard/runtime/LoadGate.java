@@ -55,8 +55,12 @@ import java.util.function.Function;
  * linker has loaded under that name (FFM, with the probe), loads no new code: it passes at once.
  */
 public final class LoadGate implements Function<Object[], Object> {
-    /** Any Class tells the inserted code to run the original method (EntryPatch). */
-    static final Object RUN = LoadGate.class;
+    /**
+     * Any Class tells the inserted code to run the original method (EntryPatch). A JDK class, never
+     * one of the guard's: the bridge is public in java.lang, so anyone can call it and read what it
+     * returns, and a class of ours would hand them the guard's class loader (red team, round 8).
+     */
+    static final Object RUN = Void.class;
     private static final long RECENT_NANOS = 2_000_000_000L;
 
     private final RuleSet rules;
@@ -242,6 +246,12 @@ public final class LoadGate implements Function<Object[], Object> {
         } catch (UnsatisfiedLinkError refused) {
             throw refused;
         } catch (RuntimeException | LinkageError e) {
+            if (dev.profguard.Agent.ownClassFailure(e)) {
+                // A class of the guard could not be read from its jar (changed or damaged since
+                // start): nothing here can judge the load, so it is refused, never let through.
+                throw new UnsatisfiedLinkError("profguard: the agent jar is damaged (" + e + "): the library-load gate "
+                        + "cannot judge " + name + ", so it refuses it. Reinstall the agent jar and restart the JVM.");
+            }
             // A fault of the gate must not break the application's library loading.
             Logs.get(config.logFormat()).warn("the library-load gate failed on a load and let it through: {}", String.valueOf(e));
             return RUN;
@@ -339,7 +349,7 @@ public final class LoadGate implements Function<Object[], Object> {
             findings = List.of(new Finding(Finding.SELF, "a library profguard could not verify", Strength.STRONG,
                     Source.LIBRARY_LOAD, shown, List.of(), null, how, true));
         } else {
-            findings = new Evidence(rules, null).startedWith(dev.profguard.detect.ProcFs.self())
+            findings = new Evidence(rules, null).startedWith(dev.profguard.detect.ProcFs.guarded(probe, config.startEnvironment()))
                     .library(Source.LIBRARY_LOAD, shown, null, content, 0, how, false);
         }
         Verdict verdict = Policy.decide(findings, Surface.LOAD, config);

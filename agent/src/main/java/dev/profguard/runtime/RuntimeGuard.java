@@ -271,8 +271,10 @@ public final class RuntimeGuard {
             }
             try {
                 return judge.apply(call);
-            } catch (UnsatisfiedLinkError refused) {
-                listener.counted(StateListener.Count.REFUSED_LOAD);
+            } catch (LinkageError refused) { // UnsatisfiedLinkError, not named: the verifier would load it before main
+                if (refused instanceof UnsatisfiedLinkError) {
+                    listener.counted(StateListener.Count.REFUSED_LOAD);
+                }
                 throw refused;
             }
         }

@@ -131,7 +131,7 @@ public final class Watcher implements Runnable {
     /** The baseline a clean start left, now that the watcher runs beside main. */
     private void takePendingBaseline() {
         if (view == null) {
-            view = ProcessView.ofThisJvm();
+            view = ProcessView.ofThisJvm(probe, config.startEnvironment());
         }
         if (pendingBaseline != null) {
             Map<Long, MappedObject> byStart = byStart(mappedCode());
@@ -181,10 +181,12 @@ public final class Watcher implements Runnable {
                 if (listener != null) {
                     listener.counted(StateListener.Count.WATCHER_TICK);
                 }
-            } catch (InterruptedException e) {
-                // Not ours to be stopped by: an interrupt from the application must not end the watch.
-                // A daemon, it ends with the JVM.
-            } catch (Throwable t) {
+            } catch (Throwable t) { // InterruptedException not named: the verifier would load it before main
+                if (t instanceof InterruptedException) {
+                    // Not ours to be stopped by: an interrupt from the application must not end the watch.
+                    // A daemon, it ends with the JVM.
+                    continue;
+                }
                 if (!faultReported) { // its own failure is said once, and the watch goes on
                     faultReported = true;
                     log().warn("the runtime watcher failed once and keeps watching: {}", String.valueOf(t));
@@ -306,7 +308,7 @@ public final class Watcher implements Runnable {
                         "opened after start-up")));
             }
         }
-        File workDir = new File(System.getProperty("user.dir", "."));
+        File workDir = new File(Config.jvmProperty("user.dir", "."));
         String[] names = workDir.list();
         for (int i = 0; names != null && i < names.length && i < MAX_NAMES; i++) {
             File file = new File(workDir, names[i]);

@@ -8,9 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +38,7 @@ class AgentIsolationTest extends JvmTest {
      */
     @OnEachJdk
     void anOwnLoaderThatCannotStartIsToldAndTheGuardStillRuns(Jdk jdk) throws Exception {
-        Path jar = jarWithCorruptPacks(true, false);
+        Path jar = jarWithCorruptPacks("dev.profguard.Guard", true, false);
         Run clean = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production").run();
         assertEquals(0, clean.exitStatus(), clean.toString());
         assertTrue(clean.mainRan(), clean.toString());
@@ -59,7 +56,7 @@ class AgentIsolationTest extends JvmTest {
      */
     @OnEachJdk
     void aDamagedAgentJarStopsTheJvmWithOneError(Jdk jdk) throws Exception {
-        Path jar = jarWithCorruptPacks(true, true);
+        Path jar = jarWithCorruptPacks("dev.profguard.Guard", true, true);
         for (String env : new String[]{"production", "staging"}) {
             Run run = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=" + env).run();
             assertEquals(64, run.exitStatus(), run.toString());
@@ -70,39 +67,85 @@ class AgentIsolationTest extends JvmTest {
     }
 
     /**
-     * A copy of the agent jar with Guard's class file changed: in the pack of start classes (its
-     * first, the magic number), in the pack of all classes (its compressed data, which then fails
-     * its checksum), or both.
+     * Red team, round 8: a class of the start pack that is not the first (Config) damaged. The
+     * pack's CRC-32 is checked when it is read, so the guard starts from the pack of all classes
+     * with the WARN, rather than failing half-way and letting main run unguarded.
      */
-    private Path jarWithCorruptPacks(boolean start, boolean all) throws IOException {
-        Path copy = dir.resolve("corrupt-pack-agent-" + start + "-" + all + ".jar");
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(Jvm.AGENT));
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                byte[] bytes = in.readAllBytes();
-                if (start && entry.getName().equals(AgentJarClasses.START)) {
-                    int nameLength = (bytes[0] & 0xff) << 8 | (bytes[1] & 0xff);
-                    bytes[2 + nameLength + 4] ^= 0x55; // CAFEBABE no more
+    @OnEachJdk
+    void anyDamageInThePackOfStartClassesIsFoundWhenItIsRead(Jdk jdk) throws Exception {
+        Path jar = jarWithCorruptPacks("dev.profguard.config.Config", true, false);
+        Run client = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production").preload("libmtuner_standin.so").run();
+        assertEquals(78, client.exitStatus(), client.toString());
+        assertTrue(client.stderr().contains("profguard: WARN the agent's own class loader could not start from its start "
+                + "classes (its pack of start classes is damaged)"), client.toString());
+    }
+
+    /**
+     * Red team, round 8: a class only a finding needs (Evidence), damaged in the pack of all
+     * classes. At start-up, with a client to judge: the damaged jar's ERROR and exit status 64,
+     * not "internal error, main runs". Later, at the gate: the load is refused, not let through.
+     */
+    @OnEachJdk
+    void aClassTheJarCannotGiveWhenItIsNeededIsADamagedJarNeverAPass(Jdk jdk) throws Exception {
+        Path jar = jarWithCorruptPacks("dev.profguard.detect.Evidence", false, true);
+        Run atStart = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production").preload("libmtuner_standin.so").run();
+        assertEquals(64, atStart.exitStatus(), atStart.toString());
+        assertTrue(!atStart.mainRan(), atStart.toString());
+        assertTrue(atStart.onlyProfguardLine().startsWith("profguard: ERROR the agent jar is damaged ("), atStart.toString());
+        Jvm late = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production")
+                .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libmtuner_standin.so").toString());
+        late.applicationNativeAccess();
+        Run gate = late.run();
+        assertTrue(gate.mainRan(), gate.toString());
+        assertTrue(gate.stdout().contains("REFUSED profguard: the agent jar is damaged ("), gate.toString());
+        assertTrue(!gate.stdout().contains("LOADED"), gate.toString());
+    }
+
+    /**
+     * A copy of the agent jar with one class file's bytes changed where they lie in the jar file,
+     * as a disk or a copy over a running jar damages it (the entries' CRC-32 in the jar's directory
+     * no longer match): in the pack of start classes (its first byte, the magic number), in the
+     * pack of all classes (a byte of its compressed data, which then fails its checksum), or both.
+     */
+    private Path jarWithCorruptPacks(String className, boolean start, boolean all) throws IOException {
+        byte[] jar = Files.readAllBytes(Jvm.AGENT);
+        if (start) {
+            byte[] classFile = AgentJarClasses.start(Jvm.AGENT).get(className);
+            assertTrue(classFile != null, className + " in the pack of start classes");
+            jar[onlyPlace(jar, classFile)] ^= 0x55; // CAFEBABE no more
+        }
+        if (all) {
+            ByteBuffer pack = ByteBuffer.wrap(AgentJarClasses.entry(Jvm.AGENT, AgentJarClasses.ALL));
+            int indexLength = pack.getInt();
+            byte[] data = null;
+            while (pack.position() < 4 + indexLength) {
+                byte[] name = new byte[pack.getShort() & 0xffff];
+                pack.get(name);
+                int offset = pack.getInt();
+                int deflated = pack.getInt();
+                pack.getInt();
+                if (new String(name, StandardCharsets.US_ASCII).equals(className)) {
+                    data = java.util.Arrays.copyOfRange(pack.array(), 4 + indexLength + offset, 4 + indexLength + offset + deflated);
                 }
-                if (all && entry.getName().equals(AgentJarClasses.ALL)) {
-                    ByteBuffer pack = ByteBuffer.wrap(bytes);
-                    int indexLength = pack.getInt();
-                    while (pack.position() < 4 + indexLength) {
-                        byte[] name = new byte[pack.getShort() & 0xffff];
-                        pack.get(name);
-                        int offset = pack.getInt();
-                        int deflated = pack.getInt();
-                        pack.getInt();
-                        if (new String(name, StandardCharsets.US_ASCII).equals("dev.profguard.Guard")) {
-                            bytes[4 + indexLength + offset + deflated / 2] ^= 0x55;
-                        }
-                    }
-                }
-                out.putNextEntry(new ZipEntry(entry.getName()));
-                out.write(bytes);
-                out.closeEntry();
+            }
+            assertTrue(data != null, className + " in the pack of all classes");
+            jar[onlyPlace(jar, data) + data.length / 2] ^= 0x55;
+        }
+        Path copy = dir.resolve("corrupt-" + className + "-" + start + "-" + all + ".jar");
+        Files.write(copy, jar);
+        return copy;
+    }
+
+    /** Where {@code part} lies in {@code whole}; fails unless it lies there exactly once. */
+    private static int onlyPlace(byte[] whole, byte[] part) {
+        int found = -1;
+        for (int i = 0; i + part.length <= whole.length; i++) {
+            if (java.util.Arrays.equals(whole, i, i + part.length, part, 0, part.length)) {
+                assertTrue(found < 0, "found twice in the jar");
+                found = i;
             }
         }
-        return copy;
+        assertTrue(found >= 0, "not found in the jar (stored packs are)");
+        return found;
     }
 }

@@ -19,6 +19,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * state that made check report a client switched off in a JVM without the guard.
  */
 class RedTeamTest extends JvmTest {
+    /**
+     * Red team, round 8: java.lang.ProfguardBridge is public, so the application can call it; its
+     * answer "run the load" was a class of the guard, whose loader opened every guard class to
+     * reflection (the options switched to "dev", a client loaded unseen). The answer is a JDK class.
+     */
+    @OnEachJdk
+    void theBridgeAnswersTheApplicationWithNothingOfTheGuard(Jdk jdk) throws Exception {
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production").main(HostileApp.class, "call-bridge").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("BRIDGE-ANSWER LOADER boot"), run.toString());
+    }
+
+    /**
+     * Red team, round 8: an application that replaces System's Properties with a subclass had its
+     * getProperty called by the watcher (every fifth look) and by the gate, and walked the stack to
+     * the guard's classes. The guard reads the JVM's properties it needs once, before main.
+     */
+    @OnEachJdk
+    void aPropertiesSubclassOfTheApplicationNeverRunsInsideTheGuard(Jdk jdk) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .main(HostileApp.class, "spy-properties", Jvm.fixture("libbenign.so").toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("SPIED 0 []"), run.toString());
+        assertTrue(!run.stdout().contains("REFUSED"), run.toString());
+    }
+
     @OnEachJdk
     void aWatcherInterruptedByTheApplicationKeepsWatching(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms").preload("liblate-dlopen.so")

@@ -4,7 +4,6 @@ import java.io.File;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationTargetException;
 
 /**
  * Loads the probe library through {@code ClassLoader.loadLibrary(Class, File)}, the JDK's own
@@ -32,8 +31,8 @@ public final class LoadTrampoline {
             loaded = loadLibrary.invoke(fromClass, library);
         } catch (RuntimeException | Error e) {
             throw e; // UnsatisfiedLinkError among them: the library could not be loaded
-        } catch (Throwable t) { // it declares none
-            throw new InvocationTargetException(t);
+        } catch (Throwable t) { // it declares none; not InvocationTargetException, which the verifier would load before main
+            throw new ReflectiveOperationException("ClassLoader.loadLibrary threw " + t, t);
         }
         if (loaded == null) {
             throw new UnsatisfiedLinkError("could not load " + library);

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,11 @@ import java.util.zip.ZipFile;
  * cost 3-4 ms of premain and 6-17 ms of JIT work beside it; what stops tampering between the write
  * and the load is the directory only this user can enter. Every failure is a {@link ProbeUnavailableException} with the reason; it never
  * throws anything else. (Netty's NativeLibraryLoader is the model for the extraction.)
+ *
+ * <p>Its catch clauses name Exception, RuntimeException or LinkageError (classes the JVM has
+ * loaded long before) and test for the narrower type inside: each exception class a catch clause
+ * names is loaded when this class is verified, before main, whether anything fails or not (six
+ * classes from the runtime image here).
  */
 public final class NativeLoader {
     static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";
@@ -127,7 +131,7 @@ public final class NativeLoader {
         Path dir;
         try {
             dir = privateDirectory(place);
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) { // IOException or a RuntimeException (not named: see the class comment)
             return "cannot hold a new directory: " + e.getMessage();
         }
         Path file = dir.resolve(LIBRARY);
@@ -162,7 +166,10 @@ public final class NativeLoader {
                 throw e;
             }
             return null;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
+            if (e instanceof ProbeUnavailableException) {
+                throw (ProbeUnavailableException) e;
+            }
             String mount = noexecMount(dir);
             if (mount != null) {
                 return "is on a noexec mount (" + mount + ")";
@@ -200,7 +207,7 @@ public final class NativeLoader {
         String target;
         try {
             target = path.toRealPath().toString();
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             target = path.toAbsolutePath().normalize().toString();
         }
         String best = null;
@@ -219,7 +226,7 @@ public final class NativeLoader {
                     noexec = ("," + fields[5] + ",").contains(",noexec,");
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             return null;
         }
         return noexec ? best : null;
@@ -238,7 +245,7 @@ public final class NativeLoader {
                     out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
                     i += 3;
                     continue;
-                } catch (NumberFormatException e) {
+                } catch (RuntimeException e) { // NumberFormatException
                     // not an escape: keep the backslash
                 }
             }
@@ -268,7 +275,10 @@ public final class NativeLoader {
                 openJavaLang(instrumentation, NativeLoader.class.getModule());
                 try {
                     LoadTrampoline.load(ProbeNatives.class, library);
-                } catch (UnsatisfiedLinkError e) {
+                } catch (LinkageError e) {
+                    if (!(e instanceof UnsatisfiedLinkError)) {
+                        throw e;
+                    }
                     throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
                 }
                 return;
@@ -277,13 +287,15 @@ public final class NativeLoader {
             openJavaLang(instrumentation, trampoline.getModule());
             trampoline.getMethod("load", Class.class, File.class).invoke(null, ProbeNatives.class, library);
             return;
-        } catch (InvocationTargetException e) {
-            internalFailure = String.valueOf(e.getCause());
-            if (e.getCause() instanceof UnsatisfiedLinkError) {
-                throw new ProbeUnavailableException("could not load the probe library: " + e.getCause().getMessage());
-            }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            internalFailure = String.valueOf(e);
+            if (e instanceof InvocationTargetException) {
+                internalFailure = String.valueOf(e.getCause());
+                if (e.getCause() instanceof UnsatisfiedLinkError) {
+                    throw new ProbeUnavailableException("could not load the probe library: " + e.getCause().getMessage());
+                }
+            } else {
+                internalFailure = String.valueOf(e);
+            }
         }
         if (nativeAccessEnabled()) {
             loadPlainly(library);
@@ -320,7 +332,10 @@ public final class NativeLoader {
             try {
                 return Files.createDirectory(tmp.resolve(name.toString()),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (Exception e) { // an IOException: rethrown unless the name is taken
+                if (!(e instanceof java.nio.file.FileAlreadyExistsException)) {
+                    throw e;
+                }
                 // someone holds that name: draw another
             }
         }
@@ -330,7 +345,7 @@ public final class NativeLoader {
     private static void loadPlainly(File library) throws ProbeUnavailableException {
         try {
             System.load(library.getPath());
-        } catch (UnsatisfiedLinkError | SecurityException e) {
+        } catch (RuntimeException | LinkageError e) { // UnsatisfiedLinkError, SecurityException
             throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
         }
     }
@@ -376,7 +391,7 @@ public final class NativeLoader {
     private static long parseCrc(byte[] text) throws ProbeUnavailableException {
         try {
             return Long.parseLong(new String(text, StandardCharsets.US_ASCII).strip(), 16);
-        } catch (NumberFormatException e) {
+        } catch (RuntimeException e) { // NumberFormatException
             throw new ProbeUnavailableException("the probe library's CRC-32 record is not a number");
         }
     }
@@ -416,7 +431,10 @@ public final class NativeLoader {
                 throw new ProbeUnavailableException(resource + " is larger than " + limit + " bytes");
             }
             return bytes;
-        } catch (IOException e) {
+        } catch (Exception e) {
+            if (e instanceof ProbeUnavailableException) {
+                throw (ProbeUnavailableException) e;
+            }
             throw new ProbeUnavailableException("could not read " + resource + " from the agent jar: " + e);
         }
     }
@@ -448,7 +466,7 @@ public final class NativeLoader {
             }
             File file = new File(source.getLocation().toURI());
             return file.isFile() ? file : null;
-        } catch (URISyntaxException | RuntimeException e) {
+        } catch (Exception e) { // URISyntaxException or a RuntimeException
             return null; // getResourceAsStream then
         }
     }
@@ -457,7 +475,7 @@ public final class NativeLoader {
         if (path != null) {
             try {
                 Files.deleteIfExists(path);
-            } catch (IOException | RuntimeException e) {
+            } catch (Exception e) {
                 // A left-over private file in the temp directory; nothing else depends on it.
             }
         }

@@ -10,7 +10,11 @@ import java.nio.file.Path;
  * LATE_DLOPEN_TRIGGER and pauses 3 s. {@code set-hook}: tries to replace the load gate's hook in
  * java.lang.ProfguardBridge, then loads ARG with System.load. {@code forge-state PATH}: holds open
  * an unlinked file named like the guard's published state, claiming PATH was switched off, and
- * waits for a line on stdin.
+ * waits for a line on stdin. {@code call-bridge}: calls java.lang.ProfguardBridge.load itself and
+ * prints "BRIDGE-ANSWER LOADER n" with the class loader of what it returns (or of its class).
+ * {@code spy-properties ARG}: replaces System's Properties with a subclass whose getProperty walks
+ * the stack for any class defined by the guard's loader, loads ARG with System.load (the gate
+ * judges it), waits 1.5 s (the watcher's looks), then prints "SPIED n" with what it saw.
  */
 public final class HostileApp {
     private HostileApp() {
@@ -64,6 +68,39 @@ public final class HostileApp {
                     Thread.sleep(50);
                 }
                 file.close();
+            }
+            case "call-bridge" -> {
+                Object answer = Class.forName("java.lang.ProfguardBridge")
+                        .getMethod("load", String.class, Object.class, Class.class, String.class)
+                        .invoke(null, "jni", null, null, "x");
+                Class<?> type = answer instanceof Class<?> c ? c : answer == null ? null : answer.getClass();
+                ClassLoader loader = type == null ? null : type.getClassLoader();
+                System.out.println("BRIDGE-ANSWER LOADER " + (loader == null ? "boot" : loader.getClass().getName()));
+            }
+            case "spy-properties" -> {
+                java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                StackWalker walker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+                java.util.Properties spy = new java.util.Properties() {
+                    @Override
+                    public String getProperty(String key) {
+                        walker.forEach(frame -> {
+                            ClassLoader loader = frame.getDeclaringClass().getClassLoader();
+                            if (loader != null && loader.getClass().getName().startsWith("dev.profguard.")) {
+                                seen.add(frame.getClassName());
+                            }
+                        });
+                        return super.getProperty(key);
+                    }
+                };
+                spy.putAll(System.getProperties());
+                System.setProperties(spy);
+                try {
+                    System.load(args[1]);
+                } catch (UnsatisfiedLinkError e) {
+                    System.out.println("REFUSED " + e.getMessage());
+                }
+                Thread.sleep(1500);
+                System.out.println("SPIED " + seen.size() + " " + seen);
             }
             default -> throw new IllegalArgumentException(args[0]);
         }
