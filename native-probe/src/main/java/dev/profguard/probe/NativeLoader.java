@@ -12,7 +12,6 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +22,7 @@ import java.util.zip.ZipFile;
 
 /**
  * The one place that loads the probe library: checks the platform, extracts the library from the
- * jar into a fresh private directory (mode 0700, random name), checks the CRC-32 of the file as
+ * jar into a fresh private directory (mode 0700 before anything is written in it, random name), checks the CRC-32 of the file as
  * read back from disk against the jar's own record of the entry (its central directory; a corrupt
  * entry and a short or changed write fail alike), loads it without making the JVM print a warning,
  * and removes the file again. A CRC, not a SHA-256: both records would sit in the same jar, so a
@@ -312,12 +311,18 @@ public final class NativeLoader {
     }
 
     /**
-     * A new directory in {@code tmp}, mode 0700 from its creation (mkdir with that mode, so
-     * never open to others even briefly), with 128 random bits in its name from /dev/urandom.
-     * Not Files.createTempDirectory: its SecureRandom initialises the security providers, tens of
-     * milliseconds on the path to main.
+     * A new directory in {@code tmp}, ours alone, with 128 random bits in its name from
+     * /dev/urandom: made with File.mkdir (mode 0777 less the umask), then closed to all but its
+     * owner (chmod, through File's setters) and found empty. Under a permissive umask others could
+     * create an entry in it in the moment before the chmod (never after: creating an entry needs
+     * write access at that time); any entry there and another name is drawn, the directory left to
+     * whoever was quicker. Not Files.createDirectory with a PosixFilePermissions attribute (0700
+     * from its creation): that loaded seven classes from the runtime image and cost 1.1-1.3 ms of
+     * premain (issue #16). Not Files.createTempDirectory: its SecureRandom initialises the security
+     * providers, tens of milliseconds on the path to main.
      */
-    private static Path privateDirectory(Path tmp) throws IOException {
+    static Path privateDirectory(Path tmp) throws IOException {
+        File parent = tmp.toFile();
         byte[] random = new byte[16];
         for (int attempt = 0; attempt < 8; attempt++) {
             try (InputStream urandom = new java.io.FileInputStream("/dev/urandom")) {
@@ -329,15 +334,27 @@ public final class NativeLoader {
             for (byte b : random) {
                 name.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
             }
-            try {
-                return Files.createDirectory(tmp.resolve(name.toString()),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (Exception e) { // an IOException: rethrown unless the name is taken
-                if (!(e instanceof java.nio.file.FileAlreadyExistsException)) {
-                    throw e;
+            File dir = new File(parent, name.toString());
+            if (!dir.mkdir()) {
+                if (!parent.isDirectory()) {
+                    throw new IOException(tmp + ": no such directory");
                 }
-                // someone holds that name: draw another
+                if (!dir.exists()) {
+                    throw new IOException(tmp + ": cannot create a directory there (permission denied or a read-only file system)");
+                }
+                continue; // someone holds that name: draw another
             }
+            boolean closed = dir.setReadable(false, false) && dir.setWritable(false, false) && dir.setExecutable(false, false)
+                    && dir.setReadable(true, true) && dir.setWritable(true, true) && dir.setExecutable(true, true);
+            String[] entries = closed ? dir.list() : null;
+            if (entries != null && entries.length == 0) {
+                return dir.toPath();
+            }
+            if (!closed) {
+                dir.delete();
+                throw new IOException(dir + ": could not make it private (chmod 0700)");
+            }
+            // someone put an entry in it before the chmod: leave it to them, draw another name
         }
         throw new IOException("could not create a private directory in " + tmp);
     }
