@@ -102,6 +102,22 @@ class AgentIsolationTest extends JvmTest {
     }
 
     /**
+     * The agent finds its jar from its code source's URL, taken as it is when nothing in it is
+     * escaped: under a path that needs escapes (a space, %, #, a non-ASCII letter) it still finds
+     * its packs and its probe (no "probe not loaded" WARN) and refuses a client.
+     */
+    @OnEachJdk
+    void aJarUnderAPathThatNeedsEscapesStillFindsItselfAndItsProbe(Jdk jdk) throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("a b%20c#d-\u00fc"));
+        Path jar = Files.copy(Jvm.AGENT, odd.resolve("profguard agent.jar"));
+        Run clean = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production,probe=required").run();
+        assertEquals(0, clean.exitStatus(), clean.toString());
+        assertEquals(java.util.List.of(), clean.profguardLines(), clean.toString());
+        Run client = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production,probe=required").preload("libmtuner_standin.so").run();
+        assertEquals(78, client.exitStatus(), client.toString());
+    }
+
+    /**
      * A copy of the agent jar with one class file's bytes changed where they lie in the jar file,
      * as a disk or a copy over a running jar damages it (the entries' CRC-32 in the jar's directory
      * no longer match): in the pack of start classes (its first byte, the magic number), in the

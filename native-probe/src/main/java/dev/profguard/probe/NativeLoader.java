@@ -481,7 +481,10 @@ public final class NativeLoader {
             if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
                 return null;
             }
-            File file = new File(source.getLocation().toURI());
+            // as dev.profguard.Agent.fileOf: no URI parsed before main when nothing is escaped
+            String path = source.getLocation().getPath();
+            File file = path.indexOf('%') < 0 && source.getLocation().getQuery() == null && source.getLocation().getRef() == null
+                    ? new File(path) : new File(source.getLocation().toURI());
             return file.isFile() ? file : null;
         } catch (Exception e) { // URISyntaxException or a RuntimeException
             return null; // getResourceAsStream then
