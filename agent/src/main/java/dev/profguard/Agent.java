@@ -217,7 +217,7 @@ public final class Agent extends ClassLoader {
 
     /**
      * {index (Map name to {offset, deflated length, length}), where the data starts (Integer), the
-     * pack's entry} of {@value #ALL_CLASSES}, read when a class is first needed that the start
+     * pack's entry, the Inflater its classes share} of {@value #ALL_CLASSES}, read when a class is first needed that the start
      * pack does not hold; an empty array when the jar has no such pack or it is malformed.
      */
     private Object[] allClasses;
@@ -404,14 +404,15 @@ public final class Agent extends ClassLoader {
             return null;
         }
         byte[] bytes = new byte[at[2]];
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(deflated);
-            return deflated.length == at[1] && inflater.inflate(bytes) == bytes.length && inflater.finished() ? bytes : null;
-        } catch (Exception e) { // DataFormatException, not named: the verifier would load it before main
-            return null;
-        } finally {
-            inflater.end();
+        synchronized (all) { // one Inflater for the loader, reset between classes: each new one is zlib's state and window in native memory
+            Inflater inflater = (Inflater) all[3];
+            try {
+                inflater.reset();
+                inflater.setInput(deflated);
+                return deflated.length == at[1] && inflater.inflate(bytes) == bytes.length && inflater.finished() ? bytes : null;
+            } catch (Exception e) { // DataFormatException, not named: the verifier would load it before main
+                return null;
+            }
         }
     }
 
@@ -434,7 +435,7 @@ public final class Agent extends ClassLoader {
             }
             byte[] index = in.readNBytes(length);
             Map<String, int[]> parsed = index.length == length ? allIndex(index, pack.getSize() - 4 - length) : null;
-            return parsed == null ? null : new Object[]{parsed, 4 + length, pack};
+            return parsed == null ? null : new Object[]{parsed, 4 + length, pack, new Inflater()};
         } catch (Exception e) { // IOException, not named: the verifier would load it before main
             return null;
         }
