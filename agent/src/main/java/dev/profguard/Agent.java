@@ -273,31 +273,45 @@ public final class Agent extends ClassLoader {
      * its end.
      */
     static Map<String, int[]> index(byte[] pack) {
-        if (pack.length > MAX_CLASS) {
-            return null;
-        }
-        Map<String, int[]> index = new HashMap<>();
+        return pack.length > MAX_CLASS ? null : entries(pack, 1, true);
+    }
+
+    /**
+     * The entries of a pack or an index: u2 name length, ASCII name, then {@code fields} u4
+     * values, to the end; with {@code dataFollows}, the one value is the length of data that
+     * follows the entry, and the name maps to {where that data is, its length}, else to the values.
+     * Null when a name is empty, or anything runs past the end.
+     */
+    private static Map<String, int[]> entries(byte[] bytes, int fields, boolean dataFollows) {
+        Map<String, int[]> parsed = new HashMap<>();
         int at = 0;
-        while (at < pack.length) {
-            if (pack.length - at < 2) {
+        while (at < bytes.length) {
+            if (bytes.length - at < 2) {
                 return null;
             }
-            int nameLength = (pack[at] & 0xff) << 8 | (pack[at + 1] & 0xff);
+            int nameLength = (bytes[at] & 0xff) << 8 | (bytes[at + 1] & 0xff);
             at += 2;
-            if (nameLength == 0 || pack.length - at < nameLength + 4) {
+            if (nameLength == 0 || bytes.length - at < nameLength + 4 * fields) {
                 return null;
             }
-            String name = new String(pack, at, nameLength, StandardCharsets.ISO_8859_1);
+            String name = new String(bytes, at, nameLength, StandardCharsets.ISO_8859_1);
             at += nameLength;
-            int length = u4(pack, at);
-            at += 4;
-            if (length <= 0 || pack.length - at < length) {
-                return null;
+            int[] values = new int[dataFollows ? 2 : fields];
+            for (int i = 0; i < fields; i++, at += 4) {
+                values[i] = u4(bytes, at);
             }
-            index.put(name, new int[]{at, length});
-            at += length;
+            if (dataFollows) {
+                int length = values[0];
+                if (length <= 0 || bytes.length - at < length) {
+                    return null;
+                }
+                values[0] = at;
+                values[1] = length;
+                at += length;
+            }
+            parsed.put(name, values);
         }
-        return index;
+        return parsed;
     }
 
     /**
@@ -447,27 +461,14 @@ public final class Agent extends ClassLoader {
      * points past the data's ({@code dataLength}), or a class file would be larger than a class may be.
      */
     static Map<String, int[]> allIndex(byte[] index, long dataLength) {
-        Map<String, int[]> parsed = new HashMap<>();
-        int at = 0;
-        while (at < index.length) {
-            if (index.length - at < 2) {
+        Map<String, int[]> parsed = entries(index, 3, false);
+        if (parsed == null) {
+            return null;
+        }
+        for (int[] at : parsed.values()) { // {offset, deflated length, length}
+            if (at[0] < 0 || at[1] <= 0 || at[2] <= 0 || at[2] > MAX_CLASS || (long) at[0] + at[1] > dataLength) {
                 return null;
             }
-            int nameLength = (index[at] & 0xff) << 8 | (index[at + 1] & 0xff);
-            at += 2;
-            if (nameLength == 0 || index.length - at < nameLength + 12) {
-                return null;
-            }
-            String name = new String(index, at, nameLength, StandardCharsets.ISO_8859_1);
-            at += nameLength;
-            int offset = u4(index, at);
-            int deflated = u4(index, at + 4);
-            int length = u4(index, at + 8);
-            at += 12;
-            if (offset < 0 || deflated <= 0 || length <= 0 || length > MAX_CLASS || (long) offset + deflated > dataLength) {
-                return null;
-            }
-            parsed.put(name, new int[]{offset, deflated, length});
         }
         return parsed;
     }
