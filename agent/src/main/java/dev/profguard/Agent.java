@@ -1,7 +1,6 @@
 package dev.profguard;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;

@@ -165,13 +165,15 @@ public final class Neutralizer {
     private static Probe.SwitchOff bounded(Probe probe, byte[] name, long base, String symbol) {
         Probe.SwitchOff[] result = new Probe.SwitchOff[1];
         RuntimeException[] failure = new RuntimeException[1];
-        Thread call = new Thread(() -> {
+        // no inherited thread locals: this runs on the application's thread (the gate), whose
+        // InheritableThreadLocal.childValue would otherwise run inside the guard (red team, round 9)
+        Thread call = new Thread(null, () -> {
             try {
                 result[0] = name != null ? probe.switchOff(name, symbol) : probe.switchOffAt(base, symbol);
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
-        }, "profguard-switch-off");
+        }, "profguard-switch-off", 0, false);
         call.setDaemon(true);
         call.start();
         try {

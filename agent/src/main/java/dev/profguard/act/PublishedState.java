@@ -1,11 +1,13 @@
 package dev.profguard.act;
 
+import dev.profguard.config.Config;
+import dev.profguard.probe.NativeLoader;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -29,19 +31,27 @@ public final class PublishedState {
     private PublishedState() {
     }
 
+    /** This process's id, from the /proc/self link (java.io resolves it natively). */
+    private static long ownPid() throws IOException {
+        return Long.parseLong(new java.io.File("/proc/self").getCanonicalFile().getName());
+    }
+
     /** Adds an object switched off in place and rewrites the state; failures are silent (check then says found). */
     static synchronized void switchedOff(String rule, String path) {
         SWITCHED.add("switched-off " + rule + " " + path.replace("\n", "\\n"));
         try {
             if (file == null) {
-                Path dir = Files.createTempDirectory("profguard-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                // not Files.createTempDirectory nor ProcessHandle: this may run on the application's
+                // thread, and their first use reads system properties (SecureRandom's providers,
+                // the temporary directory), which the application may have replaced with a
+                // subclass of its own that then runs inside the guard (red team, round 9)
+                Path dir = NativeLoader.privateDirectory(Path.of(Config.jvmProperty("java.io.tmpdir", "/tmp")));
                 Path state = dir.resolve(NAME);
                 file = new RandomAccessFile(state.toFile(), "rw");
                 Files.delete(state);
                 Files.delete(dir);
             }
-            StringBuilder text = new StringBuilder("profguard-state 1\npid ").append(ProcessHandle.current().pid()).append('\n');
+            StringBuilder text = new StringBuilder("profguard-state 1\npid ").append(ownPid()).append('\n');
             for (String line : SWITCHED) {
                 text.append(line).append('\n');
             }

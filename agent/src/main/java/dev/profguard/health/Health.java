@@ -10,6 +10,7 @@ import dev.profguard.log.Logs;
 import dev.profguard.ops.Cli;
 
 import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -306,7 +307,10 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
 
     private void registerMXBean() {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName("dev.profguard:type=Guard"));
+            // wrapped: the MBean server's getClassLoaderFor answers with the wrapper's loader (the
+            // JDK's), not the guard's, which red team round 9 took from it to reach the options
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new StandardMBean(this, GuardMXBean.class, true),
+                    new ObjectName("dev.profguard:type=Guard"));
         } catch (Exception e) {
             warn("MXBean dev.profguard:type=Guard not registered: " + e + ". The guard itself keeps working.");
         }

@@ -15,6 +15,7 @@ import dev.profguard.policy.Verdict;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.RuleSet;
+import dev.profguard.util.Sha256;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -22,8 +23,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -270,6 +269,16 @@ public final class LoadGate implements Function<Object[], Object> {
             busy.set(Boolean.TRUE);
             try {
                 afterLoad(judged, before, name);
+            } catch (LinkageError e) {
+                if (!dev.profguard.Agent.ownClassFailure(e)) {
+                    throw e;
+                }
+                // What the load brought in could not be looked at: the jar cannot give a class of
+                // ours. In production the JVM ends, as for a file swapped under the gate; else the
+                // application is told the load failed, and the line says why.
+                dev.profguard.Agent.damaged(e, config.isProduction());
+                throw new UnsatisfiedLinkError("profguard: the agent jar is damaged (" + e + "): what loading " + name
+                        + " brought in could not be looked at. Reinstall the agent jar and restart the JVM.");
             } finally {
                 busy.remove();
                 close(judged);
@@ -499,15 +508,21 @@ public final class LoadGate implements Function<Object[], Object> {
         }
     }
 
+    /**
+     * SHA-256 of a file's content. Our own SHA-256 through java.io, not MessageDigest through NIO:
+     * this runs on the application's thread, and the first use of either initialises JDK code
+     * (security providers, channels) that reads system properties, which an application may have
+     * replaced with a subclass of its own (red team, round 9).
+     */
     private static byte[] digest(Path content) {
-        try (InputStream in = Files.newInputStream(content)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new java.io.FileInputStream(content.toString())) {
+            Sha256 sha = new Sha256();
             byte[] buffer = new byte[65536];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 sha.update(buffer, 0, n);
             }
             return sha.digest();
-        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return new byte[0];
         }
     }

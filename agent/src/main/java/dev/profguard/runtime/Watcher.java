@@ -189,7 +189,12 @@ public final class Watcher implements Runnable {
                 }
                 if (!faultReported) { // its own failure is said once, and the watch goes on
                     faultReported = true;
-                    log().warn("the runtime watcher failed once and keeps watching: {}", String.valueOf(t));
+                    if (dev.profguard.Agent.ownClassFailure(t)) {
+                        // not a passing fault: a class of ours the jar cannot give fails every look
+                        dev.profguard.Agent.damaged(t, false);
+                    } else {
+                        log().warn("the runtime watcher failed once and keeps watching: {}", String.valueOf(t));
+                    }
                 }
             }
         }

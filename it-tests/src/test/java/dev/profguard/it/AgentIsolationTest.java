@@ -102,6 +102,34 @@ class AgentIsolationTest extends JvmTest {
     }
 
     /**
+     * Red team, round 9: a class only the handling of a late client needs (Neutralizer), damaged:
+     * the application's System.load died of a raw NoClassDefFoundError with the client mapped, or
+     * the watcher said only "failed once". In production the JVM ends with the damaged jar's ERROR
+     * and 64 (as for a file swapped under the gate); outside production that class is not needed.
+     */
+    @OnEachJdk
+    void whatALoadBroughtInThatTheJarCannotJudgeIsNeverLeftRunningInProduction(Jdk jdk) throws Exception {
+        Path jar = jarWithCorruptPacks("dev.profguard.act.Neutralizer", false, true);
+        for (String env : new String[]{"production", "staging"}) {
+            Jvm late = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=" + env + ",watch.interval=10m")
+                    .env("ONLOAD_DLOPEN", Jvm.fixture("libmtuner_standin.so").toString())
+                    .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libjni-onload-dlopen.so").toString());
+            late.applicationNativeAccess();
+            Run run = late.run();
+            if (env.equals("production")) {
+                assertTrue(run.stderr().contains("profguard: ERROR the agent jar is damaged (java.lang.NoClassDefFoundError: "
+                        + "dev/profguard/act/Neutralizer"), run.toString());
+                assertEquals(64, run.exitStatus(), run.toString());
+                assertTrue(!run.stdout().contains("LOADED") && !run.stdout().contains("REFUSED"), run.toString());
+            } else { // nothing to switch off outside production: the damaged class is not needed, the WARN as ever
+                assertEquals(0, run.exitStatus(), run.toString());
+                assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM"),
+                        run.toString());
+            }
+        }
+    }
+
+    /**
      * The agent finds its jar from its code source's URL, taken as it is when nothing in it is
      * escaped: under a path that needs escapes (a space, %, #, a non-ASCII letter) it still finds
      * its packs and its probe (no "probe not loaded" WARN) and refuses a client.

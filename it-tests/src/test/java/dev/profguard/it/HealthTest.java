@@ -242,6 +242,8 @@ class HealthTest extends JvmTest {
         Run up = Jvm.on(jdk, dir).agentArgs("env=production,status.file=" + status).main(MBeanApp.class).run();
         assertEquals(0, up.exitStatus(), up.toString());
         assertTrue(up.stdout().contains("MXBEAN UP allow"), "UP while it ran\n" + up);
+        // red team round 9: getClassLoaderFor gave the guard's loader, and through it the options
+        assertTrue(up.stdout().contains("MXBEAN-LOADER boot"), up.toString());
         String json = Files.readString(status);
         assertTrue(json.startsWith("{\"status\":\"STOPPED\",\"outcome\":\"allow\"") && json.endsWith("}\n")
                 && json.indexOf('\n') == json.length() - 1, json);

@@ -317,11 +317,11 @@ public final class NativeLoader {
      * create an entry in it in the moment before the chmod (never after: creating an entry needs
      * write access at that time); any entry there and another name is drawn, the directory left to
      * whoever was quicker. Not Files.createDirectory with a PosixFilePermissions attribute (0700
-     * from its creation): that loaded seven classes from the runtime image and cost 1.1-1.3 ms of
-     * premain (issue #16). Not Files.createTempDirectory: its SecureRandom initialises the security
+     * from its creation): that loaded seven classes from the runtime image, about 0.5 ms of premain
+     * (issue #16). Not Files.createTempDirectory: its SecureRandom initialises the security
      * providers, tens of milliseconds on the path to main.
      */
-    static Path privateDirectory(Path tmp) throws IOException {
+    public static Path privateDirectory(Path tmp) throws IOException {
         File parent = tmp.toFile();
         byte[] random = new byte[16];
         for (int attempt = 0; attempt < 8; attempt++) {

@@ -12,9 +12,11 @@ import java.nio.file.Path;
  * an unlinked file named like the guard's published state, claiming PATH was switched off, and
  * waits for a line on stdin. {@code call-bridge}: calls java.lang.ProfguardBridge.load itself and
  * prints "BRIDGE-ANSWER LOADER n" with the class loader of what it returns (or of its class).
- * {@code spy-properties ARG}: replaces System's Properties with a subclass whose getProperty walks
- * the stack for any class defined by the guard's loader, loads ARG with System.load (the gate
- * judges it), waits 1.5 s (the watcher's looks), then prints "SPIED n" with what it saw.
+ * {@code spy-properties ARGS...}: replaces System's Properties with a subclass whose getProperty
+ * walks the stack for any class defined by the guard's loader, and sets an InheritableThreadLocal
+ * whose childValue does the same (a thread the guard makes on this thread), loads a fresh copy of
+ * each ARG with System.load (the gate judges it, and hashes a file that new), waits 1.5 s (the
+ * watcher's looks), then prints "SPIED n" with what it saw.
  */
 public final class HostileApp {
     private HostileApp() {
@@ -80,24 +82,45 @@ public final class HostileApp {
             case "spy-properties" -> {
                 java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 StackWalker walker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+                Runnable spyStack = () -> walker.forEach(frame -> {
+                    ClassLoader loader = frame.getDeclaringClass().getClassLoader();
+                    if (loader != null && loader.getClass().getName().startsWith("dev.profguard.")) {
+                        seen.add(frame.getClassName());
+                    }
+                });
                 java.util.Properties spy = new java.util.Properties() {
                     @Override
                     public String getProperty(String key) {
-                        walker.forEach(frame -> {
-                            ClassLoader loader = frame.getDeclaringClass().getClassLoader();
-                            if (loader != null && loader.getClass().getName().startsWith("dev.profguard.")) {
-                                seen.add(frame.getClassName());
-                            }
-                        });
+                        spyStack.run();
                         return super.getProperty(key);
+                    }
+
+                    @Override
+                    public String getProperty(String key, String defaultValue) {
+                        spyStack.run();
+                        return super.getProperty(key, defaultValue);
                     }
                 };
                 spy.putAll(System.getProperties());
                 System.setProperties(spy);
-                try {
-                    System.load(args[1]);
-                } catch (UnsatisfiedLinkError e) {
-                    System.out.println("REFUSED " + e.getMessage());
+                InheritableThreadLocal<String> inherited = new InheritableThreadLocal<>() {
+                    @Override
+                    protected String childValue(String parentValue) {
+                        spyStack.run();
+                        return parentValue;
+                    }
+                };
+                inherited.set("app");
+                for (int i = 1; i < args.length; i++) {
+                    // a fresh copy: a file changed in the last seconds is hashed by the gate
+                    Path copy = Files.createTempDirectory("spy").resolve(Path.of(args[i]).getFileName());
+                    Files.copy(Path.of(args[i]), copy);
+                    try {
+                        System.load(copy.toString());
+                        System.out.println("LOADED " + copy.getFileName());
+                    } catch (UnsatisfiedLinkError e) {
+                        System.out.println("REFUSED " + e.getMessage());
+                    }
                 }
                 Thread.sleep(1500);
                 System.out.println("SPIED " + seen.size() + " " + seen);

@@ -4,7 +4,10 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 
-/** Reads profguard's MXBean from inside the guarded JVM: "MXBEAN status outcome". */
+/**
+ * Reads profguard's MXBean from inside the guarded JVM: "MXBEAN status outcome", then
+ * "MXBEAN-LOADER" with the class loader the MBean server names for it.
+ */
 public final class MBeanApp {
     private MBeanApp() {
     }
@@ -19,5 +22,7 @@ public final class MBeanApp {
         }
         System.out.println("MXBEAN " + server.getAttribute(name, "Status") + " " + server.getAttribute(name, "Outcome")
                 + " " + ((String[]) server.getAttribute(name, "Findings")).length);
+        ClassLoader loader = server.getClassLoaderFor(name);
+        System.out.println("MXBEAN-LOADER " + (loader == null ? "boot" : loader.getClass().getName()));
     }
 }
