@@ -255,13 +255,29 @@ public final class RuntimeGuard {
             made.run();
         }
 
+        private boolean damagedSaid;
+
         @Override
         public Object apply(Object[] call) {
             LoadGate judge = gate;
             if (judge == null) {
                 synchronized (this) {
                     if (gate == null) {
-                        gate = new LoadGate(rules, config, probe, this);
+                        try {
+                            gate = new LoadGate(rules, config, probe, this);
+                        } catch (LinkageError e) {
+                            if (!dev.profguard.Agent.ownClassFailure(e)) {
+                                throw e;
+                            }
+                            // The gate itself cannot be read from the jar: nothing can be judged. In
+                            // production the JVM ends with the damaged jar's ERROR and 64; elsewhere,
+                            // where the guard only warns, the line is said once and loads run.
+                            if (!damagedSaid) {
+                                damagedSaid = true;
+                                dev.profguard.Agent.damaged(e, config.isProduction());
+                            }
+                            return Void.class; // LoadGate.RUN, which cannot be read either
+                        }
                     }
                     judge = gate;
                 }

@@ -102,6 +102,32 @@ class AgentIsolationTest extends JvmTest {
     }
 
     /**
+     * Red team, round 9: the gate's own class (LoadGate) damaged in the full pack made every
+     * library load fail with a raw NoClassDefFoundError, the JDK's own included, and said nothing.
+     * In production: the damaged jar's ERROR and exit 64 at the first load; elsewhere (the guard
+     * only warns there) the line once, and loads run.
+     */
+    @OnEachJdk
+    void aGateThatCannotBeReadEndsAProductionJvmAndOnlyWarnsElsewhere(Jdk jdk) throws Exception {
+        Path jar = jarWithCorruptPacks("dev.profguard.runtime.LoadGate", false, true);
+        for (String env : new String[]{"production", "staging"}) {
+            Jvm jvm = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=" + env)
+                    .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libbenign.so").toString());
+            jvm.applicationNativeAccess();
+            Run run = jvm.run();
+            assertTrue(run.onlyProfguardLine().startsWith("profguard: ERROR the agent jar is damaged (java.lang.NoClassDefFoundError: "
+                    + "dev/profguard/runtime/LoadGate"), run.toString());
+            if (env.equals("production")) {
+                assertEquals(64, run.exitStatus(), run.toString());
+                assertTrue(!run.stdout().contains("LOADED"), run.toString());
+            } else {
+                assertEquals(0, run.exitStatus(), run.toString());
+                assertTrue(run.stdout().contains("LOADED"), run.toString());
+            }
+        }
+    }
+
+    /**
      * Red team, round 9: a class only the handling of a late client needs (Neutralizer), damaged:
      * the application's System.load died of a raw NoClassDefFoundError with the client mapped, or
      * the watcher said only "failed once". In production the JVM ends with the damaged jar's ERROR
