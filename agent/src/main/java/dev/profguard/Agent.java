@@ -70,6 +70,8 @@ public final class Agent extends ClassLoader {
      * A plain lock rather than AtomicBoolean, whose VarHandle machinery costs start-up time.
      */
     private static boolean started;
+    /** {@link #damaged} was said. */
+    private static boolean damagedSaid;
 
     public static void premain(String args, Instrumentation instrumentation) {
         if (firstStart()) {
@@ -115,7 +117,35 @@ public final class Agent extends ClassLoader {
         try {
             loader.entry.accept(new Object[]{args, instrumentation, atStartup});
         } finally {
-            loader.startClasses = null;
+            loader.releaseStartClasses();
+        }
+    }
+
+    /**
+     * Keeps the pack of start classes of {@code ownClass}'s loader past premain: the watcher's
+     * thread, started in premain, loads its class after premain may have returned. Without this
+     * it came from the pack of all classes, whose index and check cost that thread milliseconds
+     * beside main. {@link #startClassesLoaded} releases it.
+     */
+    public static void holdStartClasses(Class<?> ownClass) {
+        if (ownClass.getClassLoader() instanceof Agent) {
+            Agent loader = (Agent) ownClass.getClassLoader();
+            synchronized (loader) {
+                loader.startHolders++;
+            }
+        }
+    }
+
+    /** A holder's classes are loaded: the pack of start classes is released when premain and every holder are done. */
+    public static void startClassesLoaded(Class<?> ownClass) {
+        if (ownClass.getClassLoader() instanceof Agent) {
+            ((Agent) ownClass.getClassLoader()).releaseStartClasses();
+        }
+    }
+
+    private synchronized void releaseStartClasses() {
+        if (--startHolders <= 0) {
+            startClasses = null;
         }
     }
 
@@ -142,6 +172,12 @@ public final class Agent extends ClassLoader {
      * if guarded; attached to a running JVM, the line only.
      */
     public static void damaged(Throwable failure, boolean atStartup) {
+        synchronized (Agent.class) {
+            if (damagedSaid && !atStartup) {
+                return; // said once: every class after it fails alike
+            }
+            damagedSaid = true;
+        }
         System.err.println("profguard: ERROR the agent jar is damaged (" + failure + "): the guard cannot run"
                 + (atStartup ? "; exit status " + DAMAGED : "") + ". Reinstall the agent jar.");
         System.err.flush();
@@ -213,6 +249,8 @@ public final class Agent extends ClassLoader {
      * null: what is not loaded by then comes from the pack of all classes, and the pack's memory is released.
      */
     private volatile Object[] startClasses;
+    /** Who still needs the pack of start classes: premain (1 from the start), and each {@link #holdStartClasses}. */
+    private int startHolders = 1;
 
     /**
      * {index (Map name to {offset, deflated length, length}), where the data starts (Integer), the
@@ -439,6 +477,12 @@ public final class Agent extends ClassLoader {
         return allClasses;
     }
 
+    /**
+     * The index of {@value #ALL_CLASSES}, the whole pack checked first against the CRC-32 the jar's
+     * directory records for it (read through once in 64 KiB pieces, about a millisecond, when the
+     * first class outside the start pack is needed): a pack damaged anywhere is no pack, so the
+     * first class needed from it fails as a damaged jar, whichever class the damage is in.
+     */
     private Object[] readAllIndex(ZipEntry pack) {
         try (InputStream in = jar.getInputStream(pack)) {
             byte[] head = in.readNBytes(4);
@@ -447,6 +491,16 @@ public final class Agent extends ClassLoader {
                 return null;
             }
             byte[] index = in.readNBytes(length);
+            CRC32 crc = new CRC32();
+            crc.update(head, 0, head.length);
+            crc.update(index, 0, index.length);
+            byte[] piece = new byte[65536];
+            for (int n; (n = in.read(piece)) > 0; ) {
+                crc.update(piece, 0, n);
+            }
+            if (crc.getValue() != pack.getCrc()) {
+                return null;
+            }
             Map<String, int[]> parsed = index.length == length ? allIndex(index, pack.getSize() - 4 - length) : null;
             return parsed == null ? null : new Object[]{parsed, 4 + length, pack, new Inflater()};
         } catch (Exception e) { // IOException, not named: the verifier would load it before main

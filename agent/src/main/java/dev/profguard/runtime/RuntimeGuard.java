@@ -56,6 +56,7 @@ public final class RuntimeGuard {
         Guarding watch = new Guarding(rules, config, probe, listener, null);
         watch.baseline = baseline;
         watch.count = count;
+        dev.profguard.Agent.holdStartClasses(RuntimeGuard.class); // until the thread has loaded the watcher
         Thread thread = new Thread(watch, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();
@@ -244,7 +245,14 @@ public final class RuntimeGuard {
             Watcher made;
             try {
                 made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
+                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class);
             } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
+                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class);
+                if (dev.profguard.Agent.ownClassFailure(t)) {
+                    // the jar cannot give the watcher's classes: a production JVM is not left unwatched
+                    dev.profguard.Agent.damaged(t, config.isProduction());
+                    return;
+                }
                 dev.profguard.log.Logs.get(config.logFormat()).error(
                         "internal error, the runtime watcher did not start: {}. main runs; please report this.",
                         String.valueOf(t));

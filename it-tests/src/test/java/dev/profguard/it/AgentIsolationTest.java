@@ -81,6 +81,22 @@ class AgentIsolationTest extends JvmTest {
     }
 
     /**
+     * A clean start, the watcher's thread included, never reads the pack of all classes (until the
+     * watcher's first look, an interval later): with it damaged (checked whole when its first class
+     * is needed, it would say so), a clean production start prints nothing. The watcher's thread
+     * loads its class after premain may have returned: the pack of start classes is kept until it
+     * has (it raced, on JDK 25, and then read the pack of all classes beside main).
+     */
+    @OnEachJdk
+    void aCleanStartNeverReadsThePackOfAllClasses(Jdk jdk) throws Exception {
+        Path jar = jarWithCorruptPacks("dev.profguard.detect.Evidence", false, true);
+        Run run = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production,watch.interval=10m")
+                .main(dev.profguard.it.app.PauseApp.class, "1000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertEquals(java.util.List.of(), run.profguardLines(), run.toString());
+    }
+
+    /**
      * Red team, round 8: a class only a finding needs (Evidence), damaged in the pack of all
      * classes. At start-up, with a client to judge: the damaged jar's ERROR and exit status 64,
      * not "internal error, main runs". Later, at the gate: the load is refused, not let through.
@@ -92,13 +108,15 @@ class AgentIsolationTest extends JvmTest {
         assertEquals(64, atStart.exitStatus(), atStart.toString());
         assertTrue(!atStart.mainRan(), atStart.toString());
         assertTrue(atStart.onlyProfguardLine().startsWith("profguard: ERROR the agent jar is damaged ("), atStart.toString());
-        Jvm late = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production")
+        Jvm late = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=production,watch.interval=10m")
                 .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libmtuner_standin.so").toString());
         late.applicationNativeAccess();
         Run gate = late.run();
         assertTrue(gate.mainRan(), gate.toString());
-        assertTrue(gate.stdout().contains("REFUSED profguard: the agent jar is damaged ("), gate.toString());
-        assertTrue(!gate.stdout().contains("LOADED"), gate.toString());
+        // the pack is checked whole when its first class is needed: the gate's own then fails too
+        assertEquals(64, gate.exitStatus(), gate.toString());
+        assertTrue(gate.onlyProfguardLine().startsWith("profguard: ERROR the agent jar is damaged ("), gate.toString());
+        assertTrue(!gate.stdout().contains("LOADED") && !gate.stdout().contains("REFUSED"), gate.toString());
     }
 
     /**
@@ -111,7 +129,7 @@ class AgentIsolationTest extends JvmTest {
     void aGateThatCannotBeReadEndsAProductionJvmAndOnlyWarnsElsewhere(Jdk jdk) throws Exception {
         Path jar = jarWithCorruptPacks("dev.profguard.runtime.LoadGate", false, true);
         for (String env : new String[]{"production", "staging"}) {
-            Jvm jvm = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=" + env)
+            Jvm jvm = Jvm.on(jdk, dir).agentJar(jar).agentArgs("env=" + env + ",watch.interval=10m")
                     .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libbenign.so").toString());
             jvm.applicationNativeAccess();
             Run run = jvm.run();
@@ -131,7 +149,7 @@ class AgentIsolationTest extends JvmTest {
      * Red team, round 9: a class only the handling of a late client needs (Neutralizer), damaged:
      * the application's System.load died of a raw NoClassDefFoundError with the client mapped, or
      * the watcher said only "failed once". In production the JVM ends with the damaged jar's ERROR
-     * and 64 (as for a file swapped under the gate); outside production that class is not needed.
+     * and 64 (as for a file swapped under the gate); outside production the line, and the load ran.
      */
     @OnEachJdk
     void whatALoadBroughtInThatTheJarCannotJudgeIsNeverLeftRunningInProduction(Jdk jdk) throws Exception {
@@ -143,14 +161,15 @@ class AgentIsolationTest extends JvmTest {
             late.applicationNativeAccess();
             Run run = late.run();
             if (env.equals("production")) {
-                assertTrue(run.stderr().contains("profguard: ERROR the agent jar is damaged (java.lang.NoClassDefFoundError: "
-                        + "dev/profguard/act/Neutralizer"), run.toString());
+                // the pack is checked whole when its first class is needed: whichever class fails first says so
+                assertTrue(run.onlyProfguardLine().startsWith("profguard: ERROR the agent jar is damaged (java.lang.NoClassDefFoundError: "
+                        + "dev/profguard/"), run.toString());
                 assertEquals(64, run.exitStatus(), run.toString());
                 assertTrue(!run.stdout().contains("LOADED") && !run.stdout().contains("REFUSED"), run.toString());
-            } else { // nothing to switch off outside production: the damaged class is not needed, the WARN as ever
+            } else { // outside production the guard only warns: the damaged jar's line, and the load ran
                 assertEquals(0, run.exitStatus(), run.toString());
-                assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM"),
-                        run.toString());
+                assertTrue(run.stderr().contains("profguard: ERROR the agent jar is damaged ("), run.toString());
+                assertTrue(run.stdout().contains("LOADED"), run.toString());
             }
         }
     }
