@@ -167,21 +167,22 @@ public final class Agent extends ClassLoader {
     }
 
     /**
-     * The start found a class of its own that its jar cannot give (see {@link #ownClassFailure}):
-     * one ERROR line and exit status {@value #DAMAGED} at start-up, never a JVM that runs on as
-     * if guarded; attached to a running JVM, the line only.
+     * A class of the agent that its jar cannot give (see {@link #ownClassFailure}): one ERROR line,
+     * and with {@code endJvm} (a start, or a production JVM the guard can no longer judge) exit
+     * status {@value #DAMAGED}, never a JVM that runs on as if guarded. Said once: every class
+     * after it fails alike.
      */
-    public static void damaged(Throwable failure, boolean atStartup) {
+    public static void damaged(Throwable failure, boolean endJvm) {
         synchronized (Agent.class) {
-            if (damagedSaid && !atStartup) {
-                return; // said once: every class after it fails alike
+            if (damagedSaid && !endJvm) {
+                return;
             }
             damagedSaid = true;
         }
         System.err.println("profguard: ERROR the agent jar is damaged (" + failure + "): the guard cannot run"
-                + (atStartup ? "; exit status " + DAMAGED : "") + ". Reinstall the agent jar.");
+                + (endJvm ? "; exit status " + DAMAGED : "") + ". Reinstall the agent jar.");
         System.err.flush();
-        if (atStartup) {
+        if (endJvm) {
             Runtime.getRuntime().halt(DAMAGED);
         }
     }

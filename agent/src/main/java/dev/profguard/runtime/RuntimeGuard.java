@@ -263,8 +263,6 @@ public final class RuntimeGuard {
             made.run();
         }
 
-        private boolean damagedSaid;
-
         @Override
         public Object apply(Object[] call) {
             LoadGate judge = gate;
@@ -280,10 +278,7 @@ public final class RuntimeGuard {
                             // The gate itself cannot be read from the jar: nothing can be judged. In
                             // production the JVM ends with the damaged jar's ERROR and 64; elsewhere,
                             // where the guard only warns, the line is said once and loads run.
-                            if (!damagedSaid) {
-                                damagedSaid = true;
-                                dev.profguard.Agent.damaged(e, config.isProduction());
-                            }
+                            dev.profguard.Agent.damaged(e, config.isProduction());
                             return Void.class; // LoadGate.RUN, which cannot be read either
                         }
                     }
