@@ -209,19 +209,43 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
         return Metrics.render(state, config.enabled(), refusedLoads.get(), switchOffs.get(), watcherTicks.get(), lastTickMillis);
     }
 
-    /** The shutdown hook's work, in a class of its own: a Thread needs a Runnable. */
+    /**
+     * The shutdown hook's work, in a class of its own: a Thread needs a Runnable. The final write
+     * runs on a daemon thread of its own, waited for at most {@value #STOP_WAIT_MILLIS} ms: a write
+     * under way that never ends (red team round 10 blocked one in a Properties subclass of the
+     * application) must not keep the JVM from exiting. The status file then keeps its last state.
+     */
     private static final class Stop implements Runnable {
         private final Health health;
+        private final boolean hook;
 
         Stop(Health health) {
+            this(health, true);
+        }
+
+        private Stop(Health health, boolean hook) {
             this.health = health;
+            this.hook = hook;
         }
 
         @Override
         public void run() {
-            health.stop();
+            if (!hook) {
+                health.stop();
+                return;
+            }
+            Thread stop = new Thread(null, new Stop(health, false), "profguard-health-stop-write", 0, false);
+            stop.setDaemon(true);
+            stop.start();
+            try {
+                stop.join(STOP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
+
+    private static final long STOP_WAIT_MILLIS = 2000;
 
     /**
      * The HTTP endpoint, in a class of its own: verifying Health would otherwise load the JDK's

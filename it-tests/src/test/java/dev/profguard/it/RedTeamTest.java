@@ -62,6 +62,21 @@ class RedTeamTest extends JvmTest {
         assertTrue(run.stdout().contains("SPIED 0 []"), run.toString());
     }
 
+    /**
+     * Red team, round 10: a health write blocked for ever (in a Properties subclass of the
+     * application) held the lock the shutdown hook waited on without a limit: the JVM never exited,
+     * not even on SIGTERM. The hook waits at most 2 s.
+     */
+    @OnEachJdk
+    void aHealthWriteThatNeverEndsDoesNotKeepTheJvmFromExiting(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        long started = System.nanoTime();
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,status.file=" + status).main(HostileApp.class, "block-health").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("EXITING"), run.toString());
+        assertTrue(System.nanoTime() - started < 60_000_000_000L, "exited in time");
+    }
+
     @OnEachJdk
     void aWatcherInterruptedByTheApplicationKeepsWatching(Jdk jdk) throws Exception {
         Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms").preload("liblate-dlopen.so")

@@ -16,13 +16,18 @@ import java.nio.file.Path;
  * walks the stack for any class defined by the guard's loader, and sets an InheritableThreadLocal
  * whose childValue does the same (a thread the guard makes on this thread), loads a fresh copy of
  * each ARG with System.load (the gate judges it, and hashes a file that new), waits 1.5 s (the
- * watcher's looks), then prints "SPIED n" with what it saw.
+ * watcher's looks), then prints "SPIED n" with what it saw. {@code block-health}: replaces
+ * System's Properties with a subclass that blocks for ever on the guard's health threads, then
+ * calls System.exit(0) after 1.5 s.
  */
 public final class HostileApp {
     private HostileApp() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("block-health")) {
+            blockHealth(); // first: before the guard's health thread writes its first status
+        }
         System.out.println(HelloApp.MARKER);
         switch (args[0]) {
             case "interrupt-watcher" -> {
@@ -125,8 +130,44 @@ public final class HostileApp {
                 Thread.sleep(1500);
                 System.out.println("SPIED " + seen.size() + " " + seen);
             }
+            case "block-health" -> { // the Properties were replaced first thing, before the marker
+                Thread.sleep(1500);
+                System.out.println("EXITING");
+                System.out.flush();
+                System.exit(0);
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println(PauseApp.DONE);
+    }
+
+    /** System's Properties replaced by a subclass that blocks for ever on the guard's health threads (not the hook's own). */
+    private static void blockHealth() {
+        java.util.Properties blocking = new java.util.Properties() {
+            @Override
+            public String getProperty(String key) {
+                block();
+                return super.getProperty(key);
+            }
+
+            @Override
+            public String getProperty(String key, String defaultValue) {
+                block();
+                return super.getProperty(key, defaultValue);
+            }
+
+            private void block() {
+                String name = Thread.currentThread().getName();
+                if (name.startsWith("profguard-health") && !name.endsWith("-stop")) {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        blocking.putAll(System.getProperties());
+        System.setProperties(blocking);
     }
 }
