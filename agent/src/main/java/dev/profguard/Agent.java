@@ -104,10 +104,7 @@ public final class Agent extends ClassLoader {
             String first = problem[0];
             loader = prepared(jar, false, problem);
             if (loader == null) {
-                System.err.println("profguard: ERROR the agent jar " + jar + " is damaged (" + problem[0] + "): the guard cannot run; "
-                        + "exit status " + DAMAGED + ". Reinstall the agent jar.");
-                System.err.flush();
-                Runtime.getRuntime().halt(DAMAGED);
+                damaged(" " + jar, problem[0], true);
                 return;
             }
             // never silent: the guard runs, a little slower to start
@@ -173,13 +170,18 @@ public final class Agent extends ClassLoader {
      * after it fails alike.
      */
     public static void damaged(Throwable failure, boolean endJvm) {
+        damaged("", String.valueOf(failure), endJvm);
+    }
+
+    /** The damaged jar's one line ({@code jarShown}: "" or " PATH"), and with {@code endJvm} exit status 64. */
+    private static void damaged(String jarShown, String why, boolean endJvm) {
         synchronized (Agent.class) {
             if (damagedSaid && !endJvm) {
                 return;
             }
             damagedSaid = true;
         }
-        System.err.println("profguard: ERROR the agent jar is damaged (" + failure + "): the guard cannot run"
+        System.err.println("profguard: ERROR the agent jar" + jarShown + " is damaged (" + why + "): the guard cannot run"
                 + (endJvm ? "; exit status " + DAMAGED : "") + ". Reinstall the agent jar.");
         System.err.flush();
         if (endJvm) {
@@ -195,7 +197,7 @@ public final class Agent extends ClassLoader {
     public static void main(String[] args) throws Throwable {
         File jar = jarOfThisClass();
         ClassLoader loader = jar == null ? Agent.class.getClassLoader()
-                : new Agent(jar, new ZipFile(jar), Agent.class.getClassLoader(), false);
+                : new Agent(locationOfThisClass(), new ZipFile(jar), Agent.class.getClassLoader(), false);
         Class<?> cli = Class.forName("dev.profguard.ops.Cli", true, loader);
         MethodHandles.publicLookup().findStatic(cli, "main", MethodType.methodType(void.class, String[].class))
                 .invokeExact(args);
@@ -260,12 +262,19 @@ public final class Agent extends ClassLoader {
      */
     private Object[] allClasses;
 
+    /** A loader for the jar {@code file}, its classes' location made from it (tests: a jar of their own). */
     Agent(File file, ZipFile jar, ClassLoader parent, boolean withStartPack) throws MalformedURLException {
+        this(file.toURI().toURL(), jar, parent, withStartPack);
+    }
+
+    /**
+     * @param location the classes' code source: for this class's own jar the application loader's
+     *                 URL for it, as the JDK wrote it (not made again from the file)
+     */
+    private Agent(URL location, ZipFile jar, ClassLoader parent, boolean withStartPack) {
         super("profguard", parent);
         this.jar = jar;
-        // the application loader's URL for Agent when that is this jar (as the JDK wrote it), else made
-        URL own = file.equals(jarOfThisClass()) ? locationOfThisClass() : null;
-        this.location = own != null ? own : file.toURI().toURL();
+        this.location = location;
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
         this.startClasses = withStartPack ? startClasses(jar) : null;
     }
@@ -353,13 +362,13 @@ public final class Agent extends ClassLoader {
     }
 
     /**
-     * A loader of its own for the jar {@code file}, its Guard defined and registered, ready to
+     * A loader of its own for this class's jar {@code file}, its Guard defined and registered, ready to
      * start; else null, with why in {@code problem[0]} (the jar unreadable, its pack of start
      * classes damaged, its entry class missing or malformed), and nothing was started.
      */
     private static Agent prepared(File file, boolean withStartPack, String[] problem) {
         try {
-            Agent loader = new Agent(file, new ZipFile(file), Agent.class.getClassLoader(), withStartPack);
+            Agent loader = new Agent(locationOfThisClass(), new ZipFile(file), Agent.class.getClassLoader(), withStartPack);
             if (withStartPack && loader.startClasses == null && loader.jar.getEntry(START_CLASSES) != null) {
                 problem[0] = "its pack of start classes is damaged";
                 return null;

@@ -245,9 +245,7 @@ public final class RuntimeGuard {
             Watcher made;
             try {
                 made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
-                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class);
             } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
-                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class);
                 if (dev.profguard.Agent.ownClassFailure(t)) {
                     // the jar cannot give the watcher's classes: a production JVM is not left unwatched
                     dev.profguard.Agent.damaged(t, config.isProduction());
@@ -257,6 +255,8 @@ public final class RuntimeGuard {
                         "internal error, the runtime watcher did not start: {}. main runs; please report this.",
                         String.valueOf(t));
                 return;
+            } finally {
+                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class); // the watcher's classes are loaded, or never will be
             }
             baseline = null;
             lookAfterLoads(made);
