@@ -12,6 +12,7 @@ import dev.profguard.policy.Verdict;
 import dev.profguard.probe.LoadedObject;
 import dev.profguard.probe.Probe;
 import dev.profguard.rules.Rule;
+import dev.profguard.util.Threads;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,23 +166,14 @@ public final class Neutralizer {
     private static Probe.SwitchOff bounded(Probe probe, byte[] name, long base, String symbol) {
         Probe.SwitchOff[] result = new Probe.SwitchOff[1];
         RuntimeException[] failure = new RuntimeException[1];
-        // no inherited thread locals: this runs on the application's thread (the gate), whose
-        // InheritableThreadLocal.childValue would otherwise run inside the guard (red team, round 9)
-        Thread call = new Thread(null, () -> {
+        boolean returned = Threads.runBounded(() -> { // this may run on the application's thread (the gate)
             try {
                 result[0] = name != null ? probe.switchOff(name, symbol) : probe.switchOffAt(base, symbol);
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
-        }, "profguard-switch-off", 0, false);
-        call.setDaemon(true);
-        call.start();
-        try {
-            call.join(SHUTDOWN_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (call.isAlive()) {
+        }, "profguard-switch-off", SHUTDOWN_WAIT_MILLIS);
+        if (!returned) {
             return null;
         }
         if (failure[0] != null) {

@@ -8,6 +8,7 @@ import dev.profguard.act.StateListener;
 import dev.profguard.config.Config;
 import dev.profguard.log.Logs;
 import dev.profguard.ops.Cli;
+import dev.profguard.util.Threads;
 
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
@@ -217,31 +218,14 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
      */
     private static final class Stop implements Runnable {
         private final Health health;
-        private final boolean hook;
 
         Stop(Health health) {
-            this(health, true);
-        }
-
-        private Stop(Health health, boolean hook) {
             this.health = health;
-            this.hook = hook;
         }
 
         @Override
         public void run() {
-            if (!hook) {
-                health.stop();
-                return;
-            }
-            Thread stop = new Thread(null, new Stop(health, false), "profguard-health-stop-write", 0, false);
-            stop.setDaemon(true);
-            stop.start();
-            try {
-                stop.join(STOP_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.runBounded(health::stop, "profguard-health-stop-write", STOP_WAIT_MILLIS);
         }
     }
 
