@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/src" && pwd)
 sources=("$src"/main/c/buffer.c "$src"/main/c/loaded_objects.c "$src"/main/c/symbols.c
          "$src"/main/c/environ_live.c "$src"/main/c/content.c "$src"/main/c/process.c
          "$src"/main/c/mapped_symbols.c "$src"/main/c/start_scan.c "$src"/main/c/got_audit.c
-         "$src"/main/c/allocator_controls.c "$src"/main/c/runtime_image.c)
+         "$src"/main/c/allocator_controls.c "$src"/main/c/runtime_image.c "$src"/main/c/entry_patch.c)
 warnings=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion -Wno-sign-conversion)
 hardening=(-O2 -fPIC -fvisibility=hidden -fstack-protector-strong -D_FORTIFY_SOURCE=2
            -Wl,-z,relro,-z,now -Wl,-z,noexecstack -s)
@@ -36,7 +36,7 @@ test)
   gcc "${warnings[@]}" "${sanitize[@]}" -I"$src/main/c" -o "$out/probe_test" \
       "$src/test/c/probe_test.c" "${sources[@]}" -ldl
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-      "$out/probe_test" "$out/libprobe_fixture.so"
+      "$out/probe_test" "$out/libprobe_fixture.so" "$target/test-classes/dev/profguard/probe/PatchTarget.class"
   ;;
 *)
   echo "unknown mode $mode" >&2

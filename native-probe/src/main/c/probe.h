@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 5
+#define PROBE_ABI_VERSION 6
 
 enum probe_status {
     PROBE_OK = 0,
@@ -162,6 +162,27 @@ void probe_set_libjvm(const void *code);
  * PROBE_NOT_LOADED when that libjimage is not loaded or the image has no such resource.
  */
 int probe_read_image_resource(const char *module, const char *name, struct probe_buffer *out);
+
+/* The most a resource of the runtime image (a class file) may take, read or patched. */
+#define PROBE_MAX_IMAGE_RESOURCE ((size_t)4 << 20)
+
+/* The methods the load gate's call goes in front of, and the call (entry_patch.c). */
+struct probe_entry_target {
+    const char *method;          /* instance methods of this name */
+    const char *prefix;          /* whose descriptor starts so: (Class, String, ...) or (String) */
+    const char *route;           /* the route the call reports ("jni", "ffm") */
+    const char *owner;           /* internal name of the class whose static load is called */
+    const char *load_descriptor; /* its descriptor */
+};
+
+/*
+ * The class file in with the gate's call put in front of each target method, as the agent's
+ * EntryPatch writes it, byte for byte, into out; *patched the number of methods patched.
+ * PROBE_NO_SYMBOL when no method is a target; PROBE_BAD_INPUT when the class file is malformed or
+ * has something this does not handle (the agent's Java patcher then decides).
+ */
+int probe_patch_entry(const unsigned char *in, size_t length, const struct probe_entry_target *target,
+                      struct probe_buffer *out, int *patched);
 
 /* The fields of one /proc/self/maps line (proc(5)); path points into the line. */
 struct probe_maps_line {

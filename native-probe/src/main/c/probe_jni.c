@@ -19,7 +19,6 @@
 #define PROBE_MAX_NAMES 1024
 #define PROBE_MAX_BLOB ((size_t)64 << 20)
 /* A class file of the runtime image: the JDK's largest are a few hundred KB. */
-#define PROBE_MAX_IMAGE_RESOURCE ((size_t)4 << 20)
 
 static void probe_throw(JNIEnv *env, const char *message)
 {
@@ -220,6 +219,57 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_imageResource
     jbyteArray result = probe_read_image_resource(module_name, resource, &buffer) == PROBE_OK
             ? probe_to_java(env, &buffer) : NULL;
     probe_free_buffer(&buffer);
+    return result;
+}
+
+/*
+ * The load gate's patch of a JDK loader, in one call: names = {module, resource, method, descriptor
+ * prefix, route, owner, load descriptor}; the class file given, or (classfile null) read from the
+ * runtime image. The patched class file, or null with count[0] saying why: 0 no target method,
+ * -1 declined (the agent's Java patcher decides), -2 not in the image.
+ */
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_patchEntry(JNIEnv *env, jclass type,
+        jbyteArray classfile, jobjectArray names, jintArray count)
+{
+    (void)type;
+    jsize items = 0;
+    char **name = probe_copy_names(env, names, &items);
+    if (name == NULL || items != 7 || count == NULL || (*env)->GetArrayLength(env, count) < 1) {
+        if (name != NULL) {
+            probe_free_names(name, items);
+        }
+        probe_throw(env, "profguard probe: bad arguments to patchEntry");
+        return NULL;
+    }
+    struct probe_buffer in;
+    probe_init_buffer(&in, PROBE_MAX_IMAGE_RESOURCE);
+    int status;
+    if (classfile == NULL) {
+        status = probe_read_image_resource(name[0], name[1], &in) == PROBE_OK ? PROBE_OK : PROBE_NOT_LOADED;
+    } else {
+        jsize length = (*env)->GetArrayLength(env, classfile);
+        status = probe_reserve_buffer(&in, (size_t)length);
+        if (status == PROBE_OK && (size_t)length <= in.capacity) {
+            (*env)->GetByteArrayRegion(env, classfile, 0, length, (jbyte *)in.data);
+            in.size = (size_t)length;
+        } else {
+            status = PROBE_TOO_LARGE;
+        }
+    }
+    struct probe_entry_target target = {name[2], name[3], name[4], name[5], name[6]};
+    struct probe_buffer out;
+    probe_init_buffer(&out, PROBE_MAX_IMAGE_RESOURCE);
+    int patched = 0;
+    jint why = -2;
+    if (status == PROBE_OK) {
+        status = probe_patch_entry(in.data, in.size, &target, &out, &patched);
+        why = status == PROBE_OK ? patched : status == PROBE_NO_SYMBOL ? 0 : -1;
+    }
+    jbyteArray result = status == PROBE_OK ? probe_to_java(env, &out) : NULL;
+    (*env)->SetIntArrayRegion(env, count, 0, 1, &why);
+    probe_free_buffer(&out);
+    probe_free_buffer(&in);
+    probe_free_names(name, items);
     return result;
 }
 
@@ -444,6 +494,7 @@ static JNINativeMethod probe_methods[] = {
     {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
+    {"patchEntry", "([B[[B[I)[B", (void *)Java_dev_profguard_probe_ProbeNatives_patchEntry},
     {"redefinedCount", "(Ljava/lang/Class;)I", (void *)Java_dev_profguard_probe_ProbeNatives_redefinedCount},
     {"vmArguments", "()[Ljava/lang/String;", (void *)Java_dev_profguard_probe_ProbeNatives_vmArguments},
     {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},

@@ -536,10 +536,82 @@ static void test_image_resource(void)
     probe_free_buffer(&out);
 }
 
+/*
+ * The load gate's native patch (entry_patch.c) on a class file javac made (PatchTarget): the
+ * instance targets patched, the static one not; then every truncation and thousands of random
+ * mutations, which must each be patched or declined, never read out of bounds (ASan) nor loop.
+ */
+static void test_entry_patch(const char *classfile)
+{
+    struct probe_buffer in;
+    probe_init_buffer(&in, 1 << 20);
+    int fd = -1;
+    CHECK(probe_open_regular(classfile, &fd) == PROBE_OK);
+    unsigned char chunk[4096];
+    ssize_t got;
+    while (fd >= 0 && (got = read(fd, chunk, sizeof chunk)) > 0) {
+        CHECK(probe_append_buffer(&in, chunk, (size_t)got) == PROBE_OK);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    CHECK(in.size > 100);
+    const struct probe_entry_target jni = {"loadLibrary", "(Ljava/lang/Class;Ljava/lang/String;", "jni",
+                                           "java/lang/ProfguardBridge",
+                                           "(Ljava/lang/String;Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;"};
+    const struct probe_entry_target ffm = {"load", "(Ljava/lang/String;)", "ffm", jni.owner, jni.load_descriptor};
+    const struct probe_entry_target none = {"absent", "(", "x", jni.owner, jni.load_descriptor};
+    const struct probe_entry_target bad_shape = {"unload", "(", "x", jni.owner, jni.load_descriptor};
+    const struct probe_entry_target not_object = {"count", "(Ljava/lang/String;)", "x", jni.owner, jni.load_descriptor};
+    struct probe_buffer out;
+    probe_init_buffer(&out, 1 << 20);
+    int patched = 0;
+    CHECK(probe_patch_entry(in.data, in.size, &jni, &out, &patched) == PROBE_OK);
+    CHECK(patched == 1); /* the instance method only */
+    CHECK(out.size > in.size + 24);
+    CHECK(memcmp(out.data, in.data, 8) == 0);
+    probe_free_buffer(&out);
+    CHECK(probe_patch_entry(in.data, in.size, &ffm, &out, &patched) == PROBE_OK && patched == 1);
+    probe_free_buffer(&out);
+    CHECK(probe_patch_entry(in.data, in.size, &none, &out, &patched) == PROBE_NO_SYMBOL && out.size == 0);
+    /* chosen, but (Object) is neither (Class, String, ...) nor (String); and an int is not an object */
+    CHECK(probe_patch_entry(in.data, in.size, &bad_shape, &out, &patched) == PROBE_BAD_INPUT && out.size == 0);
+    CHECK(probe_patch_entry(in.data, in.size, &not_object, &out, &patched) == PROBE_BAD_INPUT && out.size == 0);
+    CHECK(probe_patch_entry(NULL, 0, &jni, &out, &patched) == PROBE_BAD_INPUT);
+
+    for (size_t length = 0; length < in.size; length++) {
+        unsigned char *copy = malloc(length + 1); /* exactly length bytes readable (ASan) */
+        CHECK(copy != NULL);
+        if (copy == NULL) {
+            break;
+        }
+        memcpy(copy, in.data, length);
+        int status = probe_patch_entry(copy, length, &jni, &out, &patched);
+        CHECK(status == PROBE_BAD_INPUT || status == PROBE_OK || status == PROBE_NO_SYMBOL);
+        probe_free_buffer(&out);
+        free(copy);
+    }
+    unsigned int seed = 7;
+    unsigned char *mutated = malloc(in.size);
+    CHECK(mutated != NULL);
+    for (int i = 0; mutated != NULL && i < 20000; i++) {
+        memcpy(mutated, in.data, in.size);
+        for (int flips = 1 + (int)(rand_r(&seed) % 3); flips > 0; flips--) {
+            mutated[(size_t)rand_r(&seed) % in.size] = (unsigned char)rand_r(&seed);
+        }
+        int status = probe_patch_entry(mutated, in.size, (i & 1) ? &jni : &ffm, &out, &patched);
+        CHECK(status == PROBE_BAD_INPUT || status == PROBE_OK || status == PROBE_NO_SYMBOL);
+        CHECK(status == PROBE_OK || out.size == 0);
+        probe_free_buffer(&out);
+    }
+    free(mutated);
+    probe_free_buffer(&in);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s libprobe_fixture.so\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s libprobe_fixture.so PatchTarget.class\n", argv[0]);
         return 2;
     }
     test_buffer_bounds();
@@ -560,6 +632,7 @@ int main(int argc, char **argv)
     test_start_scan(argv[1]);
     test_slot_audit(argv[1]);
     test_allocator_controls(argv[1]);
+    test_entry_patch(argv[2]);
     printf("probe C tests: %d passed, %d failed\n", passes, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -205,7 +205,13 @@ final class EntryPatch {
         if (!methodDescriptor.startsWith("L", close + 1) || !methodDescriptor.endsWith(";")) {
             throw new Declined("a target must return an object: " + methodDescriptor);
         }
-        int returnType = classRef(methodDescriptor.substring(close + 2, methodDescriptor.length() - 1));
+        String returnName = methodDescriptor.substring(close + 2, methodDescriptor.length() - 1);
+        for (int i = 0; i < returnName.length(); i++) {
+            if (returnName.charAt(i) >= 0x80) { // written back as ASCII below; the JDK's loaders return ASCII-named types
+                throw new Declined("a target's return type is not named in ASCII: " + methodDescriptor);
+            }
+        }
+        int returnType = classRef(returnName);
         ByteArrayOutputStream code = new ByteArrayOutputStream(24);
         code.write(0x13);                            // ldc_w route
         put2(code, routeConstant(route));

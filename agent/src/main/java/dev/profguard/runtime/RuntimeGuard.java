@@ -20,7 +20,6 @@ public final class RuntimeGuard {
     static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
     static final String JNI_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;Z)";
     static final String FFM_DESCRIPTOR = "(Ljava/lang/String;)";
-    private static final int ACC_STATIC = 0x0008;
     /**
      * Looks at once at what a load mapped besides the judged file; null: its own interval will.
      * Here, not in the gate, so that setting it does not load the gate before main.
@@ -112,43 +111,37 @@ public final class RuntimeGuard {
     }
 
     /**
-     * Reads the loaders' class files, then redefines them with the gate in front: no transformer
-     * stays registered (see {@link LoadTransformer}). The class files are read from the runtime
-     * image through the probe when the JVM still runs both classes as they were defined there (no
-     * agent redefined them before); else through one retransformation, with a transformer that is
-     * removed at once, which gives them as they run. The image costs microseconds, the
-     * retransformation about 2 ms before main.
+     * Patches the loaders' class files, then redefines them with the gate in front: no transformer
+     * stays registered (see {@link LoadTransformer}). When the JVM still runs both classes as they
+     * were defined in the runtime image (no agent redefined them before), the probe reads and
+     * patches them in one call; otherwise, or when its patch declines a class file,
+     * {@link JdkLoaderPatch} does it in Java.
      */
     private static void patchLoaders(Instrumentation instrumentation, Probe probe) throws Exception {
         Class<?> jni = bootClass(NATIVE_LIBRARIES);
         Class<?> raw = bootClass(RAW_LIBRARIES);
-        byte[] jniFile = null;
-        byte[] ffmFile = null;
+        byte[] jniPatch = null;
+        byte[] ffmPatch = null;
+        int[] jniCount = {-1};
+        int[] ffmCount = {raw == null ? 0 : -1};
         if (probe != null && jni != null && probe.neverRedefined(jni) && (raw == null || probe.neverRedefined(raw))) {
-            jniFile = probe.imageClass("java.base", NATIVE_LIBRARIES);
-            ffmFile = raw == null ? null : probe.imageClass("java.base", RAW_LIBRARIES);
-        }
-        if (jniFile == null || (raw != null && ffmFile == null)) {
-            LoadTransformer reader = new LoadTransformer();
-            instrumentation.addTransformer(reader, true);
-            try {
-                if (jni != null && raw != null) {
-                    instrumentation.retransformClasses(jni, raw);
-                } else if (jni != null) {
-                    instrumentation.retransformClasses(jni);
-                }
-            } finally {
-                instrumentation.removeTransformer(reader);
+            jniPatch = probe.patchedImageClass(null, "java.base", NATIVE_LIBRARIES, "loadLibrary", JNI_DESCRIPTOR, "jni",
+                    GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, jniCount);
+            if (raw != null) {
+                ffmPatch = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, "load", FFM_DESCRIPTOR, "ffm",
+                        GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, ffmCount);
             }
-            jniFile = reader.jni();
-            ffmFile = reader.ffm();
         }
-        int[] count = {0};
-        byte[] jniPatch = patchJni(jniFile, count);
-        jniPatched = jniPatch == null ? 0 : count[0];
-        count[0] = 0;
-        byte[] ffmPatch = raw == null ? null : patchFfm(ffmFile, count);
-        ffmPatched = ffmPatch == null ? 0 : count[0];
+        if (jniCount[0] < 0 || ffmCount[0] < 0) { // no probe, redefined before, not in the image, or declined
+            int[] counts = {0, 0};
+            byte[][] patches = JdkLoaderPatch.patch(instrumentation, probe, jni, raw, counts);
+            jniPatch = patches[0];
+            ffmPatch = patches[1];
+            jniCount[0] = counts[0];
+            ffmCount[0] = counts[1];
+        }
+        jniPatched = jniPatch == null ? 0 : jniCount[0];
+        ffmPatched = ffmPatch == null ? 0 : ffmCount[0];
         if (jniPatch != null && ffmPatch != null) {
             instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));
         } else if (jniPatch != null) {
@@ -296,67 +289,6 @@ public final class RuntimeGuard {
                 }
                 throw refused;
             }
-        }
-    }
-
-    /** The patched NativeLibraries, or null when its target was not found; count[0] as {@link #instrument}. */
-    static byte[] patchJni(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, JNI_TARGETS, GateBridge.NAME);
-    }
-
-    /** The patched RawNativeLibraries, or null. */
-    static byte[] patchFfm(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
-    }
-
-    /** NativeLibraries.loadLibrary(Class, String, boolean). */
-    private static final EntryPatch.Targets JNI_TARGETS = new Route("loadLibrary", JNI_DESCRIPTOR, "jni");
-    /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
-    private static final EntryPatch.Targets FFM_TARGETS = new Route("load", FFM_DESCRIPTOR, "ffm");
-
-    static EntryPatch.Targets jniTargets() {
-        return JNI_TARGETS;
-    }
-
-    static EntryPatch.Targets ffmTargets() {
-        return FFM_TARGETS;
-    }
-
-    /** An instance method by name and the start of its descriptor. One named class, not lambdas: this runs in premain. */
-    private static final class Route implements EntryPatch.Targets {
-        private final String method;
-        private final String descriptor;
-        private final String route;
-
-        Route(String method, String descriptor, String route) {
-            this.method = method;
-            this.descriptor = descriptor;
-            this.route = route;
-        }
-
-        @Override
-        public String route(int access, String name, String methodDescriptor) {
-            boolean target = name.equals(method) && (access & ACC_STATIC) == 0 && methodDescriptor.startsWith(descriptor);
-            return target ? route : null;
-        }
-    }
-
-    /**
-     * Puts the bridge call in front of each target method: by {@link EntryPatch}, or by ASM where
-     * EntryPatch declines the class file. Returns null (class unchanged) when no target was found
-     * or both failed; count[0] is -1 then.
-     */
-    static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
-        try {
-            return EntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
-        } catch (EntryPatch.Declined declined) {
-            count[0] = 0;
-        }
-        try {
-            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
-        } catch (RuntimeException | LinkageError e) {
-            count[0] = -1;
-            return null; // leave the class as it is; the installer reports the gate missing
         }
     }
 }

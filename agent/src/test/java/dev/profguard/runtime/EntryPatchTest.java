@@ -201,16 +201,16 @@ class EntryPatchTest {
     void thisJdksLoadersArePatchedWithoutAsm() throws Exception {
         byte[] jni = bootClassFile("jdk/internal/loader/NativeLibraries");
         int[] count = {0};
-        byte[] patched = EntryPatch.apply(jni, RuntimeGuard.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+        byte[] patched = EntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
         assertEquals(1, count[0], "NativeLibraries.loadLibrary(Class, String, boolean) on JDK " + Runtime.version());
         assertEquals(List.of("ldc jni", "aload 0", "aload 1", "aload 2"), firstInstructions(patched, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR));
         // what ASM makes of the same class file calls the same, at the same place
-        byte[] viaAsm = AsmEntryPatch.apply(jni, RuntimeGuard.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR,
+        byte[] viaAsm = AsmEntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR,
                 new int[1]);
         assertEquals(firstInstructions(viaAsm, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR), firstInstructions(patched, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR));
         if (Runtime.version().feature() >= 19) {
             byte[] raw = bootClassFile("jdk/internal/loader/RawNativeLibraries");
-            EntryPatch.apply(raw, RuntimeGuard.ffmTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+            EntryPatch.apply(raw, JdkLoaderPatch.ffmTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
             assertEquals(1, count[0], "RawNativeLibraries.load(String)");
         }
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -70,6 +70,23 @@ public final class Probe {
     public byte[] imageClass(String module, String internalName) {
         return ProbeNatives.imageResource(module.getBytes(StandardCharsets.UTF_8),
                 (internalName + ".class").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A class of the runtime image with the load gate's call in front of its instance methods
+     * named {@code method} whose descriptor starts with {@code prefix}: the agent's EntryPatch,
+     * done natively so that a clean start neither loads nor interprets it. {@code classfile}: the
+     * class file to patch, or null to read {@code module}'s {@code internalName} from the image.
+     * Returns the patched class file, or null with count[0] 0 (no such method), -1 (the class file
+     * has what the native patch does not handle: the Java patcher decides) or -2 (not in the image).
+     */
+    public byte[] patchedImageClass(byte[] classfile, String module, String internalName, String method, String prefix,
+                                    String route, String owner, String loadDescriptor, int[] count) {
+        byte[][] names = {module.getBytes(StandardCharsets.UTF_8), (internalName + ".class").getBytes(StandardCharsets.UTF_8),
+                method.getBytes(StandardCharsets.UTF_8), prefix.getBytes(StandardCharsets.UTF_8),
+                route.getBytes(StandardCharsets.UTF_8), owner.getBytes(StandardCharsets.UTF_8),
+                loadDescriptor.getBytes(StandardCharsets.UTF_8)};
+        return ProbeNatives.patchEntry(classfile, names, count);
     }
 
     /**

@@ -37,6 +37,14 @@ final class ProbeNatives {
      */
     static native byte[] imageResource(byte[] module, byte[] name);
 
+    /**
+     * The load gate's patch of a JDK loader (entry_patch.c): names = {module, resource, method,
+     * descriptor prefix, route, owner, load descriptor}; the class file given, or read from the
+     * runtime image when classfile is null. The patched class file, or null with count[0] 0 (no
+     * target), -1 (declined: malformed or not handled) or -2 (not in the image).
+     */
+    static native byte[] patchEntry(byte[] classfile, byte[][] names, int[] count);
+
     /** How often the JVM redefined or retransformed type (Class.classRedefinedCount); -1 when unknown. */
     static native int redefinedCount(Class<?> type);
 
