@@ -52,7 +52,7 @@ final class FullStart {
         }
         RuntimeGuard.lookAfterLoads(Watcher.start(config, rules, probe, view, health, probe == null ? null : inspected,
                 mapped.isEmpty() ? null : mapped, verdict));
-        if (atStartup && Policy.attachPostureMatters(config)) {
+        if (atStartup && config.attachApplies()) {
             AttachPosture.check(config, probe);
         }
         if (config.logLevel().equals("info")) {

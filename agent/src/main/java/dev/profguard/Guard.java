@@ -146,7 +146,7 @@ final class Guard implements Consumer<Object[]> {
             Actions.warnGateMissing(gateProblem, config);
         }
         RuntimeGuard.watchAfterCleanScan(config, rules, probe, health, baseline, count);
-        if (atStartup && Policy.attachPostureMatters(config)) {
+        if (atStartup && config.attachApplies()) {
             AttachPosture.check(config, probe);
         }
         if (config.logLevel().equals("info")) {

@@ -522,6 +522,15 @@ public final class Config {
         return attach;
     }
 
+    /**
+     * Whether option {@code attach} applies to this JVM, so that its attach posture is looked at
+     * when it starts: in production only. Here, with the option, rather than in the policy, which a
+     * clean start does not load.
+     */
+    public boolean attachApplies() {
+        return isProduction();
+    }
+
     /** Option {@code log.level}: error, warn (the default) or info. */
     public String logLevel() {
         return logLevel;

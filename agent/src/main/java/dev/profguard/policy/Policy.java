@@ -90,11 +90,6 @@ public final class Policy {
         return config.isProduction() && refusing(verdict.findings()) && verdict.outcome() != Outcome.NEUTRALIZED;
     }
 
-    /** Whether the JVM's attach posture is worth a word at start-up: in production only. */
-    public static boolean attachPostureMatters(Config config) {
-        return config.isProduction();
-    }
-
     /** Whether any strong finding is of a rule of strength refuse. */
     private static boolean refusing(List<Finding> findings) {
         for (Finding finding : findings) {
