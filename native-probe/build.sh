@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/src" && pwd)
 sources=("$src"/main/c/buffer.c "$src"/main/c/loaded_objects.c "$src"/main/c/symbols.c
          "$src"/main/c/environ_live.c "$src"/main/c/content.c "$src"/main/c/process.c
          "$src"/main/c/mapped_symbols.c "$src"/main/c/start_scan.c "$src"/main/c/got_audit.c
-         "$src"/main/c/allocator_controls.c "$src"/main/c/runtime_image.c "$src"/main/c/entry_patch.c)
+         "$src"/main/c/allocator_controls.c "$src"/main/c/runtime_image.c "$src"/main/c/entry_patch.c "$src"/main/c/mappings.c)
 warnings=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion -Wno-sign-conversion)
 hardening=(-O2 -fPIC -fvisibility=hidden -fstack-protector-strong -D_FORTIFY_SOURCE=2
            -Wl,-z,relro,-z,now -Wl,-z,noexecstack -s)

@@ -23,6 +23,7 @@ struct probe_image {
     int count;
     uint64_t starts[PROBE_MAX_PHDRS];
     uint64_t ends[PROBE_MAX_PHDRS];
+    int last; /* the segment the last read was in: a lookup reads one table many times */
 };
 
 static int probe_image_read(const struct probe_image *image, uint64_t address, void *into, size_t length)
@@ -30,9 +31,16 @@ static int probe_image_read(const struct probe_image *image, uint64_t address, v
     if (!image->bounded) {
         return probe_read_memory((uintptr_t)address, into, length);
     }
+    int last = image->last;
+    if (last >= 0 && last < image->count && address >= image->starts[last] && address <= image->ends[last]
+        && length <= image->ends[last] - address) {
+        memcpy(into, (const void *)(uintptr_t)address, length);
+        return PROBE_OK;
+    }
     for (int i = 0; i < image->count; i++) {
         if (address >= image->starts[i] && address <= image->ends[i] && length <= image->ends[i] - address) {
             memcpy(into, (const void *)(uintptr_t)address, length);
+            ((struct probe_image *)image)->last = i; /* every image is a caller's own variable, never const */
             return PROBE_OK;
         }
     }
@@ -61,7 +69,7 @@ static int probe_read_name(const struct probe_image *image, uint64_t address, ch
     return PROBE_TOO_LARGE;
 }
 
-static uint32_t probe_gnu_hash(const char *name)
+uint32_t probe_symbol_hash(const char *name)
 {
     uint32_t h = 5381;
     for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
@@ -86,13 +94,12 @@ static int probe_match(const struct probe_image *image, uint64_t base, uint64_t 
 }
 
 static int probe_find_in_gnu_hash(const struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
-                                  uint64_t strtab, const char *symbol, int functions, uint64_t *address)
+                                  uint64_t strtab, const char *symbol, uint32_t hash, int functions, uint64_t *address)
 {
     uint32_t header[4]; /* nbuckets, symoffset, bloom size, bloom shift */
     if (probe_image_read(image, table, header, sizeof header) != PROBE_OK || header[0] == 0) {
         return 0;
     }
-    uint32_t hash = probe_gnu_hash(symbol);
     uint64_t buckets = table + sizeof header + (uint64_t)header[2] * sizeof(ElfW(Addr));
     uint64_t chains = buckets + (uint64_t)header[0] * 4;
     uint32_t index;
@@ -221,8 +228,8 @@ static int probe_read_tables(const struct probe_image *image, uint64_t base, str
 }
 
 /* One name in tables read by probe_read_tables: PROBE_OK with its address, or PROBE_NO_SYMBOL. */
-static int probe_lookup(const struct probe_image *image, const struct probe_tables *t, const char *symbol, int functions,
-                        uint64_t *address)
+static int probe_lookup(const struct probe_image *image, const struct probe_tables *t, const char *symbol, uint32_t hash,
+                        int functions, uint64_t *address)
 {
     *address = 0;
     if (symbol == NULL || symbol[0] == '\0') {
@@ -230,7 +237,7 @@ static int probe_lookup(const struct probe_image *image, const struct probe_tabl
     }
     /* as ld.so: the GNU hash table when there is one, else the System V one */
     int found = t->gnu_hash != 0
-                ? probe_find_in_gnu_hash(image, t->bias, t->gnu_hash, t->symtab, t->strtab, symbol, functions, address)
+                ? probe_find_in_gnu_hash(image, t->bias, t->gnu_hash, t->symtab, t->strtab, symbol, hash, functions, address)
                 : probe_find_in_sysv_hash(image, t->bias, t->sysv_hash, t->symtab, t->strtab, symbol, functions, address);
     return found ? PROBE_OK : PROBE_NO_SYMBOL;
 }
@@ -245,12 +252,12 @@ static int probe_find_in_image(const struct probe_image *image, uint64_t base, c
     }
     struct probe_tables tables;
     int status = probe_read_tables(image, base, &tables);
-    return status == PROBE_OK ? probe_lookup(image, &tables, symbol, functions, address) : status;
+    return status == PROBE_OK ? probe_lookup(image, &tables, symbol, probe_symbol_hash(symbol), functions, address) : status;
 }
 
 /* defined[i] for each of names in the tables of the object at base (read once). */
-static int probe_find_all(const struct probe_image *image, uint64_t base, const char *const *names, size_t count,
-                          unsigned char *defined)
+static int probe_find_all(const struct probe_image *image, uint64_t base, const char *const *names,
+                          const uint32_t *hashes, size_t count, unsigned char *defined)
 {
     struct probe_tables tables;
     int status = probe_read_tables(image, base, &tables);
@@ -260,7 +267,9 @@ static int probe_find_all(const struct probe_image *image, uint64_t base, const 
     }
     for (size_t i = 0; status == PROBE_OK && i < count; i++) {
         uint64_t address = 0;
-        int found = names[i] == NULL ? PROBE_NO_SYMBOL : probe_lookup(image, &tables, names[i], 0, &address);
+        int found = names[i] == NULL ? PROBE_NO_SYMBOL
+                    : probe_lookup(image, &tables, names[i], hashes != NULL ? hashes[i] : probe_symbol_hash(names[i]), 0,
+                                   &address);
         if (found != PROBE_OK && found != PROBE_NO_SYMBOL) {
             status = found;
         }
@@ -271,7 +280,7 @@ static int probe_find_all(const struct probe_image *image, uint64_t base, const 
 
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
 {
-    static const struct probe_image unbounded = {0, 0, {0}, {0}};
+    static const struct probe_image unbounded = {0, 0, {0}, {0}, -1};
     return probe_find_in_image(&unbounded, base, symbol, functions, address);
 }
 
@@ -338,12 +347,18 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
  * By name, whatever the version: a symbol bound only to a non-default version (name@VERSION) is
  * invisible to dlsym(name) yet defined all the same, and a client can be built that way.
  */
-int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined)
+int probe_find_symbols_hashed(const char *path, const char *const *names, const uint32_t *hashes, size_t count,
+                              unsigned char *defined)
 {
     struct probe_image image;
     uint64_t base = 0;
     int status = probe_open_own_image(path, &image, &base);
-    return status == PROBE_OK ? probe_find_all(&image, base, names, count, defined) : status;
+    return status == PROBE_OK ? probe_find_all(&image, base, names, hashes, count, defined) : status;
+}
+
+int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined)
+{
+    return probe_find_symbols_hashed(path, names, NULL, count, defined);
 }
 
 /* The main program: the first object dl_iterate_phdr reports. */
@@ -377,7 +392,7 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
     if (image.count == 0) {
         return PROBE_UNAVAILABLE;
     }
-    return probe_find_all(&image, query.dynamic, names, count, defined);
+    return probe_find_all(&image, query.dynamic, names, NULL, count, defined);
 }
 
 int probe_call_shutdown(const char *path, const char *symbol)

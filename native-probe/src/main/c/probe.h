@@ -57,6 +57,13 @@ int probe_count_changes(uint64_t *out);
 /* defined[i] = 1 when the loaded object named path itself defines names[i]. */
 int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined);
 
+/* The GNU hash of a symbol name (DT_GNU_HASH), for probe_find_symbols_hashed. */
+uint32_t probe_symbol_hash(const char *name);
+
+/* probe_find_symbols with each name's probe_symbol_hash given: a scan of many objects hashes its names once. */
+int probe_find_symbols_hashed(const char *path, const char *const *names, const uint32_t *hashes, size_t count,
+                              unsigned char *defined);
+
 /* Path of the object that a global lookup of name resolves to (interposition shows here). */
 int probe_find_provider(const char *name, struct probe_buffer *out);
 
@@ -199,6 +206,28 @@ struct probe_maps_line {
  * it is one, 0 when malformed (start_scan.c then leaves the judgement to the Java side).
  */
 int probe_parse_maps_line(const char *line, struct probe_maps_line *fields);
+
+/* One mapping of this process (mappings.c); path "" or "[name]" for an anonymous one. */
+struct probe_mapping {
+    uint64_t start;
+    uint64_t offset;
+    int executable;
+    unsigned long long device; /* major << 32 | minor */
+    unsigned long long inode;
+    const char *path;          /* as the maps text shows it, or (query) unescaped */
+};
+
+typedef void (*probe_mapping_fn)(void *context, const struct probe_mapping *mapping);
+
+/*
+ * This process's mappings in address order, each to each: query set, through PROCMAP_QUERY (file
+ * mappings only; PROBE_UNAVAILABLE when the kernel does not answer it, and the caller reads the
+ * text); else /proc/self/maps as text (every line; *malformed counts those not as proc(5) has them).
+ */
+int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *malformed);
+
+/* A file read whole into out, within its limit; never a non-regular file's (probe_open_regular). */
+int probe_read_small_file(const char *path, struct probe_buffer *out);
 
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */
 void probe_end_process(int status);

@@ -20,12 +20,12 @@
 
 #include "probe.h"
 
-#define PROBE_MAX_MAPS ((size_t)16 << 20)
 #define PROBE_MAX_CMDLINE ((size_t)4 << 20)
 #define PROBE_MAX_FDS 4096
 #define PROBE_HEAD 64
 
 extern char **environ;
+
 
 /* The system's library directories themselves (detect/Locations.SYSTEM_DIRS). */
 static const char *const probe_system_dirs[] = {"/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64",
@@ -447,7 +447,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
 }
 
 /* A file read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
-static int probe_read_small_file(const char *path, struct probe_buffer *out)
+int probe_read_small_file(const char *path, struct probe_buffer *out)
 {
     int fd = -1;
     int status = probe_open_regular(path, &fd);
@@ -508,6 +508,10 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
     int got;
     struct probe_places places;
     places.count = 0;
+    uint32_t hashes[PROBE_MAX_RULE_ITEMS]; /* each symbol's hash once a scan, not once an object */
+    for (size_t i = 0; i < rules->symbols.count && i < PROBE_MAX_RULE_ITEMS; i++) {
+        hashes[i] = probe_symbol_hash(rules->symbols.items[i]);
+    }
     while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) != 0) {
         if (got < 0) {
             status = PROBE_UNAVAILABLE;
@@ -532,7 +536,7 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
         if (rules->symbols.count > 0) {
             memset(defined, 0, sizeof defined);
-            if (probe_find_symbols(name, rules->symbols.items, rules->symbols.count, defined) != PROBE_OK
+            if (probe_find_symbols_hashed(name, rules->symbols.items, hashes, rules->symbols.count, defined) != PROBE_OK
                 || memchr(defined, 1, rules->symbols.count) != NULL) {
                 *reasons |= PROBE_SCAN_OBJECT;
             }
@@ -560,123 +564,87 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
                                        || memchr(defined, 1, rules->symbols.count) != NULL);
 }
 
-/* Hex digits at *at (1 to 16), as a number; 0 when there are none or too many. */
-static int probe_parse_hex(const char **at, unsigned long long *value)
-{
-    const char *p = *at;
-    unsigned long long v = 0;
-    size_t n = 0;
-    for (; n < 17; n++, p++) {
-        int digit = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-        if (digit < 0) {
-            break;
-        }
-        v = v * 16 + (unsigned long long)digit;
-    }
-    if (n == 0 || n > 16) {
-        return 0;
-    }
-    *value = v;
-    *at = p;
-    return 1;
-}
-
-/* A field of 1 to capacity - 1 bytes up to the next space or the end, copied NUL-terminated; 0 when empty or longer. */
-static int probe_parse_field(const char **at, char *into, size_t capacity)
-{
-    size_t n = strcspn(*at, " ");
-    if (n == 0 || n >= capacity) {
-        return 0;
-    }
-    memcpy(into, *at, n);
-    into[n] = '\0';
-    *at += n;
-    return 1;
-}
+/* One scan of the mappings: what judging each needs, and what it remembers from one to the next. */
+struct probe_maps_judge {
+    const struct probe_start_rules *rules;
+    const struct probe_known *known;
+    const char *exe;
+    const char *jdk_home;
+    uint64_t self_base;
+    /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
+    int self_known;
+    unsigned long long self_device;
+    unsigned long long self_inode;
+    /* A file's mappings come one after another: what depends on its path alone is judged once a run. */
+    char last_path[PATH_MAX];
+    int has_last;
+    int last_suspect;
+    int last_known;
+    int last_main;
+    int files;
+    uint32_t *reasons;
+};
 
 /*
- * One line as the kernel writes it: "start-end perms offset major:minor inode", then spaces and
- * the path, if any. Stricter than the line format needs (exactly four permission letters, a
- * decimal inode, single spaces between the fields): what is not exactly this is malformed, and the
- * Java side (detect/MapsParser) is asked. Hand-written rather than sscanf, which took a fifth of a
- * first look in a JVM (a few hundred lines each time).
+ * One mapping, as detect/MappedObjectDetector judges it: a file named like a client or deleted
+ * (or with a newline or backslash in its name, which the maps text escapes), code the linker does
+ * not list, or the main program's image when it is not the JDK's launcher in its place.
  */
-int probe_parse_maps_line(const char *line, struct probe_maps_line *fields)
+static void probe_judge_mapping(struct probe_maps_judge *judge, uint64_t start, uint64_t offset, int executable,
+                                unsigned long long device, unsigned long long inode, const char *path)
 {
-    const char *at = line;
-    unsigned long long end = 0;
-    if (!probe_parse_hex(&at, &fields->start) || *at++ != '-' || !probe_parse_hex(&at, &end) || *at++ != ' '
-        || !probe_parse_field(&at, fields->perms, sizeof fields->perms) || strlen(fields->perms) != 4 || *at++ != ' '
-        || !probe_parse_hex(&at, &fields->offset) || *at++ != ' '
-        || !probe_parse_field(&at, fields->device, sizeof fields->device) || *at++ != ' '
-        || !probe_parse_field(&at, fields->inode, sizeof fields->inode)
-        || strspn(fields->inode, "0123456789") != strlen(fields->inode)) {
-        return 0;
+    if (start == judge->self_base && offset == 0) {
+        judge->self_known = 1;
+        judge->self_device = device;
+        judge->self_inode = inode;
     }
-    while (*at == ' ') {
-        at++;
+    int self = judge->self_known && device == judge->self_device && inode == judge->self_inode;
+    judge->files += *path == '/';
+    if (*path != '/' || self) {
+        return;
     }
-    fields->path = at;
-    return 1;
+    if (!judge->has_last || strcmp(path, judge->last_path) != 0) {
+        size_t length = strlen(path);
+        static const char deleted[] = " (deleted)";
+        judge->last_suspect = (length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
+                              || probe_name_suspect(judge->rules, path) || strpbrk(path, "\\\n") != NULL
+                              || length >= sizeof judge->last_path;
+        judge->last_main = judge->exe[0] != '\0' && strcmp(path, judge->exe) == 0;
+        judge->last_known = judge->last_main || probe_is_known(judge->known, path);
+        judge->has_last = length < sizeof judge->last_path;
+        if (judge->has_last) {
+            memcpy(judge->last_path, path, length + 1);
+        }
+    }
+    if (judge->last_suspect || (executable && !judge->last_known)
+        || (judge->last_main && offset == 0 && probe_main_program_suspect(judge->rules, start, judge->exe, judge->jdk_home))) {
+        *judge->reasons |= PROBE_SCAN_MAPPING;
+    }
+}
+
+/* probe_read_mappings' callback: each file mapping judged. */
+static void probe_judge_each(void *context, const struct probe_mapping *mapping)
+{
+    probe_judge_mapping(context, mapping->start, mapping->offset, mapping->executable, mapping->device, mapping->inode,
+                        mapping->path);
 }
 
 /* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
 static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_known *known, const char *exe,
                            const char *jdk_home, uint64_t self_base, uint32_t *reasons)
 {
-    /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
-    char self_device[32] = "";
-    char self_inode[24] = "";
-    int files = 0;
-    struct probe_buffer maps;
-    probe_init_buffer(&maps, PROBE_MAX_MAPS);
-    int status = probe_read_small_file("/proc/self/maps", &maps);
-    if (status == PROBE_OK) {
-        status = probe_append_buffer(&maps, "", 1);
+    struct probe_maps_judge judge = {rules, known, exe, jdk_home, self_base, 0, 0, 0, "", 0, 0, 0, 0, 0, reasons};
+    int malformed = 0;
+    int status = probe_read_mappings(1, probe_judge_each, &judge, &malformed);
+    if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text. What was judged stays judged. */
+        struct probe_maps_judge again = {rules, known, exe, jdk_home, self_base, 0, 0, 0, "", 0, 0, 0, 0, 0, reasons};
+        judge = again;
+        status = probe_read_mappings(0, probe_judge_each, &judge, &malformed);
     }
-    char *line = status == PROBE_OK ? (char *)maps.data : NULL;
-    /* A file's mappings come one after another: what depends on its path alone is judged once a run. */
-    const char *last_path = NULL;
-    int last_suspect = 0;
-    int last_known = 0;
-    int last_main = 0;
-    while (line != NULL && *line != '\0') {
-        char *end = strchr(line, '\n');
-        if (end != NULL) {
-            *end = '\0';
-        }
-        struct probe_maps_line fields;
-        if (probe_parse_maps_line(line, &fields)) {
-            const char *path = fields.path;
-            if (fields.start == self_base && fields.offset == 0) {
-                strcpy(self_device, fields.device);
-                strcpy(self_inode, fields.inode);
-            }
-            int self = strcmp(fields.inode, self_inode) == 0 && strcmp(fields.device, self_device) == 0;
-            files += *path == '/';
-            if (*path == '/' && !self) {
-                if (last_path == NULL || strcmp(path, last_path) != 0) {
-                    size_t length = strlen(path);
-                    static const char deleted[] = " (deleted)";
-                    last_path = path;
-                    last_suspect = (length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
-                                   || probe_name_suspect(rules, path) || strchr(path, '\\') != NULL /* an escape (\\012) */;
-                    last_main = exe[0] != '\0' && strcmp(path, exe) == 0;
-                    last_known = last_main || probe_is_known(known, path);
-                }
-                int executable = fields.perms[2] == 'x';
-                if (last_suspect || (executable && !last_known)
-                    || (last_main && fields.offset == 0 && probe_main_program_suspect(rules, fields.start, exe, jdk_home))) {
-                    *reasons |= PROBE_SCAN_MAPPING;
-                }
-            }
-        } else if (*line != '\0') {
-            *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
-        }
-        line = end == NULL ? NULL : end + 1;
+    if (malformed) {
+        *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
     }
-    probe_free_buffer(&maps);
-    if (status == PROBE_OK && files == 0) {
+    if (status == PROBE_OK && judge.files == 0) {
         *reasons |= PROBE_SCAN_INCOMPLETE; /* "lists no mapped files": a maps file someone replaced */
     }
     return status;

@@ -608,6 +608,89 @@ static void test_entry_patch(const char *classfile)
     probe_free_buffer(&in);
 }
 
+/* What test_mappings collects from one reader: the file mappings, their names as the text shows them. */
+struct collected_mappings {
+    size_t count;
+    struct probe_mapping items[4096];
+    char names[4096][300];
+};
+
+static void collect_mapping(void *context, const struct probe_mapping *mapping)
+{
+    struct collected_mappings *all = context;
+    if (mapping->path[0] != '/' || all->count == 4096) {
+        return;
+    }
+    char *name = all->names[all->count];
+    size_t at = 0;
+    for (const char *c = mapping->path; *c != '\0' && at + 5 < sizeof all->names[0]; c++) {
+        if (*c == '\n') { /* as the text escapes it */
+            memcpy(name + at, "\\012", 4);
+            at += 4;
+        } else {
+            name[at++] = *c;
+        }
+    }
+    name[at] = '\0';
+    all->items[all->count] = *mapping;
+    all->items[all->count].path = name;
+    all->count++;
+}
+
+/*
+ * The mappings through PROCMAP_QUERY and through the maps text are the same, with code mapped
+ * from a file the linker never loaded, a mapped file since deleted and a name with a newline.
+ */
+static void test_mappings(void)
+{
+    char code[] = "/tmp/profguard-c-test-code-XXXXXX";
+    char gone[] = "/tmp/profguard-c-test-gone-XXXXXX";
+    char odd[] = "/tmp/profguard-c-test-odd\nname";
+    int fds[3] = {mkstemp(code), mkstemp(gone), open(odd, O_RDWR | O_CREAT | O_TRUNC, 0600)};
+    void *maps[3] = {MAP_FAILED, MAP_FAILED, MAP_FAILED};
+    for (int i = 0; i < 3; i++) {
+        CHECK(fds[i] >= 0 && ftruncate(fds[i], 4096) == 0);
+        maps[i] = fds[i] < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | (i == 0 ? PROT_EXEC : 0), MAP_PRIVATE, fds[i], 0);
+        CHECK(maps[i] != MAP_FAILED);
+    }
+    unlink(gone);
+    static struct collected_mappings text;
+    static struct collected_mappings query;
+    text.count = query.count = 0;
+    int malformed = -1;
+    int queried = probe_read_mappings(1, collect_mapping, &query, &malformed);
+    CHECK(probe_read_mappings(0, collect_mapping, &text, &malformed) == PROBE_OK && malformed == 0);
+    CHECK(queried == PROBE_OK || queried == PROBE_UNAVAILABLE);
+    if (queried == PROBE_UNAVAILABLE) {
+        printf("PROCMAP_QUERY not answered by this kernel: the maps text only\n");
+    } else {
+        CHECK(query.count == text.count && text.count > 3);
+        for (size_t i = 0; i < text.count && i < query.count; i++) {
+            const struct probe_mapping *a = &text.items[i];
+            const struct probe_mapping *b = &query.items[i];
+            CHECK(a->start == b->start && a->offset == b->offset && a->executable == b->executable && a->device == b->device
+                  && a->inode == b->inode && strcmp(a->path, b->path) == 0);
+        }
+    }
+    int seen = 0;
+    for (size_t i = 0; i < text.count; i++) {
+        seen |= (strcmp(text.names[i], code) == 0 && text.items[i].executable) ? 1 : 0;
+        seen |= (strstr(text.names[i], "profguard-c-test-gone-") != NULL && strstr(text.names[i], " (deleted)") != NULL) ? 2 : 0;
+        seen |= strcmp(text.names[i], "/tmp/profguard-c-test-odd\\012name") == 0 ? 4 : 0;
+    }
+    CHECK(seen == 7);
+    for (int i = 0; i < 3; i++) {
+        if (maps[i] != MAP_FAILED) {
+            munmap(maps[i], 4096);
+        }
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    unlink(code);
+    unlink(odd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -617,6 +700,7 @@ int main(int argc, char **argv)
     test_buffer_bounds();
     test_image_resource();
     test_maps_lines();
+    test_mappings();
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
     test_shutdown(argv[1]);
