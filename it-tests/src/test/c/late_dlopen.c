@@ -13,12 +13,17 @@
  * one go, then puts the dynamic linker's add counter (in _rtld_global, found by its value) back,
  * so that dl_iterate_phdr's dlpi_adds and dlpi_subs read as before: the way a red-team round hid a
  * client from a watcher that looks only when the counter moves.
+ * LATE_BORROW_NAME=PATH (with LATE_DLOPEN_NAMESPACE=new) gives the client the name of a library the
+ * linker lists, PATH: it moves PATH aside, copies the client to PATH, opens it there, and puts PATH
+ * back, so that the client's mappings read "PATH (deleted)" beside the listed library's "PATH" (red
+ * team, round 11). LATE_DLOPEN_TRIGGER=now does all this in the constructor, before the JVM starts.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
@@ -86,11 +91,48 @@ static void *late_swap_hidden(const char *library, void *old)
     return handle;
 }
 
+/* Copies source over target (a new file at target's name). */
+static int late_copy(const char *source, const char *target)
+{
+    int in = open(source, O_RDONLY | O_CLOEXEC);
+    int out = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    int status = in >= 0 && out >= 0 ? 0 : -1;
+    char buffer[65536];
+    ssize_t n;
+    while (status == 0 && (n = read(in, buffer, sizeof buffer)) > 0) {
+        status = write(out, buffer, (size_t)n) == n ? 0 : -1;
+    }
+    if (in >= 0) {
+        close(in);
+    }
+    if (out >= 0) {
+        close(out);
+    }
+    return status;
+}
+
+/* The client opened under borrowed's name (see LATE_BORROW_NAME); its handle, or NULL. */
+static void *late_borrow(const char *client, const char *borrowed)
+{
+    char aside[4096];
+    if (strlen(borrowed) + 6 > sizeof aside) {
+        return NULL;
+    }
+    strcpy(aside, borrowed);
+    strcat(aside, ".orig");
+    if (rename(borrowed, aside) != 0 || late_copy(client, borrowed) != 0) {
+        return NULL;
+    }
+    void *handle = dlmopen(LM_ID_NEWLM, borrowed, RTLD_NOW | RTLD_LOCAL);
+    rename(aside, borrowed);
+    return handle;
+}
+
 static void *late_dlopen_run(void *data)
 {
     struct late_dlopen_job *job = data;
     struct timespec pause = {0, 20 * 1000000L};
-    for (int waited = 0; waited < 3000 && access(job->trigger, F_OK) != 0; waited++) {
+    for (int waited = 0; waited < 3000 && strcmp(job->trigger, "now") != 0 && access(job->trigger, F_OK) != 0; waited++) {
         nanosleep(&pause, NULL);
     }
     const char *reuse = getenv("LATE_REUSE_FROM");
@@ -114,8 +156,10 @@ static void *late_dlopen_run(void *data)
         return NULL;
     }
     const char *namespace = getenv("LATE_DLOPEN_NAMESPACE");
-    void *handle = namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)
-                                                           : dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
+    const char *borrow = getenv("LATE_BORROW_NAME");
+    void *handle = borrow != NULL ? late_borrow(job->library, borrow)
+                   : namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)
+                   : dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL || getenv("LATE_RECORD") == NULL) {
         return NULL;
     }
@@ -144,7 +188,9 @@ __attribute__((constructor)) static void late_dlopen_start(void)
     late_dlopen_job.library = getenv("LATE_DLOPEN");
     late_dlopen_job.trigger = getenv("LATE_DLOPEN_TRIGGER");
     pthread_t thread;
-    if (late_dlopen_job.library != NULL && late_dlopen_job.trigger != NULL
+    if (late_dlopen_job.library != NULL && late_dlopen_job.trigger != NULL && strcmp(late_dlopen_job.trigger, "now") == 0) {
+        late_dlopen_run(&late_dlopen_job); /* before the JVM: there when the agent starts */
+    } else if (late_dlopen_job.library != NULL && late_dlopen_job.trigger != NULL
         && pthread_create(&thread, NULL, late_dlopen_run, &late_dlopen_job) == 0) {
         pthread_detach(thread);
     }

@@ -382,6 +382,17 @@ static int probe_collect_main(struct dl_phdr_info *info, size_t size, void *data
     return 1;
 }
 
+int probe_main_start(uint64_t *start)
+{
+    struct probe_image image;
+    memset(&image, 0, sizeof image);
+    image.bounded = 1;
+    struct probe_segment_query query = {0, 0, &image};
+    dl_iterate_phdr(probe_collect_main, &query);
+    *start = query.dynamic & ~(uint64_t)4095; /* its first segment's first page, where its ELF header is */
+    return image.count == 0 ? PROBE_UNAVAILABLE : PROBE_OK;
+}
+
 int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined)
 {
     struct probe_image image;

@@ -124,6 +124,9 @@ int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint6
 /* defined[i] = 1 when the main program's own dynamic symbol table defines names[i] (any version), read in place. */
 int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined);
 
+/* Where the main program's first segment (its ELF header) is mapped, as the dynamic linker has it. */
+int probe_main_start(uint64_t *start);
+
 /* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
 uint64_t probe_zero_fill_at(uint64_t base);
 

@@ -21,6 +21,9 @@
 #include "probe.h"
 
 #define PROBE_MAX_CMDLINE ((size_t)4 << 20)
+#define PROBE_MAX_MAPS_RECORDS ((size_t)64 << 20)
+#define PROBE_MAX_MAPS_NAMES ((size_t)64 << 20)
+#define PROBE_MAX_KNOWN 4096
 #define PROBE_MAX_FDS 4096
 #define PROBE_HEAD 64
 
@@ -470,34 +473,9 @@ int probe_read_small_file(const char *path, struct probe_buffer *out)
     return status;
 }
 
-/* The loaded objects' names and real paths, NUL-separated, for the maps to be matched against. */
-struct probe_known {
-    struct probe_buffer names;
-};
-
-static int probe_is_known(const struct probe_known *known, const char *path)
-{
-    size_t at = 0;
-    while (at < known->names.size) {
-        const char *name = (const char *)known->names.data + at;
-        size_t length = strnlen(name, known->names.size - at);
-        if (strcmp(name, path) == 0) {
-            return 1;
-        }
-        at += length + 1;
-    }
-    return 0;
-}
-
-static int probe_remember(struct probe_known *known, const char *path)
-{
-    int status = probe_append_buffer(&known->names, path, strlen(path));
-    return status == PROBE_OK ? probe_append_buffer(&known->names, "", 1) : status;
-}
-
 /* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
 static int probe_scan_objects(const struct probe_start_rules *rules, const struct probe_buffer *objects,
-                              const char *jdk_home, uint64_t self_base, struct probe_known *known, uint32_t *reasons)
+                              const char *jdk_home, uint64_t self_base, uint32_t *reasons)
 {
     int status = PROBE_OK;
     unsigned char defined[PROBE_MAX_RULE_ITEMS];
@@ -520,14 +498,10 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
             continue; /* the main program, the vDSO, the probe itself: not files the ladder judges */
         }
-        status = probe_remember(known, name);
         char real[PATH_MAX];
         int file_root_only = 0;
         int dir_root_only = 0;
         int resolved = probe_resolve_object(&places, name, real, &file_root_only, &dir_root_only);
-        if (status == PROBE_OK && resolved) {
-            status = probe_remember(known, real);
-        }
         if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
             || !resolved || !probe_placed(real, jdk_home) || !file_root_only || !dir_root_only) {
             *reasons |= PROBE_SCAN_OBJECT;
@@ -564,89 +538,135 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
                                        || memchr(defined, 1, rules->symbols.count) != NULL);
 }
 
-/* One scan of the mappings: what judging each needs, and what it remembers from one to the next. */
-struct probe_maps_judge {
-    const struct probe_start_rules *rules;
-    const struct probe_known *known;
-    const char *exe;
-    const char *jdk_home;
-    uint64_t self_base;
-    /* the probe's own file (deleted once loaded), known by the device and inode mapped at its base */
-    int self_known;
-    unsigned long long self_device;
-    unsigned long long self_inode;
-    /* A file's mappings come one after another: what depends on its path alone is judged once a run. */
-    char last_path[PATH_MAX];
-    int has_last;
-    int last_suspect;
-    int last_known;
-    int last_main;
-    int files;
-    uint32_t *reasons;
+/* A file's mapping as collected for judging; its name at name_at in the names buffer. */
+struct probe_file_mapping {
+    uint64_t start;
+    uint64_t offset;
+    unsigned long long device;
+    unsigned long long inode;
+    size_t name_at;
+    int executable;
 };
 
-/*
- * One mapping, as detect/MappedObjectDetector judges it: a file named like a client or deleted
- * (or with a newline or backslash in its name, which the maps text escapes), code the linker does
- * not list, or the main program's image when it is not the JDK's launcher in its place.
- */
-static void probe_judge_mapping(struct probe_maps_judge *judge, uint64_t start, uint64_t offset, int executable,
-                                unsigned long long device, unsigned long long inode, const char *path)
+/* Every file mapping of this process, in address order. */
+struct probe_file_mappings {
+    struct probe_buffer records;
+    struct probe_buffer names;
+    int failed;
+};
+
+/* probe_read_mappings' callback: file mappings kept, anonymous ones passed over. */
+static void probe_collect_mapping(void *context, const struct probe_mapping *mapping)
 {
-    if (start == judge->self_base && offset == 0) {
-        judge->self_known = 1;
-        judge->self_device = device;
-        judge->self_inode = inode;
-    }
-    int self = judge->self_known && device == judge->self_device && inode == judge->self_inode;
-    judge->files += *path == '/';
-    if (*path != '/' || self) {
+    struct probe_file_mappings *all = context;
+    if (mapping->path[0] != '/' || all->failed) {
         return;
     }
-    if (!judge->has_last || strcmp(path, judge->last_path) != 0) {
-        size_t length = strlen(path);
-        static const char deleted[] = " (deleted)";
-        judge->last_suspect = (length >= sizeof deleted - 1 && strcmp(path + length - (sizeof deleted - 1), deleted) == 0)
-                              || probe_name_suspect(judge->rules, path) || strpbrk(path, "\\\n") != NULL
-                              || length >= sizeof judge->last_path;
-        judge->last_main = judge->exe[0] != '\0' && strcmp(path, judge->exe) == 0;
-        judge->last_known = judge->last_main || probe_is_known(judge->known, path);
-        judge->has_last = length < sizeof judge->last_path;
-        if (judge->has_last) {
-            memcpy(judge->last_path, path, length + 1);
+    struct probe_file_mapping record = {mapping->start, mapping->offset, mapping->device, mapping->inode, all->names.size,
+                                        mapping->executable};
+    if (probe_append_buffer(&all->names, mapping->path, strlen(mapping->path) + 1) != PROBE_OK
+        || probe_append_buffer(&all->records, &record, sizeof record) != PROBE_OK) {
+        all->failed = 1;
+    }
+}
+
+/* The file mapped at start (its first mapping starts there), as device and inode; 0 when none is. */
+static int probe_file_at(const struct probe_file_mappings *all, uint64_t start, unsigned long long identity[2])
+{
+    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all->records.data;
+    size_t count = all->records.size / sizeof *records;
+    for (size_t i = 0; i < count; i++) {
+        if (records[i].start == start) {
+            identity[0] = records[i].device;
+            identity[1] = records[i].inode;
+            return 1;
         }
     }
-    if (judge->last_suspect || (executable && !judge->last_known)
-        || (judge->last_main && offset == 0 && probe_main_program_suspect(judge->rules, start, judge->exe, judge->jdk_home))) {
-        *judge->reasons |= PROBE_SCAN_MAPPING;
-    }
+    return 0;
 }
 
-/* probe_read_mappings' callback: each file mapping judged. */
-static void probe_judge_each(void *context, const struct probe_mapping *mapping)
-{
-    probe_judge_mapping(context, mapping->start, mapping->offset, mapping->executable, mapping->device, mapping->inode,
-                        mapping->path);
-}
-
-/* /proc/self/maps as detect/MappedObjectDetector reads it: names, and code the linker does not list. */
-static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_known *known, const char *exe,
+/*
+ * The mappings as detect/MappedObjectDetector judges them: a file named like a client or deleted
+ * (or with a newline or backslash in its name, which the maps text escapes), code of a file the
+ * linker does not list, or the main program's image when it is not the JDK's launcher in its
+ * place. A file is what its device and inode say, never its name: the linker lists an object, and
+ * the file mapped at its load address is that object's; another file mapped under the same name
+ * is code the linker does not list (red team round 11: a client under a borrowed name).
+ */
+static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_buffer *objects, const char *exe,
                            const char *jdk_home, uint64_t self_base, uint32_t *reasons)
 {
-    struct probe_maps_judge judge = {rules, known, exe, jdk_home, self_base, 0, 0, 0, "", 0, 0, 0, 0, 0, reasons};
+    struct probe_file_mappings all;
+    probe_init_buffer(&all.records, PROBE_MAX_MAPS_RECORDS);
+    probe_init_buffer(&all.names, PROBE_MAX_MAPS_NAMES);
+    all.failed = 0;
     int malformed = 0;
-    int status = probe_read_mappings(1, probe_judge_each, &judge, &malformed);
-    if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text. What was judged stays judged. */
-        struct probe_maps_judge again = {rules, known, exe, jdk_home, self_base, 0, 0, 0, "", 0, 0, 0, 0, 0, reasons};
-        judge = again;
-        status = probe_read_mappings(0, probe_judge_each, &judge, &malformed);
+    int status = probe_read_mappings(1, probe_collect_mapping, &all, &malformed);
+    if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text */
+        all.records.size = all.names.size = 0;
+        all.failed = 0;
+        status = probe_read_mappings(0, probe_collect_mapping, &all, &malformed);
+    }
+    if (status == PROBE_OK && all.failed) {
+        status = PROBE_TOO_LARGE;
     }
     if (malformed) {
         *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
     }
-    if (status == PROBE_OK && judge.files == 0) {
+    /* the files the linker answers for (the probe's own among them), and the main program's */
+    unsigned long long known[PROBE_MAX_KNOWN][2];
+    size_t known_count = 0;
+    size_t at = 0;
+    uint64_t base;
+    uint64_t zero_fill;
+    uint32_t length;
+    char name[PATH_MAX];
+    int got;
+    while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) > 0) {
+        if (memchr(name, '/', length) != NULL && known_count < PROBE_MAX_KNOWN && probe_file_at(&all, base, known[known_count])) {
+            known_count++;
+        }
+    }
+    unsigned long long main_file[2] = {~0ULL, ~0ULL};
+    uint64_t main_start = 0;
+    int main_known = probe_main_start(&main_start) == PROBE_OK && probe_file_at(&all, main_start, main_file);
+    unsigned long long self_file[2] = {~0ULL, ~0ULL};
+    int self_known = probe_file_at(&all, self_base, self_file);
+    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all.records.data;
+    size_t count = status == PROBE_OK ? all.records.size / sizeof *records : 0;
+    const char *last_path = NULL;
+    int last_suspect = 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct probe_file_mapping *mapping = &records[i];
+        const char *path = (const char *)all.names.data + mapping->name_at;
+        if (self_known && mapping->device == self_file[0] && mapping->inode == self_file[1]) {
+            continue; /* the probe's own file (deleted once loaded) */
+        }
+        if (last_path == NULL || strcmp(path, last_path) != 0) { /* what depends on the name alone, once a run */
+            size_t name_length = strlen(path);
+            static const char deleted[] = " (deleted)";
+            last_path = path;
+            last_suspect = (name_length >= sizeof deleted - 1 && strcmp(path + name_length - (sizeof deleted - 1), deleted) == 0)
+                           || probe_name_suspect(rules, path) || strpbrk(path, "\\\n") != NULL || name_length >= PATH_MAX;
+        }
+        int is_main = main_known && mapping->device == main_file[0] && mapping->inode == main_file[1];
+        int is_known = is_main;
+        for (size_t k = 0; k < known_count && !is_known; k++) {
+            is_known = mapping->device == known[k][0] && mapping->inode == known[k][1];
+        }
+        if (last_suspect || (mapping->executable && !is_known)
+            || (is_main && mapping->offset == 0 && probe_main_program_suspect(rules, mapping->start, exe, jdk_home))) {
+            *reasons |= PROBE_SCAN_MAPPING;
+        }
+    }
+    if (!main_known && status == PROBE_OK) {
+        *reasons |= PROBE_SCAN_MAPPING; /* the program's own file not found where the linker has it: looked closer at */
+    }
+    if (status == PROBE_OK && count == 0) {
         *reasons |= PROBE_SCAN_INCOMPLETE; /* "lists no mapped files": a maps file someone replaced */
     }
+    probe_free_buffer(&all.records);
+    probe_free_buffer(&all.names);
     return status;
 }
 
@@ -962,19 +982,16 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     uint64_t self_base = 0;
     int status = probe_find_self(&self, &self_base);
     probe_free_buffer(&self);
-    struct probe_known known;
-    probe_init_buffer(&known.names, (size_t)16 << 20);
     if (status == PROBE_OK) {
         status = listed;
     }
     if (status == PROBE_OK) {
-        status = probe_scan_objects(rules, &objects, jdk_home, self_base, &known, reasons);
+        status = probe_scan_objects(rules, &objects, jdk_home, self_base, reasons);
+    }
+    if (status == PROBE_OK) {
+        status = probe_scan_maps(rules, &objects, exe, jdk_home, self_base, reasons);
     }
     probe_free_buffer(&objects);
-    if (status == PROBE_OK) {
-        status = probe_scan_maps(rules, &known, exe, jdk_home, self_base, reasons);
-    }
-    probe_free_buffer(&known.names);
     if (status == PROBE_OK) {
         status = probe_scan_environ(rules, reasons);
     }

@@ -77,7 +77,9 @@ public final class Neutralizer {
             if (!tried.add(finding.path())) {
                 continue; // the same object named again (LD_PRELOAD and the loaded object)
             }
-            byte[] name = loaded.get(finding.path());
+            // Code the linker does not list is reached through its mapping, never by its name, which
+            // can be a loaded library's (red team round 11: a client under a borrowed name).
+            byte[] name = finding.source() == Source.MAPPED_OBJECT ? null : loaded.get(finding.path());
             Probe.SwitchOff result = name == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, name, 0, rule.shutdown());
             if (result == null) {
                 unresolved.add(didNotReturn(finding.path(), rule));
@@ -96,7 +98,7 @@ public final class Neutralizer {
                     deferred.add(finding); // named, not loaded under that name: resolved if its file was
             }
         }
-        Map<String, Long> mapped = deferred.isEmpty() ? Map.of() : firstMappings(view);
+        Map<String, List<Long>> mapped = deferred.isEmpty() ? Map.of() : firstMappings(view);
         for (Finding finding : deferred) {
             if (sameFileAsAny(finding.path(), switched)) {
                 continue;
@@ -105,8 +107,17 @@ public final class Neutralizer {
             // dlmopen in a namespace of its own is reached through its mapping and its own
             // dynamic section in memory.
             Rule rule = evidence.rules().byId(finding.rule());
-            Long base = mapped.get(finding.path());
-            Probe.SwitchOff result = base == null ? Probe.SwitchOff.NOT_LOADED : bounded(probe, null, base, rule.shutdown());
+            // Every file mapped under that name, until one is the client: a name can be borrowed.
+            Probe.SwitchOff result = Probe.SwitchOff.NOT_LOADED;
+            for (Long base : mapped.getOrDefault(finding.path(), List.of())) {
+                Probe.SwitchOff atBase = bounded(probe, null, base, rule.shutdown());
+                if (atBase == null || atBase == Probe.SwitchOff.CALLED || result == Probe.SwitchOff.NOT_LOADED) {
+                    result = atBase;
+                }
+                if (atBase == null || atBase == Probe.SwitchOff.CALLED) {
+                    break;
+                }
+            }
             if (result == null) {
                 unresolved.add(didNotReturn(finding.path(), rule));
             } else if (result == Probe.SwitchOff.CALLED) {
@@ -182,13 +193,18 @@ public final class Neutralizer {
         return result[0];
     }
 
-    /** Where the first mapping of each file mapped with code starts, by the path findings show. */
-    private static Map<String, Long> firstMappings(ProcessView view) {
-        Map<String, Long> starts = new LinkedHashMap<>();
+    /** Where the first mapping of each file starts, by the path findings show: several files can share a name. */
+    private static Map<String, List<Long>> firstMappings(ProcessView view) {
+        Map<String, List<Long>> starts = new LinkedHashMap<>();
         List<MappedObject> objects = view.mappedObjects().value();
         for (MappedObject object : objects == null ? List.<MappedObject>of() : objects) {
             if (object.start() >= 0) {
-                starts.put(object.path(), object.start());
+                List<Long> bases = starts.get(object.path()); // no lambda: this may run before main
+                if (bases == null) {
+                    bases = new ArrayList<>();
+                    starts.put(object.path(), bases);
+                }
+                bases.add(object.start());
             }
         }
         return starts;

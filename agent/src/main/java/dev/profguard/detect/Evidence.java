@@ -42,6 +42,8 @@ public final class Evidence {
     private final Map<Object, ElfResult> symbols = new HashMap<>();
     private final Map<Object, List<String>> marks = new HashMap<>();
     private final Set<String> judged = new HashSet<>();
+    /** Where each object judged as the linker's own is loaded: its file is what is mapped there. */
+    private final Set<Long> judgedBases = new HashSet<>();
     private ProcessView started;
 
     /** @param probe the native probe in this JVM, or null (another process, a file, no probe) */
@@ -76,20 +78,37 @@ public final class Evidence {
     }
 
     /**
-     * Records that a loaded object was judged under its name and under its real path, which is
-     * how /proc/self/maps names it (/lib/... is /usr/lib/... on a merged /usr): its mappings are
-     * not judged again as code the linker does not list.
+     * Records that a loaded object was judged as the dynamic linker's: its file, the one mapped at
+     * the address the linker loaded it at, is not judged again as code the linker does not list
+     * ({@link #linkerFiles}). Its name is not what counts: another file can be mapped under it.
      */
     public void judgedAsLoaded(LoadedObject object) {
         judged.add(object.key());
-        String real = Locations.realPath(object.path());
-        if (real != null) {
-            judged.add(Names.key(real.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
+        judgedBases.add(object.base());
     }
 
     public boolean wasJudged(String key) {
         return judged.contains(key);
+    }
+
+    /**
+     * The files (device and inode) among {@code mapped} that the dynamic linker answers for: each
+     * mapped at the load address of an object judged as loaded. A mapping of any other file, under
+     * whatever name, is code the linker does not list.
+     */
+    public Set<String> linkerFiles(List<MappedObject> mapped) {
+        Set<String> files = new HashSet<>();
+        for (MappedObject object : mapped) {
+            if (judgedBases.contains(object.start())) {
+                files.add(fileOf(object));
+            }
+        }
+        return files;
+    }
+
+    /** A mapping's file as {@link #linkerFiles} holds it. */
+    public static String fileOf(MappedObject object) {
+        return object.device() + " " + object.inode();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.profguard.detect;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Every distinct file mapped into the process that the dynamic linker did not already answer for
@@ -33,9 +34,10 @@ public final class MappedObjectDetector implements Detector {
         if (seen != null) {
             seen.addAll(objects);
         }
+        Set<String> linkerFiles = evidence.linkerFiles(objects);
         for (MappedObject object : objects) {
-            if (evidence.wasJudged(object.key())) {
-                continue; // loaded through the dynamic linker: judged from both sources already
+            if (linkerFiles.contains(Evidence.fileOf(object))) {
+                continue; // the file the dynamic linker loaded: judged from both sources already
             }
             findings.addAll(judge(view, evidence, object, "mapped in " + view.name()));
         }

@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses {@code /proc/PID/maps} (format: proc(5)) into distinct file-backed objects. Lines it
- * cannot parse are skipped and counted; it never throws for what the text contains. The text is
- * the file's bytes one char each (ISO-8859-1), so names stay exactly the kernel's bytes.
+ * Parses {@code /proc/PID/maps} (format: proc(5)) into distinct file-backed objects: a file is what
+ * its device and inode say it is, and the same file under another name is another object (each
+ * name is judged), while two files under one name never merge (a client mapped under a name
+ * borrowed from a loaded library, deleted or not, stays an object of its own: red team round 11).
+ * Lines it cannot parse are skipped and counted; it never throws for what the text contains. The
+ * text is the file's bytes one char each (ISO-8859-1), so names stay exactly the kernel's bytes.
  */
 public final class MapsParser {
     private static final String DELETED = " (deleted)";
@@ -21,7 +24,7 @@ public final class MapsParser {
     }
 
     public static Result parse(String maps) {
-        Map<String, MappedObject> byPath = new LinkedHashMap<>();
+        Map<String, MappedObject> byFile = new LinkedHashMap<>();
         int malformed = 0;
         int start = 0;
         int length = maps.length();
@@ -30,16 +33,16 @@ public final class MapsParser {
             if (end < 0) {
                 end = length;
             }
-            if (end > start && !parseLine(maps, start, end, byPath)) {
+            if (end > start && !parseLine(maps, start, end, byFile)) {
                 malformed++;
             }
             start = end + 1;
         }
-        return new Result(new ArrayList<>(byPath.values()), malformed);
+        return new Result(new ArrayList<>(byFile.values()), malformed);
     }
 
     /** address perms offset dev inode [path]; the path may contain spaces. */
-    private static boolean parseLine(String maps, int start, int end, Map<String, MappedObject> byPath) {
+    private static boolean parseLine(String maps, int start, int end, Map<String, MappedObject> byFile) {
         int[] fieldEnd = new int[5];
         int at = start;
         for (int field = 0; field < 5; field++) {
@@ -80,11 +83,13 @@ public final class MapsParser {
         } catch (NumberFormatException e) {
             return false;
         }
-        MappedObject seen = byPath.get(path);
+        String file = device + " " + inode + " " + path;
+        MappedObject seen = byFile.get(file);
         if (seen == null) {
-            byPath.put(path, new MappedObject(path, device, inode, deleted, executable, range));
-        } else if (executable && !seen.executable()) {
-            byPath.put(path, new MappedObject(path, seen.device(), seen.inode(), seen.deleted() || deleted, true, seen.range()));
+            byFile.put(file, new MappedObject(path, device, inode, deleted, executable, range));
+        } else if ((executable && !seen.executable()) || (deleted && !seen.deleted())) {
+            byFile.put(file, new MappedObject(path, device, inode, seen.deleted() || deleted, seen.executable() || executable,
+                    seen.range()));
         }
         return true;
     }

@@ -35,7 +35,11 @@ public final class ProbeDetector implements Detector {
         List<Finding> findings = new ArrayList<>();
         for (LoadedObject object : objects) {
             if (!evidence.isJudgeable(object, self)) {
-                evidence.judged(object.key());
+                if (object.isFile()) {
+                    evidence.judgedAsLoaded(object); // the probe itself: its file is not code to judge
+                } else {
+                    evidence.judged(object.key()); // the main program and the vDSO: the maps judge the program's file
+                }
                 continue;
             }
             List<String> heap = interposers.get(object.key());

@@ -252,13 +252,16 @@ public final class Watcher implements Runnable {
                     evidence.judgedAsLoaded(object);
                 } else if (judgeable) {
                     evidence.judgedAsLoaded(object); // its code mapped under its real path is the linker's
+                } else if (object.isFile()) {
+                    evidence.judgedAsLoaded(object); // the probe itself
                 } else {
                     evidence.judged(object.key());
                 }
             }
         }
+        Set<String> linkerFiles = evidence.linkerFiles(code);
         for (MappedObject object : code) {
-            if (knownMappings.add(identity(object)) && !evidence.wasJudged(object.key())) {
+            if (knownMappings.add(identity(object)) && !linkerFiles.contains(Evidence.fileOf(object))) {
                 findings.addAll(MappedObjectDetector.judge(view, evidence, object, "mapped after start-up"
                         + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
             }

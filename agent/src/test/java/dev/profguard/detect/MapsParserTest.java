@@ -38,6 +38,32 @@ class MapsParserTest {
         assertEquals(1, result.malformedLines());
     }
 
+    /**
+     * A file is its device and inode: a client mapped under a loaded library's name, deleted or not,
+     * is an object of its own (red team, round 11), and the same file under a second name is judged
+     * under that name too; the lines of one file under one name stay one object.
+     */
+    @Test
+    void filesAreTheirDeviceAndInodeNotTheirNames() {
+        String maps = String.join("\n",
+                "7f1000000000-7f1000001000 r--p 00000000 fd:01 10   /opt/app/libhelper.so (deleted)",
+                "7f1000001000-7f1000002000 r-xp 00001000 fd:01 10   /opt/app/libhelper.so (deleted)",
+                "7f2000000000-7f2000001000 r--p 00000000 fd:01 20   /opt/app/libhelper.so",
+                "7f2000001000-7f2000002000 r-xp 00001000 fd:01 20   /opt/app/libhelper.so",
+                "7f3000000000-7f3000001000 r-xp 00000000 00:5e 5    /usr/lib/x86_64-linux-gnu/libc.so.6",
+                "7f4000000000-7f4000001000 r-xp 00000000 fd:01 20   /opt/app/libother-name.so",
+                "");
+        List<MappedObject> objects = MapsParser.parse(maps).objects();
+        assertEquals(4, objects.size(), objects.toString());
+        assertEquals("7f1000000000-7f1000001000", objects.get(0).range());
+        assertTrue(objects.get(0).deleted() && objects.get(0).executable() && objects.get(0).inode() == 10);
+        assertEquals("7f2000000000-7f2000001000", objects.get(1).range());
+        assertFalse(objects.get(1).deleted());
+        assertEquals("00:5e", objects.get(2).device());
+        assertEquals("/opt/app/libother-name.so", objects.get(3).path());
+        assertEquals(objects.get(1).inode(), objects.get(3).inode());
+    }
+
     @Test
     void emptyAndBinaryInputNeverThrows() {
         assertEquals(0, MapsParser.parse("").objects().size());

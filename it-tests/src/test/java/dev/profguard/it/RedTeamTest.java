@@ -104,6 +104,50 @@ class RedTeamTest extends JvmTest {
                 run.toString());
     }
 
+    /**
+     * Red team, round 11: a benign library the linker lists moves its file aside, copies the client
+     * to its name, opens it there in a link-map namespace of its own and puts its file back; the
+     * client's mappings read "NAME (deleted)" beside the library's "NAME". Mappings were merged and
+     * matched to the linker's objects by name, so its code passed for the library's: at start-up the
+     * full scan found nothing, after start-up the watcher said nothing. A file is its device and inode now.
+     */
+    private Jvm borrowingName(Jdk jdk, Path borrowed, String agentArgs) {
+        return Jvm.on(jdk, dir).agentArgs(agentArgs).env("LD_PRELOAD", borrowed.toString())
+                .env("LATE_DLOPEN", Jvm.fixture("libmtuner_standin.so").toString())
+                .env("LATE_BORROW_NAME", borrowed.toString()).env("LATE_RECORD", "1");
+    }
+
+    private List<Path> captureFiles() throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".MTuner")).toList();
+        }
+    }
+
+    @OnEachJdk
+    void aClientUnderTheNameOfALoadedLibraryIsRefusedAtStartUp(Jdk jdk) throws Exception {
+        Path borrowed = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libborrowed.so"));
+        Run run = borrowingName(jdk, borrowed, "env=production").env("LATE_DLOPEN_TRIGGER", "now").run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        assertFalse(run.mainRan());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.contains("mapped object " + borrowed + " defines rmemInit") && line.contains("file deleted"), line);
+        assertEquals(List.of(), captureFiles(), "refused before it wrote anything");
+    }
+
+    @OnEachJdk
+    void aClientUnderTheNameOfALoadedLibraryIsSwitchedOffAfterStartUp(Jdk jdk) throws Exception {
+        Path borrowed = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libborrowed.so"));
+        Run run = borrowingName(jdk, borrowed, "env=production,watch.interval=200ms")
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString()).main(PauseApp.class, "4000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("mapped object " + borrowed + " defines rmemInit"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + borrowed),
+                "reached through its own mapping, not the listed library of the same name\n" + line);
+        assertEquals(List.of(), captureFiles(), "switched off: nothing written at exit");
+    }
+
     @OnEachJdk
     void checkDoesNotTakeAForgedStateFromAJvmWithoutTheGuard(Jdk jdk) throws Exception {
         String client = Jvm.fixture("libmtuner_standin.so").toString();
