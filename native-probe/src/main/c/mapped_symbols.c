@@ -284,6 +284,14 @@ int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint6
     return probe_find_in_image(&unbounded, base, symbol, functions, address);
 }
 
+int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count, unsigned char *defined)
+{
+    static const struct probe_image unbounded = {0, 0, {0}, {0}, -1};
+    memset(defined, 0, count);
+    int status = probe_find_all(&unbounded, base, names, NULL, count, defined);
+    return status == PROBE_UNAVAILABLE ? PROBE_NOT_LOADED : status;
+}
+
 struct probe_segment_query {
     uint64_t bias;
     uint64_t dynamic;

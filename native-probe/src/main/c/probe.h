@@ -121,6 +121,14 @@ int probe_call_shutdown_at(uint64_t base, const char *symbol);
  */
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address);
 
+/*
+ * defined[i] = 1 for each of names the ELF object whose header is mapped at base defines in its own
+ * dynamic symbol table, read in memory (probe_read_memory: a bad page is an error, never a fault):
+ * what a mapping really holds, whatever file its name points at now. PROBE_NOT_LOADED when no ELF
+ * object is there.
+ */
+int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count, unsigned char *defined);
+
 /* defined[i] = 1 when the main program's own dynamic symbol table defines names[i] (any version), read in place. */
 int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined);
 

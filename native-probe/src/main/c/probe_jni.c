@@ -158,7 +158,9 @@ static int probe_open_query(JNIEnv *env, jbyteArray path, jobjectArray items, jb
     }
     query->items = probe_copy_names(env, items, &query->count);
     if (query->items == NULL || (*env)->GetArrayLength(env, flags) < query->count) {
-        free(query->items);
+        if (query->items != NULL) {
+            probe_free_names(query->items, query->count);
+        }
         query->items = NULL;
         return PROBE_BAD_INPUT;
     }
@@ -188,6 +190,30 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIE
     }
     probe_close_query(&query);
     return status;
+}
+
+/* Which of names the ELF object mapped at base defines, read in memory; minus a status when none is there. */
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt(JNIEnv *env, jclass type, jlong base,
+        jobjectArray names, jbooleanArray defined)
+{
+    (void)type;
+    jsize count = 0;
+    char **items = probe_copy_names(env, names, &count);
+    if (items == NULL || defined == NULL || (*env)->GetArrayLength(env, defined) < count || base <= 0) {
+        if (items != NULL) {
+            probe_free_names(items, count);
+        }
+        return -PROBE_BAD_INPUT;
+    }
+    unsigned char *flags = calloc((size_t)count + 1, 1);
+    int status = flags == NULL ? PROBE_NO_MEMORY
+                 : probe_find_symbols_at((uint64_t)base, (const char *const *)items, (size_t)count, flags);
+    if (status == PROBE_OK) {
+        probe_set_flags(env, defined, flags, count);
+    }
+    free(flags);
+    probe_free_names(items, count);
+    return status == PROBE_OK ? 0 : -status;
 }
 
 JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvider(JNIEnv *env, jclass type,
@@ -492,6 +518,7 @@ static JNINativeMethod probe_methods[] = {
     {"loadedObjects", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_loadedObjects},
     {"definedSymbols", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbols},
     {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
+    {"definedSymbolsAt", "(J[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt},
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
     {"patchEntry", "([B[[B[I)[B", (void *)Java_dev_profguard_probe_ProbeNatives_patchEntry},

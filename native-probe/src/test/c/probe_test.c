@@ -198,6 +198,12 @@ static void test_shutdown_at(const char *fixture)
     CHECK(address == (uint64_t)(uintptr_t)count);
     CHECK(probe_find_symbol_at((uint64_t)map->l_addr, "fixture_shutdowns", 1, &address) == PROBE_NO_SYMBOL);
     CHECK(probe_find_symbol_at((uint64_t)map->l_addr, "fixture_answer", 1, &address) == PROBE_OK);
+    /* several names at once, in memory: what a mapping holds whatever its name (red team round 11) */
+    const char *names[3] = {"fixture_answer", "no_such_symbol", "fixture_shutdowns"};
+    unsigned char defined[3] = {9, 9, 9};
+    CHECK(probe_find_symbols_at((uint64_t)map->l_addr, names, 3, defined) == PROBE_OK);
+    CHECK(defined[0] == 1 && defined[1] == 0 && defined[2] == 1);
+    CHECK(probe_find_symbols_at(16, names, 3, defined) == PROBE_NOT_LOADED); /* unmapped: no fault */
     dlclose(handle);
 }
 

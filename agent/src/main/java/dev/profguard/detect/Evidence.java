@@ -215,6 +215,33 @@ public final class Evidence {
     }
 
     /**
+     * Strong findings for the rules whose symbols the ELF object mapped at {@code base} defines in
+     * its dynamic symbol table, read in this JVM's memory through the probe: what a mapping holds,
+     * whatever file its name points at now (red team round 11: a client mapped from a detached
+     * mount under the C library's name, whose file by that name is the real C library). None
+     * without the probe (another process, a file) or when no ELF object is there.
+     */
+    public List<Finding> mappedImage(Source source, String shown, long base, String detail) {
+        if (probe == null || base <= 0 || rules.allSymbols().isEmpty()) {
+            return List.of();
+        }
+        List<String> all;
+        try {
+            all = probe.definedSymbolsAt(base, rules.allSymbols());
+        } catch (RuntimeException e) {
+            return List.of(); // unreadable there: the file's evidence stands
+        }
+        List<Finding> findings = new ArrayList<>();
+        for (Rule rule : all == null || all.isEmpty() ? List.<Rule>of() : rules.rules()) {
+            List<String> defined = union(rule.symbols(), all, null);
+            if (!defined.isEmpty() && defined.size() >= rule.symbolsMin()) {
+                findings.add(Finding.strong(rule, source, shown, defined, "in its mapped image; " + detail));
+            }
+        }
+        return findings;
+    }
+
+    /**
      * Findings about a file that is not (or not known to be) a library: a capture file by its
      * first bytes (strong) or its name (strong when open in a process, else weak), or a file
      * named like the client's library.

@@ -44,6 +44,15 @@ public final class MappedObjectDetector implements Detector {
         return findings;
     }
 
+    private static boolean anyStrong(List<Finding> findings) {
+        for (Finding finding : findings) {
+            if (finding.strength() == Strength.STRONG) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One mapping: only code can be the client, so data mappings are checked by name, unopened. */
     public static List<Finding> judge(ProcessView view, Evidence evidence, MappedObject object, String where) {
         Path content = null;
@@ -54,6 +63,13 @@ public final class MappedObjectDetector implements Detector {
         String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
         List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,
                 object.executable());
+        if (object.executable() && !anyStrong(found)) {
+            // In this JVM, what is mapped there, read in memory: the file under its name may be another
+            List<Finding> mapped = evidence.mappedImage(Source.MAPPED_OBJECT, object.path(), object.start(), detail);
+            if (!mapped.isEmpty()) {
+                return mapped;
+            }
+        }
         if (found.isEmpty() && object.executable() && (content == null || BoundedFiles.notRegular(content) != null)) {
             found = List.of(Finding.unknown(Source.MAPPED_OBJECT, object.path(),
                     "code mapped from a file that could not be read (" + detail + ")"));

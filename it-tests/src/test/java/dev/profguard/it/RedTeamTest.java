@@ -148,6 +148,29 @@ class RedTeamTest extends JvmTest {
         assertEquals(List.of(), captureFiles(), "switched off: nothing written at exit");
     }
 
+    /**
+     * Red team, round 11: the client copied into a tmpfs as usr/lib/x86_64-linux-gnu/libc.so.6, held
+     * open, the tmpfs detached (umount -l), then opened with dlmopen through /proc/self/fd: the
+     * kernel names its mapping /usr/lib/x86_64-linux-gnu/libc.so.6, and the file under that name is
+     * the real C library, whose symbols were all that was read. Its mapped image is read now.
+     */
+    @OnEachJdk
+    void aClientMappedUnderTheCLibrarysNameFromADetachedMountIsRefused(Jdk jdk) throws Exception {
+        Path mount = Files.createDirectory(dir.resolve("mnt"));
+        String script = "mount -t tmpfs none " + mount + " && mkdir -p " + mount + "/usr/lib/x86_64-linux-gnu"
+                + " && cp " + Jvm.fixture("libmtuner_standin.so") + " " + mount + "/usr/lib/x86_64-linux-gnu/libc.so.6"
+                + " && exec 7< " + mount + "/usr/lib/x86_64-linux-gnu/libc.so.6 && umount -l " + mount + " && exec \"$@\"";
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production").preload("liblate-dlopen.so")
+                .env("LATE_DLOPEN", "/proc/self/fd/7").env("LATE_DLOPEN_NAMESPACE", "new").env("LATE_DLOPEN_TRIGGER", "now")
+                .wrappedIn(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"))
+                .run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.contains("mapped object /usr/lib/x86_64-linux-gnu/libc.so.6 defines rmemInit")
+                && line.contains("in its mapped image"), line);
+        assertEquals(List.of(), captureFiles());
+    }
+
     @OnEachJdk
     void checkDoesNotTakeAForgedStateFromAJvmWithoutTheGuard(Jdk jdk) throws Exception {
         String client = Jvm.fixture("libmtuner_standin.so").toString();

@@ -146,6 +146,21 @@ public final class Probe {
         return selected(names, defined);
     }
 
+    /**
+     * Which of {@code names} the ELF object whose header is mapped at {@code base} defines, read in
+     * this process's memory: what a mapping holds, whatever file its name points at now. Null when
+     * no ELF object is there.
+     */
+    public List<String> definedSymbolsAt(long base, List<String> names) {
+        boolean[] defined = new boolean[names.size()];
+        int status = ProbeNatives.definedSymbolsAt(base, bytes(names), defined);
+        if (status == -ProbeNatives.NOT_LOADED) {
+            return null;
+        }
+        check(-status, "read the symbols mapped at 0x" + Long.toHexString(base));
+        return selected(names, defined);
+    }
+
     /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
     public byte[] provider(String symbol) {
         return ProbeNatives.symbolProvider(bytes(symbol));

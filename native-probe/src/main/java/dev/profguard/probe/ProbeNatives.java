@@ -28,6 +28,9 @@ final class ProbeNatives {
 
     static native byte[] symbolProvider(byte[] name);
 
+    /** Which of names the ELF object mapped at base defines, read in memory; 0, or minus a status (NOT_LOADED: none there). */
+    static native int definedSymbolsAt(long base, byte[][] names, boolean[] defined);
+
     static native byte[] liveEnvironment();
 
     /**
