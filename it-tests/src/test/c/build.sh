@@ -57,6 +57,8 @@ gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
 gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libbytehound.so" "$src/bytehound_standin.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
+# The same, padded to be larger than the client: a file whose inode the client can borrow (red team, round 12).
+gcc "${hardening[@]}" -shared -DBENIGN_PADDED -o "$out/libbenign-padded.so" "$src/benign.c"
 # Lies about /proc/self/environ by interposing open (red team, round 6). -D_FORTIFY_SOURCE=0: it
 # defines the fortified __open_2 itself. Not hardened otherwise: it stands in for an attacker's library.
 gcc -O2 -fPIC -Wall -Wextra -Werror -U_FORTIFY_SOURCE -shared -o "$out/libfake-environ.so" "$src/fake_environ.c"

@@ -17,11 +17,21 @@
  * linker lists, PATH: it moves PATH aside, copies the client to PATH, opens it there, and puts PATH
  * back, so that the client's mappings read "PATH (deleted)" beside the listed library's "PATH" (red
  * team, round 11). LATE_DLOPEN_TRIGGER=now does all this in the constructor, before the JVM starts.
+ * LATE_DECOY_PAGE=1 first maps one page of LATE_DLOPEN at file offset 0x1000 below everything else:
+ * the file's lowest mapping then holds no ELF header (red team, round 12). LATE_BORROW_INODE=VICTIM
+ * (a benign library at least as large as the client) writes the client's bytes over VICTIM in place
+ * (same inode), opens it with dlmopen, makes every page of that mapping private, writes VICTIM's
+ * own bytes back, fills the free space above the client so that the next load lands below it,
+ * opens VICTIM itself with dlopen and frees that space again: the client's code runs from a
+ * mapping of the device, inode and name of a library the linker lists, mapped below it (round 12).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
+#include <elf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +138,173 @@ static void *late_borrow(const char *client, const char *borrowed)
     return handle;
 }
 
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* One page of path at file offset 0x1000, mapped read-only at the lowest free place it can have. */
+static void late_decoy_page(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    for (unsigned long at = 0x10000000UL; fd >= 0 && at < 0x7f0000000000UL; at += 0x10000000UL) {
+        void *page = mmap((void *)at, 4096, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0x1000);
+        if (page == (void *)at) {
+            break;
+        }
+        if (page != MAP_FAILED) {
+            munmap(page, 4096);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/* A whole file read into memory (malloc'd), its length in *length; NULL when it cannot be read. */
+static char *late_slurp(const char *path, size_t *length)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat status;
+    char *bytes = NULL;
+    *length = 0;
+    if (fd >= 0 && fstat(fd, &status) == 0 && status.st_size > 0 && (bytes = malloc((size_t)status.st_size)) != NULL) {
+        while (*length < (size_t)status.st_size) {
+            ssize_t n = read(fd, bytes + *length, (size_t)status.st_size - *length);
+            if (n <= 0) {
+                break;
+            }
+            *length += (size_t)n;
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return bytes;
+}
+
+/* Writes bytes over the start of path in place (its inode kept). */
+static int late_put(const char *path, const char *bytes, size_t length)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t done = 0;
+    while (fd >= 0 && done < length) {
+        ssize_t n = pwrite(fd, bytes + done, length - done, (off_t)done);
+        if (n <= 0) {
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return done == length ? 0 : -1;
+}
+
+/* Every page in [low, high) made private (copy on write): writable for a moment, touched, put back. */
+static void late_privatize(unsigned long low, unsigned long high)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[4096];
+    while (maps != NULL && fgets(line, sizeof line, maps) != NULL) {
+        unsigned long start;
+        unsigned long end;
+        char perms[5];
+        if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3 || end <= low || start >= high) {
+            continue;
+        }
+        int prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
+        if (mprotect((void *)start, end - start, prot | PROT_READ | PROT_WRITE) == 0) {
+            for (unsigned long page = start; page < end; page += 4096) {
+                volatile char *c = (volatile char *)page;
+                *c = *c;
+            }
+            mprotect((void *)start, end - start, prot);
+        }
+    }
+    if (maps != NULL) {
+        fclose(maps);
+    }
+}
+
+#define LATE_MAX_FILLS 4096
+static unsigned long late_fill_at[LATE_MAX_FILLS];
+static unsigned long late_fill_length[LATE_MAX_FILLS];
+static int late_fills;
+
+/* Every free gap above low (below the stack) reserved PROT_NONE, so that the next load lands below low. */
+static void late_fill_above(unsigned long low)
+{
+    static unsigned long gap_start[LATE_MAX_FILLS];
+    static unsigned long gap_end[LATE_MAX_FILLS];
+    int gaps = 0;
+    unsigned long previous = 0;
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[4096];
+    while (maps != NULL && fgets(line, sizeof line, maps) != NULL && strstr(line, "[stack]") == NULL) {
+        unsigned long start;
+        unsigned long end;
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2) {
+            continue;
+        }
+        if (previous >= low && start > previous && gaps < LATE_MAX_FILLS) {
+            gap_start[gaps] = previous;
+            gap_end[gaps] = start;
+            gaps++;
+        }
+        previous = end;
+    }
+    if (maps != NULL) {
+        fclose(maps);
+    }
+    for (int i = 0; i < gaps && late_fills < LATE_MAX_FILLS; i++) {
+        void *p = mmap((void *)gap_start[i], gap_end[i] - gap_start[i], PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p == (void *)gap_start[i]) {
+            late_fill_at[late_fills] = gap_start[i];
+            late_fill_length[late_fills] = gap_end[i] - gap_start[i];
+            late_fills++;
+        } else if (p != MAP_FAILED) {
+            munmap(p, gap_end[i] - gap_start[i]);
+        }
+    }
+}
+
+/* The client opened from victim's inode (see LATE_BORROW_INODE); its handle, or NULL. */
+static void *late_borrow_inode(const char *client, const char *victim)
+{
+    size_t victim_length;
+    size_t client_length;
+    char *own = late_slurp(victim, &victim_length);
+    char *bytes = late_slurp(client, &client_length);
+    void *handle = NULL;
+    if (own != NULL && bytes != NULL && client_length <= victim_length && late_put(victim, bytes, client_length) == 0) {
+        handle = dlmopen(LM_ID_NEWLM, victim, RTLD_NOW | RTLD_LOCAL);
+        struct link_map *map = NULL;
+        if (handle != NULL && dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL) {
+            const ElfW(Ehdr) *header = (const ElfW(Ehdr) *)(const void *)bytes;
+            const ElfW(Phdr) *phdrs = (const ElfW(Phdr) *)(const void *)(bytes + header->e_phoff);
+            unsigned long span = 0;
+            for (int i = 0; i < header->e_phnum; i++) {
+                if (phdrs[i].p_type == PT_LOAD && phdrs[i].p_vaddr + phdrs[i].p_memsz > span) {
+                    span = phdrs[i].p_vaddr + phdrs[i].p_memsz;
+                }
+            }
+            late_privatize(map->l_addr, map->l_addr + span);
+            late_put(victim, own, victim_length);
+            late_fill_above(map->l_addr);
+            dlopen(victim, RTLD_NOW | RTLD_LOCAL); /* the victim itself, below the client */
+            for (int i = 0; i < late_fills; i++) {
+                munmap((void *)late_fill_at[i], late_fill_length[i]);
+            }
+        } else {
+            late_put(victim, own, victim_length);
+        }
+    }
+    free(own);
+    free(bytes);
+    return handle;
+}
+
 static void *late_dlopen_run(void *data)
 {
     struct late_dlopen_job *job = data;
@@ -157,7 +334,12 @@ static void *late_dlopen_run(void *data)
     }
     const char *namespace = getenv("LATE_DLOPEN_NAMESPACE");
     const char *borrow = getenv("LATE_BORROW_NAME");
-    void *handle = borrow != NULL ? late_borrow(job->library, borrow)
+    const char *inode = getenv("LATE_BORROW_INODE");
+    if (getenv("LATE_DECOY_PAGE") != NULL) {
+        late_decoy_page(job->library);
+    }
+    void *handle = inode != NULL ? late_borrow_inode(job->library, inode)
+                   : borrow != NULL ? late_borrow(job->library, borrow)
                    : namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)
                    : dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL || getenv("LATE_RECORD") == NULL) {

@@ -85,17 +85,60 @@ uint64_t probe_zero_fill_at(uint64_t base)
         return 0;
     }
     uint64_t zero_fill = 0;
+    ElfW(Phdr) phdrs[128];
+    if (probe_read_memory((uintptr_t)(base + header.e_phoff), (unsigned char *)phdrs, header.e_phnum * sizeof phdrs[0])
+        != PROBE_OK) {
+        return 0;
+    }
     for (int i = 0; i < header.e_phnum; i++) {
-        ElfW(Phdr) phdr;
-        if (probe_read_memory((uintptr_t)(base + header.e_phoff + (uint64_t)i * sizeof phdr), (unsigned char *)&phdr,
-                              sizeof phdr) != PROBE_OK) {
-            return zero_fill;
-        }
+        ElfW(Phdr) phdr = phdrs[i];
         if (phdr.p_type == PT_LOAD && phdr.p_memsz > phdr.p_filesz && phdr.p_memsz - phdr.p_filesz > zero_fill) {
             zero_fill = phdr.p_memsz - phdr.p_filesz;
         }
     }
     return zero_fill;
+}
+
+int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end)
+{
+    *start = 0;
+    *end = 0;
+    ElfW(Ehdr) header;
+    if (base == 0 || probe_read_memory((uintptr_t)base, (unsigned char *)&header, sizeof header) != PROBE_OK
+        || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_phentsize != sizeof(ElfW(Phdr))
+        || header.e_phnum == 0 || header.e_phnum > 128) {
+        return PROBE_NOT_LOADED;
+    }
+    uint64_t low = UINT64_MAX;
+    uint64_t high = 0;
+    uint64_t first_vaddr = UINT64_MAX;
+    ElfW(Phdr) phdrs[128];
+    if (probe_read_memory((uintptr_t)(base + header.e_phoff), (unsigned char *)phdrs, header.e_phnum * sizeof phdrs[0])
+        != PROBE_OK) {
+        return PROBE_UNAVAILABLE; /* one read for all: a system call each cost more than the rest */
+    }
+    for (int i = 0; i < header.e_phnum; i++) {
+        ElfW(Phdr) phdr = phdrs[i];
+        if (phdr.p_type != PT_LOAD || phdr.p_memsz == 0) {
+            continue;
+        }
+        if (first_vaddr == UINT64_MAX) {
+            first_vaddr = phdr.p_vaddr & ~(uint64_t)4095; /* where base is: the header is in the first segment */
+        }
+        uint64_t from = phdr.p_vaddr & ~(uint64_t)4095;
+        uint64_t to = phdr.p_vaddr + phdr.p_memsz;
+        if (to < phdr.p_vaddr || to > UINT64_MAX - 4095) {
+            return PROBE_UNAVAILABLE;
+        }
+        low = from < low ? from : low;
+        high = to > high ? to : high;
+    }
+    if (first_vaddr == UINT64_MAX || low < first_vaddr || high - first_vaddr > ((uint64_t)1 << 40)) {
+        return PROBE_UNAVAILABLE; /* no segment, or one below the header's: not an image the linker made */
+    }
+    *start = base + (low - first_vaddr);
+    *end = base + (((high + 4095) & ~(uint64_t)4095) - first_vaddr);
+    return PROBE_OK;
 }
 
 int probe_list_objects(struct probe_buffer *out)

@@ -62,8 +62,7 @@ static int probe_parse_field(const char **at, char *into, size_t capacity)
 int probe_parse_maps_line(const char *line, struct probe_maps_line *fields)
 {
     const char *at = line;
-    unsigned long long end = 0;
-    if (!probe_parse_hex(&at, &fields->start) || *at++ != '-' || !probe_parse_hex(&at, &end) || *at++ != ' '
+    if (!probe_parse_hex(&at, &fields->start) || *at++ != '-' || !probe_parse_hex(&at, &fields->end) || *at++ != ' '
         || !probe_parse_field(&at, fields->perms, sizeof fields->perms) || strlen(fields->perms) != 4 || *at++ != ' '
         || !probe_parse_hex(&at, &fields->offset) || *at++ != ' '
         || !probe_parse_field(&at, fields->device, sizeof fields->device) || *at++ != ' '
@@ -107,7 +106,7 @@ static int probe_read_maps_text(probe_mapping_fn each, void *context, int *malfo
         }
         struct probe_maps_line fields;
         if (probe_parse_maps_line(line, &fields)) {
-            struct probe_mapping mapping = {fields.start, fields.offset, fields.perms[2] == 'x',
+            struct probe_mapping mapping = {fields.start, fields.end, fields.offset, fields.perms[2] == 'x',
                                             probe_maps_device(fields.device), strtoull(fields.inode, NULL, 10), fields.path};
             each(context, &mapping);
         } else if (*line != '\0') {
@@ -174,7 +173,8 @@ static int probe_read_maps_query(probe_mapping_fn each, void *context)
             status = PROBE_UNAVAILABLE;
             break;
         }
-        struct probe_mapping mapping = {query.vma_start, query.vma_offset, (query.vma_flags & PROBE_QUERY_EXECUTABLE) != 0,
+        struct probe_mapping mapping = {query.vma_start, query.vma_end, query.vma_offset,
+                                        (query.vma_flags & PROBE_QUERY_EXECUTABLE) != 0,
                                         (unsigned long long)query.dev_major << 32 | query.dev_minor, query.inode, name};
         each(context, &mapping);
         address = query.vma_end;

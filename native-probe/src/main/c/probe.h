@@ -132,6 +132,13 @@ int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count,
 /* defined[i] = 1 when the main program's own dynamic symbol table defines names[i] (any version), read in place. */
 int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined);
 
+/*
+ * The address range [*start, *end) of the loadable segments of the ELF object whose header is
+ * mapped at base, read in memory: what the linker mapped for it. PROBE_NOT_LOADED when no ELF
+ * header is there.
+ */
+int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end);
+
 /* Where the main program's first segment (its ELF header) is mapped, as the dynamic linker has it. */
 int probe_main_start(uint64_t *start);
 
@@ -205,6 +212,7 @@ int probe_patch_entry(const unsigned char *in, size_t length, const struct probe
 /* The fields of one /proc/self/maps line (proc(5)); path points into the line. */
 struct probe_maps_line {
     unsigned long long start;
+    unsigned long long end;
     unsigned long long offset;
     char perms[5];
     char device[32];
@@ -221,6 +229,7 @@ int probe_parse_maps_line(const char *line, struct probe_maps_line *fields);
 /* One mapping of this process (mappings.c); path "" or "[name]" for an anonymous one. */
 struct probe_mapping {
     uint64_t start;
+    uint64_t end;
     uint64_t offset;
     int executable;
     unsigned long long device; /* major << 32 | minor */

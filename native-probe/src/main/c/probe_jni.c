@@ -192,6 +192,34 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIE
     return status;
 }
 
+/* For each of bases, the start and end of the object's loadable segments there (0, 0 when none is there). */
+JNIEXPORT jlongArray JNICALL Java_dev_profguard_probe_ProbeNatives_objectSpans(JNIEnv *env, jclass type, jlongArray bases)
+{
+    (void)type;
+    jsize count = bases == NULL ? -1 : (*env)->GetArrayLength(env, bases);
+    if (count < 0 || count > 65536) {
+        return NULL;
+    }
+    jlong *in = calloc((size_t)count + 1, sizeof *in);
+    jlong *out = calloc((size_t)count * 2 + 1, sizeof *out);
+    jlongArray result = in == NULL || out == NULL ? NULL : (*env)->NewLongArray(env, count * 2);
+    if (result != NULL) {
+        (*env)->GetLongArrayRegion(env, bases, 0, count, in);
+        for (jsize i = 0; i < count; i++) {
+            uint64_t start = 0;
+            uint64_t end = 0;
+            if (probe_object_span((uint64_t)in[i], &start, &end) == PROBE_OK) {
+                out[2 * i] = (jlong)start;
+                out[2 * i + 1] = (jlong)end;
+            }
+        }
+        (*env)->SetLongArrayRegion(env, result, 0, count * 2, out);
+    }
+    free(in);
+    free(out);
+    return result;
+}
+
 /* Which of names the ELF object mapped at base defines, read in memory; minus a status when none is there. */
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt(JNIEnv *env, jclass type, jlong base,
         jobjectArray names, jbooleanArray defined)
@@ -519,6 +547,7 @@ static JNINativeMethod probe_methods[] = {
     {"definedSymbols", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbols},
     {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
     {"definedSymbolsAt", "(J[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt},
+    {"objectSpans", "([J)[J", (void *)Java_dev_profguard_probe_ProbeNatives_objectSpans},
     {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
     {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
     {"patchEntry", "([B[[B[I)[B", (void *)Java_dev_profguard_probe_ProbeNatives_patchEntry},

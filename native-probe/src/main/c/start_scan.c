@@ -541,6 +541,7 @@ static int probe_main_program_suspect(const struct probe_start_rules *rules, uin
 /* A file's mapping as collected for judging; its name at name_at in the names buffer. */
 struct probe_file_mapping {
     uint64_t start;
+    uint64_t end;
     uint64_t offset;
     unsigned long long device;
     unsigned long long inode;
@@ -562,8 +563,8 @@ static void probe_collect_mapping(void *context, const struct probe_mapping *map
     if (mapping->path[0] != '/' || all->failed) {
         return;
     }
-    struct probe_file_mapping record = {mapping->start, mapping->offset, mapping->device, mapping->inode, all->names.size,
-                                        mapping->executable};
+    struct probe_file_mapping record = {mapping->start, mapping->end, mapping->offset, mapping->device, mapping->inode,
+                                        all->names.size, mapping->executable};
     if (probe_append_buffer(&all->names, mapping->path, strlen(mapping->path) + 1) != PROBE_OK
         || probe_append_buffer(&all->records, &record, sizeof record) != PROBE_OK) {
         all->failed = 1;
@@ -583,6 +584,25 @@ static int probe_file_at(const struct probe_file_mappings *all, uint64_t start, 
         }
     }
     return 0;
+}
+
+/* An object the linker lists: the range it was loaded into, and the file mapped at its load address. */
+struct probe_known_span {
+    uint64_t start;
+    uint64_t end;
+    unsigned long long file[2];
+};
+
+static int probe_known_span(const struct probe_file_mappings *all, uint64_t base, struct probe_known_span *span)
+{
+    return probe_file_at(all, base, span->file) && probe_object_span(base, &span->start, &span->end) == PROBE_OK;
+}
+
+/* Whether a mapping lies inside the span and is of its file. */
+static int probe_in_span(const struct probe_file_mapping *mapping, const struct probe_known_span *span)
+{
+    return mapping->device == span->file[0] && mapping->inode == span->file[1] && mapping->start >= span->start
+           && mapping->end <= span->end && mapping->start < mapping->end;
 }
 
 /*
@@ -613,8 +633,13 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     if (malformed) {
         *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
     }
-    /* the files the linker answers for (the probe's own among them), and the main program's */
-    unsigned long long known[PROBE_MAX_KNOWN][2];
+    /*
+     * What the linker answers for: the range each object it lists was loaded into, and the file
+     * mapped at its load address (the probe's own among them). Code is the linker's only inside
+     * such a range and of that file: a client given a listed file's device and inode (rewritten in
+     * place, mapped, made private, put back) lies outside the listed object's range (red team round 12).
+     */
+    struct probe_known_span known[PROBE_MAX_KNOWN];
     size_t known_count = 0;
     size_t at = 0;
     uint64_t base;
@@ -623,13 +648,13 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     char name[PATH_MAX];
     int got;
     while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) > 0) {
-        if (memchr(name, '/', length) != NULL && known_count < PROBE_MAX_KNOWN && probe_file_at(&all, base, known[known_count])) {
+        if (memchr(name, '/', length) != NULL && known_count < PROBE_MAX_KNOWN && probe_known_span(&all, base, &known[known_count])) {
             known_count++;
         }
     }
-    unsigned long long main_file[2] = {~0ULL, ~0ULL};
+    struct probe_known_span main_span;
     uint64_t main_start = 0;
-    int main_known = probe_main_start(&main_start) == PROBE_OK && probe_file_at(&all, main_start, main_file);
+    int main_known = probe_main_start(&main_start) == PROBE_OK && probe_known_span(&all, main_start, &main_span);
     unsigned long long self_file[2] = {~0ULL, ~0ULL};
     int self_known = probe_file_at(&all, self_base, self_file);
     const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all.records.data;
@@ -649,10 +674,10 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
             last_suspect = (name_length >= sizeof deleted - 1 && strcmp(path + name_length - (sizeof deleted - 1), deleted) == 0)
                            || probe_name_suspect(rules, path) || strpbrk(path, "\\\n") != NULL || name_length >= PATH_MAX;
         }
-        int is_main = main_known && mapping->device == main_file[0] && mapping->inode == main_file[1];
+        int is_main = main_known && probe_in_span(mapping, &main_span);
         int is_known = is_main;
         for (size_t k = 0; k < known_count && !is_known; k++) {
-            is_known = mapping->device == known[k][0] && mapping->inode == known[k][1];
+            is_known = probe_in_span(mapping, &known[k]);
         }
         if (last_suspect || (mapping->executable && !is_known)
             || (is_main && mapping->offset == 0 && probe_main_program_suspect(rules, mapping->start, exe, jdk_home))) {

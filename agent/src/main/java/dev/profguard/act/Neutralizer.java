@@ -193,18 +193,18 @@ public final class Neutralizer {
         return result[0];
     }
 
-    /** Where the first mapping of each file starts, by the path findings show: several files can share a name. */
+    /** Where each file mapped with an ELF header has it, by the path findings show: several files can share a name. */
     private static Map<String, List<Long>> firstMappings(ProcessView view) {
         Map<String, List<Long>> starts = new LinkedHashMap<>();
         List<MappedObject> objects = view.mappedObjects().value();
         for (MappedObject object : objects == null ? List.<MappedObject>of() : objects) {
-            if (object.start() >= 0) {
+            for (long header : object.headers()) { // where each ELF header of it is mapped, not its first mapping
                 List<Long> bases = starts.get(object.path()); // no lambda: this may run before main
                 if (bases == null) {
                     bases = new ArrayList<>();
                     starts.put(object.path(), bases);
                 }
-                bases.add(object.start());
+                bases.add(header);
             }
         }
         return starts;

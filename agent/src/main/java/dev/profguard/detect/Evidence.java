@@ -91,23 +91,82 @@ public final class Evidence {
         return judged.contains(key);
     }
 
-    /**
-     * The files (device and inode) among {@code mapped} that the dynamic linker answers for: each
-     * mapped at the load address of an object judged as loaded. A mapping of any other file, under
-     * whatever name, is code the linker does not list.
-     */
-    public Set<String> linkerFiles(List<MappedObject> mapped) {
-        Set<String> files = new HashSet<>();
-        for (MappedObject object : mapped) {
-            if (judgedBases.contains(object.start())) {
-                files.add(fileOf(object));
-            }
-        }
-        return files;
+    /** The range an object the linker lists was loaded into, and its file (device and inode) mapped at its load address. */
+    public record LinkerSpan(long start, long end, String file) {
     }
 
-    /** A mapping's file as {@link #linkerFiles} holds it. */
-    public static String fileOf(MappedObject object) {
+    /**
+     * What the dynamic linker answers for among {@code mapped}: for each object judged as loaded,
+     * the range its loadable segments were mapped into (read at its load address, through the
+     * probe) and the file mapped there. Empty without the probe (another process, a file).
+     */
+    public List<LinkerSpan> linkerSpans(List<MappedObject> mapped) {
+        if (probe == null || judgedBases.isEmpty()) {
+            return List.of();
+        }
+        long[] bases = new long[judgedBases.size()];
+        int i = 0;
+        for (Long base : judgedBases) {
+            bases[i++] = base;
+        }
+        long[] ranges;
+        try {
+            ranges = probe.spans(bases);
+        } catch (RuntimeException e) {
+            return List.of(); // nothing answered for: every mapping is judged on its own
+        }
+        Map<Long, String> fileAt = new HashMap<>();
+        for (MappedObject object : mapped) {
+            for (long header : object.headers()) {
+                fileAt.put(header, fileOf(object));
+            }
+        }
+        List<LinkerSpan> spans = new ArrayList<>();
+        for (i = 0; i < bases.length; i++) {
+            String file = fileAt.get(bases[i]);
+            if (file != null && ranges[2 * i] != 0 && Long.compareUnsigned(ranges[2 * i], ranges[2 * i + 1]) < 0) {
+                spans.add(new LinkerSpan(ranges[2 * i], ranges[2 * i + 1], file));
+            }
+        }
+        return spans;
+    }
+
+    /**
+     * Whether the linker answers for all of {@code object}: each of its executable mappings lies in
+     * the range of an object it lists and is of the file mapped at that object's load address (a
+     * file is its device and inode, never its name: red team rounds 11 and 12). Without code, its
+     * first mapping must lie in such a range.
+     */
+    public static boolean answeredByLinker(MappedObject object, List<LinkerSpan> spans) {
+        String file = fileOf(object);
+        long[] code = object.code();
+        if (code.length == 0) {
+            long start = object.start();
+            return start >= 0 && inSpan(file, start, start + 1, spans);
+        }
+        for (int i = 0; i + 1 < code.length; i += 2) {
+            if (!inSpan(file, code[i], code[i + 1], spans)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean inSpan(String file, long from, long to, List<LinkerSpan> spans) {
+        if (Long.compareUnsigned(from, to) >= 0) {
+            return false;
+        }
+        for (LinkerSpan span : spans) {
+            if (span.file().equals(file) && Long.compareUnsigned(from, span.start()) >= 0
+                    && Long.compareUnsigned(to, span.end()) <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A mapping's file: its device and inode. */
+    static String fileOf(MappedObject object) {
         return object.device() + " " + object.inode();
     }
 

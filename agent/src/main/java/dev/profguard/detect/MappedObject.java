@@ -12,8 +12,37 @@ import dev.profguard.probe.Names;
  * @param deleted    whether the kernel marks the file deleted (or replaced) since it was mapped
  * @param executable whether any of its mappings is executable, i.e. its code is loaded
  * @param range      the address range of its first mapping, as written in maps ("7f..-7f..")
+ * @param escaped    whether its name in the maps text holds a backslash: the kernel writes a newline
+ *                   as "\012" and a backslash as it is, so the name cannot be told back and its file
+ *                   is never read by that name (red team round 12)
+ * @param headers    where its mappings of file offset 0 start: where an ELF header is mapped
+ * @param code       its executable mappings, {start, end, start, end, ...}
  */
-public record MappedObject(String key, String device, long inode, boolean deleted, boolean executable, String range) {
+public record MappedObject(String key, String device, long inode, boolean deleted, boolean executable, String range,
+                           boolean escaped, long[] headers, long[] code) {
+    /** A mapping with no header or code recorded (what tests and callers that know no more make). */
+    public MappedObject(String key, String device, long inode, boolean deleted, boolean executable, String range) {
+        this(key, device, inode, deleted, executable, range, false, new long[0], new long[0]);
+    }
+
+    /** Its values, the arrays' contents included (the fleet's fingerprint of a process is made of this text). */
+    @Override
+    public String toString() {
+        return "MappedObject[key=" + key + ", device=" + device + ", inode=" + inode + ", deleted=" + deleted
+                + ", executable=" + executable + ", range=" + range + ", escaped=" + escaped + ", headers="
+                + java.util.Arrays.toString(headers) + ", code=" + java.util.Arrays.toString(code) + "]";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof MappedObject that && toString().equals(that.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
     /** The name as text to show. */
     public String path() {
         return Names.display(Names.fromKey(key));

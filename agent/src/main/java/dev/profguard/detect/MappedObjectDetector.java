@@ -34,10 +34,10 @@ public final class MappedObjectDetector implements Detector {
         if (seen != null) {
             seen.addAll(objects);
         }
-        Set<String> linkerFiles = evidence.linkerFiles(objects);
+        List<Evidence.LinkerSpan> linker = evidence.linkerSpans(objects);
         for (MappedObject object : objects) {
-            if (linkerFiles.contains(Evidence.fileOf(object))) {
-                continue; // the file the dynamic linker loaded: judged from both sources already
+            if (Evidence.answeredByLinker(object, linker)) {
+                continue; // what the dynamic linker loaded, where it loaded it: judged from both sources already
             }
             findings.addAll(judge(view, evidence, object, "mapped in " + view.name()));
         }
@@ -58,16 +58,19 @@ public final class MappedObjectDetector implements Detector {
         Path content = null;
         if (object.executable()) {
             boolean text = dev.profguard.probe.Names.strictUtf8(object.name()) != null;
-            content = object.deleted() || !text ? view.contentOf(object) : view.file(object.path());
+            // a name that cannot be told back (not text, or escaped) is never read by that name
+            content = object.deleted() || !text || object.escaped() ? view.contentOf(object) : view.file(object.path());
         }
         String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
         List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,
                 object.executable());
         if (object.executable() && !anyStrong(found)) {
             // In this JVM, what is mapped there, read in memory: the file under its name may be another
-            List<Finding> mapped = evidence.mappedImage(Source.MAPPED_OBJECT, object.path(), object.start(), detail);
-            if (!mapped.isEmpty()) {
-                return mapped;
+            for (long header : object.headers()) { // each ELF header mapped from it, not only its first mapping
+                List<Finding> mapped = evidence.mappedImage(Source.MAPPED_OBJECT, object.path(), header, detail);
+                if (!mapped.isEmpty()) {
+                    return mapped;
+                }
             }
         }
         if (found.isEmpty() && object.executable() && (content == null || BoundedFiles.notRegular(content) != null)) {

@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class MapsParser {
     private static final String DELETED = " (deleted)";
+    /** The most headers and code ranges kept for one file (a JVM maps a library in four or five). */
+    private static final int MAX_KEPT = 4096;
 
     private MapsParser() {
     }
@@ -24,7 +26,7 @@ public final class MapsParser {
     }
 
     public static Result parse(String maps) {
-        Map<String, MappedObject> byFile = new LinkedHashMap<>();
+        Map<String, Builder> byFile = new LinkedHashMap<>();
         int malformed = 0;
         int start = 0;
         int length = maps.length();
@@ -38,11 +40,48 @@ public final class MapsParser {
             }
             start = end + 1;
         }
-        return new Result(new ArrayList<>(byFile.values()), malformed);
+        List<MappedObject> objects = new ArrayList<>(byFile.size());
+        for (Builder builder : byFile.values()) {
+            objects.add(builder.build());
+        }
+        return new Result(objects, malformed);
+    }
+
+    /** One file's mappings as they are read. */
+    private static final class Builder {
+        private final String path;
+        private final String device;
+        private final long inode;
+        private final String range;
+        private boolean deleted;
+        private boolean executable;
+        private boolean escaped;
+        private boolean overflow;
+        private final List<Long> headers = new ArrayList<>(2);
+        private final List<Long> code = new ArrayList<>(2);
+
+        Builder(String path, String device, long inode, String range) {
+            this.path = path;
+            this.device = device;
+            this.inode = inode;
+            this.range = range;
+        }
+
+        MappedObject build() {
+            long[] starts = new long[headers.size()];
+            for (int i = 0; i < starts.length; i++) {
+                starts[i] = headers.get(i);
+            }
+            long[] ranges = new long[code.size() + (overflow ? 2 : 0)]; // overflow: an empty range, never the linker's
+            for (int i = 0; i < code.size(); i++) {
+                ranges[i] = code.get(i);
+            }
+            return new MappedObject(path, device, inode, deleted, executable, range, escaped, starts, ranges);
+        }
     }
 
     /** address perms offset dev inode [path]; the path may contain spaces. */
-    private static boolean parseLine(String maps, int start, int end, Map<String, MappedObject> byFile) {
+    private static boolean parseLine(String maps, int start, int end, Map<String, Builder> byFile) {
         int[] fieldEnd = new int[5];
         int at = start;
         for (int field = 0; field < 5; field++) {
@@ -75,21 +114,39 @@ public final class MapsParser {
         if (deleted) {
             path = path.substring(0, path.length() - DELETED.length());
         }
-        path = path.replace("\\012", "\n"); // the kernel escapes newlines in names (seq_path)
+        boolean escaped = path.indexOf('\\') >= 0;
+        path = path.replace("\\012", "\n"); // the kernel escapes newlines in names (seq_path), not backslashes
         String device = maps.substring(fieldEnd[2] + 1, fieldEnd[3]).strip();
         long inode;
+        long from;
+        long to;
+        long offset;
         try {
             inode = Long.parseLong(maps.substring(fieldEnd[3] + 1, fieldEnd[4]).strip());
-        } catch (NumberFormatException e) {
+            int dash = range.indexOf('-');
+            from = Long.parseUnsignedLong(range.substring(0, dash), 16);
+            to = Long.parseUnsignedLong(range.substring(dash + 1), 16);
+            offset = Long.parseUnsignedLong(maps.substring(fieldEnd[1] + 1, fieldEnd[2]).strip(), 16);
+        } catch (RuntimeException e) { // NumberFormatException, or a range without its two ends
             return false;
         }
         String file = device + " " + inode + " " + path;
-        MappedObject seen = byFile.get(file);
+        Builder seen = byFile.get(file);
         if (seen == null) {
-            byFile.put(file, new MappedObject(path, device, inode, deleted, executable, range));
-        } else if ((executable && !seen.executable()) || (deleted && !seen.deleted())) {
-            byFile.put(file, new MappedObject(path, device, inode, seen.deleted() || deleted, seen.executable() || executable,
-                    seen.range()));
+            seen = new Builder(path, device, inode, range);
+            byFile.put(file, seen);
+        }
+        seen.deleted |= deleted;
+        seen.executable |= executable;
+        seen.escaped |= escaped;
+        if (offset == 0 && seen.headers.size() < MAX_KEPT) {
+            seen.headers.add(from);
+        }
+        if (executable && seen.code.size() < 2 * MAX_KEPT) {
+            seen.code.add(from);
+            seen.code.add(to);
+        } else if (executable) {
+            seen.overflow = true;
         }
         return true;
     }

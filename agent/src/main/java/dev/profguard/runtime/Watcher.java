@@ -259,9 +259,9 @@ public final class Watcher implements Runnable {
                 }
             }
         }
-        Set<String> linkerFiles = evidence.linkerFiles(code);
+        List<Evidence.LinkerSpan> linker = evidence.linkerSpans(code);
         for (MappedObject object : code) {
-            if (knownMappings.add(identity(object)) && !linkerFiles.contains(Evidence.fileOf(object))) {
+            if (knownMappings.add(identity(object)) && !Evidence.answeredByLinker(object, linker)) {
                 findings.addAll(MappedObjectDetector.judge(view, evidence, object, "mapped after start-up"
                         + (probe == null ? "" : ", unseen by the dynamic linker's list (another link-map namespace)")));
             }

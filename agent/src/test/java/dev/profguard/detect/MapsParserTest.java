@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,26 @@ class MapsParserTest {
         assertEquals("00:5e", objects.get(2).device());
         assertEquals("/opt/app/libother-name.so", objects.get(3).path());
         assertEquals(objects.get(1).inode(), objects.get(3).inode());
+    }
+
+    /** Each file's ELF headers (mappings at offset 0) and code ranges, and whether its name was escaped (round 12). */
+    @Test
+    void headersCodeRangesAndAmbiguousNames() {
+        String maps = String.join("\n",
+                "10000000-10001000 r--p 00001000 fd:01 30   /opt/app/lib\\012x.so",
+                "7f1000000000-7f1000001000 r--p 00000000 fd:01 30   /opt/app/lib\\012x.so",
+                "7f1000001000-7f1000003000 r-xp 00001000 fd:01 30   /opt/app/lib\\012x.so",
+                "7f2000000000-7f2000001000 r--p 00000000 fd:01 40   /opt/app/libplain.so",
+                "");
+        List<MappedObject> objects = MapsParser.parse(maps).objects();
+        assertEquals(2, objects.size());
+        MappedObject decoyed = objects.get(0);
+        assertEquals("10000000-10001000", decoyed.range(), "its lowest mapping");
+        assertArrayEquals(new long[]{0x7f1000000000L}, decoyed.headers(), "the ELF header is where offset 0 is mapped");
+        assertArrayEquals(new long[]{0x7f1000001000L, 0x7f1000003000L}, decoyed.code());
+        assertTrue(decoyed.escaped(), "a backslash in the text: the name cannot be told back");
+        assertFalse(objects.get(1).escaped());
+        assertEquals(0, objects.get(1).code().length);
     }
 
     @Test

@@ -171,6 +171,48 @@ class RedTeamTest extends JvmTest {
         assertEquals(List.of(), captureFiles());
     }
 
+    /**
+     * Red team, round 12: the client's file named with a literal backslash, 0, 1, 2 (the kernel
+     * escapes a newline so, and a backslash not at all) beside a benign library named with a real
+     * newline, and one page of the client mapped below everything at file offset 0x1000: its name
+     * read back pointed at the benign file, and its lowest mapping held no ELF header to read.
+     */
+    @OnEachJdk
+    void aClientWithAnAmbiguousNameAndADecoyFirstMappingIsSwitchedOff(Jdk jdk) throws Exception {
+        Path client = Files.copy(Jvm.fixture("libmtuner_standin.so"), dir.resolve("libfast\\012path.so"));
+        Files.copy(Jvm.fixture("libbenign.so"), dir.resolve("libfast\npath.so"));
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms").preload("liblate-dlopen.so")
+                .env("LATE_DLOPEN", client.toString()).env("LATE_DLOPEN_NAMESPACE", "new").env("LATE_DECOY_PAGE", "1")
+                .env("LATE_RECORD", "1").env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .main(PauseApp.class, "4000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown()"), line);
+        assertEquals(List.of(), captureFiles());
+    }
+
+    /**
+     * Red team, round 12: the client given the device, inode and name of a library the linker lists
+     * (written over its file in place, opened, made private, the file put back, the library then
+     * loaded below it): a file's mappings are the linker's only inside the range it loaded the listed
+     * object into.
+     */
+    @OnEachJdk
+    void aClientOnTheInodeOfALoadedLibraryIsSwitchedOff(Jdk jdk) throws Exception {
+        Path victim = Files.copy(Jvm.fixture("libbenign-padded.so"), dir.resolve("libvictim.so"));
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms").preload("liblate-dlopen.so")
+                .env("LATE_DLOPEN", Jvm.fixture("libmtuner_standin.so").toString()).env("LATE_BORROW_INODE", victim.toString())
+                .env("LATE_RECORD", "1").env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .main(PauseApp.class, "4000").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("mapped object " + victim + " defines rmemInit"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + victim), line);
+        assertEquals(List.of(), captureFiles());
+    }
+
     @OnEachJdk
     void checkDoesNotTakeAForgedStateFromAJvmWithoutTheGuard(Jdk jdk) throws Exception {
         String client = Jvm.fixture("libmtuner_standin.so").toString();

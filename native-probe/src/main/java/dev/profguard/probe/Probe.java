@@ -161,6 +161,19 @@ public final class Probe {
         return selected(names, defined);
     }
 
+    /**
+     * For each of {@code bases}, the address range [start, end) of the loadable segments of the ELF
+     * object whose header is mapped there, read in memory: {start0, end0, start1, end1, ...}, 0 and 0
+     * where no object is.
+     */
+    public long[] spans(long[] bases) {
+        long[] spans = ProbeNatives.objectSpans(bases);
+        if (spans == null || spans.length != 2 * bases.length) {
+            throw new IllegalStateException("profguard probe: could not read the spans of " + bases.length + " objects");
+        }
+        return spans;
+    }
+
     /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
     public byte[] provider(String symbol) {
         return ProbeNatives.symbolProvider(bytes(symbol));

@@ -31,6 +31,9 @@ final class ProbeNatives {
     /** Which of names the ELF object mapped at base defines, read in memory; 0, or minus a status (NOT_LOADED: none there). */
     static native int definedSymbolsAt(long base, byte[][] names, boolean[] defined);
 
+    /** For each base, the start and end of the loadable segments of the object there (0, 0: none); null for bad input. */
+    static native long[] objectSpans(long[] bases);
+
     static native byte[] liveEnvironment();
 
     /**
