@@ -80,7 +80,7 @@ public final class Evidence {
     /**
      * Records that a loaded object was judged as the dynamic linker's: its file, the one mapped at
      * the address the linker loaded it at, is not judged again as code the linker does not list
-     * ({@link #linkerFiles}). Its name is not what counts: another file can be mapped under it.
+     * ({@link #linkerSpans}). Its name is not what counts: another file can be mapped under it.
      */
     public void judgedAsLoaded(LoadedObject object) {
         judged.add(object.key());
