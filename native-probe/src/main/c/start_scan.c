@@ -23,7 +23,7 @@
 #define PROBE_MAX_CMDLINE ((size_t)4 << 20)
 #define PROBE_MAX_MAPS_RECORDS ((size_t)64 << 20)
 #define PROBE_MAX_MAPS_NAMES ((size_t)64 << 20)
-#define PROBE_MAX_KNOWN 4096
+#define PROBE_MAX_KNOWN 1024 /* objects the linker lists; past that, code is looked closer at (32 KiB of stack) */
 #define PROBE_MAX_FDS 4096
 #define PROBE_HEAD 64
 
