@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -26,12 +25,6 @@ class CaptureDataTest extends JvmTest {
     private static final String BIG_BUFFER = Integer.toString(4 << 20);
     /** The first bytes of a capture file written by a gcc build of the client. */
     private static final byte[] HEADER = {0x00, 0x40, 0x01, 0x02, 0x02, 0x40, 0x42, 0x0f, 0, 0, 0, 0, 0};
-
-    private List<Path> captureFiles() throws Exception {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".MTuner")).toList();
-        }
-    }
 
     @OnEachJdk
     void aRefusedStartLeavesNoCaptureFile(Jdk jdk) throws Exception {

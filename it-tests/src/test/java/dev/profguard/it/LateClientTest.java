@@ -6,7 +6,6 @@ import dev.profguard.it.app.PauseApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,12 +21,6 @@ class LateClientTest extends JvmTest {
         return Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=300ms," + agentArgs)
                 .preload("liblate-dlopen.so").env("LATE_DLOPEN", library)
                 .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString());
-    }
-
-    private List<Path> captureFiles() throws Exception {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".MTuner")).toList();
-        }
     }
 
     @OnEachJdk

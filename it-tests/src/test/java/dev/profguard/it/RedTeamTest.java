@@ -117,12 +117,6 @@ class RedTeamTest extends JvmTest {
                 .env("LATE_BORROW_NAME", borrowed.toString()).env("LATE_RECORD", "1");
     }
 
-    private List<Path> captureFiles() throws Exception {
-        try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".MTuner")).toList();
-        }
-    }
-
     @OnEachJdk
     void aClientUnderTheNameOfALoadedLibraryIsRefusedAtStartUp(Jdk jdk) throws Exception {
         Path borrowed = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libborrowed.so"));
