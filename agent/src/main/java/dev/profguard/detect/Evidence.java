@@ -41,7 +41,6 @@ public final class Evidence {
     private final ElfSymbols elf;
     private final Map<Object, ElfResult> symbols = new HashMap<>();
     private final Map<Object, List<String>> marks = new HashMap<>();
-    private final Set<String> judged = new HashSet<>();
     /** Where each object judged as the linker's own is loaded: its file is what is mapped there. */
     private final Set<Long> judgedBases = new HashSet<>();
     private ProcessView started;
@@ -72,23 +71,13 @@ public final class Evidence {
         return probe;
     }
 
-    /** Records that the loaded object with this name key was judged (so the maps need not judge it again). */
-    public void judged(String key) {
-        judged.add(key);
-    }
-
     /**
      * Records that a loaded object was judged as the dynamic linker's: its file, the one mapped at
      * the address the linker loaded it at, is not judged again as code the linker does not list
      * ({@link #linkerSpans}). Its name is not what counts: another file can be mapped under it.
      */
     public void judgedAsLoaded(LoadedObject object) {
-        judged.add(object.key());
         judgedBases.add(object.base());
-    }
-
-    public boolean wasJudged(String key) {
-        return judged.contains(key);
     }
 
     /** The range an object the linker lists was loaded into, and its file (device and inode) mapped at its load address. */

@@ -37,9 +37,7 @@ public final class ProbeDetector implements Detector {
             if (!evidence.isJudgeable(object, self)) {
                 if (object.isFile()) {
                     evidence.judgedAsLoaded(object); // the probe itself: its file is not code to judge
-                } else {
-                    evidence.judged(object.key()); // the main program and the vDSO: the maps judge the program's file
-                }
+                } // the main program and the vDSO are not: the maps judge the program's file
                 continue;
             }
             List<String> heap = interposers.get(object.key());

@@ -254,8 +254,6 @@ public final class Watcher implements Runnable {
                     evidence.judgedAsLoaded(object); // its code mapped under its real path is the linker's
                 } else if (object.isFile()) {
                     evidence.judgedAsLoaded(object); // the probe itself
-                } else {
-                    evidence.judged(object.key());
                 }
             }
         }
