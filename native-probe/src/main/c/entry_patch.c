@@ -81,23 +81,7 @@ static void probe_copy(struct probe_patch *p, struct probe_buffer *out, size_t a
     }
 }
 
-/* Whether Utf8 constant index of the original pool is exactly text (ASCII); a bad index declines. */
-static int probe_utf8_is(struct probe_patch *p, uint32_t index, const char *text)
-{
-    if (index == 0 || index >= p->original_count || p->entries[index] == 0 || p->in[p->entries[index]] != 1) {
-        p->failed = 1;
-        return 0;
-    }
-    size_t at = p->entries[index];
-    uint32_t length = probe_u2(p, at + 1);
-    if (p->failed || length > p->length - at - 3) {
-        p->failed = 1;
-        return 0;
-    }
-    return strlen(text) == length && memcmp(p->in + at + 3, text, length) == 0;
-}
-
-/* Whether Utf8 constant index starts with prefix; *value and *length give it whole. */
+/* Utf8 constant index of the original pool, whole, in *value and *length; 0 (and declined) for a bad index. */
 static int probe_utf8_of(struct probe_patch *p, uint32_t index, const unsigned char **value, uint32_t *length)
 {
     if (index == 0 || index >= p->original_count || p->entries[index] == 0 || p->in[p->entries[index]] != 1) {
@@ -112,6 +96,14 @@ static int probe_utf8_of(struct probe_patch *p, uint32_t index, const unsigned c
     }
     *value = p->in + at + 3;
     return 1;
+}
+
+/* Whether Utf8 constant index of the original pool is exactly text (ASCII); a bad index declines. */
+static int probe_utf8_is(struct probe_patch *p, uint32_t index, const char *text)
+{
+    const unsigned char *value;
+    uint32_t length = 0;
+    return probe_utf8_of(p, index, &value, &length) && strlen(text) == length && memcmp(value, text, length) == 0;
 }
 
 /* Records where each constant is; the offset after the pool. */
