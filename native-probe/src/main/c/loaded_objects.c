@@ -86,12 +86,15 @@ uint64_t probe_zero_fill_at(uint64_t base)
     }
     uint64_t zero_fill = 0;
     ElfW(Phdr) phdrs[128];
-    if (probe_read_memory((uintptr_t)(base + header.e_phoff), (unsigned char *)phdrs, header.e_phnum * sizeof phdrs[0])
-        != PROBE_OK) {
-        return 0;
-    }
+    /* one read for all; a table that runs into an unreadable page is read entry by entry, up to it */
+    int whole = probe_read_memory((uintptr_t)(base + header.e_phoff), (unsigned char *)phdrs,
+                                  header.e_phnum * sizeof phdrs[0]) == PROBE_OK;
     for (int i = 0; i < header.e_phnum; i++) {
         ElfW(Phdr) phdr = phdrs[i];
+        if (!whole && probe_read_memory((uintptr_t)(base + header.e_phoff + (uint64_t)i * sizeof phdr),
+                                        (unsigned char *)&phdr, sizeof phdr) != PROBE_OK) {
+            return zero_fill;
+        }
         if (phdr.p_type == PT_LOAD && phdr.p_memsz > phdr.p_filesz && phdr.p_memsz - phdr.p_filesz > zero_fill) {
             zero_fill = phdr.p_memsz - phdr.p_filesz;
         }
