@@ -17,9 +17,11 @@ final class JdkLoaderPatch {
     private static final int ACC_STATIC = 0x0008;
 
     /** NativeLibraries.loadLibrary(Class, String, boolean). */
-    private static final EntryPatch.Targets JNI_TARGETS = new Route("loadLibrary", RuntimeGuard.JNI_DESCRIPTOR, "jni");
+    private static final EntryPatch.Targets JNI_TARGETS = new Route(RuntimeGuard.JNI_METHOD, RuntimeGuard.JNI_DESCRIPTOR,
+            RuntimeGuard.JNI_ROUTE);
     /** RawNativeLibraries.load(String), where FFM's libraryLookup loads. */
-    private static final EntryPatch.Targets FFM_TARGETS = new Route("load", RuntimeGuard.FFM_DESCRIPTOR, "ffm");
+    private static final EntryPatch.Targets FFM_TARGETS = new Route(RuntimeGuard.FFM_METHOD, RuntimeGuard.FFM_DESCRIPTOR,
+            RuntimeGuard.FFM_ROUTE);
 
     private JdkLoaderPatch() {
     }

@@ -18,8 +18,13 @@ public final class RuntimeGuard {
     /** The two loaders the gate patches (see {@link LoadTransformer} for where and why). */
     static final String NATIVE_LIBRARIES = "jdk/internal/loader/NativeLibraries";
     static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
+    /** Where the gate goes in each (method, its descriptor's start) and the route it reports: the probe's patch and JdkLoaderPatch take these. */
+    static final String JNI_METHOD = "loadLibrary";
     static final String JNI_DESCRIPTOR = "(Ljava/lang/Class;Ljava/lang/String;Z)";
+    static final String JNI_ROUTE = "jni";
+    static final String FFM_METHOD = "load";
     static final String FFM_DESCRIPTOR = "(Ljava/lang/String;)";
+    static final String FFM_ROUTE = "ffm";
     /**
      * Looks at once at what a load mapped besides the judged file; null: its own interval will.
      * Here, not in the gate, so that setting it does not load the gate before main.
@@ -125,10 +130,10 @@ public final class RuntimeGuard {
         int[] jniCount = {-1};
         int[] ffmCount = {raw == null ? 0 : -1};
         if (probe != null && jni != null && probe.neverRedefined(jni) && (raw == null || probe.neverRedefined(raw))) {
-            jniPatch = probe.patchedImageClass(null, "java.base", NATIVE_LIBRARIES, "loadLibrary", JNI_DESCRIPTOR, "jni",
+            jniPatch = probe.patchedImageClass(null, "java.base", NATIVE_LIBRARIES, JNI_METHOD, JNI_DESCRIPTOR, JNI_ROUTE,
                     GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, jniCount);
             if (raw != null) {
-                ffmPatch = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, "load", FFM_DESCRIPTOR, "ffm",
+                ffmPatch = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE,
                         GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, ffmCount);
             }
         }
