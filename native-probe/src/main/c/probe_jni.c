@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev_profguard_probe_ProbeNatives.h"
+#include "dev_profguard_probe_Probe.h"
 #include "probe.h"
 
 #define PROBE_MAX_PATH 4096
@@ -104,14 +104,14 @@ static void probe_set_flags(JNIEnv *env, jbooleanArray out, const unsigned char 
     }
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_abiVersion(JNIEnv *env, jclass type)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_abiVersion0(JNIEnv *env, jclass type)
 {
     (void)env;
     (void)type;
     return PROBE_ABI_VERSION;
 }
 
-JNIEXPORT jlong JNICALL Java_dev_profguard_probe_ProbeNatives_changeCount(JNIEnv *env, jclass type)
+JNIEXPORT jlong JNICALL Java_dev_profguard_probe_Probe_changeCount0(JNIEnv *env, jclass type)
 {
     (void)env;
     (void)type;
@@ -133,7 +133,7 @@ static jbyteArray probe_blob(JNIEnv *env, int (*fill)(struct probe_buffer *), co
     return result;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_loadedObjects(JNIEnv *env, jclass type)
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_loadedObjects0(JNIEnv *env, jclass type)
 {
     (void)type;
     return probe_blob(env, probe_list_objects, "profguard probe: could not list loaded objects");
@@ -176,7 +176,7 @@ static void probe_close_query(struct probe_query *query)
     }
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIEnv *env, jclass type,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_definedSymbols0(JNIEnv *env, jclass type,
         jbyteArray path, jobjectArray names, jbooleanArray defined)
 {
     (void)type;
@@ -193,7 +193,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbols(JNIE
 }
 
 /* For each of bases, the start and end of the object's loadable segments there (0, 0 when none is there). */
-JNIEXPORT jlongArray JNICALL Java_dev_profguard_probe_ProbeNatives_objectSpans(JNIEnv *env, jclass type, jlongArray bases)
+JNIEXPORT jlongArray JNICALL Java_dev_profguard_probe_Probe_objectSpans0(JNIEnv *env, jclass type, jlongArray bases)
 {
     (void)type;
     jsize count = bases == NULL ? -1 : (*env)->GetArrayLength(env, bases);
@@ -221,7 +221,7 @@ JNIEXPORT jlongArray JNICALL Java_dev_profguard_probe_ProbeNatives_objectSpans(J
 }
 
 /* Which of names the ELF object mapped at base defines, read in memory; minus a status when none is there. */
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt(JNIEnv *env, jclass type, jlong base,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_definedSymbolsAt0(JNIEnv *env, jclass type, jlong base,
         jobjectArray names, jbooleanArray defined)
 {
     (void)type;
@@ -244,7 +244,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt(JN
     return status == PROBE_OK ? 0 : -status;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvider(JNIEnv *env, jclass type,
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_symbolProvider0(JNIEnv *env, jclass type,
         jbyteArray name)
 {
     (void)type;
@@ -259,7 +259,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_symbolProvide
     return result;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_imageResource(JNIEnv *env, jclass type,
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_imageResource0(JNIEnv *env, jclass type,
         jbyteArray module, jbyteArray name)
 {
     (void)type;
@@ -282,7 +282,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_imageResource
  * runtime image. The patched class file, or null with count[0] saying why: 0 no target method,
  * -1 declined (the agent's Java patcher decides), -2 not in the image.
  */
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_patchEntry(JNIEnv *env, jclass type,
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_patchEntry0(JNIEnv *env, jclass type,
         jbyteArray classfile, jobjectArray names, jintArray count)
 {
     (void)type;
@@ -332,7 +332,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_patchEntry(JN
  * (the JVM counts each for reflection's caches); -1 when this JDK has no such field. Read through
  * JNI, which a private field does not stop.
  */
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_redefinedCount(JNIEnv *env, jclass type, jclass target)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_redefinedCount0(JNIEnv *env, jclass type, jclass target)
 {
     (void)type;
     if (target == NULL) {
@@ -356,7 +356,7 @@ typedef jobjectArray(JNICALL *probe_vm_arguments_t)(JNIEnv *env);
  * in place, and nothing of the program's own arguments. Null when this JVM's libjvm has none.
  * Looked up in the libjvm the JVM loaded (RTLD_NOLOAD), never in a library loaded before it.
  */
-JNIEXPORT jobjectArray JNICALL Java_dev_profguard_probe_ProbeNatives_vmArguments(JNIEnv *env, jclass type)
+JNIEXPORT jobjectArray JNICALL Java_dev_profguard_probe_Probe_vmArguments0(JNIEnv *env, jclass type)
 {
     (void)type;
     char path[PATH_MAX];
@@ -373,13 +373,13 @@ JNIEXPORT jobjectArray JNICALL Java_dev_profguard_probe_ProbeNatives_vmArguments
     return result;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_liveEnvironment(JNIEnv *env, jclass type)
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_liveEnvironment0(JNIEnv *env, jclass type)
 {
     (void)type;
     return probe_blob(env, probe_copy_environ, "profguard probe: could not copy the environment");
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_findMarks(JNIEnv *env, jclass type,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_findMarks0(JNIEnv *env, jclass type,
         jbyteArray path, jobjectArray patterns, jbooleanArray found)
 {
     (void)type;
@@ -404,7 +404,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_findMarks(JNIEnv *e
     return status;
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv *env, jclass type,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_callShutdown0(JNIEnv *env, jclass type,
         jbyteArray path, jbyteArray symbol)
 {
     (void)type;
@@ -416,7 +416,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdown(JNIEnv
     return probe_call_shutdown(object, function);
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdownAt(JNIEnv *env, jclass type,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_callShutdownAt0(JNIEnv *env, jclass type,
         jlong base, jbyteArray symbol)
 {
     (void)type;
@@ -427,7 +427,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_callShutdownAt(JNIE
     return probe_call_shutdown_at((uint64_t)base, function);
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_openRegular(JNIEnv *env, jclass type, jbyteArray path)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_openRegular0(JNIEnv *env, jclass type, jbyteArray path)
 {
     (void)type;
     char file[PROBE_MAX_PATH];
@@ -439,14 +439,14 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_openRegular(JNIEnv 
     return status == PROBE_OK ? fd : -status;
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_closeFile(JNIEnv *env, jclass type, jint fd)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_closeFile0(JNIEnv *env, jclass type, jint fd)
 {
     (void)env;
     (void)type;
     return probe_close_file(fd);
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_selfObject(JNIEnv *env, jclass type, jlongArray base)
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_selfObject0(JNIEnv *env, jclass type, jlongArray base)
 {
     (void)type;
     struct probe_buffer buffer;
@@ -462,14 +462,14 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_selfObject(JN
     return result;
 }
 
-JNIEXPORT void JNICALL Java_dev_profguard_probe_ProbeNatives_endProcess(JNIEnv *env, jclass type, jint status)
+JNIEXPORT void JNICALL Java_dev_profguard_probe_Probe_endProcess0(JNIEnv *env, jclass type, jint status)
 {
     (void)env;
     (void)type;
     probe_end_process(status);
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_startScan(JNIEnv *env, jclass type, jbyteArray rules)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jclass type, jbyteArray rules)
 {
     (void)type;
     jsize length = rules == NULL ? 0 : (*env)->GetArrayLength(env, rules);
@@ -501,7 +501,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_startScan(JNIEnv *e
  * Instrumentation.redefineModule (milliseconds of start-up) where it is allowed. A class already
  * defined under that name is kept, and only its field is set. 0 when done, else minus a status.
  */
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_defineBootClass(JNIEnv *env, jclass type,
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_defineBootClass0(JNIEnv *env, jclass type,
         jbyteArray name, jbyteArray bytes, jbyteArray field, jbyteArray signature, jobject value)
 {
     (void)type;
@@ -539,32 +539,32 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_ProbeNatives_defineBootClass(JNI
 }
 
 static JNINativeMethod probe_methods[] = {
-    {"defineBootClass", "([B[B[B[BLjava/lang/Object;)I", (void *)Java_dev_profguard_probe_ProbeNatives_defineBootClass},
-    {"startScan", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_startScan},
-    {"abiVersion", "()I", (void *)Java_dev_profguard_probe_ProbeNatives_abiVersion},
-    {"changeCount", "()J", (void *)Java_dev_profguard_probe_ProbeNatives_changeCount},
-    {"loadedObjects", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_loadedObjects},
-    {"definedSymbols", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbols},
-    {"symbolProvider", "([B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_symbolProvider},
-    {"definedSymbolsAt", "(J[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_definedSymbolsAt},
-    {"objectSpans", "([J)[J", (void *)Java_dev_profguard_probe_ProbeNatives_objectSpans},
-    {"liveEnvironment", "()[B", (void *)Java_dev_profguard_probe_ProbeNatives_liveEnvironment},
-    {"imageResource", "([B[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_imageResource},
-    {"patchEntry", "([B[[B[I)[B", (void *)Java_dev_profguard_probe_ProbeNatives_patchEntry},
-    {"redefinedCount", "(Ljava/lang/Class;)I", (void *)Java_dev_profguard_probe_ProbeNatives_redefinedCount},
-    {"vmArguments", "()[Ljava/lang/String;", (void *)Java_dev_profguard_probe_ProbeNatives_vmArguments},
-    {"findMarks", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_ProbeNatives_findMarks},
-    {"callShutdown", "([B[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdown},
-    {"callShutdownAt", "(J[B)I", (void *)Java_dev_profguard_probe_ProbeNatives_callShutdownAt},
-    {"openRegular", "([B)I", (void *)Java_dev_profguard_probe_ProbeNatives_openRegular},
-    {"closeFile", "(I)I", (void *)Java_dev_profguard_probe_ProbeNatives_closeFile},
-    {"selfObject", "([J)[B", (void *)Java_dev_profguard_probe_ProbeNatives_selfObject},
-    {"endProcess", "(I)V", (void *)Java_dev_profguard_probe_ProbeNatives_endProcess},
-    {"auditSlots", "([B[[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_auditSlots},
-    {"allocatorControls", "([[B)[B", (void *)Java_dev_profguard_probe_ProbeNatives_allocatorControls},
+    {"defineBootClass0", "([B[B[B[BLjava/lang/Object;)I", (void *)Java_dev_profguard_probe_Probe_defineBootClass0},
+    {"startScan0", "([B)I", (void *)Java_dev_profguard_probe_Probe_startScan0},
+    {"abiVersion0", "()I", (void *)Java_dev_profguard_probe_Probe_abiVersion0},
+    {"changeCount0", "()J", (void *)Java_dev_profguard_probe_Probe_changeCount0},
+    {"loadedObjects0", "()[B", (void *)Java_dev_profguard_probe_Probe_loadedObjects0},
+    {"definedSymbols0", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_Probe_definedSymbols0},
+    {"symbolProvider0", "([B)[B", (void *)Java_dev_profguard_probe_Probe_symbolProvider0},
+    {"definedSymbolsAt0", "(J[[B[Z)I", (void *)Java_dev_profguard_probe_Probe_definedSymbolsAt0},
+    {"objectSpans0", "([J)[J", (void *)Java_dev_profguard_probe_Probe_objectSpans0},
+    {"liveEnvironment0", "()[B", (void *)Java_dev_profguard_probe_Probe_liveEnvironment0},
+    {"imageResource0", "([B[B)[B", (void *)Java_dev_profguard_probe_Probe_imageResource0},
+    {"patchEntry0", "([B[[B[I)[B", (void *)Java_dev_profguard_probe_Probe_patchEntry0},
+    {"redefinedCount0", "(Ljava/lang/Class;)I", (void *)Java_dev_profguard_probe_Probe_redefinedCount0},
+    {"vmArguments0", "()[Ljava/lang/String;", (void *)Java_dev_profguard_probe_Probe_vmArguments0},
+    {"findMarks0", "([B[[B[Z)I", (void *)Java_dev_profguard_probe_Probe_findMarks0},
+    {"callShutdown0", "([B[B)I", (void *)Java_dev_profguard_probe_Probe_callShutdown0},
+    {"callShutdownAt0", "(J[B)I", (void *)Java_dev_profguard_probe_Probe_callShutdownAt0},
+    {"openRegular0", "([B)I", (void *)Java_dev_profguard_probe_Probe_openRegular0},
+    {"closeFile0", "(I)I", (void *)Java_dev_profguard_probe_Probe_closeFile0},
+    {"selfObject0", "([J)[B", (void *)Java_dev_profguard_probe_Probe_selfObject0},
+    {"endProcess0", "(I)V", (void *)Java_dev_profguard_probe_Probe_endProcess0},
+    {"auditSlots0", "([B[[B)[B", (void *)Java_dev_profguard_probe_Probe_auditSlots0},
+    {"allocatorControls0", "([[B)[B", (void *)Java_dev_profguard_probe_Probe_allocatorControls0},
 };
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_auditSlots(JNIEnv *env, jclass type,
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_auditSlots0(JNIEnv *env, jclass type,
         jbyteArray path, jobjectArray names)
 {
     (void)type;
@@ -586,7 +586,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_auditSlots(JN
     return result;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_ProbeNatives_allocatorControls(JNIEnv *env, jclass type,
+JNIEXPORT jbyteArray JNICALL Java_dev_profguard_probe_Probe_allocatorControls0(JNIEnv *env, jclass type,
         jobjectArray names)
 {
     (void)type;
@@ -619,7 +619,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
     void *code;
     memcpy(&code, &get_env, sizeof code);
     probe_set_libjvm(code);
-    jclass natives = (*env)->FindClass(env, "dev/profguard/probe/ProbeNatives");
+    jclass natives = (*env)->FindClass(env, "dev/profguard/probe/Probe");
     if (natives == NULL) {
         return JNI_ERR;
     }

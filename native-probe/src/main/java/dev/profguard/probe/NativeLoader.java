@@ -78,7 +78,7 @@ public final class NativeLoader {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new ProbeUnavailableException("no native probe for " + os + "/" + arch + " (only linux-x86_64)");
+            throw ProbeUnavailableException.raise("no native probe for " + os + "/" + arch + " (only linux-x86_64)");
         }
         long[] crc = {-1};
         byte[] library = read(jar, resourceOwner, resource, MAX_LIBRARY, crc);
@@ -109,13 +109,13 @@ public final class NativeLoader {
             }
         }
         if (!loaded) {
-            throw new ProbeUnavailableException("could not load the probe library from any place tried: " + passed
+            throw ProbeUnavailableException.raise("could not load the probe library from any place tried: " + passed
                     + ". Set probe.dir to a directory this JVM can write to on a mount without noexec "
                     + "(e.g. a volume of its own)");
         }
-        int abi = ProbeNatives.abiVersion();
+        int abi = Probe.abiVersion0();
         if (abi != Probe.ABI_VERSION) {
-            throw new ProbeUnavailableException("the probe library speaks ABI " + abi + ", expected " + Probe.ABI_VERSION);
+            throw ProbeUnavailableException.raise("the probe library speaks ABI " + abi + ", expected " + Probe.ABI_VERSION);
         }
         return new Probe();
     }
@@ -150,12 +150,14 @@ public final class NativeLoader {
             CRC32 check = new CRC32();
             check.update(written, 0, written.length);
             if (check.getValue() != expected) {
-                throw new ProbeUnavailableException("the probe library in the agent jar is corrupt (CRC-32 "
+                throw ProbeUnavailableException.raise("the probe library in the agent jar is corrupt (CRC-32 "
                         + Long.toHexString(check.getValue()) + ", expected " + Long.toHexString(expected) + ")");
             }
             try {
                 loadWithoutWarning(instrumentation, file.toFile());
-            } catch (ProbeUnavailableException e) {
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) { // a ProbeUnavailableException, not named: see its raise
                 // Whatever the JDK's message (JDK 25's route reports it differently), a noexec
                 // mount is the cause to name: the library could not be mapped executable there.
                 String mount = noexecMount(dir);
@@ -167,13 +169,13 @@ public final class NativeLoader {
             return null;
         } catch (Exception e) {
             if (e instanceof ProbeUnavailableException) {
-                throw (ProbeUnavailableException) e;
+                throw ProbeUnavailableException.raise(e);
             }
             String mount = noexecMount(dir);
             if (mount != null) {
                 return "is on a noexec mount (" + mount + ")";
             }
-            throw new ProbeUnavailableException("could not extract the probe library: " + e);
+            throw ProbeUnavailableException.raise("could not extract the probe library: " + e);
         } finally {
             deleteQuietly(file);
             deleteQuietly(dir);
@@ -273,24 +275,24 @@ public final class NativeLoader {
                 // code, so java.lang is opened to it and no loader of the trampoline's own is needed.
                 openJavaLang(instrumentation, NativeLoader.class.getModule());
                 try {
-                    LoadTrampoline.load(ProbeNatives.class, library);
+                    LoadTrampoline.load(Probe.class, library);
                 } catch (LinkageError e) {
                     if (!(e instanceof UnsatisfiedLinkError)) {
                         throw e;
                     }
-                    throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
+                    throw ProbeUnavailableException.raise("could not load the probe library: " + e.getMessage());
                 }
                 return;
             }
             Class<?> trampoline = isolatedTrampoline();
             openJavaLang(instrumentation, trampoline.getModule());
-            trampoline.getMethod("load", Class.class, File.class).invoke(null, ProbeNatives.class, library);
+            trampoline.getMethod("load", Class.class, File.class).invoke(null, Probe.class, library);
             return;
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (e instanceof InvocationTargetException) {
                 internalFailure = String.valueOf(e.getCause());
                 if (e.getCause() instanceof UnsatisfiedLinkError) {
-                    throw new ProbeUnavailableException("could not load the probe library: " + e.getCause().getMessage());
+                    throw ProbeUnavailableException.raise("could not load the probe library: " + e.getCause().getMessage());
                 }
             } else {
                 internalFailure = String.valueOf(e);
@@ -300,7 +302,7 @@ public final class NativeLoader {
             loadPlainly(library);
             return;
         }
-        throw new ProbeUnavailableException("this JDK closes the warning-free route to load the probe ("
+        throw ProbeUnavailableException.raise("this JDK closes the warning-free route to load the probe ("
                 + internalFailure + ") and the agent has no native access; run the JVM with "
                 + "--enable-native-access=ALL-UNNAMED to use the probe");
     }
@@ -363,7 +365,7 @@ public final class NativeLoader {
         try {
             System.load(library.getPath());
         } catch (RuntimeException | LinkageError e) { // UnsatisfiedLinkError, SecurityException
-            throw new ProbeUnavailableException("could not load the probe library: " + e.getMessage());
+            throw ProbeUnavailableException.raise("could not load the probe library: " + e.getMessage());
         }
     }
 
@@ -409,7 +411,7 @@ public final class NativeLoader {
         try {
             return Long.parseLong(new String(text, StandardCharsets.US_ASCII).strip(), 16);
         } catch (RuntimeException e) { // NumberFormatException
-            throw new ProbeUnavailableException("the probe library's CRC-32 record is not a number");
+            throw ProbeUnavailableException.raise("the probe library's CRC-32 record is not a number");
         }
     }
 
@@ -428,31 +430,31 @@ public final class NativeLoader {
         try (ZipFile zip = jar == null ? null : new ZipFile(jar);
              InputStream in = zip == null ? owner.getResourceAsStream(resource) : entry(zip, resource, owner, crc, size)) {
             if (in == null) {
-                throw new ProbeUnavailableException("the agent jar has no " + resource);
+                throw ProbeUnavailableException.raise("the agent jar has no " + resource);
             }
             if (size[0] > limit) {
-                throw new ProbeUnavailableException(resource + " is larger than " + limit + " bytes");
+                throw ProbeUnavailableException.raise(resource + " is larger than " + limit + " bytes");
             }
             if (size[0] >= 0) {
                 // its size from the jar's directory: read straight into one array (readNBytes(max)
                 // reads 8 KiB pieces and copies them together, interpreted before main)
                 byte[] bytes = new byte[(int) size[0]];
                 if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
-                    throw new ProbeUnavailableException("could not read " + resource + " from the agent jar: "
+                    throw ProbeUnavailableException.raise("could not read " + resource + " from the agent jar: "
                             + "not the size its directory records");
                 }
                 return bytes;
             }
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
-                throw new ProbeUnavailableException(resource + " is larger than " + limit + " bytes");
+                throw ProbeUnavailableException.raise(resource + " is larger than " + limit + " bytes");
             }
             return bytes;
         } catch (Exception e) {
             if (e instanceof ProbeUnavailableException) {
-                throw (ProbeUnavailableException) e;
+                throw ProbeUnavailableException.raise(e);
             }
-            throw new ProbeUnavailableException("could not read " + resource + " from the agent jar: " + e);
+            throw ProbeUnavailableException.raise("could not read " + resource + " from the agent jar: " + e);
         }
     }
 

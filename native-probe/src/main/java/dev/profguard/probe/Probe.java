@@ -16,7 +16,98 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 6;
+    static final int ABI_VERSION = 7;
+
+    // The JNI methods, bound by RegisterNatives in the library's JNI_OnLoad (probe_jni.c), here
+    // rather than in a class of their own: one class less to load before main (issue #16). Strings
+    // cross as byte arrays: paths and environment entries are bytes, not always valid UTF-8.
+    // Status codes as the C side returns them:
+    static final int OK = 0;
+    static final int NOT_LOADED = 1;
+    static final int NO_SYMBOL = 2;
+    static final int TOO_LARGE = 3;
+    static final int NO_MEMORY = 4;
+    static final int BAD_INPUT = 5;
+    static final int UNAVAILABLE = 6;
+    static final int NOT_REGULAR = 7;
+
+    static native int abiVersion0();
+
+    static native long changeCount0();
+
+    static native byte[] loadedObjects0();
+
+    static native int definedSymbols0(byte[] path, byte[][] names, boolean[] defined);
+
+    static native byte[] symbolProvider0(byte[] name);
+
+    /** Which of names the ELF object mapped at base defines, read in memory; 0, or minus a status (NOT_LOADED: none there). */
+    static native int definedSymbolsAt0(long base, byte[][] names, boolean[] defined);
+
+    /** For each base, the start and end of the loadable segments of the object there (0, 0: none); null for bad input. */
+    static native long[] objectSpans0(long[] bases);
+
+    static native byte[] liveEnvironment0();
+
+    /**
+     * A resource of the runtime image the JVM runs from, read through the JVM's own libjimage
+     * (runtime_image.c): e.g. module "java.base", name "java/lang/Object.class"; null when not there
+     * or not readable.
+     */
+    static native byte[] imageResource0(byte[] module, byte[] name);
+
+    /**
+     * The load gate's patch of a JDK loader (entry_patch.c): names = {module, resource, method,
+     * descriptor prefix, route, owner, load descriptor}; the class file given, or read from the
+     * runtime image when classfile is null. The patched class file, or null with count[0] 0 (no
+     * target), -1 (declined: malformed or not handled) or -2 (not in the image).
+     */
+    static native byte[] patchEntry0(byte[] classfile, byte[][] names, int[] count);
+
+    /** How often the JVM redefined or retransformed type (Class.classRedefinedCount); -1 when unknown. */
+    static native int redefinedCount0(Class<?> type);
+
+    static native String[] vmArguments0();
+
+    static native int findMarks0(byte[] path, byte[][] patterns, boolean[] found);
+
+    static native int callShutdown0(byte[] path, byte[] symbol);
+
+    /** Calls symbol in the ELF object mapped at base, found through its dynamic section in memory. */
+    static native int callShutdownAt0(long base, byte[] symbol);
+
+    /** A descriptor (>= 0) of path opened for reading if it is a regular file, else minus a status. */
+    static native int openRegular0(byte[] path);
+
+    static native int closeFile0(int fd);
+
+    /** The probe library's own name; base[0] receives its load address. */
+    static native byte[] selfObject0(long[] base);
+
+    /**
+     * The start-up scan's first look (start_scan.c), with the built-in rules in the probe's line
+     * format: 0 when the full scan would find nothing, else what to look closer at (bits); minus a
+     * status when the rules cannot be read.
+     */
+    static native int startScan0(byte[] rules);
+
+    /**
+     * Defines a class in the boot loader from its bytes (or keeps the one defined before) and sets
+     * its static field {@code field} of type {@code signature} to {@code value}: 0, or minus a status.
+     */
+    static native int defineBootClass0(byte[] name, byte[] bytes, byte[] field, byte[] signature, Object value);
+
+    /** _exit(status): returns only if the process could not be ended. */
+    static native void endProcess0(int status);
+
+    /**
+     * GOT slots of names in the loaded object path that point elsewhere than the linker binds
+     * them: records u32 index, u32 length, path of the object pointed into; null when not loaded.
+     */
+    static native byte[] auditSlots0(byte[] path, byte[][] names);
+
+    /** The boolean allocator controls (jemalloc's "opt.prof") as mallctl reads them: 1, 0, or -1 (none). */
+    static native byte[] allocatorControls0(byte[][] names);
 
     /** What switching a client off did. */
     public enum SwitchOff {
@@ -39,7 +130,7 @@ public final class Probe {
      * @throws IllegalArgumentException when the probe cannot read the rules
      */
     public int startScan(byte[] rules) {
-        int reasons = ProbeNatives.startScan(rules);
+        int reasons = startScan0(rules);
         if (reasons < 0) {
             throw new IllegalArgumentException("profguard probe: the start-up rules cannot be read (status " + -reasons + ")");
         }
@@ -53,13 +144,13 @@ public final class Probe {
      * be opened for it. Whether it was done.
      */
     public boolean defineBootClass(String internalName, byte[] classFile, String field, String signature, Object value) {
-        return ProbeNatives.defineBootClass(internalName.getBytes(StandardCharsets.US_ASCII), classFile,
+        return defineBootClass0(internalName.getBytes(StandardCharsets.US_ASCII), classFile,
                 field.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII), value) == 0;
     }
 
     /** The loaded objects as the probe lists them, unparsed: read later by {@link #loadedObjects(byte[])}. */
     public byte[] loadedObjectsRaw() {
-        return ProbeNatives.loadedObjects();
+        return loadedObjects0();
     }
 
     /**
@@ -68,7 +159,7 @@ public final class Probe {
      * JVM's libjimage cannot give it.
      */
     public byte[] imageClass(String module, String internalName) {
-        return ProbeNatives.imageResource(module.getBytes(StandardCharsets.UTF_8),
+        return imageResource0(module.getBytes(StandardCharsets.UTF_8),
                 (internalName + ".class").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -86,7 +177,7 @@ public final class Probe {
                 method.getBytes(StandardCharsets.UTF_8), prefix.getBytes(StandardCharsets.UTF_8),
                 route.getBytes(StandardCharsets.UTF_8), owner.getBytes(StandardCharsets.UTF_8),
                 loadDescriptor.getBytes(StandardCharsets.UTF_8)};
-        return ProbeNatives.patchEntry(classfile, names, count);
+        return patchEntry0(classfile, names, count);
     }
 
     /**
@@ -95,7 +186,7 @@ public final class Probe {
      * as it runs. False when this JDK cannot say.
      */
     public boolean neverRedefined(Class<?> type) {
-        return ProbeNatives.redefinedCount(type) == 0;
+        return redefinedCount0(type) == 0;
     }
 
     /**
@@ -104,17 +195,17 @@ public final class Probe {
      * this JVM does not say.
      */
     public List<String> vmArguments() {
-        String[] arguments = ProbeNatives.vmArguments();
+        String[] arguments = vmArguments0();
         return arguments == null ? null : Arrays.asList(arguments);
     }
 
     /** Changes whenever an object is loaded or unloaded; -1 where the C library cannot say. */
     public long changeCount() {
-        return ProbeNatives.changeCount();
+        return changeCount0();
     }
 
     public List<LoadedObject> loadedObjects() {
-        return loadedObjects(ProbeNatives.loadedObjects());
+        return loadedObjects(loadedObjects0());
     }
 
     /** The objects of a list taken earlier by {@link #loadedObjectsRaw()}. */
@@ -138,8 +229,8 @@ public final class Probe {
     /** Which of {@code names} the loaded object named {@code name} defines itself; null when it is not loaded. */
     public List<String> definedSymbols(byte[] name, List<String> names) {
         boolean[] defined = new boolean[names.size()];
-        int status = ProbeNatives.definedSymbols(name, bytes(names), defined);
-        if (status == ProbeNatives.NOT_LOADED) {
+        int status = definedSymbols0(name, bytes(names), defined);
+        if (status == NOT_LOADED) {
             return null;
         }
         check(status, "read the symbols of " + Names.display(name));
@@ -153,8 +244,8 @@ public final class Probe {
      */
     public List<String> definedSymbolsAt(long base, List<String> names) {
         boolean[] defined = new boolean[names.size()];
-        int status = ProbeNatives.definedSymbolsAt(base, bytes(names), defined);
-        if (status == -ProbeNatives.NOT_LOADED) {
+        int status = definedSymbolsAt0(base, bytes(names), defined);
+        if (status == -NOT_LOADED) {
             return null;
         }
         check(-status, "read the symbols mapped at 0x" + Long.toHexString(base));
@@ -167,7 +258,7 @@ public final class Probe {
      * where no object is.
      */
     public long[] spans(long[] bases) {
-        long[] spans = ProbeNatives.objectSpans(bases);
+        long[] spans = objectSpans0(bases);
         if (spans == null || spans.length != 2 * bases.length) {
             throw new IllegalStateException("profguard probe: could not read the spans of " + bases.length + " objects");
         }
@@ -176,7 +267,7 @@ public final class Probe {
 
     /** The object a global lookup of {@code symbol} resolves to, or null when none defines it. */
     public byte[] provider(String symbol) {
-        return ProbeNatives.symbolProvider(bytes(symbol));
+        return symbolProvider0(bytes(symbol));
     }
 
     /**
@@ -186,7 +277,7 @@ public final class Probe {
      * is not loaded or the probe cannot say.
      */
     public Map<String, byte[]> patchedSlots(byte[] object, List<String> names) {
-        byte[] blob = ProbeNatives.auditSlots(object, bytes(names));
+        byte[] blob = auditSlots0(object, bytes(names));
         if (blob == null) {
             return null;
         }
@@ -210,7 +301,7 @@ public final class Probe {
      * (jemalloc, through mallctl) reports true; empty when none or no such allocator.
      */
     public List<String> allocatorControlsOn(List<String> names) {
-        byte[] values = ProbeNatives.allocatorControls(bytes(names));
+        byte[] values = allocatorControls0(bytes(names));
         List<String> on = new ArrayList<>();
         for (int i = 0; values != null && i < values.length && i < names.size(); i++) {
             if (values[i] == 1) {
@@ -222,7 +313,7 @@ public final class Probe {
 
     /** The environment as it is now in C's {@code environ} (setenv after start included). */
     public Map<String, String> liveEnvironment() {
-        byte[] blob = ProbeNatives.liveEnvironment();
+        byte[] blob = liveEnvironment0();
         Map<String, String> env = new LinkedHashMap<>();
         int start = 0;
         for (int i = 0; i < blob.length; i++) {
@@ -244,11 +335,11 @@ public final class Probe {
      */
     public List<String> marks(byte[] name, List<String> marks) {
         boolean[] found = new boolean[marks.size()];
-        int status = ProbeNatives.findMarks(name, bytes(marks), found);
-        if (status == ProbeNatives.NOT_LOADED) {
+        int status = findMarks0(name, bytes(marks), found);
+        if (status == NOT_LOADED) {
             return null;
         }
-        if (status != ProbeNatives.TOO_LARGE) { // a partial scan still reports what it saw
+        if (status != TOO_LARGE) { // a partial scan still reports what it saw
             check(status, "read the memory of " + Names.display(name));
         }
         return selected(marks, found);
@@ -267,11 +358,11 @@ public final class Probe {
 
     /** Calls {@code shutdownSymbol} (e.g. rmemShutDown) in the loaded object {@code path}. */
     public SwitchOff switchOff(byte[] name, String shutdownSymbol) {
-        int status = ProbeNatives.callShutdown(name, bytes(shutdownSymbol));
-        if (status == ProbeNatives.NOT_LOADED) {
+        int status = callShutdown0(name, bytes(shutdownSymbol));
+        if (status == NOT_LOADED) {
             return SwitchOff.NOT_LOADED;
         }
-        if (status == ProbeNatives.NO_SYMBOL) {
+        if (status == NO_SYMBOL) {
             return SwitchOff.NO_SHUTDOWN;
         }
         check(status, "switch off " + Names.display(name));
@@ -284,11 +375,11 @@ public final class Probe {
      * default namespace does not know (opened with dlmopen), which {@link #switchOff} cannot reach.
      */
     public SwitchOff switchOffAt(long base, String shutdownSymbol) {
-        int status = ProbeNatives.callShutdownAt(base, bytes(shutdownSymbol));
-        if (status == ProbeNatives.NOT_LOADED) {
+        int status = callShutdownAt0(base, bytes(shutdownSymbol));
+        if (status == NOT_LOADED) {
             return SwitchOff.NOT_LOADED;
         }
-        if (status == ProbeNatives.NO_SYMBOL) {
+        if (status == NO_SYMBOL) {
             return SwitchOff.NO_SHUTDOWN;
         }
         check(status, "switch off the object at 0x" + Long.toHexString(base));
@@ -302,21 +393,21 @@ public final class Probe {
      * ({@code notRegular[0]} is then set for a FIFO, device, socket or directory).
      */
     public int openRegular(byte[] name, boolean[] notRegular) {
-        int result = ProbeNatives.openRegular(name);
-        if (result == -ProbeNatives.NOT_REGULAR && notRegular != null && notRegular.length > 0) {
+        int result = openRegular0(name);
+        if (result == -NOT_REGULAR && notRegular != null && notRegular.length > 0) {
             notRegular[0] = true;
         }
         return result >= 0 ? result : -1;
     }
 
     public void close(int fd) {
-        ProbeNatives.closeFile(fd);
+        closeFile0(fd);
     }
 
     /** The probe library itself as the linker has it loaded (name and base), or null. */
     public LoadedObject self() {
         long[] base = new long[1];
-        byte[] name = ProbeNatives.selfObject(base);
+        byte[] name = selfObject0(base);
         return name == null ? null : new LoadedObject(name, base[0], 0);
     }
 
@@ -326,11 +417,11 @@ public final class Probe {
      * it could not.
      */
     public void endProcess(int status) {
-        ProbeNatives.endProcess(status);
+        endProcess0(status);
     }
 
     private static void check(int status, String what) {
-        if (status != ProbeNatives.OK) {
+        if (status != OK) {
             throw new IllegalStateException("profguard probe: could not " + what + " (status " + status + ")");
         }
     }
