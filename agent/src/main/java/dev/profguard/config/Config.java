@@ -282,8 +282,10 @@ public final class Config {
             throws ConfigException {
         try {
             return resolveStrictly(agentArgs, properties, env);
-        } catch (ConfigException e) {
-            throw e.in(requestedFormat(agentArgs, properties, env));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // a ConfigException, not named: see ConfigException.raise
+            throw ConfigException.raise(e, requestedFormat(agentArgs, properties, env));
         }
     }
 
@@ -300,7 +302,7 @@ public final class Config {
                     // use: those are not ours to refuse. A near miss of an option is a typo.
                     String near = Typos.nearMiss(name.substring(VARIABLE_PREFIX.length()), true);
                     if (near != null) {
-                        throw new ConfigException("unknown option environment variable " + name + ": did you mean "
+                        throw ConfigException.raise("unknown option environment variable " + name + ": did you mean "
                                 + variableOf(near) + "? (known options: " + String.join(", ", KEYS) + ")");
                     }
                     if (ignored == null) {
@@ -316,7 +318,7 @@ public final class Config {
             if (name.startsWith(PROPERTY_PREFIX)) {
                 String key = name.substring(PROPERTY_PREFIX.length());
                 if (!KEYS.contains(key)) {
-                    throw unknown("system property " + name, key);
+                    throw ConfigException.raise(unknown("system property " + name, key));
                 }
                 options.put(key, new Value(key, properties.getProperty(name), "system property " + name));
             }
@@ -344,7 +346,7 @@ public final class Config {
             value = property;
         }
         if (agentArgs != null) {
-            for (String item : Tokens.split(agentArgs, ",")) {
+            for (String item : agentArgs.split(",", -1)) { // one plain character: String.split's fast path, no regex
                 int eq = item.indexOf('=');
                 if (eq > 0 && item.substring(0, eq).strip().equals("log.format")) {
                     value = item.substring(eq + 1);
@@ -359,20 +361,20 @@ public final class Config {
         if (agentArgs == null || agentArgs.isBlank()) {
             return options;
         }
-        for (String item : Tokens.split(agentArgs, ",")) {
+        for (String item : agentArgs.split(",", -1)) { // one plain character: String.split's fast path, no regex
             String trimmed = item.strip();
             int eq = trimmed.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException("invalid agent argument '" + trimmed
+                throw ConfigException.raise("invalid agent argument '" + trimmed
                         + "': expected key=value pairs separated by commas, keys: " + String.join(", ", KEYS));
             }
             String key = trimmed.substring(0, eq).strip();
             if (!KEYS.contains(key)) {
-                throw unknown("agent argument " + key, key);
+                throw ConfigException.raise(unknown("agent argument " + key, key));
             }
             Value value = new Value(key, trimmed.substring(eq + 1), "agent argument");
             if (options.put(key, value) != null) {
-                throw new ConfigException("invalid option " + key + " (agent argument): given twice");
+                throw ConfigException.raise("invalid option " + key + " (agent argument): given twice");
             }
         }
         return options;
@@ -392,10 +394,10 @@ public final class Config {
         return VARIABLE_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
-    private static ConfigException unknown(String where, String key) {
+    private static String unknown(String where, String key) {
         String near = Typos.nearMiss(key, false);
-        return new ConfigException("unknown option " + where + (near == null ? "" : ": did you mean " + near + "?")
-                + " (known options: " + String.join(", ", KEYS) + ")");
+        return "unknown option " + where + (near == null ? "" : ": did you mean " + near + "?")
+                + " (known options: " + String.join(", ", KEYS) + ")";
     }
 
     private static String nonEmpty(Value value) throws ConfigException {
@@ -422,7 +424,7 @@ public final class Config {
 
     private static Set<String> productionTags(Value value) throws ConfigException {
         Set<String> tags = new LinkedHashSet<>();
-        for (String tag : Tokens.split(value == null ? DEFAULT_PRODUCTION : value.text, ";,")) {
+        for (String tag : (value == null ? DEFAULT_PRODUCTION : value.text).replace(';', ',').split(",", -1)) {
             String t = tag.strip().toLowerCase(Locale.ROOT);
             if (t.isEmpty()) {
                 throw value.invalid("expected tags or patterns (* and ?) separated by ';' with none empty, e.g. prod;prod-*");
@@ -505,11 +507,24 @@ public final class Config {
         }
         String tag = envTag.toLowerCase(Locale.ROOT);
         for (String pattern : productionOrder) {
-            if (pattern.equals(tag) || Glob.matches(pattern, tag)) {
+            if (matchesTag(pattern, tag)) {
                 return pattern;
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code tag} matches {@code pattern}, both lower-cased. A pattern without wildcards,
+     * or whose only one is a {@code *} at its end (every default one), is compared here, as
+     * {@link Glob} would compare it, so that Glob is not loaded on the path to main (issue #16).
+     */
+    private static boolean matchesTag(String pattern, String tag) {
+        int star = pattern.indexOf('*');
+        if (pattern.indexOf('?') >= 0 || star >= 0 && star != pattern.length() - 1) {
+            return Glob.matches(pattern, tag);
+        }
+        return star < 0 ? pattern.equals(tag) : tag.regionMatches(0, pattern, 0, star);
     }
 
     /** False when option {@code enabled=false} turned the guard off in this JVM. */
@@ -635,8 +650,9 @@ public final class Config {
             this.source = source;
         }
 
-        ConfigException invalid(String expected) {
-            return new ConfigException("invalid option " + key + "='" + text + "' (" + source + "): " + expected);
+        /** Throws what is wrong with this value: {@code throw value.invalid(...)} (see ConfigException.raise). */
+        RuntimeException invalid(String expected) throws ConfigException {
+            return ConfigException.raise("invalid option " + key + "='" + text + "' (" + source + "): " + expected);
         }
     }
 }

@@ -24,4 +24,20 @@ public final class ConfigException extends Exception {
     ConfigException in(LogFormat format) {
         return format == logFormat ? this : new ConfigException(getMessage(), format);
     }
+
+    /**
+     * Throws a ConfigException saying {@code message}, for {@code throw ConfigException.raise(...)}.
+     * Typed to return a RuntimeException: the JVM's verifier loads the class of whatever a method
+     * throws, to check that it is a Throwable, so {@code throw new ConfigException(...)} in
+     * {@link Config} would load this class on every start, where options are nearly always fine
+     * (issue #16).
+     */
+    static RuntimeException raise(String message) throws ConfigException {
+        throw new ConfigException(message);
+    }
+
+    /** {@code failure} (a ConfigException) thrown again, to be written in {@code format}; as {@link #raise}. */
+    static RuntimeException raise(Exception failure, LogFormat format) throws ConfigException {
+        throw ((ConfigException) failure).in(format);
+    }
 }

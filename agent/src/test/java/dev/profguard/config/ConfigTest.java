@@ -121,6 +121,18 @@ class ConfigTest {
         assertEquals(match, c.productionMatch());
     }
 
+    /** A pattern whose one wildcard is a trailing '*' is matched as a prefix without Glob: the same answers as Glob's. */
+    @Test
+    void prefixPatternsMatchAsGlobDoes() throws ConfigException {
+        for (String pattern : List.of("prod-*", "p*", "*", "prod*", "pr?d-*", "prod-*-*", "a*b", "prod")) {
+            for (String tag : List.of("prod-eu", "PROD-EU", "prod-", "prod", "pro", "p", "x", "prod-eu-1", "prd-eu", "ab", "axxb")) {
+                Config c = Config.resolve("env=" + tag + ",production=" + pattern, new Properties(), Map.of());
+                boolean glob = dev.profguard.rules.Glob.matches(pattern, tag.toLowerCase(java.util.Locale.ROOT));
+                assertEquals(glob, c.isProduction(), pattern + " vs " + tag);
+            }
+        }
+    }
+
     @Test
     void newOptions() throws ConfigException {
         Config c = Config.resolve("enabled=false,attach=ignore,log.level=info,probe.dir=/run/pg", new Properties(), Map.of());
