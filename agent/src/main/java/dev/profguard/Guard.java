@@ -48,7 +48,7 @@ final class Guard implements Consumer<Object[]> {
     static void start(String args, Instrumentation instrumentation, boolean atStartup) {
         try {
             Config config;
-            RuleSet rules;
+            RuleSet rules = null;
             try {
                 config = Config.forThisJvm(args);
             } catch (Exception e) { // not catch (ConfigException): verifying that would load it at every start
@@ -69,14 +69,19 @@ final class Guard implements Consumer<Object[]> {
                 }
                 return;
             }
-            try {
-                rules = RuleSet.load(config.rulesFile());
-            } catch (Exception e) { // RulesException, caught so for the same reason
-                if (!(e instanceof RulesException)) {
-                    throw e;
+            // The built-in rules alone are null here, and RuleSet is not loaded: the probe's first
+            // look has the build's copy of them, and what runs after a clean start makes them at
+            // its first use (RuleSet.orBuiltIn).
+            if (config.rulesFile() != null) {
+                try {
+                    rules = RuleSet.load(config.rulesFile());
+                } catch (Exception e) { // RulesException, caught so for the same reason
+                    if (!(e instanceof RulesException)) {
+                        throw e;
+                    }
+                    Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), config.logFormat());
+                    return;
                 }
-                Actions.refuseBadOption(new ConfigException("invalid option rules: " + e.getMessage()), config.logFormat());
-                return;
             }
             // Health (endpoint, status file, MXBean, metrics) only when an option asks for it.
             StateListener health = config.publishesHealth() ? Health.start(config) : null;
@@ -91,7 +96,7 @@ final class Guard implements Consumer<Object[]> {
                     Actions.probeUnavailable(probeProblem, config, atStartup);
                 }
             }
-            if (probe != null && rules.builtInOnly()) {
+            if (probe != null && rules == null) {
                 // Before the look: what loads meanwhile is new to the watcher. The change count first,
                 // so that anything the list holds was loaded before it, and seen by the look.
                 long count = probe.changeCount();
@@ -101,7 +106,7 @@ final class Guard implements Consumer<Object[]> {
                     return;
                 }
             }
-            FullStart.start(instrumentation, config, rules, probe, probeProblem, health, atStartup);
+            FullStart.start(instrumentation, config, RuleSet.orBuiltIn(rules), probe, probeProblem, health, atStartup);
         } catch (Throwable t) {
             if (Agent.ownClassFailure(t)) { // a class of ours its jar cannot give: not a bug, a damaged install
                 Agent.damaged(t, atStartup);

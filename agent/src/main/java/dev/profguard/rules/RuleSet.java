@@ -13,19 +13,16 @@ import java.util.Set;
  * copy of them ({@link StartRules}) and never needs them parsed.
  */
 public final class RuleSet {
-    private final boolean builtInOnly;
     /** Written last, once the lists beside it are (volatile): null until parsed. */
     private volatile List<Rule> rules;
     private List<String> allSymbols;
     private List<String> allMarks;
 
     public RuleSet(List<Rule> rules) {
-        this.builtInOnly = false;
         set(rules);
     }
 
     private RuleSet() {
-        this.builtInOnly = true;
     }
 
     private void set(List<Rule> list) {
@@ -64,17 +61,20 @@ public final class RuleSet {
         return extraFile == null ? new RuleSet() : new RuleSet(RulesParser.withBuiltin(extraFile));
     }
 
+    /**
+     * {@code rules}, or the built-in ones when it is null: what a clean start hands on (the gate,
+     * the watcher), which never loads this class before main (issue #16).
+     */
+    public static RuleSet orBuiltIn(RuleSet rules) {
+        return rules != null ? rules : new RuleSet();
+    }
+
     static List<Rule> builtin() {
         return RulesParser.builtin();
     }
 
     public List<Rule> rules() {
         return parsed();
-    }
-
-    /** Whether these are the built-in rules alone: what the probe's start-up scan knows ({@link StartRules}). */
-    public boolean builtInOnly() {
-        return builtInOnly;
     }
 
     /** The rule with that id, or null. */

@@ -64,12 +64,12 @@ final class JdkLoaderPatch {
 
     /** The patched NativeLibraries, or null when its target was not found; count[0] as {@link #instrument}. */
     static byte[] patchJni(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, JNI_TARGETS, GateBridge.NAME);
+        return classfile == null ? null : instrument(classfile, count, JNI_TARGETS, RuntimeGuard.BRIDGE);
     }
 
     /** The patched RawNativeLibraries, or null. */
     static byte[] patchFfm(byte[] classfile, int[] count) {
-        return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, GateBridge.NAME);
+        return classfile == null ? null : instrument(classfile, count, FFM_TARGETS, RuntimeGuard.BRIDGE);
     }
 
     static EntryPatch.Targets jniTargets() {
@@ -106,12 +106,12 @@ final class JdkLoaderPatch {
      */
     static byte[] instrument(byte[] classfile, int[] count, EntryPatch.Targets targets, String owner) {
         try {
-            return EntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
+            return EntryPatch.apply(classfile, targets, owner, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
         } catch (EntryPatch.Declined declined) {
             count[0] = 0;
         }
         try {
-            return AsmEntryPatch.apply(classfile, targets, owner, GateBridge.LOAD_DESCRIPTOR, count);
+            return AsmEntryPatch.apply(classfile, targets, owner, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
         } catch (RuntimeException | LinkageError e) {
             count[0] = -1;
             return null; // leave the class as it is; the installer reports the gate missing

@@ -6,15 +6,26 @@ import dev.profguard.rules.RuleSet;
 
 import dev.profguard.act.StateListener;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-/** Installs what guards the JVM after start-up; reports what could not be installed. */
-public final class RuntimeGuard {
+/**
+ * Installs what guards the JVM after start-up; reports what could not be installed. An instance
+ * is what guards it then, one class for its jobs (each class loaded before main costs start-up
+ * time; this was a nested class of its own): what the bridge calls, the gate, made at the first
+ * library load rather than in premain (a clean start loads none of it), its refusals counted for
+ * the metrics when health is on (a refusal is the gate's UnsatisfiedLinkError); the gate's way to
+ * open the JDK's loaders ({@link #getAsBoolean}); and the watcher thread's first step after a clean
+ * start ({@link #run}). Instances are made here only, and held by the bridge and the watcher's thread.
+ */
+public final class RuntimeGuard implements Function<Object[], Object>, Runnable, BooleanSupplier {
     /** The two loaders the gate patches (see {@link LoadTransformer} for where and why). */
     static final String NATIVE_LIBRARIES = "jdk/internal/loader/NativeLibraries";
     static final String RAW_LIBRARIES = "jdk/internal/loader/RawNativeLibraries";
@@ -35,7 +46,96 @@ public final class RuntimeGuard {
     private static int ffmPatched;
     private static boolean patched;
 
-    private RuntimeGuard() {
+    /** Null for the built-in ones (a clean start): made when the gate is. */
+    private final RuleSet rules;
+    private final Config config;
+    private final Probe probe;
+    private final StateListener listener;
+    private volatile LoadGate gate;
+    /** For the watcher: the linker's list from before the first look (see {@link Watcher#afterCleanScan}). */
+    private byte[] baseline;
+    /** The probe's change count when the baseline was listed. */
+    private long count;
+
+    /**
+     * The agent's Instrumentation, for the gate to open the JDK's loaders at its first load; null
+     * for the watcher's thread. Held here only, not in a static field: this object is reachable
+     * from the bridge's private hook and the watcher thread, neither of which the application
+     * can read without java.lang opened to it.
+     */
+    private final Instrumentation instrumentation;
+
+    private RuntimeGuard(RuleSet rules, Config config, Probe probe, StateListener listener, Instrumentation instrumentation) {
+        this.rules = rules;
+        this.config = config;
+        this.probe = probe;
+        this.listener = listener;
+        this.instrumentation = instrumentation;
+    }
+
+    /** For the gate: opens java.base's jdk.internal.loader and java.io to the agent ({@link #openJdkLoaders}). */
+    @Override
+    public boolean getAsBoolean() {
+        return openJdkLoaders(instrumentation);
+    }
+
+    /** The watcher thread: make the watcher, hand it to the gate, run it. */
+    @Override
+    public void run() {
+        Watcher made;
+        try {
+            made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
+        } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
+            if (dev.profguard.Agent.ownClassFailure(t)) {
+                // the jar cannot give the watcher's classes: a production JVM is not left unwatched
+                dev.profguard.Agent.damaged(t, config.isProduction());
+                return;
+            }
+            dev.profguard.log.Logs.get(config.logFormat()).error(
+                    "internal error, the runtime watcher did not start: {}. main runs; please report this.",
+                    String.valueOf(t));
+            return;
+        } finally {
+            dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class); // the watcher's classes are loaded, or never will be
+        }
+        baseline = null;
+        lookAfterLoads(made);
+        made.run();
+    }
+
+    @Override
+    public Object apply(Object[] call) {
+        LoadGate judge = gate;
+        if (judge == null) {
+            synchronized (this) {
+                if (gate == null) {
+                    try {
+                        gate = new LoadGate(RuleSet.orBuiltIn(rules), config, probe, this);
+                    } catch (LinkageError e) {
+                        if (!dev.profguard.Agent.ownClassFailure(e)) {
+                            throw e;
+                        }
+                        // The gate itself cannot be read from the jar: nothing can be judged. In
+                        // production the JVM ends with the damaged jar's ERROR and 64; elsewhere,
+                        // where the guard only warns, the line is said once and loads run.
+                        dev.profguard.Agent.damaged(e, config.isProduction());
+                        return Void.class; // LoadGate.RUN, which cannot be read either
+                    }
+                }
+                judge = gate;
+            }
+        }
+        if (listener == null) {
+            return judge.apply(call);
+        }
+        try {
+            return judge.apply(call);
+        } catch (LinkageError refused) { // UnsatisfiedLinkError, not named: the verifier would load it before main
+            if (refused instanceof UnsatisfiedLinkError) {
+                listener.counted(StateListener.Count.REFUSED_LOAD);
+            }
+            throw refused;
+        }
     }
 
     /**
@@ -57,7 +157,7 @@ public final class RuntimeGuard {
         if (config.watchIntervalMillis() == 0) {
             return;
         }
-        Guarding watch = new Guarding(rules, config, probe, listener, null);
+        RuntimeGuard watch = new RuntimeGuard(rules, config, probe, listener, null);
         watch.baseline = baseline;
         watch.count = count;
         dev.profguard.Agent.holdStartClasses(RuntimeGuard.class); // until the thread has loaded the watcher
@@ -77,6 +177,7 @@ public final class RuntimeGuard {
     /**
      * Installs the library-load gate (once per JVM; a second call only replaces the gate's rules).
      *
+     * @param rules the rules in force, null for the built-in ones alone (a clean start)
      * @param probe the native probe when loaded, else null
      * @return null when installed, else why not, in words for a WARN line
      */
@@ -92,7 +193,7 @@ public final class RuntimeGuard {
             return "this JVM does not let agents retransform and redefine classes";
         }
         try {
-            GateBridge.install(instrumentation, new Guarding(rules, config, probe, listener, instrumentation), probe);
+            installBridge(instrumentation, new RuntimeGuard(rules, config, probe, listener, instrumentation), probe);
             if (!patched) {
                 patched = true;
                 patchLoaders(instrumentation, probe);
@@ -131,10 +232,10 @@ public final class RuntimeGuard {
         int[] ffmCount = {raw == null ? 0 : -1};
         if (probe != null && jni != null && probe.neverRedefined(jni) && (raw == null || probe.neverRedefined(raw))) {
             jniPatch = probe.patchedImageClass(null, "java.base", NATIVE_LIBRARIES, JNI_METHOD, JNI_DESCRIPTOR, JNI_ROUTE,
-                    GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, jniCount);
+                    BRIDGE, BRIDGE_LOAD_DESCRIPTOR, jniCount);
             if (raw != null) {
                 ffmPatch = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE,
-                        GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, ffmCount);
+                        BRIDGE, BRIDGE_LOAD_DESCRIPTOR, ffmCount);
             }
         }
         if (jniCount[0] < 0 || ffmCount[0] < 0) { // no probe, redefined before, not in the image, or declined
@@ -196,104 +297,149 @@ public final class RuntimeGuard {
         return base.isOpen("jdk.internal.loader", agent) && base.isOpen("java.io", agent);
     }
 
+    // The bridge: here rather than in a class of its own, one class less to load before main (issue #16).
+
     /**
-     * What guards the JVM after start-up, one class for its jobs (each class loaded before main
-     * costs start-up time): what the bridge calls, the gate, made at the first library load rather
-     * than in premain (a clean start loads none of it), its refusals counted for the metrics when
-     * health is on (a refusal is the gate's UnsatisfiedLinkError); the gate's way to open the JDK's
-     * loaders ({@link #getAsBoolean}); and the watcher thread's first step after a clean start
-     * ({@link #run}).
+     * Defines {@code java.lang.ProfguardBridge} in java.base, the one class that code instrumented
+     * inside java.base (the JDK's native-library loaders) can call: the boot loader cannot see the
+     * agent's classes, and appending the agent jar to the bootstrap search makes the JVM print a CDS
+     * warning (JDK 17 and 25). The bridge holds a {@code Function<Object[], Object>} hook, set here,
+     * and a static {@code load(String route, Object loader, Class<?> from, String name)} that passes
+     * each call to it and returns what it returns: the library to return in place of the original
+     * method, or a {@code Class} (the bridge itself when no hook is set) meaning "run the method".
+     *
+     * <p>It is defined by the probe through JNI, or else through a private lookup on java.lang, which
+     * Instrumentation.redefineModule opens to the agent's module for that purpose.
      */
-    private static final class Guarding implements Function<Object[], Object>, Runnable, BooleanSupplier {
-        private final RuleSet rules;
-        private final Config config;
-        private final Probe probe;
-        private final StateListener listener;
-        private volatile LoadGate gate;
-        /** For the watcher: the linker's list from before the first look (see {@link Watcher#afterCleanScan}). */
-        private byte[] baseline;
-        /** The probe's change count when the baseline was listed. */
-        private long count;
+    static final String BRIDGE = "java/lang/ProfguardBridge";
+    static final String BRIDGE_LOAD_DESCRIPTOR =
+            "(Ljava/lang/String;Ljava/lang/Object;Ljava/lang/Class;Ljava/lang/String;)Ljava/lang/Object;";
 
-        /**
-         * The agent's Instrumentation, for the gate to open the JDK's loaders at its first load; null
-         * for the watcher's thread. Held here only, not in a static field: this object is reachable
-         * from the bridge's private hook and the watcher thread, neither of which the application
-         * can read without java.lang opened to it.
-         */
-        private final Instrumentation instrumentation;
-
-        Guarding(RuleSet rules, Config config, Probe probe, StateListener listener, Instrumentation instrumentation) {
-            this.rules = rules;
-            this.config = config;
-            this.probe = probe;
-            this.listener = listener;
-            this.instrumentation = instrumentation;
+    /**
+     * Defines the bridge (once per JVM) and sets its hook: through the probe's JNI DefineClass in
+     * the boot loader when it is loaded (no module opened: about 0.5 ms where the other route's
+     * redefineModule and private lookup cost about 4.7 ms of premain, issue #16), else as below.
+     */
+    static synchronized void installBridge(Instrumentation instrumentation, Function<Object[], Object> hook, Probe probe)
+            throws Exception {
+        if (probe != null && probe.defineBootClass(BRIDGE, bridgeBytes(BRIDGE), "hook", "Ljava/util/function/Function;", hook)) {
+            return;
         }
-
-        /** For the gate: opens java.base's jdk.internal.loader and java.io to the agent ({@link #openJdkLoaders}). */
-        @Override
-        public boolean getAsBoolean() {
-            return openJdkLoaders(instrumentation);
+        Class<?> bridge;
+        // java.lang opened to the agent's module: to define the bridge, and to set its private hook
+        if (!Object.class.getModule().isOpen("java.lang", RuntimeGuard.class.getModule())) {
+            instrumentation.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(RuntimeGuard.class.getModule())), Set.of(), Map.of());
         }
-
-        /** The watcher thread: make the watcher, hand it to the gate, run it. */
-        @Override
-        public void run() {
-            Watcher made;
-            try {
-                made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
-            } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
-                if (dev.profguard.Agent.ownClassFailure(t)) {
-                    // the jar cannot give the watcher's classes: a production JVM is not left unwatched
-                    dev.profguard.Agent.damaged(t, config.isProduction());
-                    return;
-                }
-                dev.profguard.log.Logs.get(config.logFormat()).error(
-                        "internal error, the runtime watcher did not start: {}. main runs; please report this.",
-                        String.valueOf(t));
-                return;
-            } finally {
-                dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class); // the watcher's classes are loaded, or never will be
-            }
-            baseline = null;
-            lookAfterLoads(made);
-            made.run();
+        try {
+            bridge = Class.forName(BRIDGE.replace('/', '.'), false, null);
+        } catch (ClassNotFoundException e) {
+            bridge = MethodHandles.privateLookupIn(Runtime.class, MethodHandles.lookup()).defineClass(bridgeBytes(BRIDGE));
         }
+        // private: an application cannot replace the gate (java.lang is not open to it)
+        Field field = bridge.getDeclaredField("hook");
+        field.setAccessible(true);
+        field.set(null, hook);
+    }
 
-        @Override
-        public Object apply(Object[] call) {
-            LoadGate judge = gate;
-            if (judge == null) {
-                synchronized (this) {
-                    if (gate == null) {
-                        try {
-                            gate = new LoadGate(rules, config, probe, this);
-                        } catch (LinkageError e) {
-                            if (!dev.profguard.Agent.ownClassFailure(e)) {
-                                throw e;
-                            }
-                            // The gate itself cannot be read from the jar: nothing can be judged. In
-                            // production the JVM ends with the damaged jar's ERROR and 64; elsewhere,
-                            // where the guard only warns, the line is said once and loads run.
-                            dev.profguard.Agent.damaged(e, config.isProduction());
-                            return Void.class; // LoadGate.RUN, which cannot be read either
-                        }
-                    }
-                    judge = gate;
-                }
-            }
-            if (listener == null) {
-                return judge.apply(call);
-            }
-            try {
-                return judge.apply(call);
-            } catch (LinkageError refused) { // UnsatisfiedLinkError, not named: the verifier would load it before main
-                if (refused instanceof UnsatisfiedLinkError) {
-                    listener.counted(StateListener.Count.REFUSED_LOAD);
-                }
-                throw refused;
-            }
+    /**
+     * The bridge's class file, written out by hand (18 constants, one field, one method) rather
+     * than with ASM, whose classes would cost more to load on the path to main than the class
+     * itself (benchmarks/RESULTS.md):
+     * <pre>
+     * public final class ProfguardBridge {
+     *     private static volatile Function&lt;Object[], Object&gt; hook;
+     *     public static Object load(String route, Object loader, Class&lt;?&gt; from, String name) {
+     *         Function h = hook;
+     *         if (h == null) return ProfguardBridge.class;
+     *         return h.apply(new Object[] {route, loader, from, name});
+     *     }
+     * }
+     * </pre>
+     * The unit tests define it under another name in a verifying class loader and call it.
+     *
+     * @param name the internal name to give it ({@link #BRIDGE} but in tests)
+     */
+    static byte[] bridgeBytes(String name) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(500);
+        put(out, 0xCAFE, 0xBABE, 0, 55, 19);         // magic, minor, major (Java 11), constant count
+        utf8(out, name);                             // #1
+        classRef(out, 1);                            // #2
+        utf8(out, "java/lang/Object");               // #3
+        classRef(out, 3);                            // #4
+        utf8(out, "hook");                           // #5
+        utf8(out, "Ljava/util/function/Function;");  // #6
+        utf8(out, "load");                           // #7
+        utf8(out, BRIDGE_LOAD_DESCRIPTOR);                  // #8
+        utf8(out, "Code");                           // #9
+        pair(out, 12, 5, 6);                         // #10 NameAndType hook:Function
+        pair(out, 9, 2, 10);                         // #11 Fieldref ProfguardBridge.hook
+        utf8(out, "java/util/function/Function");    // #12
+        classRef(out, 12);                           // #13
+        utf8(out, "apply");                          // #14
+        utf8(out, "(Ljava/lang/Object;)Ljava/lang/Object;"); // #15
+        pair(out, 12, 14, 15);                       // #16 NameAndType apply
+        pair(out, 11, 13, 16);                       // #17 InterfaceMethodref Function.apply
+        utf8(out, "StackMapTable");                  // #18
+        put(out, 0x0031, 2, 4, 0);                   // public final super, this #2, super #4, no interfaces
+        put(out, 1, 0x004A, 5, 6, 0);                // one field: private static volatile hook, no attributes
+        put(out, 1, 0x0009, 7, 8, 1);                // one method: public static load, one attribute
+        byte[] code = {
+            (byte) 0xb2, 0, 11,                      // 0: getstatic hook
+            0x59,                                    // 3: dup
+            (byte) 0xc7, 0, 7,                       // 4: ifnonnull 11
+            0x57,                                    // 7: pop
+            0x12, 2,                                 // 8: ldc ProfguardBridge.class: "run the method"
+            (byte) 0xb0,                             // 10: areturn
+            0x07,                                    // 11: iconst_4        (stack: hook)
+            (byte) 0xbd, 0, 4,                       // 12: anewarray Object
+            0x59, 0x03, 0x2a, 0x53,                  // 15: dup, iconst_0, aload_0, aastore
+            0x59, 0x04, 0x2b, 0x53,                  // 19: dup, iconst_1, aload_1, aastore
+            0x59, 0x05, 0x2c, 0x53,                  // 23: dup, iconst_2, aload_2, aastore
+            0x59, 0x06, 0x2d, 0x53,                  // 27: dup, iconst_3, aload_3, aastore
+            (byte) 0xb9, 0, 17, 2, 0,                // 31: invokeinterface Function.apply, 2 slots
+            (byte) 0xb0                              // 36: areturn
+        };
+        byte[] stackMap = {0, 1, 64 + 11, 7, 0, 13}; // one frame at 11: same locals, stack [Function]
+        put(out, 9);                                 // Code
+        put4(out, 8 + code.length + 4 + 6 + stackMap.length); // limits, code, no handlers, one attribute
+        put(out, 5, 4);                              // max_stack, max_locals
+        put4(out, code.length);
+        out.write(code, 0, code.length);
+        put(out, 0, 1, 18);                          // no handlers; one attribute: StackMapTable
+        put4(out, stackMap.length);
+        out.write(stackMap, 0, stackMap.length);
+        put(out, 0);                                 // no class attributes
+        return out.toByteArray();
+    }
+
+    private static void utf8(ByteArrayOutputStream out, String text) {
+        out.write(1);
+        put(out, text.length());
+        for (int i = 0; i < text.length(); i++) {
+            out.write(text.charAt(i)); // every name here is ASCII
         }
+    }
+
+    private static void classRef(ByteArrayOutputStream out, int name) {
+        out.write(7);
+        put(out, name);
+    }
+
+    private static void pair(ByteArrayOutputStream out, int tag, int first, int second) {
+        out.write(tag);
+        put(out, first, second);
+    }
+
+    /** Each value as a big-endian u2. */
+    private static void put(ByteArrayOutputStream out, int... values) {
+        for (int value : values) {
+            out.write(value >>> 8);
+            out.write(value);
+        }
+    }
+
+    private static void put4(ByteArrayOutputStream out, int value) {
+        put(out, value >>> 16, value & 0xffff);
     }
 }

@@ -48,6 +48,7 @@ public final class Watcher implements Runnable {
     private static final List<String> JVMTI_ENTRY = List.of("Agent_OnAttach", "Agent_OnLoad");
 
     private final Config config;
+    /** Null for the built-in ones (after a clean start): made at the first look that needs them. */
     private final RuleSet rules;
     private final Probe probe;
     /** Null until the first look after a clean start (made on the watcher's thread, not before main). */
@@ -222,7 +223,7 @@ public final class Watcher implements Runnable {
             }
             lastCount = count;
         }
-        Evidence evidence = new Evidence(rules, probe).startedWith(view);
+        Evidence evidence = new Evidence(RuleSet.orBuiltIn(rules), probe).startedWith(view);
         List<Finding> findings = new ArrayList<>();
         List<MappedObject> code = mappedCode();
         List<LoadedObject> loaded = probe == null ? List.of() : probe.loadedObjects();
@@ -301,7 +302,7 @@ public final class Watcher implements Runnable {
      */
     public synchronized void lookForCaptureData() {
         takePendingBaseline();
-        Evidence evidence = new Evidence(rules, probe);
+        Evidence evidence = new Evidence(RuleSet.orBuiltIn(rules), probe);
         List<Finding> found = new ArrayList<>();
         Set<String> open = new HashSet<>();
         List<OpenFile> files = view.openFiles().value();

@@ -201,16 +201,16 @@ class EntryPatchTest {
     void thisJdksLoadersArePatchedWithoutAsm() throws Exception {
         byte[] jni = bootClassFile("jdk/internal/loader/NativeLibraries");
         int[] count = {0};
-        byte[] patched = EntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+        byte[] patched = EntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
         assertEquals(1, count[0], "NativeLibraries.loadLibrary(Class, String, boolean) on JDK " + Runtime.version());
         assertEquals(List.of("ldc jni", "aload 0", "aload 1", "aload 2"), firstInstructions(patched, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR));
         // what ASM makes of the same class file calls the same, at the same place
-        byte[] viaAsm = AsmEntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR,
+        byte[] viaAsm = AsmEntryPatch.apply(jni, JdkLoaderPatch.jniTargets(), RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR,
                 new int[1]);
         assertEquals(firstInstructions(viaAsm, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR), firstInstructions(patched, "loadLibrary", RuntimeGuard.JNI_DESCRIPTOR));
         if (Runtime.version().feature() >= 19) {
             byte[] raw = bootClassFile("jdk/internal/loader/RawNativeLibraries");
-            EntryPatch.apply(raw, JdkLoaderPatch.ffmTargets(), GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+            EntryPatch.apply(raw, JdkLoaderPatch.ffmTargets(), RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
             assertEquals(1, count[0], "RawNativeLibraries.load(String)");
         }
     }
@@ -252,7 +252,7 @@ class EntryPatchTest {
     @Test
     void theHandWrittenBridgeVerifiesAndPassesEachCallToItsHook() throws Exception {
         String name = "dev.profguard.runtime.TestBridge";
-        Class<?> bridge = define(name, GateBridge.bytes(name.replace('.', '/')));
+        Class<?> bridge = define(name, RuntimeGuard.bridgeBytes(name.replace('.', '/')));
         Method load = bridge.getMethod("load", String.class, Object.class, Class.class, String.class);
         assertEquals(bridge, load.invoke(null, "jni", "owner", String.class, "/x.so"), "no hook yet: run the method");
         java.lang.reflect.Field hook = bridge.getDeclaredField("hook");

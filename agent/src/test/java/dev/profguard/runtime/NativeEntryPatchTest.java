@@ -41,15 +41,15 @@ class NativeEntryPatchTest {
         EntryPatch.Targets targets = (access, name, descriptor) ->
                 (access & 0x0008) == 0 && name.equals(method) && descriptor.startsWith(prefix) ? route : null;
         try {
-            return EntryPatch.apply(classfile, targets, GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, new int[1]);
+            return EntryPatch.apply(classfile, targets, RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, new int[1]);
         } catch (EntryPatch.Declined declined) {
             return null;
         }
     }
 
     private static byte[] viaProbe(byte[] classfile, String method, String prefix, String route, int[] count) {
-        return probe.patchedImageClass(classfile, "java.base", "unused", method, prefix, route, GateBridge.NAME,
-                GateBridge.LOAD_DESCRIPTOR, count);
+        return probe.patchedImageClass(classfile, "java.base", "unused", method, prefix, route, RuntimeGuard.BRIDGE,
+                RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
     }
 
     private static void assertSame(byte[] classfile, String method, String prefix, String route, int patched, String what) {
@@ -70,12 +70,12 @@ class NativeEntryPatchTest {
     void theJdksLoadersFromTheImageArePatchedAsEntryPatchPatchesThem() throws IOException {
         int[] count = {0};
         byte[] jni = probe.patchedImageClass(null, "java.base", RuntimeGuard.NATIVE_LIBRARIES, "loadLibrary",
-                RuntimeGuard.JNI_DESCRIPTOR, "jni", GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count);
+                RuntimeGuard.JNI_DESCRIPTOR, "jni", RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count);
         assertEquals(1, count[0], "NativeLibraries.loadLibrary(Class, String, boolean) on JDK " + Runtime.version());
         assertArrayEquals(viaJava(probe.imageClass("java.base", RuntimeGuard.NATIVE_LIBRARIES), "loadLibrary",
                 RuntimeGuard.JNI_DESCRIPTOR, "jni"), jni);
         assertNull(probe.patchedImageClass(null, "java.base", "java/lang/NoSuchClassAnywhere", "load", "(", "x",
-                GateBridge.NAME, GateBridge.LOAD_DESCRIPTOR, count));
+                RuntimeGuard.BRIDGE, RuntimeGuard.BRIDGE_LOAD_DESCRIPTOR, count));
         assertEquals(-2, count[0], "not in the image");
     }
 
