@@ -63,6 +63,36 @@ int probe_read_memory(uintptr_t address, unsigned char *into, size_t length)
     return got == (long)length ? PROBE_OK : PROBE_UNAVAILABLE;
 }
 
+void probe_read_regions(const uintptr_t *addresses, unsigned char *const *into, const size_t *lengths, size_t count,
+                        int *read)
+{
+    struct iovec local[PROBE_MAX_REGIONS];
+    struct iovec remote[PROBE_MAX_REGIONS];
+    size_t wanted = 0;
+    for (size_t i = 0; i < count && i < PROBE_MAX_REGIONS; i++) {
+        local[i].iov_base = into[i];
+        local[i].iov_len = lengths[i];
+        remote[i].iov_base = (void *)addresses[i];
+        remote[i].iov_len = lengths[i];
+        wanted += lengths[i];
+        read[i] = 0;
+    }
+    long got = count == 0 || count > PROBE_MAX_REGIONS ? -1
+               : syscall(SYS_process_vm_readv, probe_pid(), local, (unsigned long)count, remote, (unsigned long)count, 0L);
+    /* a short read stops at the first region that fails: those before it are whole, the rest read one by one */
+    size_t done = got < 0 ? 0 : (size_t)got;
+    for (size_t i = 0; i < count; i++) {
+        if (done >= lengths[i] && got >= 0 && (size_t)got <= wanted) {
+            read[i] = 1;
+            done -= lengths[i];
+        } else {
+            done = 0;
+            got = -1;
+            read[i] = probe_read_memory(addresses[i], into[i], lengths[i]) == PROBE_OK;
+        }
+    }
+}
+
 int probe_read_string(uint64_t address, char *into, size_t capacity)
 {
     /* at once when the whole buffer is readable, else byte by byte up to the NUL (the end of a mapping) */

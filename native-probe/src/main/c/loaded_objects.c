@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <link.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <elf.h>
 
@@ -102,25 +103,20 @@ uint64_t probe_zero_fill_at(uint64_t base)
     return zero_fill;
 }
 
-int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end)
+/* Whether the header read is an ELF header of this machine's word size with a program header table probe_object_spans reads. */
+static int probe_span_header(uint64_t base, const ElfW(Ehdr) *header)
 {
-    *start = 0;
-    *end = 0;
-    ElfW(Ehdr) header;
-    if (base == 0 || probe_read_memory((uintptr_t)base, (unsigned char *)&header, sizeof header) != PROBE_OK
-        || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_phentsize != sizeof(ElfW(Phdr))
-        || header.e_phnum == 0 || header.e_phnum > 128) {
-        return PROBE_NOT_LOADED;
-    }
+    return base != 0 && memcmp(header->e_ident, ELFMAG, SELFMAG) == 0 && header->e_phentsize == sizeof(ElfW(Phdr))
+           && header->e_phnum > 0 && header->e_phnum <= 128;
+}
+
+/* The range of the loadable segments in the program header table phdrs of the object at base. */
+static int probe_span_of(uint64_t base, const ElfW(Phdr) *phdrs, int count, uint64_t *start, uint64_t *end)
+{
     uint64_t low = UINT64_MAX;
     uint64_t high = 0;
     uint64_t first_vaddr = UINT64_MAX;
-    ElfW(Phdr) phdrs[128];
-    if (probe_read_memory((uintptr_t)(base + header.e_phoff), (unsigned char *)phdrs, header.e_phnum * sizeof phdrs[0])
-        != PROBE_OK) {
-        return PROBE_UNAVAILABLE; /* one read for all: a system call each cost more than the rest */
-    }
-    for (int i = 0; i < header.e_phnum; i++) {
+    for (int i = 0; i < count; i++) {
         ElfW(Phdr) phdr = phdrs[i];
         if (phdr.p_type != PT_LOAD || phdr.p_memsz == 0) {
             continue;
@@ -142,6 +138,63 @@ int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end)
     *start = base + (low - first_vaddr);
     *end = base + (((high + 4095) & ~(uint64_t)4095) - first_vaddr);
     return PROBE_OK;
+}
+
+void probe_object_spans(const uint64_t *bases, size_t count, uint64_t *starts, uint64_t *ends, int *status)
+{
+    ElfW(Ehdr) headers[PROBE_MAX_REGIONS];
+    uintptr_t addresses[PROBE_MAX_REGIONS];
+    unsigned char *into[PROBE_MAX_REGIONS];
+    size_t lengths[PROBE_MAX_REGIONS];
+    int read[PROBE_MAX_REGIONS];
+    for (size_t from = 0; from < count; from += PROBE_MAX_REGIONS) {
+        size_t n = count - from < PROBE_MAX_REGIONS ? count - from : PROBE_MAX_REGIONS;
+        for (size_t i = 0; i < n; i++) {
+            starts[from + i] = 0;
+            ends[from + i] = 0;
+            status[from + i] = PROBE_NOT_LOADED;
+            addresses[i] = (uintptr_t)bases[from + i];
+            into[i] = (unsigned char *)&headers[i];
+            lengths[i] = sizeof headers[i];
+        }
+        probe_read_regions(addresses, into, lengths, n, read); /* every header in one call */
+        ElfW(Phdr) *tables = calloc(n * 128, sizeof *tables);
+        size_t wanted = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (bases[from + i] == 0 || !read[i] || !probe_span_header(bases[from + i], &headers[i])) {
+                continue;
+            }
+            status[from + i] = PROBE_UNAVAILABLE; /* until its table is read (no memory: it stays so) */
+            if (tables != NULL) {
+                addresses[wanted] = (uintptr_t)(bases[from + i] + headers[i].e_phoff);
+                into[wanted] = (unsigned char *)&tables[i * 128];
+                lengths[wanted] = headers[i].e_phnum * sizeof(ElfW(Phdr));
+                wanted++;
+            }
+        }
+        if (tables == NULL) {
+            continue;
+        }
+        probe_read_regions(addresses, into, lengths, wanted, read); /* every table in a second */
+        for (size_t i = 0, k = 0; i < n; i++) {
+            if (status[from + i] != PROBE_UNAVAILABLE) {
+                continue;
+            }
+            if (read[k]) {
+                status[from + i] = probe_span_of(bases[from + i], &tables[i * 128], headers[i].e_phnum,
+                                                 &starts[from + i], &ends[from + i]);
+            }
+            k++;
+        }
+        free(tables);
+    }
+}
+
+int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end)
+{
+    int status;
+    probe_object_spans(&base, 1, start, end, &status);
+    return status;
 }
 
 int probe_list_objects(struct probe_buffer *out)

@@ -149,7 +149,7 @@ struct probe_procmap_query {
 static int probe_read_maps_query(probe_mapping_fn each, void *context)
 {
     int fd = -1;
-    if (probe_open_regular("/proc/self/maps", &fd) != PROBE_OK) {
+    if (probe_open_proc("/proc/self/maps", &fd) != PROBE_OK) {
         return PROBE_UNAVAILABLE;
     }
     char name[PATH_MAX + 64];

@@ -87,6 +87,20 @@ int probe_call_shutdown(const char *path, const char *symbol);
  */
 int probe_open_regular(const char *path, int *fd);
 
+/*
+ * A file of /proc, as probe_open_regular opens it but with O_NONBLOCK left set: procfs ignores
+ * it, and clearing it is two system calls of each such file a first look reads.
+ */
+int probe_open_proc(const char *path, int *fd);
+
+/*
+ * realpath(path, real) != NULL, the kernel's answer: path opened O_PATH (nothing read, no device
+ * opened) and its name read back from /proc/self/fd, three system calls where glibc's realpath
+ * makes a readlink for every component of the path. realpath itself when that answer is not a
+ * plain absolute path (no /proc, a deleted file, a name too long). real holds PATH_MAX bytes.
+ */
+int probe_real_path(const char *path, char *real);
+
 /* Closes a descriptor from probe_open_regular. */
 int probe_close_file(int fd);
 
@@ -138,6 +152,25 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
  * header is there.
  */
 int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end);
+
+/*
+ * probe_object_span for count objects at once: the headers in one process_vm_readv, the
+ * program header tables in a second, where one object at a time took two calls each (a JVM lists
+ * about twenty). status[i] is what probe_object_span would return for bases[i].
+ */
+void probe_object_spans(const uint64_t *bases, size_t count, uint64_t *starts, uint64_t *ends, int *status);
+
+/* The most regions probe_read_regions reads in one call. */
+#define PROBE_MAX_REGIONS 64
+
+/*
+ * Reads count (at most PROBE_MAX_REGIONS) regions of this process's memory, each at addresses[i]
+ * into into[i], lengths[i] bytes, in one process_vm_readv; a region the one call could not read
+ * whole (a short read stops at the first that fails) is read again on its own. read[i]: region i
+ * was read whole.
+ */
+void probe_read_regions(const uintptr_t *addresses, unsigned char *const *into, const size_t *lengths, size_t count,
+                        int *read);
 
 /* Where the main program's first segment (its ELF header) is mapped, as the dynamic linker has it. */
 int probe_main_start(uint64_t *start);
@@ -246,7 +279,7 @@ typedef void (*probe_mapping_fn)(void *context, const struct probe_mapping *mapp
  */
 int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *malformed);
 
-/* A file read whole into out, within its limit; never a non-regular file's (probe_open_regular). */
+/* A file of /proc read whole into out, within its limit; never a non-regular file's (probe_open_proc). */
 int probe_read_small_file(const char *path, struct probe_buffer *out);
 
 /* Ends the process with _exit(status): no atexit handler or library destructor runs. */

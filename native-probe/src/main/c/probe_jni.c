@@ -205,14 +205,21 @@ JNIEXPORT jlongArray JNICALL Java_dev_profguard_probe_Probe_objectSpans0(JNIEnv 
     jlongArray result = in == NULL || out == NULL ? NULL : (*env)->NewLongArray(env, count * 2);
     if (result != NULL) {
         (*env)->GetLongArrayRegion(env, bases, 0, count, in);
-        for (jsize i = 0; i < count; i++) {
-            uint64_t start = 0;
-            uint64_t end = 0;
-            if (probe_object_span((uint64_t)in[i], &start, &end) == PROBE_OK) {
-                out[2 * i] = (jlong)start;
-                out[2 * i + 1] = (jlong)end;
+        uint64_t *starts = calloc((size_t)count + 1, sizeof *starts);
+        uint64_t *ends = calloc((size_t)count + 1, sizeof *ends);
+        int *status = calloc((size_t)count + 1, sizeof *status);
+        if (starts != NULL && ends != NULL && status != NULL) {
+            probe_object_spans((const uint64_t *)in, (size_t)count, starts, ends, status);
+            for (jsize i = 0; i < count; i++) {
+                if (status[i] == PROBE_OK) {
+                    out[2 * i] = (jlong)starts[i];
+                    out[2 * i + 1] = (jlong)ends[i];
+                }
             }
         }
+        free(starts);
+        free(ends);
+        free(status);
         (*env)->SetLongArrayRegion(env, result, 0, count * 2, out);
     }
     free(in);
@@ -619,12 +626,12 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
     void *code;
     memcpy(&code, &get_env, sizeof code);
     probe_set_libjvm(code);
-    jclass natives = (*env)->FindClass(env, "dev/profguard/probe/Probe");
-    if (natives == NULL) {
+    jclass probe_class = (*env)->FindClass(env, "dev/profguard/probe/Probe");
+    if (probe_class == NULL) {
         return JNI_ERR;
     }
     jint count = (jint)(sizeof probe_methods / sizeof probe_methods[0]);
-    if ((*env)->RegisterNatives(env, natives, probe_methods, count) != 0) {
+    if ((*env)->RegisterNatives(env, probe_class, probe_methods, count) != 0) {
         return JNI_ERR;
     }
     return JNI_VERSION_1_8;

@@ -2,14 +2,17 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "probe.h"
 
-int probe_open_regular(const char *path, int *fd)
+static int probe_open_checked(const char *path, int *fd, int blocking)
 {
     *fd = -1;
     if (path == NULL || path[0] == '\0') {
@@ -25,13 +28,42 @@ int probe_open_regular(const char *path, int *fd)
         close(opened);
         return PROBE_NOT_REGULAR;
     }
-    /* Reads of a regular file never block; clear O_NONBLOCK all the same. */
-    int flags = fcntl(opened, F_GETFL);
+    /* Reads of a regular file never block; clear O_NONBLOCK all the same (a FUSE file may heed it). */
+    int flags = blocking ? fcntl(opened, F_GETFL) : -1;
     if (flags >= 0) {
         (void)fcntl(opened, F_SETFL, flags & ~O_NONBLOCK);
     }
     *fd = opened;
     return PROBE_OK;
+}
+
+int probe_open_regular(const char *path, int *fd)
+{
+    return probe_open_checked(path, fd, 1);
+}
+
+int probe_open_proc(const char *path, int *fd)
+{
+    return probe_open_checked(path, fd, 0);
+}
+
+int probe_real_path(const char *path, char *real)
+{
+    int opened = open(path, O_PATH | O_CLOEXEC);
+    if (opened >= 0) {
+        char link[32];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", opened);
+        ssize_t length = readlink(link, real, PATH_MAX);
+        close(opened);
+        static const char deleted[] = " (deleted)";
+        if (length > 0 && length < PATH_MAX && real[0] == '/') {
+            real[length] = '\0';
+            if ((size_t)length < sizeof deleted - 1 || strcmp(real + length - (sizeof deleted - 1), deleted) != 0) {
+                return 1;
+            }
+        }
+    }
+    return realpath(path, real) != NULL;
 }
 
 int probe_close_file(int fd)

@@ -88,7 +88,7 @@ int probe_jdk_lib(char *lib, size_t capacity)
         return found;
     }
     char real[PATH_MAX];
-    if (realpath(libjvm, real) == NULL) {
+    if (!probe_real_path(libjvm, real)) {
         return PROBE_UNAVAILABLE;
     }
     for (int up = 0; up < 2; up++) {

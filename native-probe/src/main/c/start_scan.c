@@ -370,7 +370,7 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
     }
     struct probe_place *place = &places->place[places->count];
     char real[PATH_MAX];
-    int resolved = realpath(dir, real) != NULL;
+    int resolved = probe_real_path(dir, real);
     place->dir = strdup(dir);
     place->real = resolved ? strdup(real) : NULL;
     if (place->dir == NULL || (resolved && place->real == NULL)) {
@@ -424,7 +424,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
     }
     struct probe_place *place = base == NULL ? NULL : probe_place_of(places, name, dir);
     if (place == NULL) {
-        if (realpath(name, real) == NULL) {
+        if (!probe_real_path(name, real)) {
             return 0;
         }
         *file_root_only = probe_root_only(real);
@@ -449,11 +449,11 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
     return 1;
 }
 
-/* A file read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
+/* A file of /proc read into a buffer, at most limit bytes; PROBE_TOO_LARGE past that, never a non-regular file's. */
 int probe_read_small_file(const char *path, struct probe_buffer *out)
 {
     int fd = -1;
-    int status = probe_open_regular(path, &fd);
+    int status = probe_open_proc(path, &fd);
     /* /proc files are regular files of size 0: read until the end, within the buffer's limit */
     unsigned char chunk[16384];
     while (status == PROBE_OK) {
@@ -593,11 +593,6 @@ struct probe_known_span {
     unsigned long long file[2];
 };
 
-static int probe_known_span(const struct probe_file_mappings *all, uint64_t base, struct probe_known_span *span)
-{
-    return probe_file_at(all, base, span->file) && probe_object_span(base, &span->start, &span->end) == PROBE_OK;
-}
-
 /* Whether a mapping lies inside the span and is of its file. */
 static int probe_in_span(const struct probe_file_mapping *mapping, const struct probe_known_span *span)
 {
@@ -639,8 +634,9 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
      * such a range and of that file: a client given a listed file's device and inode (rewritten in
      * place, mapped, made private, put back) lies outside the listed object's range (red team round 12).
      */
-    struct probe_known_span known[PROBE_MAX_KNOWN];
-    size_t known_count = 0;
+    struct probe_known_span known[PROBE_MAX_KNOWN + 1]; /* the listed objects', then the main program's */
+    uint64_t bases[PROBE_MAX_KNOWN + 1];
+    size_t listed = 0;
     size_t at = 0;
     uint64_t base;
     uint64_t zero_fill;
@@ -648,13 +644,31 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     char name[PATH_MAX];
     int got;
     while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) > 0) {
-        if (memchr(name, '/', length) != NULL && known_count < PROBE_MAX_KNOWN && probe_known_span(&all, base, &known[known_count])) {
+        if (memchr(name, '/', length) != NULL && listed < PROBE_MAX_KNOWN && probe_file_at(&all, base, known[listed].file)) {
+            bases[listed++] = base;
+        }
+    }
+    uint64_t main_start = 0;
+    int main_listed = probe_main_start(&main_start) == PROBE_OK && probe_file_at(&all, main_start, known[listed].file);
+    bases[listed] = main_start;
+    /* every range read at once (two system calls), then those read kept */
+    uint64_t starts[PROBE_MAX_KNOWN + 1];
+    uint64_t ends[PROBE_MAX_KNOWN + 1];
+    int spans[PROBE_MAX_KNOWN + 1];
+    probe_object_spans(bases, listed + (main_listed ? 1 : 0), starts, ends, spans);
+    struct probe_known_span main_span = known[listed];
+    main_span.start = starts[listed];
+    main_span.end = ends[listed];
+    int main_known = main_listed && spans[listed] == PROBE_OK;
+    size_t known_count = 0;
+    for (size_t i = 0; i < listed; i++) {
+        if (spans[i] == PROBE_OK) {
+            known[known_count] = known[i];
+            known[known_count].start = starts[i];
+            known[known_count].end = ends[i];
             known_count++;
         }
     }
-    struct probe_known_span main_span;
-    uint64_t main_start = 0;
-    int main_known = probe_main_start(&main_start) == PROBE_OK && probe_known_span(&all, main_start, &main_span);
     unsigned long long self_file[2] = {~0ULL, ~0ULL};
     int self_known = probe_file_at(&all, self_base, self_file);
     const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all.records.data;
@@ -999,7 +1013,7 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     char jdk_home[PATH_MAX];
     probe_jdk_home(jdk_home, sizeof jdk_home);
     char exe[PATH_MAX];
-    if (realpath("/proc/self/exe", exe) == NULL) {
+    if (!probe_real_path("/proc/self/exe", exe)) {
         exe[0] = '\0'; /* its code mapping is then one the linker does not list: looked closer at */
     }
     struct probe_buffer self;

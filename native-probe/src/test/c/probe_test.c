@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -697,6 +698,117 @@ static void test_mappings(void)
     unlink(odd);
 }
 
+/* probe_real_path answers as realpath does: links followed, ".." resolved, nothing for a name that is not there. */
+static void test_real_path(const char *fixture)
+{
+    char dir[] = "/tmp/profguard-c-test-real-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char sub[PATH_MAX], file[PATH_MAX], link1[PATH_MAX], link2[PATH_MAX], dotted[PATH_MAX], fifo[PATH_MAX];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(file, sizeof file, "%s/sub/file", dir);
+    snprintf(link1, sizeof link1, "%s/one", dir);
+    snprintf(link2, sizeof link2, "%s/sub/two", dir);
+    snprintf(dotted, sizeof dotted, "%s/sub/../one", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    CHECK(mkdir(sub, 0700) == 0);
+    int made = open(file, O_WRONLY | O_CREAT, 0600);
+    CHECK(made >= 0);
+    if (made >= 0) {
+        close(made);
+    }
+    CHECK(symlink("sub/two", link1) == 0 && symlink("file", link2) == 0 && mkfifo(fifo, 0600) == 0);
+    const char *paths[] = {"/", "/proc/self/exe", fixture, dir, sub, file, link1, link2, dotted, fifo, "/tmp/../tmp/.",
+                           "/no/such/file", "relative-no-such"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char expected[PATH_MAX];
+        char got[PATH_MAX];
+        int by_libc = realpath(paths[i], expected) != NULL;
+        int by_kernel = probe_real_path(paths[i], got);
+        CHECK(by_libc == by_kernel);
+        if (by_libc && by_kernel && strcmp(expected, got) != 0) {
+            fprintf(stderr, "real path of %s: %s, realpath %s\n", paths[i], got, expected);
+            failures++;
+        }
+    }
+    unlink(fifo);
+    unlink(link2);
+    unlink(link1);
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+static int collect_base(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    uint64_t *bases = data;
+    if (bases[0] < 60) {
+        bases[1 + bases[0]++] = (uint64_t)info->dlpi_addr;
+    }
+    return 0;
+}
+
+/*
+ * probe_object_spans reads many objects in two calls and answers for each as probe_object_span
+ * does alone: around unreadable headers (the short read's fallback), an ELF header whose program
+ * header table is unreadable, a page that is no ELF header, 0, and more bases than one batch holds.
+ */
+static void test_object_spans(void)
+{
+    uint64_t listed[61] = {0};
+    dl_iterate_phdr(collect_base, listed);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *pages = mmap(NULL, (size_t)page * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(pages != MAP_FAILED);
+    if (pages == MAP_FAILED) {
+        return;
+    }
+    /* page 0: an ELF header whose table is in page 1, made unreadable; page 2: not an ELF header */
+    ElfW(Ehdr) *fake = (ElfW(Ehdr) *)(void *)pages;
+    memcpy(fake->e_ident, ELFMAG, SELFMAG);
+    fake->e_phentsize = sizeof(ElfW(Phdr));
+    fake->e_phnum = 4;
+    fake->e_phoff = (ElfW(Off))page;
+    memset(pages + 2 * page, 0x41, (size_t)page);
+    CHECK(mprotect(pages + page, (size_t)page, PROT_NONE) == 0);
+    uint64_t bases[200];
+    size_t count = 0;
+    int rounds = 0;
+    for (; count < PROBE_MAX_REGIONS + 16; rounds++) { /* rounds past one batch (PROBE_MAX_REGIONS) */
+        for (uint64_t i = 0; i < listed[0] && count < 190; i++) {
+            bases[count++] = listed[1 + i];
+            if (i % 3 == 1) {
+                bases[count++] = (uint64_t)(uintptr_t)(pages + page); /* unreadable */
+            }
+        }
+        bases[count++] = (uint64_t)(uintptr_t)pages;
+        bases[count++] = (uint64_t)(uintptr_t)(pages + 2 * page);
+        bases[count++] = 0;
+    }
+    CHECK(count > PROBE_MAX_REGIONS);
+    uint64_t starts[200], ends[200];
+    int status[200];
+    probe_object_spans(bases, count, starts, ends, status);
+    int spans = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t start = 1;
+        uint64_t end = 1;
+        int alone = probe_object_span(bases[i], &start, &end);
+        CHECK(alone == status[i] && start == starts[i] && end == ends[i]);
+        if (bases[i] == (uint64_t)(uintptr_t)pages) {
+            CHECK(status[i] == PROBE_UNAVAILABLE);
+        } else if (bases[i] == 0 || bases[i] == (uint64_t)(uintptr_t)(pages + page)
+                   || bases[i] == (uint64_t)(uintptr_t)(pages + 2 * page)) {
+            CHECK(status[i] == PROBE_NOT_LOADED && starts[i] == 0 && ends[i] == 0);
+        } else if (status[i] == PROBE_OK) {
+            spans++;
+            CHECK(starts[i] <= bases[i] && ends[i] > bases[i]);
+        }
+    }
+    CHECK(spans >= 3 * rounds); /* at least this program, libc and the linker, each round */
+    munmap(pages, (size_t)page * 3);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -707,6 +819,8 @@ int main(int argc, char **argv)
     test_image_resource();
     test_maps_lines();
     test_mappings();
+    test_real_path(argv[1]);
+    test_object_spans();
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
     test_shutdown(argv[1]);
