@@ -36,8 +36,11 @@ public final class ConfigException extends Exception {
         throw new ConfigException(message);
     }
 
-    /** {@code failure} (a ConfigException) thrown again, to be written in {@code format}; as {@link #raise}. */
+    /** {@code failure}, a ConfigException, thrown again to be written in {@code format}; as {@link #raise(String)}. */
     static RuntimeException raise(Exception failure, LogFormat format) throws ConfigException {
-        throw ((ConfigException) failure).in(format);
+        if (failure instanceof ConfigException) {
+            throw ((ConfigException) failure).in(format);
+        }
+        return new IllegalStateException(failure); // no other checked exception is declared: not reached
     }
 }

@@ -55,7 +55,7 @@ public final class RuleSet {
      * The built-in rules, then those of {@code extraFile} when it is not null (parsed now, so its
      * errors are said at start-up); a rule of the file with a built-in rule's id replaces it.
      * The work is RulesParser's ({@link RulesParser#withBuiltin}): this class names no exception
-     * of its own to throw, so that verifying it (at every start) loads none.
+     * of its own to throw, so that verifying it loads none.
      */
     public static RuleSet load(Path extraFile) throws RulesException {
         return extraFile == null ? new RuleSet() : new RuleSet(RulesParser.withBuiltin(extraFile));
@@ -66,8 +66,11 @@ public final class RuleSet {
      * the watcher), which never loads this class before main (issue #16).
      */
     public static RuleSet orBuiltIn(RuleSet rules) {
-        return rules != null ? rules : new RuleSet();
+        return rules != null ? rules : BUILT_IN;
     }
+
+    /** The built-in rules alone, one instance for every user, parsed once at their first use. */
+    private static final RuleSet BUILT_IN = new RuleSet();
 
     static List<Rule> builtin() {
         return RulesParser.builtin();

@@ -23,7 +23,7 @@ import java.util.function.Function;
  * library load rather than in premain (a clean start loads none of it), its refusals counted for
  * the metrics when health is on (a refusal is the gate's UnsatisfiedLinkError); the gate's way to
  * open the JDK's loaders ({@link #getAsBoolean}); and the watcher thread's first step after a clean
- * start ({@link #run}). Instances are made here only, and held by the bridge and the watcher's thread.
+ * start ({@link #run}). Instances are made here only, and held by the bridge, the gate and the watcher's thread.
  */
 public final class RuntimeGuard implements Function<Object[], Object>, Runnable, BooleanSupplier {
     /** The two loaders the gate patches (see {@link LoadTransformer} for where and why). */
@@ -151,6 +151,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * made on that thread, so its class loads beside main rather than before it. A load before the
      * watcher is made is judged by the gate as any other, and moves the change count, so the
      * watcher's first look sees it: the baseline is the linker's list from before the probe's look.
+     * {@code rules} is null for the built-in ones alone.
      */
     public static void watchAfterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener,
                                            byte[] baseline, long count) {
@@ -370,7 +371,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
         utf8(out, "hook");                           // #5
         utf8(out, "Ljava/util/function/Function;");  // #6
         utf8(out, "load");                           // #7
-        utf8(out, BRIDGE_LOAD_DESCRIPTOR);                  // #8
+        utf8(out, BRIDGE_LOAD_DESCRIPTOR);           // #8
         utf8(out, "Code");                           // #9
         pair(out, 12, 5, 6);                         // #10 NameAndType hook:Function
         pair(out, 9, 2, 10);                         // #11 Fieldref ProfguardBridge.hook

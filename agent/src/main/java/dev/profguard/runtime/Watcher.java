@@ -48,7 +48,7 @@ public final class Watcher implements Runnable {
     private static final List<String> JVMTI_ENTRY = List.of("Agent_OnAttach", "Agent_OnLoad");
 
     private final Config config;
-    /** Null for the built-in ones (after a clean start): made at the first look that needs them. */
+    /** Null for the built-in ones (after a clean start): RuleSet.orBuiltIn's one instance, asked at each look that needs them. */
     private final RuleSet rules;
     private final Probe probe;
     /** Null until the first look after a clean start (made on the watcher's thread, not before main). */

@@ -124,6 +124,17 @@ class RulesParserTest {
         assertEquals(List.of("x#y", "z"), rule.marks());
     }
 
+    /** What a clean start hands on (null) is one rule set for the gate and every look of the watcher, parsed once. */
+    @Test
+    void theBuiltInRulesAfterACleanStartAreOneSetParsedOnce() throws Exception {
+        RuleSet first = RuleSet.orBuiltIn(null);
+        assertTrue(first == RuleSet.orBuiltIn(null), "one instance");
+        assertTrue(first.rules() == RuleSet.orBuiltIn(null).rules(), "parsed once");
+        assertEquals(RuleSet.builtin().size(), first.rules().size());
+        RuleSet own = RuleSet.load(null);
+        assertTrue(own == RuleSet.orBuiltIn(own), "a rule set given is the one used");
+    }
+
     @Test
     void captureHeadersMatchTheFirstBytes() throws Exception {
         Rule mtuner = RuleSet.load(null).byId("mtuner-client");
