@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * check, from the JVM's own class-loading log; the timings themselves live in benchmarks/.
  *
  * <p>The start-up budget, written once here: a clean start loads at most {@link #BUDGET} classes of
- * ours before main (each about 0.25 ms, issue #16). The probe takes the first look in C; the
+ * ours (Agent and the bridge in java.base counted) before main (each about 0.25 ms, issue #16). The probe takes the first look in C; the
  * evidence ladder, the policy, the actions, the rules parser, the gate itself and logging load
  * only when there is something to look at, a library to load, or something to say.
  */
@@ -74,7 +74,8 @@ class StartupCostTest extends JvmTest {
         }
         List<String> ours = lines.subList(0, main).stream().filter(l -> l.contains("] dev.profguard."))
                 .map(l -> l.substring(l.indexOf("] dev.profguard.") + 2).split(" ")[0]).toList();
-        assertTrue(ours.size() <= BUDGET, ours.size() + " classes of ours before main, budget " + BUDGET + ": " + ours);
+        // the bridge (java.lang.ProfguardBridge) is ours too: counted, though not in the pack
+        assertTrue(ours.size() + 1 <= BUDGET, ours.size() + " classes of ours and the bridge before main, budget " + BUDGET + ": " + ours);
         // each is in the pack the agent's class loader (dev.profguard.Agent) reads at once (but Agent, which the JVM's agent loading takes from the jar)
         List<String> packed = packedNames();
         for (String name : ours) {

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +43,8 @@ public final class NativeLoader {
     static final String RESOURCE_DIR = "/META-INF/native/linux-x86_64/";
     static final String LIBRARY = "libprofguard_probe.so";
     private static final int MAX_LIBRARY = 4 << 20;
-    /** By name, not LoadTrampoline.class: a class literal would load it in this loader too. */
-    private static final String TRAMPOLINE = "dev.profguard.probe.LoadTrampoline";
+    /** This class's name, for the copy {@link #isolatedTrampoline} defines. */
+    private static final String TRAMPOLINE = "dev.profguard.probe.NativeLoader";
 
     private NativeLoader() {
     }
@@ -256,9 +259,9 @@ public final class NativeLoader {
     }
 
     /**
-     * Before JDK 24, {@code System.load}. From JDK 24 on, through {@link LoadTrampoline}: called
-     * directly when this class is in the agent's own class loader, else defined in a loader of its
-     * own, so that java.lang is never opened to the application's module; when that route is closed (a future JDK), {@code System.load} if this
+     * Before JDK 24, {@code System.load}. From JDK 24 on, through {@link #trampoline}: called
+     * directly when this class is in the agent's own class loader, else on a copy of this class
+     * defined in a loader of its own, so that java.lang is never opened to the application's module; when that route is closed (a future JDK), {@code System.load} if this
      * module has native access (--enable-native-access), else the probe is not loaded.
      */
     private static void loadWithoutWarning(Instrumentation instrumentation, File library)
@@ -275,7 +278,7 @@ public final class NativeLoader {
                 // code, so java.lang is opened to it and no loader of the trampoline's own is needed.
                 openJavaLang(instrumentation, NativeLoader.class.getModule());
                 try {
-                    LoadTrampoline.load(Probe.class, library);
+                    trampoline(Probe.class, library);
                 } catch (LinkageError e) {
                     if (!(e instanceof UnsatisfiedLinkError)) {
                         throw e;
@@ -286,7 +289,7 @@ public final class NativeLoader {
             }
             Class<?> trampoline = isolatedTrampoline();
             openJavaLang(instrumentation, trampoline.getModule());
-            trampoline.getMethod("load", Class.class, File.class).invoke(null, Probe.class, library);
+            trampoline.getMethod("trampoline", Class.class, File.class).invoke(null, Probe.class, library);
             return;
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (e instanceof InvocationTargetException) {
@@ -305,6 +308,38 @@ public final class NativeLoader {
         throw ProbeUnavailableException.raise("this JDK closes the warning-free route to load the probe ("
                 + internalFailure + ") and the agent has no native access; run the JVM with "
                 + "--enable-native-access=ALL-UNNAMED to use the probe");
+    }
+
+    /**
+     * Loads the library through {@code ClassLoader.loadLibrary(Class, File)}, the JDK's own path
+     * behind {@code System.load} minus its JEP 472 caller check (which would print a warning on JDK
+     * 24+ and throw under {@code --illegal-native-access=deny}). {@code java.lang} is opened only to
+     * a module that holds no application code: the agent's own class loader's (dev.profguard.Agent),
+     * where {@link #loadWithoutWarning} calls this directly, or else a class loader of its own in
+     * which this class is defined anew ({@link #isolatedTrampoline}). Here rather than in a class of
+     * its own: one class less to load before main on JDK 24+ (issue #16).
+     *
+     * <p>Through a method handle of a private lookup in java.lang, not {@code Method.invoke}: on JDK
+     * 18+ reflection spins method-handle classes for the call (three LambdaForms, about 2 ms of
+     * premain on JDK 25 measured here), where a handle of this shape is served from the JDK's
+     * archived forms.
+     */
+    public static void trampoline(Class<?> fromClass, File library) throws ReflectiveOperationException {
+        MethodType type = MethodType.methodType(Class.forName("jdk.internal.loader.NativeLibrary", false, null), Class.class,
+                File.class);
+        MethodHandle loadLibrary = MethodHandles.privateLookupIn(ClassLoader.class, MethodHandles.lookup())
+                .findStatic(ClassLoader.class, "loadLibrary", type);
+        Object loaded;
+        try {
+            loaded = loadLibrary.invoke(fromClass, library);
+        } catch (RuntimeException | Error e) {
+            throw e; // UnsatisfiedLinkError among them: the library could not be loaded
+        } catch (Throwable t) { // it declares none; not InvocationTargetException, which the verifier would load before main
+            throw new ReflectiveOperationException("ClassLoader.loadLibrary threw " + t, t);
+        }
+        if (loaded == null) {
+            throw new UnsatisfiedLinkError("could not load " + library);
+        }
     }
 
     private static void openJavaLang(Instrumentation instrumentation, Module to) {
@@ -369,9 +404,12 @@ public final class NativeLoader {
         }
     }
 
-    /** LoadTrampoline, defined anew by a class loader of its own (its own unnamed module). */
+    /**
+     * This class defined anew by a class loader of its own (its own unnamed module), for its
+     * {@link #trampoline} alone: nothing else of the copy runs, and nothing but the caller holds it.
+     */
     private static Class<?> isolatedTrampoline() throws ProbeUnavailableException, ClassNotFoundException {
-        byte[] bytes = read(jarOf(NativeLoader.class), NativeLoader.class, "LoadTrampoline.class", 64 * 1024, null);
+        byte[] bytes = read(jarOf(NativeLoader.class), NativeLoader.class, "NativeLoader.class", 64 * 1024, null);
         // var: typed as the anonymous class itself, so verifying this method does not load it
         var isolated = new ClassLoader("profguard-probe-loader", NativeLoader.class.getClassLoader()) {
             @Override
