@@ -370,7 +370,15 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
     }
     struct probe_place *place = &places->place[places->count];
     char real[PATH_MAX];
-    int resolved = probe_real_path(dir, real);
+    struct stat named;
+    struct stat at_real;
+    /*
+     * The real path counts only as the same directory as the name it came from: through another
+     * mount namespace (/proc/PID/root/usr/lib/...) a name reads back as a path that is another
+     * directory here, the system's own (red team round 13).
+     */
+    int resolved = probe_real_path(dir, real) && stat(dir, &named) == 0 && stat(real, &at_real) == 0
+                   && named.st_dev == at_real.st_dev && named.st_ino == at_real.st_ino;
     place->dir = strdup(dir);
     place->real = resolved ? strdup(real) : NULL;
     if (place->dir == NULL || (resolved && place->real == NULL)) {
@@ -378,7 +386,7 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
         free(place->real);
         return NULL; /* no memory: resolved whole instead */
     }
-    place->root_only = place->real != NULL && probe_root_only(place->real);
+    place->root_only = place->real != NULL && at_real.st_uid == 0 && (at_real.st_mode & (S_IWGRP | S_IWOTH)) == 0;
     places->count++;
     return place;
 }
@@ -424,8 +432,11 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
     }
     struct probe_place *place = base == NULL ? NULL : probe_place_of(places, name, dir);
     if (place == NULL) {
-        if (!probe_real_path(name, real)) {
-            return 0;
+        struct stat named;
+        struct stat at_real;
+        if (!probe_real_path(name, real) || stat(name, &named) != 0 || stat(real, &at_real) != 0
+            || named.st_dev != at_real.st_dev || named.st_ino != at_real.st_ino) {
+            return 0; /* not resolved, or the real path is another file (as for a place, above) */
         }
         *file_root_only = probe_root_only(real);
         *dir_root_only = probe_parent_root_only(real);
@@ -1013,8 +1024,13 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     char jdk_home[PATH_MAX];
     probe_jdk_home(jdk_home, sizeof jdk_home);
     char exe[PATH_MAX];
-    if (!probe_real_path("/proc/self/exe", exe)) {
-        exe[0] = '\0'; /* its code mapping is then one the linker does not list: looked closer at */
+    struct stat running;
+    struct stat at_exe;
+    if (!probe_real_path("/proc/self/exe", exe) || stat("/proc/self/exe", &running) != 0 || stat(exe, &at_exe) != 0
+        || running.st_dev != at_exe.st_dev || running.st_ino != at_exe.st_ino) {
+        /* unknown, or its path here is another file (a program run from another mount namespace):
+           its code mapping is then not the JDK's launcher in its place, and looked closer at */
+        exe[0] = '\0';
     }
     struct probe_buffer self;
     probe_init_buffer(&self, PATH_MAX);

@@ -30,15 +30,15 @@ public final class Locations {
      * system's library directories or under the running JDK's own directory, counts, and only when
      * both the file and its directory are root's alone (owned by root, writable by no one else):
      * a name that does not resolve (a deleted file, a memfd named {@code x/../../usr/lib/libz.so})
-     * never does, nor does a copy of a JDK that its user can write to. The native probe's first
-     * look decides the same way (start_scan.c).
+     * never does, nor does a copy of a JDK that its user can write to, nor a name whose real path is
+     * another file. The native probe's first look decides the same way (start_scan.c).
      */
     public static boolean isSystem(String path) {
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return false;
         }
         String real = realPath(path);
-        if (real == null) {
+        if (real == null || !sameFile(path, real)) {
             return false;
         }
         int slash = real.lastIndexOf('/');
@@ -95,6 +95,20 @@ public final class Locations {
             int mode = (Integer) unix.get("mode");
             return ((Integer) unix.get("uid")) == 0 && (mode & 0022) == 0;
         } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the name and its real path are one file (device and inode, links followed): through
+     * another mount namespace ({@code /proc/PID/root/usr/lib/...}) a name reads back as a path that
+     * is another file here, the system's own (red team round 13). The probe's first look checks its
+     * directories so (start_scan.c).
+     */
+    static boolean sameFile(String path, String real) {
+        try {
+            return Files.isSameFile(Path.of(path), Path.of(real));
+        } catch (IOException | SecurityException | InvalidPathException e) {
             return false;
         }
     }

@@ -166,6 +166,39 @@ class RedTeamTest extends JvmTest {
     }
 
     /**
+     * Red team, round 13: a hidden client (no rmem symbol exported, its marks in its file) as
+     * libnuma.so.1 in a directory bind-mounted over /usr/lib/x86_64-linux-gnu in another process's
+     * mount namespace, reached through /proc/PID/root (LD_LIBRARY_PATH; -XX:+UseNUMA opens
+     * libnuma.so.1 before premain). The name read back as /usr/lib/x86_64-linux-gnu/libnuma.so.1,
+     * the system's own directory here, root's alone: a system library, whose content is not
+     * searched. A real path counts only when it is the same file (directory) as the name.
+     */
+    @OnEachJdk
+    void aLibraryFromAnotherMountNamespaceIsNotTakenForASystemLibrary(Jdk jdk) throws Exception {
+        Path evil = Files.createDirectory(dir.resolve("evil"));
+        Files.copy(Jvm.fixture("libhidden-helper.so"), evil.resolve("libnuma.so.1"));
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sleep", "120")
+                .redirectErrorStream(true).start();
+        try {
+            String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+            Path theirs = Path.of("/proc/" + holder.pid() + "/ns/mnt");
+            for (int i = 0; i < 100 && holder.isAlive() && Files.readSymbolicLink(theirs).toString().equals(ours); i++) {
+                Thread.sleep(50); // until unshare has made its namespace and run sleep in it
+            }
+            Process bind = new ProcessBuilder("nsenter", "-t", Long.toString(holder.pid()), "-m", "mount", "--bind",
+                    evil.toString(), "/usr/lib/x86_64-linux-gnu").redirectErrorStream(true).start();
+            assertEquals(0, bind.waitFor(), new String(bind.getInputStream().readAllBytes()));
+            Run run = Jvm.on(jdk, dir).agentArgs("env=production").option("-XX:+UseNUMA")
+                    .env("LD_LIBRARY_PATH", "/proc/" + holder.pid() + "/root/usr/lib/x86_64-linux-gnu").run();
+            assertEquals(78, run.exitStatus(), run.toString());
+            String line = run.onlyProfguardLine();
+            assertTrue(line.contains("libnuma.so.1") && line.contains("mtuner_capture_"), line);
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
      * Red team, round 12: the client's file named with a literal backslash, 0, 1, 2 (the kernel
      * escapes a newline so, and a backslash not at all) beside a benign library named with a real
      * newline, and one page of the client mapped below everything at file offset 0x1000: its name
