@@ -667,10 +667,13 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     uint64_t ends[PROBE_MAX_KNOWN + 1];
     int spans[PROBE_MAX_KNOWN + 1];
     probe_object_spans(bases, listed + (main_listed ? 1 : 0), starts, ends, spans);
-    struct probe_known_span main_span = known[listed];
-    main_span.start = starts[listed];
-    main_span.end = ends[listed];
     int main_known = main_listed && spans[listed] == PROBE_OK;
+    struct probe_known_span main_span = {0, 0, {0, 0}};
+    if (main_known) {
+        main_span = known[listed];
+        main_span.start = starts[listed];
+        main_span.end = ends[listed];
+    }
     size_t known_count = 0;
     for (size_t i = 0; i < listed; i++) {
         if (spans[i] == PROBE_OK) {
