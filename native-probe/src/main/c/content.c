@@ -68,26 +68,22 @@ void probe_read_regions(const uintptr_t *addresses, unsigned char *const *into, 
 {
     struct iovec local[PROBE_MAX_REGIONS];
     struct iovec remote[PROBE_MAX_REGIONS];
-    size_t wanted = 0;
     for (size_t i = 0; i < count && i < PROBE_MAX_REGIONS; i++) {
         local[i].iov_base = into[i];
         local[i].iov_len = lengths[i];
         remote[i].iov_base = (void *)addresses[i];
         remote[i].iov_len = lengths[i];
-        wanted += lengths[i];
-        read[i] = 0;
     }
     long got = count == 0 || count > PROBE_MAX_REGIONS ? -1
                : syscall(SYS_process_vm_readv, probe_pid(), local, (unsigned long)count, remote, (unsigned long)count, 0L);
     /* a short read stops at the first region that fails: those before it are whole, the rest read one by one */
     size_t done = got < 0 ? 0 : (size_t)got;
     for (size_t i = 0; i < count; i++) {
-        if (done >= lengths[i] && got >= 0 && (size_t)got <= wanted) {
+        if (done >= lengths[i]) {
             read[i] = 1;
             done -= lengths[i];
         } else {
-            done = 0;
-            got = -1;
+            done = 0; /* the short read ended in this region: it and every one after, alone */
             read[i] = probe_read_memory(addresses[i], into[i], lengths[i]) == PROBE_OK;
         }
     }

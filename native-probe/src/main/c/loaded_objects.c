@@ -76,14 +76,23 @@ static int probe_listed(const struct probe_buffer *out, uint64_t base)
     return 0;
 }
 
+/*
+ * Whether the header read at base is an ELF header of this machine's word size with a program
+ * header table of 1 to 128 entries: what probe_zero_fill_at and probe_object_spans read.
+ */
+static int probe_phdr_header(uint64_t base, const ElfW(Ehdr) *header)
+{
+    return base != 0 && memcmp(header->e_ident, ELFMAG, SELFMAG) == 0 && header->e_phentsize == sizeof(ElfW(Phdr))
+           && header->e_phnum > 0 && header->e_phnum <= 128;
+}
+
 /* The largest zero-fill of the ELF object whose header is mapped at base, read from memory; 0 if unreadable. */
 uint64_t probe_zero_fill_at(uint64_t base)
 {
     ElfW(Ehdr) header;
     if (probe_read_memory((uintptr_t)base, (unsigned char *)&header, sizeof header) != PROBE_OK
-        || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_phentsize != sizeof(ElfW(Phdr))
-        || header.e_phnum > 128) {
-        return 0;
+        || !probe_phdr_header(base, &header)) {
+        return 0; /* (no table at all: no zero-fill either) */
     }
     uint64_t zero_fill = 0;
     ElfW(Phdr) phdrs[128];
@@ -101,13 +110,6 @@ uint64_t probe_zero_fill_at(uint64_t base)
         }
     }
     return zero_fill;
-}
-
-/* Whether the header read is an ELF header of this machine's word size with a program header table probe_object_spans reads. */
-static int probe_span_header(uint64_t base, const ElfW(Ehdr) *header)
-{
-    return base != 0 && memcmp(header->e_ident, ELFMAG, SELFMAG) == 0 && header->e_phentsize == sizeof(ElfW(Phdr))
-           && header->e_phnum > 0 && header->e_phnum <= 128;
 }
 
 /* The range of the loadable segments in the program header table phdrs of the object at base. */
@@ -158,33 +160,37 @@ void probe_object_spans(const uint64_t *bases, size_t count, uint64_t *starts, u
             lengths[i] = sizeof headers[i];
         }
         probe_read_regions(addresses, into, lengths, n, read); /* every header in one call */
-        ElfW(Phdr) *tables = calloc(n * 128, sizeof *tables);
-        size_t wanted = 0;
+        size_t entries = 0;
         for (size_t i = 0; i < n; i++) {
-            if (bases[from + i] == 0 || !read[i] || !probe_span_header(bases[from + i], &headers[i])) {
-                continue;
-            }
-            status[from + i] = PROBE_UNAVAILABLE; /* until its table is read (no memory: it stays so) */
-            if (tables != NULL) {
-                addresses[wanted] = (uintptr_t)(bases[from + i] + headers[i].e_phoff);
-                into[wanted] = (unsigned char *)&tables[i * 128];
-                lengths[wanted] = headers[i].e_phnum * sizeof(ElfW(Phdr));
-                wanted++;
+            if (read[i] && probe_phdr_header(bases[from + i], &headers[i])) {
+                status[from + i] = PROBE_UNAVAILABLE; /* until its table is read (no memory: it stays so) */
+                entries += headers[i].e_phnum;
             }
         }
+        /* the tables side by side, as large as they are (a JVM's: a few KB, from the heap) */
+        ElfW(Phdr) *tables = entries == 0 ? NULL : malloc(entries * sizeof *tables);
         if (tables == NULL) {
             continue;
         }
+        size_t wanted = 0;
+        for (size_t i = 0, at = 0; i < n; i++) {
+            if (status[from + i] == PROBE_UNAVAILABLE) {
+                addresses[wanted] = (uintptr_t)(bases[from + i] + headers[i].e_phoff);
+                into[wanted] = (unsigned char *)&tables[at];
+                lengths[wanted] = headers[i].e_phnum * sizeof *tables;
+                at += headers[i].e_phnum;
+                wanted++;
+            }
+        }
         probe_read_regions(addresses, into, lengths, wanted, read); /* every table in a second */
         for (size_t i = 0, k = 0; i < n; i++) {
-            if (status[from + i] != PROBE_UNAVAILABLE) {
-                continue;
+            if (status[from + i] == PROBE_UNAVAILABLE) {
+                if (read[k]) {
+                    status[from + i] = probe_span_of(bases[from + i], (const ElfW(Phdr) *)(const void *)into[k],
+                                                     headers[i].e_phnum, &starts[from + i], &ends[from + i]);
+                }
+                k++;
             }
-            if (read[k]) {
-                status[from + i] = probe_span_of(bases[from + i], &tables[i * 128], headers[i].e_phnum,
-                                                 &starts[from + i], &ends[from + i]);
-            }
-            k++;
         }
         free(tables);
     }

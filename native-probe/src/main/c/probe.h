@@ -221,7 +221,7 @@ void probe_set_libjvm(const void *code);
  */
 int probe_read_image_resource(const char *module, const char *name, struct probe_buffer *out);
 
-/* The most a resource of the runtime image (a class file) may take, read or patched. */
+/* The most a resource of the runtime image (a class file; the JDK's largest are a few hundred KB) may take, read or patched. */
 #define PROBE_MAX_IMAGE_RESOURCE ((size_t)4 << 20)
 
 /* The methods the load gate's call goes in front of, and the call (entry_patch.c). */

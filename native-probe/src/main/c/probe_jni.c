@@ -18,7 +18,6 @@
 #define PROBE_MAX_PATH 4096
 #define PROBE_MAX_NAMES 1024
 #define PROBE_MAX_BLOB ((size_t)64 << 20)
-/* A class file of the runtime image: the JDK's largest are a few hundred KB. */
 
 static void probe_throw(JNIEnv *env, const char *message)
 {

@@ -230,11 +230,28 @@ static int probe_name_suspect(const struct probe_start_rules *rules, const char 
     return !probe_is_ascii(path, strlen(path)) || probe_any_glob(&rules->names, probe_base_name(path));
 }
 
-/* Whether a file or directory can only have been put there by root: owned by root, writable by no one else. */
+/* Whether a file or directory, so stat'ed, can only have been put there by root: owned by root, writable by no one else. */
+static int probe_owned_by_root(const struct stat *status)
+{
+    return status->st_uid == 0 && (status->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 static int probe_root_only(const char *path)
 {
     struct stat status;
-    return stat(path, &status) == 0 && status.st_uid == 0 && (status.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+    return stat(path, &status) == 0 && probe_owned_by_root(&status);
+}
+
+/*
+ * Whether name and real (its real path) are one file, by device and inode, links followed; *at_real
+ * is real's stat. Through another mount namespace (/proc/PID/root/usr/lib/...) a name reads back
+ * as a path that is another file here, the system's own (red team round 13).
+ */
+static int probe_same_file(const char *name, const char *real, struct stat *at_real)
+{
+    struct stat named;
+    return stat(name, &named) == 0 && stat(real, at_real) == 0 && named.st_dev == at_real->st_dev
+           && named.st_ino == at_real->st_ino;
 }
 
 /*
@@ -370,15 +387,9 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
     }
     struct probe_place *place = &places->place[places->count];
     char real[PATH_MAX];
-    struct stat named;
     struct stat at_real;
-    /*
-     * The real path counts only as the same directory as the name it came from: through another
-     * mount namespace (/proc/PID/root/usr/lib/...) a name reads back as a path that is another
-     * directory here, the system's own (red team round 13).
-     */
-    int resolved = probe_real_path(dir, real) && stat(dir, &named) == 0 && stat(real, &at_real) == 0
-                   && named.st_dev == at_real.st_dev && named.st_ino == at_real.st_ino;
+    /* the real path counts only as the same directory as the name it came from */
+    int resolved = probe_real_path(dir, real) && probe_same_file(dir, real, &at_real);
     place->dir = strdup(dir);
     place->real = resolved ? strdup(real) : NULL;
     if (place->dir == NULL || (resolved && place->real == NULL)) {
@@ -386,7 +397,7 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
         free(place->real);
         return NULL; /* no memory: resolved whole instead */
     }
-    place->root_only = place->real != NULL && at_real.st_uid == 0 && (at_real.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+    place->root_only = place->real != NULL && probe_owned_by_root(&at_real);
     places->count++;
     return place;
 }
@@ -432,13 +443,11 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
     }
     struct probe_place *place = base == NULL ? NULL : probe_place_of(places, name, dir);
     if (place == NULL) {
-        struct stat named;
         struct stat at_real;
-        if (!probe_real_path(name, real) || stat(name, &named) != 0 || stat(real, &at_real) != 0
-            || named.st_dev != at_real.st_dev || named.st_ino != at_real.st_ino) {
-            return 0; /* not resolved, or the real path is another file (as for a place, above) */
+        if (!probe_real_path(name, real) || !probe_same_file(name, real, &at_real)) {
+            return 0; /* not resolved, or the real path is another file */
         }
-        *file_root_only = probe_root_only(real);
+        *file_root_only = probe_owned_by_root(&at_real);
         *dir_root_only = probe_parent_root_only(real);
         return 1;
     }
@@ -455,7 +464,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
         strcat(real, "/");
     }
     strcat(real, base);
-    *file_root_only = status.st_uid == 0 && (status.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+    *file_root_only = probe_owned_by_root(&status);
     *dir_root_only = place->root_only;
     return 1;
 }
@@ -1027,10 +1036,8 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     char jdk_home[PATH_MAX];
     probe_jdk_home(jdk_home, sizeof jdk_home);
     char exe[PATH_MAX];
-    struct stat running;
     struct stat at_exe;
-    if (!probe_real_path("/proc/self/exe", exe) || stat("/proc/self/exe", &running) != 0 || stat(exe, &at_exe) != 0
-        || running.st_dev != at_exe.st_dev || running.st_ino != at_exe.st_ino) {
+    if (!probe_real_path("/proc/self/exe", exe) || !probe_same_file("/proc/self/exe", exe, &at_exe)) {
         /* unknown, or its path here is another file (a program run from another mount namespace):
            its code mapping is then not the JDK's launcher in its place, and looked closer at */
         exe[0] = '\0';
