@@ -126,6 +126,40 @@ class AgentTest {
         }
     }
 
+    /**
+     * Classes of the runtime: java.* from the boot loader without asking the parents (the same
+     * class they would give), a java.* class of the platform loader's and anything else through
+     * them; a name nobody has is not found.
+     */
+    @Test
+    void theRuntimesClassesComeFromTheBootLoaderOrThroughTheParents() throws Exception {
+        Path jarPath = dir.resolve("empty.jar");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jarPath))) {
+            put(out, "META-INF/LICENSE", "licence".getBytes(StandardCharsets.US_ASCII));
+        }
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ClassLoader parent = new ClassLoader(AgentTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                asked.add(name);
+                return super.loadClass(name, resolve);
+            }
+        };
+        try (ZipFile jar = new ZipFile(jarPath.toFile())) {
+            Agent loader = new Agent(jarPath.toFile(), jar, parent, false);
+            assertSame(java.util.HashMap.class, loader.loadClass("java.util.HashMap"));
+            assertSame(java.lang.instrument.Instrumentation.class, loader.loadClass("java.lang.instrument.Instrumentation"));
+            assertSame(Agent.class, loader.loadClass(Agent.class.getName()), "the entry class: the parent's");
+            assertEquals(List.of(), asked, "java.* of the boot loader and the entry class: the parents are not asked");
+            Class<?> connection = loader.loadClass("java.sql.Connection");
+            assertSame(ClassLoader.getPlatformClassLoader(), connection.getClassLoader());
+            assertEquals(List.of("java.sql.Connection"), asked, "the platform loader's: through the parents");
+            assertSame(Test.class, loader.loadClass(Test.class.getName()), "not the runtime's: through the parents");
+            assertThrows(ClassNotFoundException.class, () -> loader.loadClass("java.util.NoSuchThing"));
+            assertEquals(List.of("java.sql.Connection", Test.class.getName(), "java.util.NoSuchThing"), asked);
+        }
+    }
+
     /** A pack of all classes whose class data is damaged: the class is not defined from it (Adler-32 and length checked). */
     @Test
     void aDamagedClassInThePackOfAllClassesIsNotDefined() throws Exception {
