@@ -168,9 +168,18 @@ public final class Watcher implements Runnable {
 
     @Override
     public void run() {
+        run(true);
+    }
+
+    /** Ticks for ever, each after an interval's sleep; the first without one unless {@code sleepFirst}. */
+    void run(boolean sleepFirst) {
+        boolean sleep = sleepFirst;
         while (true) { // a daemon: it ends with the JVM, and only then
             try {
-                Thread.sleep(config.watchIntervalMillis());
+                if (sleep) {
+                    Thread.sleep(config.watchIntervalMillis());
+                }
+                sleep = true;
                 if (++ticks % LOOK_ANYWAY_EVERY == 0) {
                     look(true);
                 } else {

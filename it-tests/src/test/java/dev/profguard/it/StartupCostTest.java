@@ -38,6 +38,7 @@ class StartupCostTest extends JvmTest {
             "dev.profguard.policy.Policy ",         // (option attach applies in production: Config says so)
             "dev.profguard.act.Actions ",
             "dev.profguard.runtime.LoadGate ",      // made at the first library load
+            "dev.profguard.runtime.Watcher ",       // made on its thread after the first interval (1 s here)
             "dev.profguard.runtime.JdkLoaders ",
             "dev.profguard.detect.ProcFs ",
             "dev.profguard.runtime.EntryPatch ",    // the probe patches the JDK's loaders (entry_patch.c)
