@@ -426,8 +426,8 @@ public final class LoadGate implements Function<Object[], Object> {
                 others = true;
             }
         }
-        Watcher look = RuntimeGuard.watcher;
-        if (others && look != null) {
+        Watcher look = others ? RuntimeGuard.watcherNow() : null;
+        if (look != null) {
             look.tick();
         }
     }

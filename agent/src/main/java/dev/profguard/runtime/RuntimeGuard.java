@@ -41,6 +41,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * Here, not in the gate, so that setting it does not load the gate before main.
      */
     static volatile Watcher watcher;
+    /** After a clean start, the watcher thread's task until its watcher is made (see {@link #watcherNow}). */
+    private static volatile RuntimeGuard pendingWatch;
     /** 1 when each loader was patched, once per JVM; 0 or -1 when its target was not found. */
     private static int jniPatched;
     private static int ffmPatched;
@@ -56,6 +58,11 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     private byte[] baseline;
     /** The probe's change count when the baseline was listed. */
     private long count;
+    /** When the start handed the watch over (what is written after it is new to the watcher). */
+    private long started;
+    /** The watcher this task made; whether making it was tried (once). */
+    private Watcher made;
+    private boolean madeTried;
 
     /**
      * The agent's Instrumentation, for the gate to open the JDK's loaders at its first load; null
@@ -84,7 +91,9 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * it, its first tick at once. Made after the interval, not before it: its class and baseline
      * (about half a millisecond of a core) no longer load beside main's first milliseconds, nor
      * at all in a JVM that ends sooner; its first tick comes when it came before. A load in the
-     * meantime is judged by the gate, and moves the change count the first tick compares.
+     * meantime is judged by the gate and moves the change count the first tick compares; and
+     * when a load mapped more than the gate judged (what a JNI_OnLoad opened), the gate makes the
+     * watcher at once to look ({@link #watcherNow}).
      */
     @Override
     public void run() {
@@ -93,25 +102,50 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
         } catch (Exception e) { // InterruptedException, not named: the verifier would load it before main (JDK 17)
             // not ours to be stopped by: the watch starts now
         }
-        Watcher made;
+        Watcher watch = made();
+        if (watch != null) {
+            watch.run(false);
+        }
+    }
+
+    /**
+     * The watcher to ask for a look now, or null when there is none: after a clean start, made
+     * here if its thread has not made it yet (a load within the first interval).
+     */
+    static Watcher watcherNow() {
+        Watcher watch = watcher;
+        if (watch != null) {
+            return watch;
+        }
+        RuntimeGuard task = pendingWatch;
+        return task == null ? null : task.made();
+    }
+
+    /** This task's watcher, made at the first call, by the watcher thread or the gate; null when it could not be. */
+    private synchronized Watcher made() {
+        if (madeTried) {
+            return made;
+        }
+        madeTried = true;
         try {
-            made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count);
+            made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count, started);
         } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
             if (dev.profguard.Agent.ownClassFailure(t)) {
                 // the jar cannot give the watcher's classes: a production JVM is not left unwatched
                 dev.profguard.Agent.damaged(t, config.isProduction());
-                return;
+                return null;
             }
             dev.profguard.log.Logs.get(config.logFormat()).error(
                     "internal error, the runtime watcher did not start: {}. main runs; please report this.",
                     String.valueOf(t));
-            return;
+            return null;
         } finally {
             dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class); // the watcher's classes are loaded, or never will be
+            pendingWatch = null;
         }
         baseline = null;
         lookAfterLoads(made);
-        made.run(false);
+        return made;
     }
 
     @Override
@@ -172,7 +206,9 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
         RuntimeGuard watch = new RuntimeGuard(rules, config, probe, listener, null);
         watch.baseline = baseline;
         watch.count = count;
+        watch.started = System.currentTimeMillis();
         dev.profguard.Agent.holdStartClasses(RuntimeGuard.class); // until the thread has loaded the watcher
+        pendingWatch = watch;
         Thread thread = new Thread(watch, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         thread.start();

@@ -74,7 +74,8 @@ public final class Watcher implements Runnable {
     private static final int MAX_NAMES = 10_000;
     private final Set<String> seenDescriptors = new HashSet<>();
     private final Set<String> seenNames = new HashSet<>();
-    private final long started = System.currentTimeMillis();
+    /** When the guard began to watch (after its start-up scan): what is written after it is new. */
+    private long started = System.currentTimeMillis();
     private long ticks;
     private boolean faultReported;
 
@@ -118,8 +119,9 @@ public final class Watcher implements Runnable {
      * the linker lists, since the scan found no other (start_scan.c).
      */
     static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline,
-                                  long count) {
+                                  long count, long started) {
         Watcher watcher = new Watcher(config, rules, probe, null, listener);
+        watcher.started = started; // the start's end, not this watcher's making, an interval later
         watcher.pendingBaseline = baseline;
         // The change count taken just before the baseline was listed: the first look comes with the
         // first load or unload after it, like any other; while nothing changes the baseline is not
