@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 7
+#define PROBE_ABI_VERSION 8
 
 enum probe_status {
     PROBE_OK = 0,

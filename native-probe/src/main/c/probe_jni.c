@@ -514,9 +514,11 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_defineBootClass0(JNIEnv *e
     char class_name[PROBE_MAX_PATH];
     char field_name[PROBE_MAX_PATH];
     char field_type[PROBE_MAX_PATH];
+    int define_only = field == NULL && signature == NULL && value == NULL;
     if (probe_copy_bytes(env, name, class_name, sizeof class_name) != PROBE_OK
-        || probe_copy_bytes(env, field, field_name, sizeof field_name) != PROBE_OK
-        || probe_copy_bytes(env, signature, field_type, sizeof field_type) != PROBE_OK || bytes == NULL) {
+        || (!define_only && (probe_copy_bytes(env, field, field_name, sizeof field_name) != PROBE_OK
+                             || probe_copy_bytes(env, signature, field_type, sizeof field_type) != PROBE_OK))
+        || bytes == NULL) {
         return -PROBE_BAD_INPUT;
     }
     jsize length = (*env)->GetArrayLength(env, bytes);
@@ -527,6 +529,15 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_defineBootClass0(JNIEnv *e
     (*env)->GetByteArrayRegion(env, bytes, 0, length, code);
     jclass defined = (*env)->DefineClass(env, class_name, NULL, code, length);
     free(code);
+    if (define_only) {
+        /* defined now from these bytes, or not (defined before, or refused): 1, the caller then redefines */
+        if (defined == NULL) {
+            (*env)->ExceptionClear(env);
+            return 1;
+        }
+        (*env)->DeleteLocalRef(env, defined);
+        return 0;
+    }
     if (defined == NULL) {
         (*env)->ExceptionClear(env); /* defined before (a second install): look it up instead */
         defined = (*env)->FindClass(env, class_name);

@@ -270,10 +270,27 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * were defined in the runtime image (no agent redefined them before), the probe reads and
      * patches them in one call; otherwise, or when its patch declines a class file,
      * {@link JdkLoaderPatch} does it in Java.
+     *
+     * <p>FFM's loader (RawNativeLibraries, JDK 18+) is not loaded before something uses FFM, so on
+     * a start it is usually not loaded yet: the probe then defines it from the runtime image with
+     * the gate in front, and there is nothing to redefine. Loading it only to redefine it cost
+     * about 1.4 ms of premain on JDK 25, measured here. Defined so, it is its own initial class
+     * file: another agent's later retransformation starts from it, gate included, as from a
+     * redefinition. When it is loaded already (an agent before this one used FFM), it is
+     * redefined as NativeLibraries is.
      */
     private static void patchLoaders(Instrumentation instrumentation, Probe probe) throws Exception {
         Class<?> jni = bootClass(NATIVE_LIBRARIES);
-        Class<?> raw = bootClass(RAW_LIBRARIES);
+        int[] definedCount = {-1};
+        boolean ffmDefined = false;
+        boolean ffmAbsent = false;
+        if (probe != null && jni != null) {
+            byte[] fresh = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE,
+                    BRIDGE, BRIDGE_LOAD_DESCRIPTOR, definedCount);
+            ffmDefined = fresh != null && probe.defineBootClassIfAbsent(RAW_LIBRARIES, fresh);
+            ffmAbsent = fresh == null && definedCount[0] == -2; // not in the image: no FFM loader (JDK 17)
+        }
+        Class<?> raw = ffmDefined || ffmAbsent ? null : bootClass(RAW_LIBRARIES);
         byte[] jniPatch = null;
         byte[] ffmPatch = null;
         int[] jniCount = {-1};
@@ -295,7 +312,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             ffmCount[0] = counts[1];
         }
         jniPatched = jniPatch == null ? 0 : jniCount[0];
-        ffmPatched = ffmPatch == null ? 0 : ffmCount[0];
+        ffmPatched = ffmDefined ? definedCount[0] : ffmPatch == null ? 0 : ffmCount[0];
         if (jniPatch != null && ffmPatch != null) {
             instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));
         } else if (jniPatch != null) {

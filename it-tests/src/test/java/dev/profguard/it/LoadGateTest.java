@@ -2,6 +2,7 @@ package dev.profguard.it;
 
 import dev.profguard.it.Jvm.Run;
 import dev.profguard.it.app.LoadApp;
+import dev.profguard.it.app.FfmLoaderAgent;
 import dev.profguard.it.app.RedefiningAgent;
 import dev.profguard.it.app.RetransformingAgent;
 import dev.profguard.it.app.TwoLoadersApp;
@@ -9,6 +10,7 @@ import dev.profguard.it.app.TwoLoadersApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,9 +122,11 @@ class LoadGateTest extends JvmTest {
         String entry = premain.getName().replace('.', '/');
         try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(agent), manifest)) {
             for (String file : List.of(entry + ".class", entry + "$1.class")) {
-                out.putNextEntry(new java.util.jar.JarEntry(file));
                 try (var in = premain.getClassLoader().getResourceAsStream(file)) {
-                    in.transferTo(out);
+                    if (in != null) { // no $1: no anonymous class
+                        out.putNextEntry(new java.util.jar.JarEntry(file));
+                        in.transferTo(out);
+                    }
                 }
             }
         }
@@ -157,6 +161,56 @@ class LoadGateTest extends JvmTest {
                 .sourceFile(source, "path", Jvm.fixture("libbenign.so").toString()).run();
         assertTrue(benign.stdout().contains("LOADED"), benign.toString());
         assertEquals(List.of(), benign.profguardLines(), benign.toString());
+    }
+
+    /**
+     * FFM's loader is defined by the gate with its call in front, when no one loaded it before:
+     * another agent that retransforms it later (as APM agents do the JDK's loaders) rebuilds it
+     * from that definition, and the gate still refuses the client through SymbolLookup.
+     */
+    @org.junit.jupiter.api.Test
+    void theFfmGateStaysWhenAnotherAgentRetransformsItsLoaderOnJdk25() throws Exception {
+        Path agent = agentJar("retransforming-agent.jar", RetransformingAgent.class);
+        Run run = ffmClientRun(jdk25(), List.of("-javaagent:" + agent), Map.of());
+        assertTrue(run.stdout().contains("RETRANSFORMED"), run.toString());
+        assertFfmClientRefused(run);
+    }
+
+    /**
+     * FFM's loader loaded before the guard started (an agent before it used FFM): the gate
+     * redefines it, as it does NativeLibraries, and refuses the client through SymbolLookup.
+     */
+    @org.junit.jupiter.api.Test
+    void anFfmLoaderLoadedBeforeTheGuardIsRedefinedWithTheGateOnJdk25() throws Exception {
+        Path agent = agentJar("ffm-loader-agent.jar", FfmLoaderAgent.class);
+        Run run = ffmClientRun(jdk25(), List.of(), Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + agent));
+        assertTrue(run.stdout().contains("FFM LOADER LOADED"), run.toString());
+        assertFfmClientRefused(run);
+    }
+
+    private static Jdk jdk25() {
+        return Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
+    }
+
+    /** FfmApp loading the client by path through SymbolLookup.libraryLookup, in production, with these options and variables. */
+    private Run ffmClientRun(Jdk jdk, List<String> options, Map<String, String> env) throws Exception {
+        Path source = Path.of(LoadGateTest.class.getResource("/ffm/FfmApp.java").toURI());
+        Files.deleteIfExists(marker());
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production").env("STANDIN_MARKER_FILE", marker().toString())
+                .option("--enable-native-access=ALL-UNNAMED");
+        for (String option : options) {
+            jvm = jvm.option(option);
+        }
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            jvm = jvm.env(variable.getKey(), variable.getValue());
+        }
+        return jvm.sourceFile(source, "path", Jvm.fixture("libcompress-helper.so").toString()).run();
+    }
+
+    private void assertFfmClientRefused(Run run) {
+        assertTrue(run.stdout().contains("REFUSED profguard: MTuner's client (rmem) found in a library load"), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("about to be loaded by SymbolLookup.libraryLookup"), run.toString());
+        assertFalse(Files.exists(marker()), "the library's constructor never ran");
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 7;
+    static final int ABI_VERSION = 8;
 
     // The JNI methods, bound by RegisterNatives in the library's JNI_OnLoad (probe_jni.c), here
     // rather than in a class of their own: one class less to load before main (issue #16). Strings
@@ -94,6 +94,8 @@ public final class Probe {
     /**
      * Defines a class in the boot loader from its bytes (or keeps the one defined before) and sets
      * its static field {@code field} of type {@code signature} to {@code value}: 0, or minus a status.
+     * With field, signature and value all null, only defines it: 0 when defined now from these
+     * bytes, 1 when not (defined before, or refused), or minus a status.
      */
     static native int defineBootClass0(byte[] name, byte[] bytes, byte[] field, byte[] signature, Object value);
 
@@ -146,6 +148,16 @@ public final class Probe {
     public boolean defineBootClass(String internalName, byte[] classFile, String field, String signature, Object value) {
         return defineBootClass0(internalName.getBytes(StandardCharsets.US_ASCII), classFile,
                 field.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII), value) == 0;
+    }
+
+    /**
+     * Defines {@code internalName} in the boot loader from {@code classFile}, through JNI, when no
+     * class of that name is defined there yet (a class of the runtime image not loaded so far, its
+     * class file patched): true when it was defined now, from these bytes; false when it was
+     * defined before (it then runs as it is: the caller redefines it) or the JVM refused them.
+     */
+    public boolean defineBootClassIfAbsent(String internalName, byte[] classFile) {
+        return defineBootClass0(internalName.getBytes(StandardCharsets.US_ASCII), classFile, null, null, null) == 0;
     }
 
     /** The loaded objects as the probe lists them, unparsed: read later by {@link #loadedObjects(byte[])}. */

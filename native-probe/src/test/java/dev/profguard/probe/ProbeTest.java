@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +26,26 @@ class ProbeTest {
         probe = NativeLoader.load(null);
         libjvm = probe.loadedObjects().stream().filter(o -> o.path().endsWith("/libjvm.so"))
                 .findFirst().orElseThrow().name();
+    }
+
+    /**
+     * A class defined in the boot loader from its bytes only when no class of its name is there
+     * yet (as the gate defines FFM's loader): true the first time, false when it is defined
+     * already and when the bytes are not a class file.
+     */
+    @Test
+    void definesABootClassOnlyWhenItIsAbsent() throws Exception {
+        byte[] bytes;
+        try (var in = ProbeTest.class.getResourceAsStream("BootDefined.class")) {
+            bytes = in.readAllBytes();
+        }
+        String name = "dev/profguard/probe/BootDefined";
+        assertTrue(probe.defineBootClassIfAbsent(name, bytes));
+        Class<?> defined = Class.forName("dev.profguard.probe.BootDefined", false, null);
+        assertNull(defined.getClassLoader(), "in the boot loader");
+        assertEquals("null", defined.getMethod("where").invoke(null));
+        assertFalse(probe.defineBootClassIfAbsent(name, bytes), "defined before: not again");
+        assertFalse(probe.defineBootClassIfAbsent("dev/profguard/probe/NotAClass", new byte[]{1, 2, 3}), "refused by the JVM");
     }
 
     @Test
