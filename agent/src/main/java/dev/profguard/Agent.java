@@ -133,6 +133,15 @@ public final class Agent extends ClassLoader {
         }
     }
 
+    /**
+     * The agent jar that {@code ownClass}'s loader reads its classes from, open (it stays open
+     * with the loader), or null when that loader is not an Agent (classes in a directory). For
+     * the probe's library and the start-up rules, read from it rather than from a second handle.
+     */
+    public static ZipFile ownJar(Class<?> ownClass) {
+        return ownClass.getClassLoader() instanceof Agent ? ((Agent) ownClass.getClassLoader()).jar : null;
+    }
+
     /** A holder's classes are loaded: the pack of start classes is released when premain and every holder are done. */
     public static void startClassesLoaded(Class<?> ownClass) {
         if (ownClass.getClassLoader() instanceof Agent) {

@@ -89,7 +89,7 @@ final class Guard implements Consumer<Object[]> {
             String probeProblem = null;
             if (!config.probeOff()) {
                 try {
-                    probe = NativeLoader.load(instrumentation, config.probeDir());
+                    probe = NativeLoader.load(instrumentation, config.probeDir(), Agent.ownJar(Guard.class));
                 } catch (Exception | LinkageError e) { // ProbeUnavailableException among them
                     probeProblem = e instanceof ProbeUnavailableException ? e.getMessage() : String.valueOf(e);
                     // probe=required at start-up exits inside; attached late, the rest still runs
@@ -129,7 +129,7 @@ final class Guard implements Consumer<Object[]> {
      */
     private static boolean startScanIsClean(Probe probe) {
         try {
-            return probe.startScan(NativeLoader.resource(StartRules.RESOURCE, 1 << 20)) == 0;
+            return probe.startScan(NativeLoader.resource(Agent.ownJar(Guard.class), StartRules.RESOURCE, 1 << 20)) == 0;
         } catch (Exception e) { // ProbeUnavailableException among them: the full scan says why
             return false;
         }

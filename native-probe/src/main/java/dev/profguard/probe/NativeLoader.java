@@ -65,6 +65,17 @@ public final class NativeLoader {
         return load(instrumentation, NativeLoader.class, RESOURCE_DIR + LIBRARY, probeDir);
     }
 
+    /**
+     * As {@link #load(Instrumentation, Path)}, reading the library from {@code agentJar}: the agent
+     * jar this class was defined from, already open (its class loader's), or null to open it here.
+     * Opening it again cost a file status, a lookup of the JDK's shared zip sources and a cleaner
+     * twice on a clean start (here and for {@link #resource(ZipFile, String, int)}).
+     */
+    public static Probe load(Instrumentation instrumentation, Path probeDir, ZipFile agentJar) throws ProbeUnavailableException {
+        return agentJar == null ? load(instrumentation, probeDir)
+                : load(instrumentation, null, agentJar, NativeLoader.class, RESOURCE_DIR + LIBRARY, probeDir);
+    }
+
     static Probe load(Instrumentation instrumentation, Class<?> resourceOwner, String resource)
             throws ProbeUnavailableException {
         return load(instrumentation, resourceOwner, resource, null);
@@ -72,21 +83,24 @@ public final class NativeLoader {
 
     static Probe load(Instrumentation instrumentation, Class<?> resourceOwner, String resource, Path probeDir)
             throws ProbeUnavailableException {
-        return load(instrumentation, jarOf(resourceOwner), resourceOwner, resource, probeDir);
+        return load(instrumentation, jarOf(resourceOwner), null, resourceOwner, resource, probeDir);
     }
 
-    /** @param jar the jar that holds the resource, or null for the owner's class path (a directory) */
-    static Probe load(Instrumentation instrumentation, File jar, Class<?> resourceOwner, String resource, Path probeDir)
-            throws ProbeUnavailableException {
+    /**
+     * @param jar the jar that holds the resource, or null for the owner's class path (a directory)
+     * @param openJar that jar already open, or null
+     */
+    static Probe load(Instrumentation instrumentation, File jar, ZipFile openJar, Class<?> resourceOwner, String resource,
+                      Path probeDir) throws ProbeUnavailableException {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             throw ProbeUnavailableException.raise("no native probe for " + os + "/" + arch + " (only linux-x86_64)");
         }
         long[] crc = {-1};
-        byte[] library = read(jar, resourceOwner, resource, MAX_LIBRARY, crc);
+        byte[] library = read(jar, openJar, resourceOwner, resource, MAX_LIBRARY, crc);
         if (crc[0] < 0) { // classes in a directory (the build's own tests): the record the build wrote
-            crc[0] = parseCrc(read(jar, resourceOwner, resource + ".crc32", 16, null));
+            crc[0] = parseCrc(read(jar, openJar, resourceOwner, resource + ".crc32", 16, null));
         }
         long expected = crc[0];
         String[] places = {probeDir == null ? null : probeDir.toString(), System.getProperty("java.io.tmpdir"),
@@ -190,7 +204,12 @@ public final class NativeLoader {
      * the library is: through java.util.zip on the jar the JVM already has open.
      */
     public static byte[] resource(String resource, int limit) throws ProbeUnavailableException {
-        return read(jarOf(NativeLoader.class), NativeLoader.class, resource, limit, null);
+        return read(jarOf(NativeLoader.class), null, NativeLoader.class, resource, limit, null);
+    }
+
+    /** As {@link #resource(String, int)}, from the agent jar already open ({@code agentJar}; null: opened here). */
+    public static byte[] resource(ZipFile agentJar, String resource, int limit) throws ProbeUnavailableException {
+        return agentJar == null ? resource(resource, limit) : read(null, agentJar, NativeLoader.class, resource, limit, null);
     }
 
     private static boolean seenBefore(String[] places, int index) {
@@ -409,7 +428,7 @@ public final class NativeLoader {
      * {@link #trampoline} alone: nothing else of the copy runs, and nothing but the caller holds it.
      */
     private static Class<?> isolatedTrampoline() throws ProbeUnavailableException, ClassNotFoundException {
-        byte[] bytes = read(jarOf(NativeLoader.class), NativeLoader.class, "NativeLoader.class", 64 * 1024, null);
+        byte[] bytes = read(jarOf(NativeLoader.class), null, NativeLoader.class, "NativeLoader.class", 64 * 1024, null);
         // var: typed as the anonymous class itself, so verifying this method does not load it
         var isolated = new ClassLoader("profguard-probe-loader", NativeLoader.class.getClassLoader()) {
             @Override
@@ -462,11 +481,13 @@ public final class NativeLoader {
      * @param crc when not null and the resource is a jar entry, receives the entry's CRC-32 as
      *            the jar's central directory records it (else it is left as it is)
      */
-    private static byte[] read(File jar, Class<?> owner, String resource, int limit, long[] crc)
+    private static byte[] read(File jar, ZipFile openJar, Class<?> owner, String resource, int limit, long[] crc)
             throws ProbeUnavailableException {
         long[] size = {-1};
-        try (ZipFile zip = jar == null ? null : new ZipFile(jar);
-             InputStream in = zip == null ? owner.getResourceAsStream(resource) : entry(zip, resource, owner, crc, size)) {
+        ZipFile opened = null; // opened here, closed here: never the open jar given
+        try (InputStream in = openJar != null ? entry(openJar, resource, owner, crc, size)
+                : jar == null ? owner.getResourceAsStream(resource)
+                : entry(opened = new ZipFile(jar), resource, owner, crc, size)) {
             if (in == null) {
                 throw ProbeUnavailableException.raise("the agent jar has no " + resource);
             }
@@ -493,6 +514,14 @@ public final class NativeLoader {
                 throw ProbeUnavailableException.raise(e);
             }
             throw ProbeUnavailableException.raise("could not read " + resource + " from the agent jar: " + e);
+        } finally {
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (Exception e) { // IOException: nothing was left to read from it
+                    // a read-only handle: nothing to lose
+                }
+            }
         }
     }
 

@@ -176,10 +176,23 @@ class ProbeTest {
         bytes[at] = 'S';
         java.nio.file.Files.write(jar, bytes);
         ProbeUnavailableException e = assertThrows(ProbeUnavailableException.class, () -> NativeLoader.load(null,
-                jar.toFile(), ProbeTest.class, "/META-INF/native/linux-x86_64/libprofguard_probe.so", dir));
+                jar.toFile(), null, ProbeTest.class, "/META-INF/native/linux-x86_64/libprofguard_probe.so", dir));
         assertTrue(e.getMessage().startsWith("the probe library in the agent jar is corrupt (CRC-32 "), e.getMessage());
         try (var left = java.nio.file.Files.list(dir)) {
             assertEquals(List.of(jar), left.toList(), "the private directory and the file are removed again");
+        }
+        // the same from the jar already open (the agent's loader's), which stays open after
+        try (java.util.zip.ZipFile open = new java.util.zip.ZipFile(jar.toFile())) {
+            ProbeUnavailableException fromOpen = assertThrows(ProbeUnavailableException.class, () -> NativeLoader.load(null,
+                    null, open, ProbeTest.class, "/META-INF/native/linux-x86_64/libprofguard_probe.so", dir));
+            assertEquals(e.getMessage(), fromOpen.getMessage());
+            assertEquals(library.length, open.getEntry("META-INF/native/linux-x86_64/libprofguard_probe.so").getSize(),
+                    "still open");
+            assertEquals(library.length, NativeLoader.resource(open, "/META-INF/native/linux-x86_64/libprofguard_probe.so",
+                    1 << 20).length, "a resource read from it, as the start-up rules are");
+        }
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of(jar), left.toList());
         }
     }
 }
