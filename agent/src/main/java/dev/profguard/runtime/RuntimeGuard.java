@@ -60,8 +60,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     private long count;
     /** When the start handed the watch over (what is written after it is new to the watcher). */
     private long started;
-    /** The watcher this task made; whether making it was tried (once). */
-    private Watcher made;
+    /** Whether the gate asked the watcher thread to make the watcher now; whether that thread has tried. */
+    private boolean wakeNow;
     private boolean madeTried;
 
     /**
@@ -92,25 +92,43 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * (about half a millisecond of a core) no longer load beside main's first milliseconds, nor
      * at all in a JVM that ends sooner; its first tick comes when it came before. A load in the
      * meantime is judged by the gate and moves the change count the first tick compares; and
-     * when a load mapped more than the gate judged (what a JNI_OnLoad opened), the gate makes the
-     * watcher at once to look ({@link #watcherNow}).
+     * when a load mapped more than the gate judged (what a JNI_OnLoad opened), the gate wakes this
+     * thread to make the watcher at once, and waits for it ({@link #watcherNow}).
+     *
+     * <p>Made on this thread only, never on the application's: there, a failure the application
+     * arranged (its stack nearly used up, its heap full) would have ended the watch for good
+     * before it began, silently (red team, round 14).
      */
     @Override
     public void run() {
-        try {
-            Thread.sleep(config.watchIntervalMillis());
-        } catch (Exception e) { // InterruptedException, not named: the verifier would load it before main (JDK 17)
-            // not ours to be stopped by: the watch starts now
+        synchronized (this) {
+            long end = System.nanoTime() + config.watchIntervalMillis() * 1_000_000L;
+            for (long left = end - System.nanoTime(); !wakeNow && left > 0; left = end - System.nanoTime()) {
+                try {
+                    wait(Math.max(1, left / 1_000_000L));
+                } catch (Exception e) { // InterruptedException, not named: the verifier would load it before main (JDK 17)
+                    // not ours to be stopped by: the watch starts now
+                    break;
+                }
+            }
         }
         Watcher watch = made();
+        synchronized (this) {
+            madeTried = true;
+            notifyAll(); // a gate waiting in watcherNow
+        }
         if (watch != null) {
             watch.run(false);
         }
     }
 
+    /** How long a load waits for the watcher thread to make the watcher it asked for (it goes on after). */
+    private static final long WAKE_WAIT_MILLIS = 5_000;
+
     /**
-     * The watcher to ask for a look now, or null when there is none: after a clean start, made
-     * here if its thread has not made it yet (a load within the first interval).
+     * The watcher to ask for a look now, or null when there is none. After a clean start, within
+     * the first interval, the watcher thread is woken to make it, and this waits for that (at most
+     * {@value #WAKE_WAIT_MILLIS} ms; an interrupt ends the wait and is kept).
      */
     static Watcher watcherNow() {
         Watcher watch = watcher;
@@ -118,17 +136,31 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             return watch;
         }
         RuntimeGuard task = pendingWatch;
-        return task == null ? null : task.made();
+        if (task != null) {
+            task.wakeAndWait();
+        }
+        return watcher;
     }
 
-    /** This task's watcher, made at the first call, by the watcher thread or the gate; null when it could not be. */
-    private synchronized Watcher made() {
-        if (madeTried) {
-            return made;
+    private synchronized void wakeAndWait() {
+        wakeNow = true;
+        notifyAll();
+        long end = System.nanoTime() + WAKE_WAIT_MILLIS * 1_000_000L;
+        for (long left = end - System.nanoTime(); !madeTried && left > 0; left = end - System.nanoTime()) {
+            try {
+                wait(Math.max(1, left / 1_000_000L));
+            } catch (Exception e) { // InterruptedException: the application's; the watch goes on without this wait
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        madeTried = true;
+    }
+
+    /** This task's watcher, made on the watcher thread once; null when it could not be (said). */
+    private Watcher made() {
+        Watcher watch;
         try {
-            made = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count, started);
+            watch = Watcher.afterCleanScan(config, rules, probe, listener, baseline, count, started);
         } catch (Throwable t) { // a bug of ours: said, and main goes on unwatched (the gate stays)
             if (dev.profguard.Agent.ownClassFailure(t)) {
                 // the jar cannot give the watcher's classes: a production JVM is not left unwatched
@@ -144,8 +176,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             pendingWatch = null;
         }
         baseline = null;
-        lookAfterLoads(made);
-        return made;
+        lookAfterLoads(watch);
+        return watch;
     }
 
     @Override
@@ -211,7 +243,12 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
         pendingWatch = watch;
         Thread thread = new Thread(watch, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) { // no thread: no watcher for a load to wait for
+            pendingWatch = null;
+            throw e;
+        }
     }
 
     private static Class<?> bootClass(String internalName) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Ways past the guard a red team found in this session's first build, each reproduced, each held
- * now: an application that interrupts the watcher, a client whose switch-off never returns, a client that hides from dl_iterate_phdr, and a forged published
+ * now: an application that interrupts the watcher, one that makes the watcher's making fail on its own thread, a client whose switch-off never returns, a client that hides from dl_iterate_phdr, and a forged published
  * state that made check report a client switched off in a JVM without the guard.
  */
 class RedTeamTest extends JvmTest {
@@ -320,6 +320,36 @@ class RedTeamTest extends JvmTest {
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.stdout().contains("REFUSED profguard:") && run.stdout().contains("expands the $ tokens"), run.toString());
         assertFalse(Files.exists(marker), "the client's constructor never ran");
+    }
+
+    /**
+     * Red team, round 14: when a load maps more than the gate judged (here what a JNI_OnLoad
+     * dlopens) within the first watch interval, before the watcher is made, the watcher must be
+     * made on its own thread, never on the application's: there the application could make it
+     * fail on purpose (its stack nearly used up: a StackOverflowError inside the making, its
+     * ERROR line overflowing too), which ended the watch for good, silently; a client dlopened
+     * natively then recorded unseen. The JVM's own record of who loaded the watcher's class
+     * (JDK 25: -XX:LogClassLoadingCauseFor) shows the watcher thread; the look still comes before
+     * the load returns (LoadGateRoutesTest).
+     */
+    @org.junit.jupiter.api.Test
+    void theWatcherIsNeverMadeOnTheApplicationsThread() throws Exception {
+        Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();
+        Jvm jvm = Jvm.on(jdk25, dir).agentArgs("env=production,watch.interval=10m")
+                .option("-XX:+UnlockDiagnosticVMOptions").option("-XX:LogClassLoadingCauseFor=dev.profguard.runtime.Watcher")
+                .option("-Xlog:class+load+cause*=info:stderr")
+                .env("ONLOAD_DLOPEN", Jvm.fixture("libmtuner_standin.so").toString())
+                .main(dev.profguard.it.app.LoadApp.class, "System.load", Jvm.fixture("libjni-onload-dlopen.so").toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String stack = run.stderr().substring(Math.max(0, run.stderr().indexOf("Java stack when loading dev.profguard.runtime.Watcher")));
+        assertTrue(stack.startsWith("Java stack when loading dev.profguard.runtime.Watcher"), run.toString());
+        int end = stack.indexOf("Native stack when loading");
+        String frames = end < 0 ? stack : stack.substring(0, end); // the Java stack of the thread that loaded it
+        assertTrue(frames.contains("dev.profguard.runtime.RuntimeGuard.run("), "made on the watcher thread\n" + frames);
+        assertFalse(frames.contains("LoadGate") || frames.contains("LoadApp"), "not on the application's thread\n" + frames);
+        assertTrue(run.stderr().contains("It was switched off in place: called rmemShutDown()"), run.toString());
     }
 
     @OnEachJdk
