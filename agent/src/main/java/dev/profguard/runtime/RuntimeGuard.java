@@ -102,15 +102,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     @Override
     public void run() {
         synchronized (this) {
-            long end = System.nanoTime() + config.watchIntervalMillis() * 1_000_000L;
-            for (long left = end - System.nanoTime(); !wakeNow && left > 0; left = end - System.nanoTime()) {
-                try {
-                    wait(Math.max(1, left / 1_000_000L));
-                } catch (Exception e) { // InterruptedException, not named: the verifier would load it before main (JDK 17)
-                    // not ours to be stopped by: the watch starts now
-                    break;
-                }
-            }
+            awaitFlag(false, config.watchIntervalMillis()); // interrupted: not ours to be stopped by, the watch starts now
         }
         Watcher watch = made();
         synchronized (this) {
@@ -146,15 +138,25 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     private synchronized void wakeAndWait() {
         wakeNow = true;
         notifyAll();
-        long end = System.nanoTime() + WAKE_WAIT_MILLIS * 1_000_000L;
-        for (long left = end - System.nanoTime(); !madeTried && left > 0; left = end - System.nanoTime()) {
+        if (!awaitFlag(true, WAKE_WAIT_MILLIS)) {
+            Thread.currentThread().interrupt(); // the application's; the watch goes on without this wait
+        }
+    }
+
+    /**
+     * Waits on this task, its monitor held, until {@code madeTried} (or {@code wakeNow}, when not
+     * {@code made}) is set or {@code millis} have passed: false when interrupted, which ends the wait.
+     */
+    private boolean awaitFlag(boolean made, long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        for (long left = end - System.nanoTime(); !(made ? madeTried : wakeNow) && left > 0; left = end - System.nanoTime()) {
             try {
                 wait(Math.max(1, left / 1_000_000L));
-            } catch (Exception e) { // InterruptedException: the application's; the watch goes on without this wait
-                Thread.currentThread().interrupt();
-                return;
+            } catch (Exception e) { // InterruptedException, not named: the verifier would load it before main (JDK 17)
+                return false;
             }
         }
+        return true;
     }
 
     /** This task's watcher, made on the watcher thread once; null when it could not be (said). */
@@ -318,15 +320,13 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      */
     private static void patchLoaders(Instrumentation instrumentation, Probe probe) throws Exception {
         Class<?> jni = bootClass(NATIVE_LIBRARIES);
-        int[] definedCount = {-1};
-        boolean ffmDefined = false;
-        boolean ffmAbsent = false;
-        if (probe != null && jni != null) {
-            byte[] fresh = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE,
-                    BRIDGE, BRIDGE_LOAD_DESCRIPTOR, definedCount);
-            ffmDefined = fresh != null && probe.defineBootClassIfAbsent(RAW_LIBRARIES, fresh);
-            ffmAbsent = fresh == null && definedCount[0] == -2; // not in the image: no FFM loader (JDK 17)
-        }
+        // FFM's loader from the image, patched once: defined with it, or (loaded already, as the
+        // image has it) redefined with it below
+        int[] imageFfmCount = {-1};
+        byte[] imageFfm = probe == null || jni == null ? null : probe.patchedImageClass(null, "java.base", RAW_LIBRARIES,
+                FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE, BRIDGE, BRIDGE_LOAD_DESCRIPTOR, imageFfmCount);
+        boolean ffmDefined = imageFfm != null && probe.defineBootClassIfAbsent(RAW_LIBRARIES, imageFfm);
+        boolean ffmAbsent = imageFfm == null && imageFfmCount[0] == -2; // not in the image: no FFM loader (JDK 17)
         Class<?> raw = ffmDefined || ffmAbsent ? null : bootClass(RAW_LIBRARIES);
         byte[] jniPatch = null;
         byte[] ffmPatch = null;
@@ -336,8 +336,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             jniPatch = probe.patchedImageClass(null, "java.base", NATIVE_LIBRARIES, JNI_METHOD, JNI_DESCRIPTOR, JNI_ROUTE,
                     BRIDGE, BRIDGE_LOAD_DESCRIPTOR, jniCount);
             if (raw != null) {
-                ffmPatch = probe.patchedImageClass(null, "java.base", RAW_LIBRARIES, FFM_METHOD, FFM_DESCRIPTOR, FFM_ROUTE,
-                        BRIDGE, BRIDGE_LOAD_DESCRIPTOR, ffmCount);
+                ffmPatch = imageFfm;
+                ffmCount[0] = imageFfmCount[0];
             }
         }
         if (jniCount[0] < 0 || ffmCount[0] < 0) { // no probe, redefined before, not in the image, or declined
@@ -349,7 +349,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             ffmCount[0] = counts[1];
         }
         jniPatched = jniPatch == null ? 0 : jniCount[0];
-        ffmPatched = ffmDefined ? definedCount[0] : ffmPatch == null ? 0 : ffmCount[0];
+        ffmPatched = ffmDefined ? imageFfmCount[0] : ffmPatch == null ? 0 : ffmCount[0];
         if (jniPatch != null && ffmPatch != null) {
             instrumentation.redefineClasses(new ClassDefinition(jni, jniPatch), new ClassDefinition(raw, ffmPatch));
         } else if (jniPatch != null) {

@@ -75,12 +75,13 @@ public final class Watcher implements Runnable {
     private final Set<String> seenDescriptors = new HashSet<>();
     private final Set<String> seenNames = new HashSet<>();
     /** When the guard began to watch (after its start-up scan): what is written after it is new. */
-    private long started = System.currentTimeMillis();
+    private final long started;
     private long ticks;
     private boolean faultReported;
 
-    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener) {
+    private Watcher(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener, long started) {
         this.config = config;
+        this.started = started;
         this.rules = rules;
         this.probe = probe;
         this.view = view;
@@ -120,8 +121,8 @@ public final class Watcher implements Runnable {
      */
     static Watcher afterCleanScan(Config config, RuleSet rules, Probe probe, StateListener listener, byte[] baseline,
                                   long count, long started) {
-        Watcher watcher = new Watcher(config, rules, probe, null, listener);
-        watcher.started = started; // the start's end, not this watcher's making, an interval later
+        // started: the start's end, not this watcher's making, an interval later
+        Watcher watcher = new Watcher(config, rules, probe, null, listener, started);
         watcher.pendingBaseline = baseline;
         // The change count taken just before the baseline was listed: the first look comes with the
         // first load or unload after it, like any other; while nothing changes the baseline is not
@@ -152,7 +153,7 @@ public final class Watcher implements Runnable {
      */
     public static Watcher create(Config config, RuleSet rules, Probe probe, ProcessView view, StateListener listener,
                                  List<LoadedObject> inspected, List<MappedObject> mapped) {
-        Watcher watcher = new Watcher(config, rules, probe, view, listener);
+        Watcher watcher = new Watcher(config, rules, probe, view, listener, System.currentTimeMillis());
         List<MappedObject> code = mapped == null ? watcher.mappedCode() : executable(mapped);
         if (probe != null) {
             // -2: the first tick looks even if nothing changes, for what came between the scan and now
