@@ -26,25 +26,36 @@ struct probe_image {
     int last; /* the segment the last read was in: a lookup reads one table many times */
 };
 
-static int probe_image_read(const struct probe_image *image, uint64_t address, void *into, size_t length)
+/* probe_image_read past its fast path: another segment than the last read's, or no bounds at all. */
+static int probe_image_read_any(struct probe_image *image, uint64_t address, void *into, size_t length)
 {
     if (!image->bounded) {
         return probe_read_memory((uintptr_t)address, into, length);
     }
-    int last = image->last;
-    if (last >= 0 && last < image->count && address >= image->starts[last] && address <= image->ends[last]
-        && length <= image->ends[last] - address) {
-        memcpy(into, (const void *)(uintptr_t)address, length);
-        return PROBE_OK;
-    }
     for (int i = 0; i < image->count; i++) {
         if (address >= image->starts[i] && address <= image->ends[i] && length <= image->ends[i] - address) {
             memcpy(into, (const void *)(uintptr_t)address, length);
-            ((struct probe_image *)image)->last = i; /* every image is a caller's own variable, never const */
+            image->last = i;
             return PROBE_OK;
         }
     }
     return PROBE_UNAVAILABLE;
+}
+
+/*
+ * length bytes at address of the image into into. Inline for its one test and copy: a symbol
+ * lookup reads a hash chain four bytes at a time, and with a call each that was most of the
+ * first look's symbol lookups.
+ */
+static inline int probe_image_read(struct probe_image *image, uint64_t address, void *into, size_t length)
+{
+    int last = image->last;
+    if (image->bounded && last >= 0 && last < image->count && address >= image->starts[last]
+        && address <= image->ends[last] && length <= image->ends[last] - address) {
+        memcpy(into, (const void *)(uintptr_t)address, length);
+        return PROBE_OK;
+    }
+    return probe_image_read_any(image, address, into, length);
 }
 
 uint64_t probe_absolute(uint64_t base, uint64_t value)
@@ -52,19 +63,31 @@ uint64_t probe_absolute(uint64_t base, uint64_t value)
     return value < base ? base + value : value;
 }
 
-static int probe_read_name(const struct probe_image *image, uint64_t address, char *name, size_t capacity)
+static int probe_read_name(struct probe_image *image, uint64_t address, char *name, size_t capacity)
 {
     if (!image->bounded) {
         return probe_read_string(address, name, capacity);
     }
-    /* byte by byte up to the NUL, each inside a segment: a string near a segment's end must not fault */
-    for (size_t i = 0; i < capacity; i++) {
-        if (probe_image_read(image, address + i, &name[i], 1) != PROBE_OK) {
+    /* up to the NUL, a segment at a time: a string near a segment's end must not fault */
+    size_t done = 0;
+    while (done < capacity) {
+        uint64_t at = address + done;
+        int segment = -1;
+        for (int i = 0; i < image->count && segment < 0; i++) {
+            segment = at >= image->starts[i] && at < image->ends[i] ? i : -1;
+        }
+        if (segment < 0) {
             return PROBE_UNAVAILABLE;
         }
-        if (name[i] == '\0') {
+        size_t room = image->ends[segment] - at < capacity - done ? (size_t)(image->ends[segment] - at) : capacity - done;
+        const char *from = (const char *)(uintptr_t)at;
+        const char *nul = memchr(from, '\0', room);
+        size_t take = nul == NULL ? room : (size_t)(nul - from) + 1;
+        memcpy(name + done, from, take);
+        if (nul != NULL) {
             return PROBE_OK;
         }
+        done += take;
     }
     return PROBE_TOO_LARGE;
 }
@@ -79,7 +102,7 @@ uint32_t probe_symbol_hash(const char *name)
 }
 
 /* Whether symbol index i is symbol, defined here (as a function, when functions is set); its address in *address. */
-static int probe_match(const struct probe_image *image, uint64_t base, uint64_t symtab, uint64_t strtab, uint32_t i,
+static int probe_match(struct probe_image *image, uint64_t base, uint64_t symtab, uint64_t strtab, uint32_t i,
                        const char *symbol, int functions, uint64_t *address)
 {
     ElfW(Sym) sym;
@@ -93,7 +116,7 @@ static int probe_match(const struct probe_image *image, uint64_t base, uint64_t 
     return 1;
 }
 
-static int probe_find_in_gnu_hash(const struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
+static int probe_find_in_gnu_hash(struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
                                   uint64_t strtab, const char *symbol, uint32_t hash, int functions, uint64_t *address)
 {
     uint32_t header[4]; /* nbuckets, symoffset, bloom size, bloom shift */
@@ -138,7 +161,7 @@ static uint32_t probe_sysv_hash(const char *name)
 }
 
 /* DT_HASH: bucket[hash % nbucket], then chain[] until index 0, as ld.so walks it. */
-static int probe_find_in_sysv_hash(const struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
+static int probe_find_in_sysv_hash(struct probe_image *image, uint64_t base, uint64_t table, uint64_t symtab,
                                    uint64_t strtab, const char *symbol, int functions, uint64_t *address)
 {
     uint32_t header[2]; /* nbucket, nchain */
@@ -174,7 +197,7 @@ struct probe_tables {
  * PT_DYNAMIC as ld.so reads them: PROBE_OK, PROBE_NOT_LOADED (no ELF header there), PROBE_NO_SYMBOL
  * (no dynamic section: it defines nothing), PROBE_UNAVAILABLE (no table to look a name up in).
  */
-static int probe_read_tables(const struct probe_image *image, uint64_t base, struct probe_tables *tables)
+static int probe_read_tables(struct probe_image *image, uint64_t base, struct probe_tables *tables)
 {
     memset(tables, 0, sizeof *tables);
     ElfW(Ehdr) header;
@@ -228,7 +251,7 @@ static int probe_read_tables(const struct probe_image *image, uint64_t base, str
 }
 
 /* One name in tables read by probe_read_tables: PROBE_OK with its address, or PROBE_NO_SYMBOL. */
-static int probe_lookup(const struct probe_image *image, const struct probe_tables *t, const char *symbol, uint32_t hash,
+static int probe_lookup(struct probe_image *image, const struct probe_tables *t, const char *symbol, uint32_t hash,
                         int functions, uint64_t *address)
 {
     *address = 0;
@@ -243,7 +266,7 @@ static int probe_lookup(const struct probe_image *image, const struct probe_tabl
 }
 
 /* probe_find_symbol_at, reading through image. */
-static int probe_find_in_image(const struct probe_image *image, uint64_t base, const char *symbol, int functions,
+static int probe_find_in_image(struct probe_image *image, uint64_t base, const char *symbol, int functions,
                                uint64_t *address)
 {
     *address = 0;
@@ -256,7 +279,7 @@ static int probe_find_in_image(const struct probe_image *image, uint64_t base, c
 }
 
 /* defined[i] for each of names in the tables of the object at base (read once). */
-static int probe_find_all(const struct probe_image *image, uint64_t base, const char *const *names,
+static int probe_find_all(struct probe_image *image, uint64_t base, const char *const *names,
                           const uint32_t *hashes, size_t count, unsigned char *defined)
 {
     struct probe_tables tables;
@@ -280,13 +303,13 @@ static int probe_find_all(const struct probe_image *image, uint64_t base, const 
 
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
 {
-    static const struct probe_image unbounded = {0, 0, {0}, {0}, -1};
+    struct probe_image unbounded = {0, 0, {0}, {0}, -1};
     return probe_find_in_image(&unbounded, base, symbol, functions, address);
 }
 
 int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count, unsigned char *defined)
 {
-    static const struct probe_image unbounded = {0, 0, {0}, {0}, -1};
+    struct probe_image unbounded = {0, 0, {0}, {0}, -1};
     memset(defined, 0, count);
     int status = probe_find_all(&unbounded, base, names, NULL, count, defined);
     return status == PROBE_UNAVAILABLE ? PROBE_NOT_LOADED : status;
@@ -294,7 +317,8 @@ int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count,
 
 struct probe_segment_query {
     uint64_t bias;
-    uint64_t dynamic;
+    uint64_t dynamic; /* the object's PT_DYNAMIC, or */
+    const char *name; /* its name as the linker lists it (NULL: by dynamic) */
     struct probe_image *image;
 };
 
@@ -305,12 +329,12 @@ static int probe_collect_segments(struct dl_phdr_info *info, size_t size, void *
     if ((uint64_t)info->dlpi_addr != query->bias) {
         return 0;
     }
-    int dynamic_here = 0;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+    int here = query->name != NULL && info->dlpi_name != NULL && strcmp(info->dlpi_name, query->name) == 0;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && query->name == NULL; i++) {
         const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        dynamic_here |= phdr->p_type == PT_DYNAMIC && query->bias + phdr->p_vaddr == query->dynamic;
+        here |= phdr->p_type == PT_DYNAMIC && query->bias + phdr->p_vaddr == query->dynamic;
     }
-    if (!dynamic_here) {
+    if (!here) {
         return 0; /* another object at the same bias (the main program and the vDSO can be at 0) */
     }
     struct probe_image *image = query->image;
@@ -343,7 +367,7 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
     }
     struct link_map *map = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL && map->l_ld != NULL) {
-        struct probe_segment_query query = {(uint64_t)map->l_addr, (uint64_t)(uintptr_t)map->l_ld, image};
+        struct probe_segment_query query = {(uint64_t)map->l_addr, (uint64_t)(uintptr_t)map->l_ld, NULL, image};
         dl_iterate_phdr(probe_collect_segments, &query);
         *base = (uint64_t)map->l_addr; /* a shared object's ELF header is where its first PT_LOAD (vaddr 0) is */
     }
@@ -352,21 +376,31 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
 }
 
 /*
+ * The listed object's own image, found by where it is, in one walk of the linker's list. (A dlopen
+ * of its name took the linker's locks twice and found the first object of that name, in the
+ * default namespace only.)
+ */
+int probe_find_listed_symbols(uint64_t base, const char *name, const char *const *names, const uint32_t *hashes,
+                              size_t count, unsigned char *defined)
+{
+    struct probe_image image;
+    memset(&image, 0, sizeof image);
+    image.bounded = 1;
+    struct probe_segment_query query = {base, 0, name, &image};
+    dl_iterate_phdr(probe_collect_segments, &query);
+    return image.count > 0 ? probe_find_all(&image, base, names, hashes, count, defined) : PROBE_NOT_LOADED;
+}
+
+/*
  * By name, whatever the version: a symbol bound only to a non-default version (name@VERSION) is
  * invisible to dlsym(name) yet defined all the same, and a client can be built that way.
  */
-int probe_find_symbols_hashed(const char *path, const char *const *names, const uint32_t *hashes, size_t count,
-                              unsigned char *defined)
+int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined)
 {
     struct probe_image image;
     uint64_t base = 0;
     int status = probe_open_own_image(path, &image, &base);
-    return status == PROBE_OK ? probe_find_all(&image, base, names, hashes, count, defined) : status;
-}
-
-int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined)
-{
-    return probe_find_symbols_hashed(path, names, NULL, count, defined);
+    return status == PROBE_OK ? probe_find_all(&image, base, names, NULL, count, defined) : status;
 }
 
 /* The main program: the first object dl_iterate_phdr reports. */
@@ -395,7 +429,7 @@ int probe_main_start(uint64_t *start)
     struct probe_image image;
     memset(&image, 0, sizeof image);
     image.bounded = 1;
-    struct probe_segment_query query = {0, 0, &image};
+    struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
     *start = query.dynamic & ~(uint64_t)4095; /* its first segment's first page, where its ELF header is */
     return image.count == 0 ? PROBE_UNAVAILABLE : PROBE_OK;
@@ -406,7 +440,7 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
     struct probe_image image;
     memset(&image, 0, sizeof image);
     image.bounded = 1;
-    struct probe_segment_query query = {0, 0, &image};
+    struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
     if (image.count == 0) {
         return PROBE_UNAVAILABLE;

@@ -57,12 +57,16 @@ int probe_count_changes(uint64_t *out);
 /* defined[i] = 1 when the loaded object named path itself defines names[i]. */
 int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined);
 
-/* The GNU hash of a symbol name (DT_GNU_HASH), for probe_find_symbols_hashed. */
+/* The GNU hash of a symbol name (DT_GNU_HASH), for probe_find_listed_symbols. */
 uint32_t probe_symbol_hash(const char *name);
 
-/* probe_find_symbols with each name's probe_symbol_hash given: a scan of many objects hashes its names once. */
-int probe_find_symbols_hashed(const char *path, const char *const *names, const uint32_t *hashes, size_t count,
-                              unsigned char *defined);
+/*
+ * probe_find_symbols for the object the linker lists at base under name (a record of
+ * probe_list_objects), with each name's probe_symbol_hash given: a scan of many objects hashes its
+ * names once.
+ */
+int probe_find_listed_symbols(uint64_t base, const char *name, const char *const *names, const uint32_t *hashes,
+                              size_t count, unsigned char *defined);
 
 /* Path of the object that a global lookup of name resolves to (interposition shows here). */
 int probe_find_provider(const char *name, struct probe_buffer *out);
@@ -87,6 +91,9 @@ int probe_call_shutdown(const char *path, const char *symbol);
  */
 int probe_open_regular(const char *path, int *fd);
 
+/* probe_open_regular for name in the directory open as dir (openat). */
+int probe_open_regular_at(int dir, const char *name, int *fd);
+
 /*
  * A file of /proc, as probe_open_regular opens it but with O_NONBLOCK left set: procfs ignores
  * it, and clearing it is two system calls of each such file a first look reads.
@@ -100,6 +107,12 @@ int probe_open_proc(const char *path, int *fd);
  * plain absolute path (no /proc, a deleted file, a name too long). real holds PATH_MAX bytes.
  */
 int probe_real_path(const char *path, char *real);
+
+/*
+ * The kernel's name for the file open as opened (O_PATH will do) into real, as probe_real_path; 0
+ * when it has none. fds: /proc/self/fd open as a directory, or -1 to name it whole.
+ */
+int probe_kernel_path(int fds, int opened, char *real);
 
 /* Closes a descriptor from probe_open_regular. */
 int probe_close_file(int fd);

@@ -12,14 +12,14 @@
 
 #include "probe.h"
 
-static int probe_open_checked(const char *path, int *fd, int blocking)
+static int probe_open_checked(int dir, const char *path, int *fd, int blocking)
 {
     *fd = -1;
     if (path == NULL || path[0] == '\0') {
         return PROBE_BAD_INPUT;
     }
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal never becomes ours. */
-    int opened = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int opened = openat(dir, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (opened < 0) {
         return errno == ENOENT || errno == ENOTDIR ? PROBE_NOT_LOADED : PROBE_UNAVAILABLE;
     }
@@ -39,28 +39,40 @@ static int probe_open_checked(const char *path, int *fd, int blocking)
 
 int probe_open_regular(const char *path, int *fd)
 {
-    return probe_open_checked(path, fd, 1);
+    return probe_open_checked(AT_FDCWD, path, fd, 1);
+}
+
+int probe_open_regular_at(int dir, const char *name, int *fd)
+{
+    return probe_open_checked(dir, name, fd, 1);
 }
 
 int probe_open_proc(const char *path, int *fd)
 {
-    return probe_open_checked(path, fd, 0);
+    return probe_open_checked(AT_FDCWD, path, fd, 0);
+}
+
+int probe_kernel_path(int fds, int opened, char *real)
+{
+    char link[32];
+    snprintf(link, sizeof link, fds >= 0 ? "%d" : "/proc/self/fd/%d", opened);
+    ssize_t length = readlinkat(fds >= 0 ? fds : AT_FDCWD, link, real, PATH_MAX);
+    static const char deleted[] = " (deleted)";
+    if (length > 0 && length < PATH_MAX && real[0] == '/') {
+        real[length] = '\0';
+        return (size_t)length < sizeof deleted - 1 || strcmp(real + length - (sizeof deleted - 1), deleted) != 0;
+    }
+    return 0;
 }
 
 int probe_real_path(const char *path, char *real)
 {
     int opened = open(path, O_PATH | O_CLOEXEC);
     if (opened >= 0) {
-        char link[32];
-        snprintf(link, sizeof link, "/proc/self/fd/%d", opened);
-        ssize_t length = readlink(link, real, PATH_MAX);
+        int named = probe_kernel_path(-1, opened, real);
         close(opened);
-        static const char deleted[] = " (deleted)";
-        if (length > 0 && length < PATH_MAX && real[0] == '/') {
-            real[length] = '\0';
-            if ((size_t)length < sizeof deleted - 1 || strcmp(real + length - (sizeof deleted - 1), deleted) != 0) {
-                return 1;
-            }
+        if (named) {
+            return 1;
         }
     }
     return realpath(path, real) != NULL;

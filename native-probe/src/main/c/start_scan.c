@@ -57,6 +57,12 @@ static int probe_hex_value(char c)
     return -1;
 }
 
+/* Whether a line's kind (its first length bytes) is keyword: lengths first, a byte compare only where they agree. */
+static int probe_keyword(const char *line, size_t length, const char *keyword)
+{
+    return strlen(keyword) == length && memcmp(line, keyword, length) == 0;
+}
+
 int probe_parse_start_rules(const char *text, size_t length, struct probe_start_rules *rules)
 {
     memset(rules, 0, sizeof *rules);
@@ -83,16 +89,17 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             break;
         }
         *value++ = '\0';
-        if (strcmp(line, "rule") == 0) {
+        size_t kind = (size_t)(value - 1 - line);
+        if (probe_keyword(line, kind, "rule")) {
             rule_count++;
-        } else if (strcmp(line, "symbol") == 0) {
+        } else if (probe_keyword(line, kind, "symbol")) {
             status = probe_add_item(&rules->symbols, value);
-        } else if (strcmp(line, "name") == 0 || strcmp(line, "library") == 0) {
+        } else if (probe_keyword(line, kind, "name") || probe_keyword(line, kind, "library")) {
             /* a tool's own library is looked for by name like the client's names: anything named so is looked at */
             status = probe_add_item(&rules->names, value);
-        } else if (strcmp(line, "variable") == 0) {
+        } else if (probe_keyword(line, kind, "variable")) {
             status = probe_add_item(&rules->variables, value);
-        } else if (strcmp(line, "setting") == 0) {
+        } else if (probe_keyword(line, kind, "setting")) {
             /* NAME=GLOB: the variable set at all is reason enough to look closer (its value, and what
                the setting requires, are the Java side's to judge) */
             char *equals = strchr(value, '=');
@@ -102,17 +109,17 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             }
             *equals = '\0';
             status = probe_add_item(&rules->variables, value);
-        } else if (strcmp(line, "argument") == 0) {
+        } else if (probe_keyword(line, kind, "argument")) {
             status = probe_add_item(&rules->arguments, value);
-        } else if (strcmp(line, "tracer") == 0) {
+        } else if (probe_keyword(line, kind, "tracer")) {
             status = probe_add_item(&rules->tracers, value);
-        } else if (strcmp(line, "own") == 0) {
+        } else if (probe_keyword(line, kind, "own")) {
             status = probe_add_item(&rules->own, value);
-        } else if (strcmp(line, "mallctl") == 0) {
+        } else if (probe_keyword(line, kind, "mallctl")) {
             status = probe_add_item(&rules->controls, value);
-        } else if (strcmp(line, "capture") == 0) {
+        } else if (probe_keyword(line, kind, "capture")) {
             status = probe_add_item(&rules->captures, value);
-        } else if (strcmp(line, "header") == 0) {
+        } else if (probe_keyword(line, kind, "header")) {
             size_t digits = strlen(value);
             if (digits == 0 || digits % 2 != 0 || digits / 2 > PROBE_HEAD) {
                 status = PROBE_BAD_INPUT;
@@ -133,7 +140,7 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             } else if (status == PROBE_OK) {
                 status = PROBE_TOO_LARGE;
             }
-        } else if (strcmp(line, "zerofill") == 0) {
+        } else if (probe_keyword(line, kind, "zerofill")) {
             char *rest = NULL;
             errno = 0;
             unsigned long long fill = strtoull(value, &rest, 10);
@@ -142,8 +149,8 @@ int probe_parse_start_rules(const char *text, size_t length, struct probe_start_
             } else if (fill > 0 && (rules->zero_fill == 0 || fill < rules->zero_fill)) {
                 rules->zero_fill = (uint64_t)fill;
             }
-        } else if (strcmp(line, "mark") != 0 && strcmp(line, "symbols.min") != 0 && strcmp(line, "strength") != 0
-                   && strcmp(line, "requires") != 0 && strcmp(line, "slot") != 0) {
+        } else if (!probe_keyword(line, kind, "mark") && !probe_keyword(line, kind, "symbols.min") && !probe_keyword(line, kind, "strength")
+                   && !probe_keyword(line, kind, "requires") && !probe_keyword(line, kind, "slot")) {
             /* slot: the GOT audit runs on the watcher's ticks, after start-up, whichever look came first */
             /* marks: a loaded object outside the system's places is looked closer at anyway, and inside
                them the ladder does not search for marks either. Any other kind is one this scan does
@@ -177,12 +184,11 @@ int probe_glob_matches(const char *glob, const char *name)
 {
     size_t g = 0, n = 0, mark = 0;
     size_t star = (size_t)-1;
-    size_t glob_length = strlen(glob);
     while (name[n] != '\0') {
-        if (g < glob_length && (glob[g] == '?' || probe_lower((unsigned char)glob[g]) == probe_lower((unsigned char)name[n]))) {
+        if (glob[g] != '\0' && (glob[g] == '?' || probe_lower((unsigned char)glob[g]) == probe_lower((unsigned char)name[n]))) {
             g++;
             n++;
-        } else if (g < glob_length && glob[g] == '*') {
+        } else if (glob[g] == '*') {
             star = g++;
             mark = n;
         } else if (star != (size_t)-1) {
@@ -192,10 +198,10 @@ int probe_glob_matches(const char *glob, const char *name)
             return 0;
         }
     }
-    while (g < glob_length && glob[g] == '*') {
+    while (glob[g] == '*') {
         g++;
     }
-    return g == glob_length;
+    return glob[g] == '\0';
 }
 
 static int probe_is_ascii(const char *text, size_t length)
@@ -348,11 +354,13 @@ struct probe_place {
     char *dir;     /* as the linker names it */
     char *real;    /* its real path; NULL when it cannot be resolved */
     int root_only; /* root alone can change the real directory */
+    int fd;        /* the directory, open (O_PATH) for the names in it to be asked of; -1 when not */
 };
 
 struct probe_places {
     struct probe_place place[PROBE_MAX_PLACES];
     size_t count;
+    int fds; /* /proc/self/fd, open once a scan for the places' real paths; -1 until then */
 };
 
 static void probe_free_places(struct probe_places *places)
@@ -360,8 +368,15 @@ static void probe_free_places(struct probe_places *places)
     for (size_t i = 0; i < places->count; i++) {
         free(places->place[i].dir);
         free(places->place[i].real);
+        if (places->place[i].fd >= 0) {
+            close(places->place[i].fd);
+        }
     }
     places->count = 0;
+    if (places->fds >= 0) {
+        close(places->fds);
+        places->fds = -1;
+    }
 }
 
 /* The place for the first length bytes of name ("/" for none), resolved when first met; NULL when there is no room. */
@@ -387,17 +402,28 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
     }
     struct probe_place *place = &places->place[places->count];
     char real[PATH_MAX];
+    struct stat named;
     struct stat at_real;
     /* the real path counts only as the same directory as the name it came from */
-    int resolved = probe_real_path(dir, real) && probe_same_file(dir, real, &at_real);
+    int fd = open(dir, O_PATH | O_CLOEXEC);
+    if (fd >= 0 && places->fds < 0) {
+        places->fds = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    int resolved = (fd >= 0 && probe_kernel_path(places->fds, fd, real)) || realpath(dir, real) != NULL;
+    resolved = resolved && (fd >= 0 ? fstat(fd, &named) : stat(dir, &named)) == 0 && stat(real, &at_real) == 0
+               && named.st_dev == at_real.st_dev && named.st_ino == at_real.st_ino;
     place->dir = strdup(dir);
     place->real = resolved ? strdup(real) : NULL;
     if (place->dir == NULL || (resolved && place->real == NULL)) {
         free(place->dir);
         free(place->real);
+        if (fd >= 0) {
+            close(fd);
+        }
         return NULL; /* no memory: resolved whole instead */
     }
     place->root_only = place->real != NULL && probe_owned_by_root(&at_real);
+    place->fd = fd;
     places->count++;
     return place;
 }
@@ -417,11 +443,17 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
     char current[PATH_MAX];
     const char *base = NULL;
     struct stat status;
-    if (slash != NULL && strlen(name) < sizeof current) {
+    /* the directory resolved (and open) once a scan; its names asked of it, one component each */
+    struct probe_place *place = slash == NULL || strlen(name) >= sizeof current ? NULL : probe_place_of(places, name, dir);
+    if (place != NULL && place->real == NULL) {
+        return 0; /* its directory cannot be resolved: neither can the name */
+    }
+    if (place != NULL && place->fd >= 0) {
         strcpy(current, name);
         base = current + dir + 1;
         for (int hops = 0; hops < 8; hops++) {
-            if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || lstat(current, &status) != 0) {
+            if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0
+                || fstatat(place->fd, base, &status, AT_SYMLINK_NOFOLLOW) != 0) {
                 base = NULL;
                 break;
             }
@@ -429,7 +461,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
                 break;
             }
             char target[PATH_MAX];
-            ssize_t n = readlink(current, target, sizeof target - 1);
+            ssize_t n = readlinkat(place->fd, base, target, sizeof target - 1);
             if (n <= 0 || memchr(target, '/', (size_t)n) != NULL || dir + 1 + (size_t)n >= sizeof current) {
                 base = NULL;
                 break;
@@ -441,8 +473,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
             base = NULL; /* a chain longer than that: realpath says what it is */
         }
     }
-    struct probe_place *place = base == NULL ? NULL : probe_place_of(places, name, dir);
-    if (place == NULL) {
+    if (base == NULL) {
         struct stat at_real;
         if (!probe_real_path(name, real) || !probe_same_file(name, real, &at_real)) {
             return 0; /* not resolved, or the real path is another file */
@@ -450,9 +481,6 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
         *file_root_only = probe_owned_by_root(&at_real);
         *dir_root_only = probe_parent_root_only(real);
         return 1;
-    }
-    if (place->real == NULL) {
-        return 0; /* its directory cannot be resolved: neither can the name */
     }
     size_t real_dir = strlen(place->real);
     int root_dir = real_dir == 1; /* "/" */
@@ -506,6 +534,7 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
     int got;
     struct probe_places places;
     places.count = 0;
+    places.fds = -1;
     uint32_t hashes[PROBE_MAX_RULE_ITEMS]; /* each symbol's hash once a scan, not once an object */
     for (size_t i = 0; i < rules->symbols.count && i < PROBE_MAX_RULE_ITEMS; i++) {
         hashes[i] = probe_symbol_hash(rules->symbols.items[i]);
@@ -530,7 +559,7 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
         if (rules->symbols.count > 0) {
             memset(defined, 0, sizeof defined);
-            if (probe_find_symbols_hashed(name, rules->symbols.items, hashes, rules->symbols.count, defined) != PROBE_OK
+            if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined) != PROBE_OK
                 || memchr(defined, 1, rules->symbols.count) != NULL) {
                 *reasons |= PROBE_SCAN_OBJECT;
             }
@@ -945,7 +974,43 @@ static int probe_header_matches(const struct probe_start_rules *rules, const uns
     return 0;
 }
 
-/* Open descriptors, as detect/OpenFileDetector reads them: capture files by their first bytes or name. */
+/*
+ * The first bytes of the regular file open as descriptor name (a number) of the listing open as
+ * fds, or -1. Read through the descriptor itself where it allows (pread: its offset stays where
+ * the application left it), so a regular file is read without being opened again; a descriptor
+ * open for writing only (a capture file being written) or that will not be read so, through a
+ * regular file's reopening. A descriptor closed and reused between the status and the read
+ * gives a pipe, socket or terminal nothing to read (ESPIPE), and a reused regular file is the
+ * process's own open file all the same.
+ */
+static ssize_t probe_descriptor_head(int fds, const char *name, unsigned char *head, size_t capacity)
+{
+    char *end = NULL;
+    errno = 0;
+    long number = strtol(name, &end, 10);
+    struct stat status;
+    if (errno != 0 || end == name || *end != '\0' || number < 0 || number > INT_MAX || fstat((int)number, &status) != 0
+        || !S_ISREG(status.st_mode)) {
+        return -1; /* only a regular file is ever read; the others are judged by name */
+    }
+    ssize_t got = pread((int)number, head, capacity, 0);
+    if (got >= 0) {
+        return got;
+    }
+    int fd = -1;
+    if (fstatat(fds, name, &status, 0) != 0 || !S_ISREG(status.st_mode) || probe_open_regular_at(fds, name, &fd) != PROBE_OK) {
+        return -1;
+    }
+    got = pread(fd, head, capacity, 0);
+    close(fd);
+    return got;
+}
+
+/*
+ * Open descriptors, as detect/OpenFileDetector reads them: capture files by their first bytes or
+ * name. Each is asked through the listing's own directory (readlinkat, fstatat, openat): a name
+ * of one component, where /proc/self/fd/N was four, /proc/self a link among them.
+ */
 static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_t *reasons)
 {
     DIR *fds = opendir("/proc/self/fd");
@@ -963,10 +1028,8 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
             *reasons |= PROBE_SCAN_OPEN_FILE;
             break;
         }
-        char link[300];
         char target[PATH_MAX];
-        snprintf(link, sizeof link, "/proc/self/fd/%s", entry->d_name);
-        ssize_t length = readlink(link, target, sizeof target - 1);
+        ssize_t length = readlinkat(own, entry->d_name, target, sizeof target - 1);
         if (length < 0) {
             continue; /* closed meanwhile */
         }
@@ -985,18 +1048,13 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
             *reasons |= PROBE_SCAN_OPEN_FILE;
             continue;
         }
-        struct stat status;
-        if (rules->headers.count == 0 || stat(link, &status) != 0 || !S_ISREG(status.st_mode)) {
-            continue; /* only a regular file is ever opened; the others are judged by name */
+        if (rules->headers.count == 0) {
+            continue;
         }
-        int fd = -1;
-        if (probe_open_regular(link, &fd) == PROBE_OK) {
-            unsigned char head[PROBE_HEAD];
-            ssize_t got = pread(fd, head, sizeof head, 0);
-            close(fd);
-            if (got > 0 && probe_header_matches(rules, head, (size_t)got)) {
-                *reasons |= PROBE_SCAN_OPEN_FILE;
-            }
+        unsigned char head[PROBE_HEAD];
+        ssize_t got = probe_descriptor_head(own, entry->d_name, head, sizeof head);
+        if (got > 0 && probe_header_matches(rules, head, (size_t)got)) {
+            *reasons |= PROBE_SCAN_OPEN_FILE;
         }
     }
     closedir(fds);

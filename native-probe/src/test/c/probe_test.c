@@ -150,6 +150,71 @@ static void test_marks(const char *fixture)
 }
 
 /* Last: a global lookup that finds the fixture pins it in memory (glibc adds a dependency). */
+/*
+ * Each object the linker lists, looked up where it is (probe_find_listed_symbols, the first look's
+ * way) against by its name (probe_find_symbols, the evidence ladder's): the same answer for every
+ * object a dlopen of its name finds; another base or another name finds nothing.
+ */
+static void test_listed_symbols(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    const char *names[] = {"fixture_shutdown", "fixture_answer", "malloc", "free", "dlopen", "no_such_symbol"};
+    uint32_t hashes[6];
+    for (size_t i = 0; i < 6; i++) {
+        hashes[i] = probe_symbol_hash(names[i]);
+    }
+    struct probe_buffer objects;
+    probe_init_buffer(&objects, (size_t)16 << 20);
+    CHECK(probe_list_objects(&objects) == PROBE_OK);
+    size_t at = 0;
+    int compared = 0;
+    int fixture_seen = 0;
+    int libc_seen = 0;
+    while (at + 20 <= objects.size) {
+        uint64_t base;
+        uint32_t length;
+        memcpy(&base, objects.data + at, sizeof base);
+        memcpy(&length, objects.data + at + 16, sizeof length);
+        char name[PATH_MAX];
+        CHECK(length < sizeof name && at + 20 + length <= objects.size);
+        if (length >= sizeof name || at + 20 + length > objects.size) {
+            break;
+        }
+        memcpy(name, objects.data + at + 20, length);
+        name[length] = '\0';
+        at += 20 + length;
+        if (strchr(name, '/') == NULL) {
+            continue; /* the main program and the vDSO: not looked up by name */
+        }
+        unsigned char listed[6] = {9, 9, 9, 9, 9, 9};
+        unsigned char named[6] = {9, 9, 9, 9, 9, 9};
+        int by_place = probe_find_listed_symbols(base, name, names, hashes, 6, listed);
+        int by_name = probe_find_symbols(name, names, 6, named);
+        CHECK(by_place == PROBE_OK);
+        if (by_name == PROBE_OK) {
+            CHECK(memcmp(listed, named, sizeof listed) == 0);
+            compared++;
+        }
+        if (strcmp(name, fixture) == 0) {
+            fixture_seen = 1;
+            CHECK(listed[0] == 1 && listed[1] == 1 && listed[2] == 0 && listed[5] == 0);
+        }
+        if (strstr(name, "/libc.so") != NULL) {
+            libc_seen = 1;
+            CHECK(listed[2] == 1 && listed[3] == 1 && listed[5] == 0);
+        }
+        unsigned char none[6];
+        CHECK(probe_find_listed_symbols(base + 4096, name, names, hashes, 6, none) == PROBE_NOT_LOADED);
+        CHECK(probe_find_listed_symbols(base, "/nowhere/libother.so", names, hashes, 6, none) == PROBE_NOT_LOADED);
+    }
+    CHECK(compared >= 3 && fixture_seen && libc_seen);
+    probe_free_buffer(&objects);
+    if (handle != NULL) {
+        dlclose(handle);
+    }
+}
+
 static void test_provider_of_a_global_symbol(const char *fixture)
 {
     void *global = dlopen(fixture, RTLD_NOW | RTLD_GLOBAL);
@@ -392,8 +457,16 @@ static void test_start_scan(const char *fixture)
         CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) == 0);
         CHECK(write(fd, "\x00\x40\x01\x02\x02rest", 9) == 9);
         CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) != 0);
+        CHECK(lseek(fd, 0, SEEK_CUR) == 9); /* read where it lies, the application's offset left where it was */
         close(fd);
         CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) == 0);
+        /* a capture file the process holds open for writing only: read through its reopening */
+        int writer = open(path, O_WRONLY | O_APPEND);
+        CHECK(writer >= 0);
+        CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) != 0);
+        if (writer >= 0) {
+            close(writer);
+        }
         unlink(path);
     }
     char named[] = "/tmp/profguard-c-test-XXXXXX.MTuner";
@@ -823,6 +896,7 @@ int main(int argc, char **argv)
     test_object_spans();
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
+    test_listed_symbols(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();
