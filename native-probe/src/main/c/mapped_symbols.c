@@ -24,6 +24,14 @@ struct probe_image {
     uint64_t starts[PROBE_MAX_PHDRS];
     uint64_t ends[PROBE_MAX_PHDRS];
     int last; /* the segment the last read was in: a lookup reads one table many times */
+    /*
+     * The dynamic section as the linker has it (its PT_DYNAMIC, l_ld), or 0: found through the
+     * program headers at the ELF header's e_phoff in memory. An object can make those lie (e_phoff
+     * aimed into a writable segment holding a table without PT_DYNAMIC, while the file there holds
+     * the real one the linker read: red team round 15); where the linker lists the object, its own
+     * record is what its symbols are bound through.
+     */
+    uint64_t dynamic;
 };
 
 /* probe_image_read past its fast path: another segment than the last read's, or no bounds at all. */
@@ -192,6 +200,8 @@ struct probe_tables {
     uint64_t sysv_hash;
 };
 
+static int probe_read_dynamic(struct probe_image *image, uint64_t dynamic, struct probe_tables *tables);
+
 /*
  * The tables of the ELF object whose header is mapped at base, through its program headers and
  * PT_DYNAMIC as ld.so reads them: PROBE_OK, PROBE_NOT_LOADED (no ELF header there), PROBE_NO_SYMBOL
@@ -200,6 +210,10 @@ struct probe_tables {
 static int probe_read_tables(struct probe_image *image, uint64_t base, struct probe_tables *tables)
 {
     memset(tables, 0, sizeof *tables);
+    if (image->dynamic != 0) {
+        tables->bias = base; /* base is then the linker's load bias (l_addr) */
+        return probe_read_dynamic(image, image->dynamic, tables);
+    }
     ElfW(Ehdr) header;
     if (base == 0 || probe_image_read(image, base, &header, sizeof header) != PROBE_OK) {
         return PROBE_NOT_LOADED;
@@ -229,6 +243,12 @@ static int probe_read_tables(struct probe_image *image, uint64_t base, struct pr
     if (dynamic == 0) {
         return PROBE_NO_SYMBOL;
     }
+    return probe_read_dynamic(image, dynamic, tables);
+}
+
+/* The tables a dynamic section at dynamic names, relative to tables->bias; as probe_read_tables answers. */
+static int probe_read_dynamic(struct probe_image *image, uint64_t dynamic, struct probe_tables *tables)
+{
     for (int i = 0; i < PROBE_MAX_DYNAMIC; i++) {
         ElfW(Dyn) entry;
         if (probe_image_read(image, dynamic + (uint64_t)i * sizeof entry, &entry, sizeof entry) != PROBE_OK
@@ -303,13 +323,13 @@ static int probe_find_all(struct probe_image *image, uint64_t base, const char *
 
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
 {
-    struct probe_image unbounded = {0, 0, {0}, {0}, -1};
+    struct probe_image unbounded = {0, 0, {0}, {0}, -1, 0};
     return probe_find_in_image(&unbounded, base, symbol, functions, address);
 }
 
 int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count, unsigned char *defined)
 {
-    struct probe_image unbounded = {0, 0, {0}, {0}, -1};
+    struct probe_image unbounded = {0, 0, {0}, {0}, -1, 0};
     memset(defined, 0, count);
     int status = probe_find_all(&unbounded, base, names, NULL, count, defined);
     return status == PROBE_UNAVAILABLE ? PROBE_NOT_LOADED : status;
@@ -338,12 +358,14 @@ static int probe_collect_segments(struct dl_phdr_info *info, size_t size, void *
         return 0; /* another object at the same bias (the main program and the vDSO can be at 0) */
     }
     struct probe_image *image = query->image;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && image->count < PROBE_MAX_PHDRS; i++) {
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0) {
+        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0 && image->count < PROBE_MAX_PHDRS) {
             image->starts[image->count] = query->bias + phdr->p_vaddr;
             image->ends[image->count] = query->bias + phdr->p_vaddr + phdr->p_memsz;
             image->count++;
+        } else if (phdr->p_type == PT_DYNAMIC) {
+            image->dynamic = query->bias + phdr->p_vaddr; /* the linker's program headers, not the image's */
         }
     }
     return 1;
@@ -410,9 +432,12 @@ static int probe_collect_main(struct dl_phdr_info *info, size_t size, void *data
     (void)size;
     query->bias = (uint64_t)info->dlpi_addr;
     struct probe_image *image = query->image;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && image->count < PROBE_MAX_PHDRS; i++) {
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0) {
+        if (phdr->p_type == PT_DYNAMIC) {
+            image->dynamic = query->bias + phdr->p_vaddr;
+        }
+        if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0 && image->count < PROBE_MAX_PHDRS) {
             if (image->count == 0) {
                 query->dynamic = query->bias + phdr->p_vaddr; /* its first segment: where its ELF header is */
             }
@@ -445,7 +470,8 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
     if (image.count == 0) {
         return PROBE_UNAVAILABLE;
     }
-    return probe_find_all(&image, query.dynamic, names, NULL, count, defined);
+    /* through the linker's PT_DYNAMIC when it has one, relative to its load bias; else from the header */
+    return probe_find_all(&image, image.dynamic != 0 ? query.bias : query.dynamic, names, NULL, count, defined);
 }
 
 int probe_call_shutdown(const char *path, const char *symbol)

@@ -976,8 +976,12 @@ static int probe_header_matches(const struct probe_start_rules *rules, const uns
 
 /*
  * The first bytes of the regular file open as descriptor name (a number) of the listing open as
- * fds, or -1. Read through the descriptor itself where it allows (pread: its offset stays where
- * the application left it), so a regular file is read without being opened again; a descriptor
+ * fds: their count, -1 when there is nothing to read (not a regular file, closed meanwhile, or
+ * unreadable to the evidence ladder too: EACCES, EPERM), or -2 when a regular file could not be
+ * read now (a write lease held elsewhere answers EWOULDBLOCK, where the ladder's blocking open
+ * waits the lease out and reads it: red team round 15), which is a reason to look closer.
+ * Read through the descriptor itself where it allows (pread: its offset stays where the
+ * application left it), so a regular file is read without being opened again; a descriptor
  * open for writing only (a capture file being written) or that will not be read so, through a
  * regular file's reopening. A descriptor closed and reused between the status and the read
  * gives a pipe, socket or terminal nothing to read (ESPIPE), and a reused regular file is the
@@ -998,12 +1002,16 @@ static ssize_t probe_descriptor_head(int fds, const char *name, unsigned char *h
         return got;
     }
     int fd = -1;
-    if (fstatat(fds, name, &status, 0) != 0 || !S_ISREG(status.st_mode) || probe_open_regular_at(fds, name, &fd) != PROBE_OK) {
+    if (fstatat(fds, name, &status, 0) != 0 || !S_ISREG(status.st_mode)) {
         return -1;
+    }
+    int opened = probe_open_regular_at(fds, name, &fd);
+    if (opened != PROBE_OK) {
+        return opened == PROBE_UNAVAILABLE && errno != EACCES && errno != EPERM ? -2 : -1;
     }
     got = pread(fd, head, capacity, 0);
     close(fd);
-    return got;
+    return got < 0 ? -2 : got;
 }
 
 /*
@@ -1053,7 +1061,7 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
         }
         unsigned char head[PROBE_HEAD];
         ssize_t got = probe_descriptor_head(own, entry->d_name, head, sizeof head);
-        if (got > 0 && probe_header_matches(rules, head, (size_t)got)) {
+        if (got == -2 || (got > 0 && probe_header_matches(rules, head, (size_t)got))) {
             *reasons |= PROBE_SCAN_OPEN_FILE;
         }
     }

@@ -7,6 +7,8 @@
 
 __attribute__((visibility("default"))) int fixture_shutdowns;
 __attribute__((visibility("default"))) const char fixture_marker[] = "profguard-fixture-marker-7f3a";
+/* Writable room inside the image, where a test puts a program header table of its own making. */
+__attribute__((visibility("default"))) unsigned char fixture_scratch[4096];
 
 __attribute__((visibility("default"))) void fixture_shutdown(void)
 {

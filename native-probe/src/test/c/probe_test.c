@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
+#include <errno.h>
+#include <signal.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +215,51 @@ static void test_listed_symbols(const char *fixture)
     if (handle != NULL) {
         dlclose(handle);
     }
+}
+
+/*
+ * An object whose ELF header in memory points e_phoff at a table of its own making, without
+ * PT_DYNAMIC, while the linker bound it through the real one (red team round 15: the file holds
+ * the real table where the memory at that offset holds the other). Its symbols are still found,
+ * by name and where it is, and its switch-off still found: through the linker's record.
+ */
+static void test_lying_program_headers(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    CHECK(handle != NULL);
+    struct link_map *map = NULL;
+    unsigned char *scratch = handle == NULL ? NULL : dlsym(handle, "fixture_scratch");
+    int *shutdowns = handle == NULL ? NULL : dlsym(handle, "fixture_shutdowns");
+    CHECK(handle != NULL && dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL && scratch != NULL && shutdowns != NULL);
+    if (map == NULL || scratch == NULL || shutdowns == NULL) {
+        return;
+    }
+    ElfW(Ehdr) *header = (ElfW(Ehdr) *)(uintptr_t)map->l_addr;
+    size_t table = (size_t)header->e_phnum * sizeof(ElfW(Phdr));
+    CHECK(table <= 4096);
+    memcpy(scratch, (const unsigned char *)header + header->e_phoff, table);
+    ElfW(Phdr) *made = (ElfW(Phdr) *)(void *)scratch;
+    for (size_t i = 0; i < header->e_phnum; i++) {
+        if (made[i].p_type == PT_DYNAMIC) {
+            made[i].p_type = PT_NULL;
+        }
+    }
+    void *page = (void *)((uintptr_t)header & ~(uintptr_t)4095);
+    CHECK(mprotect(page, 4096, PROT_READ | PROT_WRITE) == 0);
+    ElfW(Off) real = header->e_phoff;
+    header->e_phoff = (ElfW(Off))((uintptr_t)scratch - (uintptr_t)header);
+    const char *names[] = {"fixture_answer", "fixture_shutdown"};
+    uint32_t hashes[] = {probe_symbol_hash(names[0]), probe_symbol_hash(names[1])};
+    unsigned char defined[2] = {0, 0};
+    CHECK(probe_find_symbols(fixture, names, 2, defined) == PROBE_OK && defined[0] == 1 && defined[1] == 1);
+    memset(defined, 0, sizeof defined);
+    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined) == PROBE_OK
+          && defined[0] == 1 && defined[1] == 1);
+    int before = *shutdowns;
+    CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_OK && *shutdowns == before + 1);
+    header->e_phoff = real;
+    CHECK(mprotect(page, 4096, PROT_READ) == 0);
+    dlclose(handle);
 }
 
 static void test_provider_of_a_global_symbol(const char *fixture)
@@ -476,6 +523,30 @@ static void test_start_scan(const char *fixture)
         CHECK((scan_with("rule a\ncapture *.MTuner\n") & PROBE_SCAN_OPEN_FILE) != 0);
         close(fd);
         unlink(named);
+    }
+    /* a capture file open for writing only, under a write lease held here: it cannot be read now
+       (EWOULDBLOCK), so it is looked closer at (red team round 15) */
+    char leased[] = "/tmp/profguard-c-test-lease-XXXXXX";
+    int made = mkstemp(leased);
+    CHECK(made >= 0);
+    if (made >= 0) {
+        CHECK(write(made, "\x00\x40\x01\x02\x02rest", 9) == 9);
+        close(made);
+        int writer = open(leased, O_WRONLY);
+        void (*previous)(int) = signal(SIGIO, SIG_IGN); /* the lease's break is told to its holder, here */
+        int leasing = writer >= 0 ? fcntl(writer, F_SETLEASE, F_WRLCK) : -1;
+        CHECK(leasing == 0);
+        if (leasing == 0) {
+            CHECK((scan_with("rule a\nheader 0040010202\n") & PROBE_SCAN_OPEN_FILE) != 0);
+            CHECK(fcntl(writer, F_SETLEASE, F_UNLCK) == 0);
+        } else {
+            fprintf(stderr, "no write lease: %s\n", strerror(errno));
+        }
+        signal(SIGIO, previous);
+        if (writer >= 0) {
+            close(writer);
+        }
+        unlink(leased);
     }
     /* a FIFO held open is never read, and never blocks the scan */
     char fifo[] = "/tmp/profguard-c-test-fifo";
@@ -897,6 +968,7 @@ int main(int argc, char **argv)
     test_objects_and_changes(argv[1]);
     test_symbols(argv[1]);
     test_listed_symbols(argv[1]);
+    test_lying_program_headers(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();
