@@ -410,6 +410,11 @@ int probe_find_listed_symbols(uint64_t base, const char *name, const char *const
     image.bounded = 1;
     struct probe_segment_query query = {base, 0, name, &image};
     dl_iterate_phdr(probe_collect_segments, &query);
+    if (image.count > 0 && image.dynamic == 0) {
+        /* a shared object the linker loaded has a PT_DYNAMIC: without one in its record, those
+           program headers were edited in memory since; not an answer */
+        return PROBE_UNAVAILABLE;
+    }
     return image.count > 0 ? probe_find_all(&image, base, names, hashes, count, defined) : PROBE_NOT_LOADED;
 }
 
