@@ -40,6 +40,8 @@ gcc "${hardening[@]}" -shared -o "$out/libsetenv-early.so" "$src/setenv_early.c"
 gcc "${hardening[@]}" -shared -o "$out/libunsetenv-early.so" "$src/unsetenv_early.c"
 # Unlinks its own file once mapped: tests copy it first, then preload the copy.
 gcc "${hardening[@]}" -shared -DSTANDIN_SELF_DELETE -o "$out/libself-deleting.so" "$src/mtuner_standin.c" -lpthread
+# red team round 16: the client rewrites the linker's record of itself (its name, program headers, dynamic section)
+gcc "${hardening[@]}" -shared -o "$out/librenamed-record.so" "$src/mtuner_standin.c" "$src/renamed_record.c" -lpthread -ldl
 # Hidden, stripped, wipes its marks in memory and deletes its own file: only its mapped bytes
 # (/proc/PID/map_files) still carry them (red team, second round). Tests copy it first.
 gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -DSTANDIN_WIPE_MARKS -DSTANDIN_SELF_DELETE \

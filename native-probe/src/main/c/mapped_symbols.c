@@ -128,20 +128,25 @@ static int probe_find_in_gnu_hash(struct probe_image *image, uint64_t base, uint
                                   uint64_t strtab, const char *symbol, uint32_t hash, int functions, uint64_t *address)
 {
     uint32_t header[4]; /* nbuckets, symoffset, bloom size, bloom shift */
-    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK || header[0] == 0) {
+    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK) {
+        return -1;
+    }
+    if (header[0] == 0) {
         return 0;
     }
     uint64_t buckets = table + sizeof header + (uint64_t)header[2] * sizeof(ElfW(Addr));
     uint64_t chains = buckets + (uint64_t)header[0] * 4;
     uint32_t index;
-    if (probe_image_read(image, buckets + (hash % header[0]) * 4, &index, 4) != PROBE_OK
-        || index < header[1]) {
+    if (probe_image_read(image, buckets + (hash % header[0]) * 4, &index, 4) != PROBE_OK) {
+        return -1;
+    }
+    if (index < header[1]) {
         return 0;
     }
     for (int steps = 0; steps < PROBE_MAX_CHAIN; steps++, index++) {
         uint32_t chained;
         if (probe_image_read(image, chains + (uint64_t)(index - header[1]) * 4, &chained, 4) != PROBE_OK) {
-            return 0;
+            return -1;
         }
         if ((chained | 1) == (hash | 1) && probe_match(image, base, symtab, strtab, index, symbol, functions, address)) {
             return 1;
@@ -173,19 +178,22 @@ static int probe_find_in_sysv_hash(struct probe_image *image, uint64_t base, uin
                                    uint64_t strtab, const char *symbol, int functions, uint64_t *address)
 {
     uint32_t header[2]; /* nbucket, nchain */
-    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK || header[0] == 0) {
+    if (probe_image_read(image, table, header, sizeof header) != PROBE_OK) {
+        return -1;
+    }
+    if (header[0] == 0) {
         return 0;
     }
     uint32_t index;
     if (probe_image_read(image, table + 8 + (uint64_t)(probe_sysv_hash(symbol) % header[0]) * 4, &index, 4) != PROBE_OK) {
-        return 0;
+        return -1;
     }
     for (int steps = 0; index != 0 && index < header[1] && steps < PROBE_MAX_CHAIN; steps++) {
         if (probe_match(image, base, symtab, strtab, index, symbol, functions, address)) {
             return 1;
         }
         if (probe_image_read(image, table + 8 + (uint64_t)header[0] * 4 + (uint64_t)index * 4, &index, 4) != PROBE_OK) {
-            return 0;
+            return -1;
         }
     }
     return 0;
@@ -282,7 +290,8 @@ static int probe_lookup(struct probe_image *image, const struct probe_tables *t,
     int found = t->gnu_hash != 0
                 ? probe_find_in_gnu_hash(image, t->bias, t->gnu_hash, t->symtab, t->strtab, symbol, hash, functions, address)
                 : probe_find_in_sysv_hash(image, t->bias, t->sysv_hash, t->symtab, t->strtab, symbol, functions, address);
-    return found ? PROBE_OK : PROBE_NO_SYMBOL;
+    /* a table that cannot be read is no answer, never "not defined" */
+    return found > 0 ? PROBE_OK : found < 0 ? PROBE_UNAVAILABLE : PROBE_NO_SYMBOL;
 }
 
 /* probe_find_symbol_at, reading through image. */
@@ -372,6 +381,43 @@ static int probe_collect_segments(struct dl_phdr_info *info, size_t size, void *
 }
 
 /*
+ * Keeps of the image's segments (the linker's record of them, which code in the process can
+ * rewrite) only what is readable memory: in the ranges given (readable mappings, address order),
+ * or as the kernel answers now. A segment claimed over a page that is not mapped, or not readable,
+ * would otherwise fault in a plain copy and take the JVM down (red team round 16).
+ */
+static int probe_clamp_image(struct probe_image *image, const struct probe_ranges *readable)
+{
+    uint64_t starts[PROBE_MAX_PHDRS];
+    uint64_t ends[PROBE_MAX_PHDRS];
+    int found = 0;
+    if (readable == NULL) {
+        found = probe_readable_parts(image->starts, image->ends, image->count, starts, ends, PROBE_MAX_PHDRS);
+        if (found < 0) {
+            image->count = 0;
+            return PROBE_UNAVAILABLE;
+        }
+    } else {
+        for (int i = 0; i < image->count; i++) {
+            for (size_t j = 0; j < readable->count && readable->starts[j] < image->ends[i]; j++) {
+                uint64_t low = image->starts[i] > readable->starts[j] ? image->starts[i] : readable->starts[j];
+                uint64_t high = image->ends[i] < readable->ends[j] ? image->ends[i] : readable->ends[j];
+                if (low < high && found < PROBE_MAX_PHDRS) {
+                    starts[found] = low;
+                    ends[found] = high;
+                    found++;
+                }
+            }
+        }
+    }
+    memcpy(image->starts, starts, (size_t)found * sizeof starts[0]);
+    memcpy(image->ends, ends, (size_t)found * sizeof ends[0]);
+    image->count = found;
+    image->last = -1;
+    return found > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
+}
+
+/*
  * The image of the object the linker has loaded under path, for its own dynamic symbol table to
  * be read in place within its segments. RTLD_NOLOAD: only an object already loaded under that
  * name; the file is not reopened, so a library deleted from disk since it was loaded is found.
@@ -394,7 +440,7 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
         *base = (uint64_t)map->l_addr; /* a shared object's ELF header is where its first PT_LOAD (vaddr 0) is */
     }
     dlclose(handle); /* NOLOAD took no reference beyond this one: the object stays as it was */
-    return image->count > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
+    return image->count > 0 ? probe_clamp_image(image, NULL) : PROBE_UNAVAILABLE;
 }
 
 /*
@@ -403,7 +449,7 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
  * default namespace only.)
  */
 int probe_find_listed_symbols(uint64_t base, const char *name, const char *const *names, const uint32_t *hashes,
-                              size_t count, unsigned char *defined)
+                              size_t count, unsigned char *defined, const struct probe_ranges *readable)
 {
     struct probe_image image;
     memset(&image, 0, sizeof image);
@@ -415,7 +461,11 @@ int probe_find_listed_symbols(uint64_t base, const char *name, const char *const
            program headers were edited in memory since; not an answer */
         return PROBE_UNAVAILABLE;
     }
-    return image.count > 0 ? probe_find_all(&image, base, names, hashes, count, defined) : PROBE_NOT_LOADED;
+    if (image.count == 0) {
+        return PROBE_NOT_LOADED;
+    }
+    int status = probe_clamp_image(&image, readable);
+    return status == PROBE_OK ? probe_find_all(&image, base, names, hashes, count, defined) : status;
 }
 
 /*
@@ -472,7 +522,7 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
     image.bounded = 1;
     struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
-    if (image.count == 0) {
+    if (image.count == 0 || probe_clamp_image(&image, NULL) != PROBE_OK) {
         return PROBE_UNAVAILABLE;
     }
     /* through the linker's PT_DYNAMIC when it has one, relative to its load bias; else from the header */

@@ -107,7 +107,8 @@ static int probe_read_maps_text(probe_mapping_fn each, void *context, int *malfo
         struct probe_maps_line fields;
         if (probe_parse_maps_line(line, &fields)) {
             struct probe_mapping mapping = {fields.start, fields.end, fields.offset, fields.perms[2] == 'x',
-                                            probe_maps_device(fields.device), strtoull(fields.inode, NULL, 10), fields.path};
+                                            probe_maps_device(fields.device), strtoull(fields.inode, NULL, 10), fields.path,
+                                            fields.perms[0] == 'r'};
             each(context, &mapping);
         } else if (*line != '\0') {
             *malformed += 1;
@@ -137,6 +138,7 @@ struct probe_procmap_query {
     uint64_t build_id_addr;
 };
 #define PROBE_PROCMAP_QUERY _IOWR('f', 17, struct probe_procmap_query)
+#define PROBE_QUERY_READABLE 0x01
 #define PROBE_QUERY_EXECUTABLE 0x04
 #define PROBE_QUERY_COVERING_OR_NEXT 0x10
 #define PROBE_QUERY_FILE_BACKED 0x20
@@ -175,7 +177,8 @@ static int probe_read_maps_query(probe_mapping_fn each, void *context)
         }
         struct probe_mapping mapping = {query.vma_start, query.vma_end, query.vma_offset,
                                         (query.vma_flags & PROBE_QUERY_EXECUTABLE) != 0,
-                                        (unsigned long long)query.dev_major << 32 | query.dev_minor, query.inode, name};
+                                        (unsigned long long)query.dev_major << 32 | query.dev_minor, query.inode, name,
+                                        (query.vma_flags & PROBE_QUERY_READABLE) != 0};
         each(context, &mapping);
         address = query.vma_end;
     }
@@ -187,4 +190,76 @@ int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *ma
 {
     *malformed = 0;
     return query ? probe_read_maps_query(each, context) : probe_read_maps_text(each, context, malformed);
+}
+
+/* What probe_readable_parts gathers from the maps text: each readable line's overlap with the ranges. */
+struct probe_parts {
+    const uint64_t *starts;
+    const uint64_t *ends;
+    int count;
+    uint64_t *out_starts;
+    uint64_t *out_ends;
+    int capacity;
+    int found;
+};
+
+static void probe_add_part(struct probe_parts *parts, uint64_t from, uint64_t to)
+{
+    for (int i = 0; i < parts->count; i++) {
+        uint64_t low = from > parts->starts[i] ? from : parts->starts[i];
+        uint64_t high = to < parts->ends[i] ? to : parts->ends[i];
+        if (low < high && parts->found < parts->capacity) {
+            parts->out_starts[parts->found] = low;
+            parts->out_ends[parts->found] = high;
+            parts->found++;
+        }
+    }
+}
+
+static void probe_collect_part(void *context, const struct probe_mapping *mapping)
+{
+    if (mapping->readable) {
+        probe_add_part(context, mapping->start, mapping->end);
+    }
+}
+
+int probe_readable_parts(const uint64_t *starts, const uint64_t *ends, int count, uint64_t *out_starts,
+                         uint64_t *out_ends, int capacity)
+{
+    struct probe_parts parts = {starts, ends, count, out_starts, out_ends, capacity, 0};
+    int fd = -1;
+    int answered = probe_open_proc("/proc/self/maps", &fd) == PROBE_OK;
+    for (int i = 0; answered && i < count; i++) {
+        /* each mapping from the range's start on, until one starts past its end */
+        uint64_t address = starts[i];
+        for (int steps = 0; address < ends[i] && steps < PROBE_MAX_MAPPINGS; steps++) {
+            struct probe_procmap_query query;
+            memset(&query, 0, sizeof query);
+            query.size = sizeof query;
+            query.query_flags = PROBE_QUERY_COVERING_OR_NEXT;
+            query.query_addr = address;
+            if (ioctl(fd, PROBE_PROCMAP_QUERY, &query) != 0) {
+                answered = errno == ENOENT; /* none at or after it: the end */
+                break;
+            }
+            if (query.vma_end <= address || query.vma_start >= ends[i]) {
+                break;
+            }
+            if ((query.vma_flags & PROBE_QUERY_READABLE) != 0) {
+                struct probe_parts one = {&starts[i], &ends[i], 1, out_starts, out_ends, capacity, parts.found};
+                probe_add_part(&one, query.vma_start, query.vma_end);
+                parts.found = one.found;
+            }
+            address = query.vma_end;
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (answered) {
+        return parts.found;
+    }
+    parts.found = 0; /* no PROCMAP_QUERY here: the text */
+    int malformed = 0;
+    return probe_read_mappings(0, probe_collect_part, &parts, &malformed) == PROBE_OK ? parts.found : -1;
 }

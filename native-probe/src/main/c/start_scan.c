@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -435,8 +436,8 @@ static struct probe_place *probe_place_of(struct probe_places *places, const cha
  * (libz.so.1 -> libz.so.1.2.13) followed there. Anything else (a link elsewhere, "." or "..") is
  * resolved whole by realpath. 0 when it cannot be resolved, as realpath failing.
  */
-static int probe_resolve_object(struct probe_places *places, const char *name, char *real, int *file_root_only,
-                                int *dir_root_only)
+static int probe_resolve_object(struct probe_places *places, const char *name, char *real, struct stat *file,
+                                int *file_root_only, int *dir_root_only)
 {
     const char *slash = strrchr(name, '/');
     size_t dir = slash == NULL ? 0 : (size_t)(slash - name);
@@ -478,6 +479,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
         if (!probe_real_path(name, real) || !probe_same_file(name, real, &at_real)) {
             return 0; /* not resolved, or the real path is another file */
         }
+        *file = at_real;
         *file_root_only = probe_owned_by_root(&at_real);
         *dir_root_only = probe_parent_root_only(real);
         return 1;
@@ -492,6 +494,7 @@ static int probe_resolve_object(struct probe_places *places, const char *name, c
         strcat(real, "/");
     }
     strcat(real, base);
+    *file = status;
     *file_root_only = probe_owned_by_root(&status);
     *dir_root_only = place->root_only;
     return 1;
@@ -521,72 +524,6 @@ int probe_read_small_file(const char *path, struct probe_buffer *out)
     return status;
 }
 
-/* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
-static int probe_scan_objects(const struct probe_start_rules *rules, const struct probe_buffer *objects,
-                              const char *jdk_home, uint64_t self_base, uint32_t *reasons)
-{
-    int status = PROBE_OK;
-    unsigned char defined[PROBE_MAX_RULE_ITEMS];
-    size_t at = 0;
-    uint64_t base, zero_fill;
-    uint32_t length;
-    char name[PATH_MAX];
-    int got;
-    struct probe_places places;
-    places.count = 0;
-    places.fds = -1;
-    uint32_t hashes[PROBE_MAX_RULE_ITEMS]; /* each symbol's hash once a scan, not once an object */
-    for (size_t i = 0; i < rules->symbols.count && i < PROBE_MAX_RULE_ITEMS; i++) {
-        hashes[i] = probe_symbol_hash(rules->symbols.items[i]);
-    }
-    while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) != 0) {
-        if (got < 0) {
-            status = PROBE_UNAVAILABLE;
-            break;
-        }
-        if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
-            continue; /* the main program, the vDSO, the probe itself: not files the ladder judges */
-        }
-        char real[PATH_MAX];
-        int file_root_only = 0;
-        int dir_root_only = 0;
-        int resolved = probe_resolve_object(&places, name, real, &file_root_only, &dir_root_only);
-        if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
-            || !resolved || !probe_placed(real, jdk_home) || !file_root_only || !dir_root_only) {
-            *reasons |= PROBE_SCAN_OBJECT;
-            continue;
-        }
-        /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
-        if (rules->symbols.count > 0) {
-            memset(defined, 0, sizeof defined);
-            if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined) != PROBE_OK
-                || memchr(defined, 1, rules->symbols.count) != NULL) {
-                *reasons |= PROBE_SCAN_OBJECT;
-            }
-        }
-    }
-    probe_free_places(&places);
-    return status;
-}
-
-/*
- * The main program, which the linker lists without a name: detect/MappedObjectDetector judges its
- * file as code the linker does not answer for (its dynamic symbols, zero-fill, and marks unless it
- * is the JDK's own launcher); here its image in memory, through its dynamic section.
- */
-static int probe_main_program_suspect(const struct probe_start_rules *rules, uint64_t header, const char *exe,
-                                      const char *jdk_home)
-{
-    if (!probe_in_system_place(exe, jdk_home) || (rules->zero_fill > 0 && probe_zero_fill_at(header) >= rules->zero_fill)) {
-        return 1;
-    }
-    unsigned char defined[PROBE_MAX_RULE_ITEMS];
-    memset(defined, 0, sizeof defined);
-    /* defined, or not readable: the Java side says which */
-    return rules->symbols.count > 0 && (probe_find_main_symbols(rules->symbols.items, rules->symbols.count, defined) != PROBE_OK
-                                       || memchr(defined, 1, rules->symbols.count) != NULL);
-}
-
 /* A file's mapping as collected for judging; its name at name_at in the names buffer. */
 struct probe_file_mapping {
     uint64_t start;
@@ -596,6 +533,7 @@ struct probe_file_mapping {
     unsigned long long inode;
     size_t name_at;
     int executable;
+    int readable;
 };
 
 /* Every file mapping of this process, in address order. */
@@ -613,7 +551,7 @@ static void probe_collect_mapping(void *context, const struct probe_mapping *map
         return;
     }
     struct probe_file_mapping record = {mapping->start, mapping->end, mapping->offset, mapping->device, mapping->inode,
-                                        all->names.size, mapping->executable};
+                                        all->names.size, mapping->executable, mapping->readable};
     if (probe_append_buffer(&all->names, mapping->path, strlen(mapping->path) + 1) != PROBE_OK
         || probe_append_buffer(&all->records, &record, sizeof record) != PROBE_OK) {
         all->failed = 1;
@@ -633,6 +571,126 @@ static int probe_file_at(const struct probe_file_mappings *all, uint64_t start, 
         }
     }
     return 0;
+}
+
+/*
+ * Every file mapping of this process, read once a scan for both the objects and the mappings:
+ * through PROCMAP_QUERY, else the maps text.
+ */
+static int probe_read_file_mappings(struct probe_file_mappings *all, int *malformed)
+{
+    probe_init_buffer(&all->records, PROBE_MAX_MAPS_RECORDS);
+    probe_init_buffer(&all->names, PROBE_MAX_MAPS_NAMES);
+    all->failed = 0;
+    int status = probe_read_mappings(1, probe_collect_mapping, all, malformed);
+    if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text */
+        all->records.size = all->names.size = 0;
+        all->failed = 0;
+        status = probe_read_mappings(0, probe_collect_mapping, all, malformed);
+    }
+    return status == PROBE_OK && all->failed ? PROBE_TOO_LARGE : status;
+}
+
+/* Whether the file mapped at base (its first mapping starts there) is the file stat'ed as file. */
+static int probe_mapped_is(const struct probe_file_mappings *all, uint64_t base, const struct stat *file)
+{
+    unsigned long long mapped[2];
+    return probe_file_at(all, base, mapped) && mapped[0] == ((unsigned long long)major(file->st_dev) << 32 | minor(file->st_dev))
+           && mapped[1] == (unsigned long long)file->st_ino;
+}
+
+/* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
+static int probe_scan_objects(const struct probe_start_rules *rules, const struct probe_buffer *objects,
+                              const struct probe_file_mappings *all, const char *jdk_home, uint64_t self_base,
+                              uint32_t *reasons)
+{
+    int status = PROBE_OK;
+    unsigned char defined[PROBE_MAX_RULE_ITEMS];
+    size_t at = 0;
+    uint64_t base, zero_fill;
+    uint32_t length;
+    char name[PATH_MAX];
+    int got;
+    struct probe_places places;
+    places.count = 0;
+    places.fds = -1;
+    /* the readable file mappings, for the symbol lookups' reads to stay inside (red team round 16) */
+    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all->records.data;
+    size_t mapped = all->records.size / sizeof *records;
+    uint64_t *readable_starts = malloc((mapped + 1) * sizeof *readable_starts);
+    uint64_t *readable_ends = malloc((mapped + 1) * sizeof *readable_ends);
+    if (readable_starts == NULL || readable_ends == NULL) {
+        free(readable_starts);
+        free(readable_ends);
+        return PROBE_NO_MEMORY;
+    }
+    struct probe_ranges readable = {readable_starts, readable_ends, 0};
+    for (size_t i = 0; i < mapped; i++) {
+        if (records[i].readable) {
+            readable_starts[readable.count] = records[i].start;
+            readable_ends[readable.count] = records[i].end;
+            readable.count++;
+        }
+    }
+    uint32_t hashes[PROBE_MAX_RULE_ITEMS]; /* each symbol's hash once a scan, not once an object */
+    for (size_t i = 0; i < rules->symbols.count && i < PROBE_MAX_RULE_ITEMS; i++) {
+        hashes[i] = probe_symbol_hash(rules->symbols.items[i]);
+    }
+    while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) != 0) {
+        if (got < 0) {
+            status = PROBE_UNAVAILABLE;
+            break;
+        }
+        if (memchr(name, '/', length) == NULL || strlen(name) != length || base == self_base) {
+            continue; /* the main program, the vDSO, the probe itself: not files the ladder judges */
+        }
+        char real[PATH_MAX];
+        int file_root_only = 0;
+        int dir_root_only = 0;
+        struct stat file;
+        memset(&file, 0, sizeof file);
+        int resolved = probe_resolve_object(&places, name, real, &file, &file_root_only, &dir_root_only);
+        /* the name is the linker's record (l_name), which code in the process can rewrite: it
+           places the object only when its file is the file mapped where the object was loaded
+           (red team round 16: a client that named itself after a system library) */
+        if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
+            || !resolved || !probe_placed(real, jdk_home) || !file_root_only || !dir_root_only
+            || !probe_mapped_is(all, base, &file)) {
+            *reasons |= PROBE_SCAN_OBJECT;
+            continue;
+        }
+        /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
+        if (rules->symbols.count > 0) {
+            memset(defined, 0, sizeof defined);
+            if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined, &readable)
+                    != PROBE_OK
+                || memchr(defined, 1, rules->symbols.count) != NULL) {
+                *reasons |= PROBE_SCAN_OBJECT;
+            }
+        }
+    }
+    probe_free_places(&places);
+    free(readable_starts);
+    free(readable_ends);
+    return status;
+}
+
+/*
+ * The main program, which the linker lists without a name: detect/MappedObjectDetector judges its
+ * file as code the linker does not answer for (its dynamic symbols, zero-fill, and marks unless it
+ * is the JDK's own launcher); here its image in memory, through its dynamic section.
+ */
+static int probe_main_program_suspect(const struct probe_start_rules *rules, uint64_t header, const char *exe,
+                                      const char *jdk_home)
+{
+    if (!probe_in_system_place(exe, jdk_home) || (rules->zero_fill > 0 && probe_zero_fill_at(header) >= rules->zero_fill)) {
+        return 1;
+    }
+    unsigned char defined[PROBE_MAX_RULE_ITEMS];
+    memset(defined, 0, sizeof defined);
+    /* defined, or not readable: the Java side says which */
+    return rules->symbols.count > 0 && (probe_find_main_symbols(rules->symbols.items, rules->symbols.count, defined) != PROBE_OK
+                                       || memchr(defined, 1, rules->symbols.count) != NULL);
 }
 
 /* An object the linker lists: the range it was loaded into, and the file mapped at its load address. */
@@ -657,26 +715,11 @@ static int probe_in_span(const struct probe_file_mapping *mapping, const struct 
  * the file mapped at its load address is that object's; another file mapped under the same name
  * is code the linker does not list (red team round 11: a client under a borrowed name).
  */
-static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_buffer *objects, const char *exe,
-                           const char *jdk_home, uint64_t self_base, uint32_t *reasons)
+static int probe_scan_maps(const struct probe_start_rules *rules, const struct probe_buffer *objects,
+                           const struct probe_file_mappings *all, const char *exe, const char *jdk_home,
+                           uint64_t self_base, uint32_t *reasons)
 {
-    struct probe_file_mappings all;
-    probe_init_buffer(&all.records, PROBE_MAX_MAPS_RECORDS);
-    probe_init_buffer(&all.names, PROBE_MAX_MAPS_NAMES);
-    all.failed = 0;
-    int malformed = 0;
-    int status = probe_read_mappings(1, probe_collect_mapping, &all, &malformed);
-    if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text */
-        all.records.size = all.names.size = 0;
-        all.failed = 0;
-        status = probe_read_mappings(0, probe_collect_mapping, &all, &malformed);
-    }
-    if (status == PROBE_OK && all.failed) {
-        status = PROBE_TOO_LARGE;
-    }
-    if (malformed) {
-        *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
-    }
+    int status = PROBE_OK;
     /*
      * What the linker answers for: the range each object it lists was loaded into, and the file
      * mapped at its load address (the probe's own among them). Code is the linker's only inside
@@ -693,12 +736,12 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     char name[PATH_MAX];
     int got;
     while (status == PROBE_OK && (got = probe_next_object(objects, &at, &base, &zero_fill, name, &length)) > 0) {
-        if (memchr(name, '/', length) != NULL && listed < PROBE_MAX_KNOWN && probe_file_at(&all, base, known[listed].file)) {
+        if (memchr(name, '/', length) != NULL && listed < PROBE_MAX_KNOWN && probe_file_at(all, base, known[listed].file)) {
             bases[listed++] = base;
         }
     }
     uint64_t main_start = 0;
-    int main_listed = probe_main_start(&main_start) == PROBE_OK && probe_file_at(&all, main_start, known[listed].file);
+    int main_listed = probe_main_start(&main_start) == PROBE_OK && probe_file_at(all, main_start, known[listed].file);
     bases[listed] = main_start;
     /* every range read at once (two system calls), then those read kept */
     uint64_t starts[PROBE_MAX_KNOWN + 1];
@@ -722,14 +765,14 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
         }
     }
     unsigned long long self_file[2] = {~0ULL, ~0ULL};
-    int self_known = probe_file_at(&all, self_base, self_file);
-    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all.records.data;
-    size_t count = status == PROBE_OK ? all.records.size / sizeof *records : 0;
+    int self_known = probe_file_at(all, self_base, self_file);
+    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all->records.data;
+    size_t count = status == PROBE_OK ? all->records.size / sizeof *records : 0;
     const char *last_path = NULL;
     int last_suspect = 0;
     for (size_t i = 0; i < count; i++) {
         const struct probe_file_mapping *mapping = &records[i];
-        const char *path = (const char *)all.names.data + mapping->name_at;
+        const char *path = (const char *)all->names.data + mapping->name_at;
         if (self_known && mapping->device == self_file[0] && mapping->inode == self_file[1]) {
             continue; /* the probe's own file (deleted once loaded) */
         }
@@ -756,8 +799,6 @@ static int probe_scan_maps(const struct probe_start_rules *rules, const struct p
     if (status == PROBE_OK && count == 0) {
         *reasons |= PROBE_SCAN_INCOMPLETE; /* "lists no mapped files": a maps file someone replaced */
     }
-    probe_free_buffer(&all.records);
-    probe_free_buffer(&all.names);
     return status;
 }
 
@@ -1116,12 +1157,25 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     if (status == PROBE_OK) {
         status = listed;
     }
+    struct probe_file_mappings all;
+    int malformed = 0;
     if (status == PROBE_OK) {
-        status = probe_scan_objects(rules, &objects, jdk_home, self_base, reasons);
+        status = probe_read_file_mappings(&all, &malformed);
+        if (malformed) {
+            *reasons |= PROBE_SCAN_MAPPING; /* a line not as proc(5) has it: the Java side says so */
+        }
+    } else {
+        probe_init_buffer(&all.records, 0);
+        probe_init_buffer(&all.names, 0);
     }
     if (status == PROBE_OK) {
-        status = probe_scan_maps(rules, &objects, exe, jdk_home, self_base, reasons);
+        status = probe_scan_objects(rules, &objects, &all, jdk_home, self_base, reasons);
     }
+    if (status == PROBE_OK) {
+        status = probe_scan_maps(rules, &objects, &all, exe, jdk_home, self_base, reasons);
+    }
+    probe_free_buffer(&all.records);
+    probe_free_buffer(&all.names);
     probe_free_buffer(&objects);
     if (status == PROBE_OK) {
         status = probe_scan_environ(rules, reasons);

@@ -191,7 +191,7 @@ static void test_listed_symbols(const char *fixture)
         }
         unsigned char listed[6] = {9, 9, 9, 9, 9, 9};
         unsigned char named[6] = {9, 9, 9, 9, 9, 9};
-        int by_place = probe_find_listed_symbols(base, name, names, hashes, 6, listed);
+        int by_place = probe_find_listed_symbols(base, name, names, hashes, 6, listed, NULL);
         int by_name = probe_find_symbols(name, names, 6, named);
         CHECK(by_place == PROBE_OK);
         if (by_name == PROBE_OK) {
@@ -207,8 +207,8 @@ static void test_listed_symbols(const char *fixture)
             CHECK(listed[2] == 1 && listed[3] == 1 && listed[5] == 0);
         }
         unsigned char none[6];
-        CHECK(probe_find_listed_symbols(base + 4096, name, names, hashes, 6, none) == PROBE_NOT_LOADED);
-        CHECK(probe_find_listed_symbols(base, "/nowhere/libother.so", names, hashes, 6, none) == PROBE_NOT_LOADED);
+        CHECK(probe_find_listed_symbols(base + 4096, name, names, hashes, 6, none, NULL) == PROBE_NOT_LOADED);
+        CHECK(probe_find_listed_symbols(base, "/nowhere/libother.so", names, hashes, 6, none, NULL) == PROBE_NOT_LOADED);
     }
     CHECK(compared >= 3 && fixture_seen && libc_seen);
     probe_free_buffer(&objects);
@@ -253,7 +253,7 @@ static void test_lying_program_headers(const char *fixture)
     unsigned char defined[2] = {0, 0};
     CHECK(probe_find_symbols(fixture, names, 2, defined) == PROBE_OK && defined[0] == 1 && defined[1] == 1);
     memset(defined, 0, sizeof defined);
-    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined) == PROBE_OK
+    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined, NULL) == PROBE_OK
           && defined[0] == 1 && defined[1] == 1);
     int before = *shutdowns;
     CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_OK && *shutdowns == before + 1);
@@ -269,10 +269,110 @@ static void test_lying_program_headers(const char *fixture)
     if (dynamic_at < header->e_phnum && (uintptr_t)&recorded[dynamic_at + 1] <= (uintptr_t)page + 4096) {
         recorded[dynamic_at].p_type = PT_NULL;
         memset(defined, 9, sizeof defined);
-        CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined) == PROBE_UNAVAILABLE);
+        CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined, NULL) == PROBE_UNAVAILABLE);
         recorded[dynamic_at].p_type = PT_DYNAMIC;
     }
     CHECK(mprotect(page, 4096, PROT_READ) == 0);
+    dlclose(handle);
+}
+
+
+static int find_recorded(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    const ElfW(Phdr) **found = data;
+    if (info->dlpi_addr == (ElfW(Addr))(uintptr_t)found[1]) {
+        found[0] = info->dlpi_phdr;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The linker's record of the fixture rewritten in memory to claim a loadable segment over a page
+ * that is not readable, with its dynamic section's hash table there (red team round 16: a SIGSEGV
+ * in the probe, in premain, on JDK 17 and 25). The lookups read only readable memory: no answer,
+ * and no fault.
+ */
+static void test_record_claiming_unreadable_memory(const char *fixture)
+{
+    void *handle = dlopen(fixture, RTLD_NOW);
+    struct link_map *map = NULL;
+    CHECK(handle != NULL && dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL);
+    if (map == NULL) {
+        return;
+    }
+    const ElfW(Phdr) *found[2] = {NULL, (const ElfW(Phdr) *)(uintptr_t)map->l_addr};
+    dl_iterate_phdr(find_recorded, found);
+    const ElfW(Phdr) **slot = NULL;
+    for (char *p = (char *)map; found[0] != NULL && p < (char *)map + 1600 && slot == NULL; p += sizeof(void *)) {
+        if (*(const ElfW(Phdr) **)(void *)p == found[0]) {
+            slot = (const ElfW(Phdr) **)(void *)p;
+        }
+    }
+    ElfW(Ehdr) *header = (ElfW(Ehdr) *)(uintptr_t)map->l_addr;
+    /* unreadable pages above the object, and the made-up dynamic section inside it (its scratch
+       array), so that one segment claimed from there can cover both */
+    unsigned char *hole = MAP_FAILED;
+    for (uintptr_t at = map->l_addr + ((uintptr_t)64 << 20); hole == MAP_FAILED && at < map->l_addr + ((uintptr_t)1 << 30);
+         at += (uintptr_t)64 << 20) {
+        hole = mmap((void *)at, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    }
+    ElfW(Dyn) *dynamic = handle == NULL ? NULL : dlsym(handle, "fixture_scratch");
+    CHECK(slot != NULL && hole != MAP_FAILED && dynamic != NULL && header->e_phnum <= 16);
+    if (slot == NULL || hole == MAP_FAILED || dynamic == NULL || header->e_phnum > 16) {
+        dlclose(handle);
+        return;
+    }
+    static ElfW(Phdr) claimed[17];
+    memcpy(claimed, found[0], header->e_phnum * sizeof claimed[0]);
+    int n = 0;
+    for (ElfW(Dyn) *entry = map->l_ld; entry->d_tag != DT_NULL && n < 62; entry++) {
+        dynamic[n] = *entry;
+        if (entry->d_tag == DT_GNU_HASH || entry->d_tag == DT_HASH) {
+            dynamic[n].d_un.d_ptr = (ElfW(Addr))(uintptr_t)(hole + 4096); /* a page nothing can read */
+        }
+        n++;
+    }
+    dynamic[n].d_tag = DT_NULL;
+    /* one more loadable segment, claimed over the unreadable pages and this dynamic section */
+    uintptr_t low = (uintptr_t)hole < (uintptr_t)dynamic ? (uintptr_t)hole : (uintptr_t)dynamic;
+    uintptr_t high = (uintptr_t)hole + 3 * 4096 > (uintptr_t)(dynamic + 64) ? (uintptr_t)hole + 3 * 4096
+                                                                              : (uintptr_t)(dynamic + 64);
+    ElfW(Phdr) extra = {PT_LOAD, PF_R | PF_W, 0, (ElfW(Addr))(low - map->l_addr), 0, 0, (ElfW(Xword))(high - low), 4096};
+    int claimed_count = header->e_phnum;
+    for (int i = 0; i < claimed_count; i++) {
+        if (claimed[i].p_type == PT_DYNAMIC) {
+            claimed[i].p_vaddr = (ElfW(Addr))((uintptr_t)dynamic - map->l_addr);
+        }
+    }
+    if (low >= map->l_addr) { /* within reach of the object's base (p_vaddr is unsigned) */
+        claimed[claimed_count++] = extra;
+    }
+    /* dlpi_phnum stays as it was: the extra segment takes the place of an entry that is neither
+       loadable nor the dynamic section */
+    int placed = 0;
+    for (int i = 0; claimed_count > header->e_phnum && i < header->e_phnum && !placed; i++) {
+        if (claimed[i].p_type != PT_LOAD && claimed[i].p_type != PT_DYNAMIC) {
+            claimed[i] = extra;
+            placed = 1;
+        }
+    }
+    CHECK(placed);
+    const ElfW(Phdr) *recorded = *slot;
+    ElfW(Dyn) *ld = map->l_ld;
+    *slot = claimed;
+    map->l_ld = dynamic;
+    const char *names[] = {"fixture_answer"};
+    uint32_t hashes[] = {probe_symbol_hash(names[0])};
+    unsigned char defined[1] = {9};
+    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 1, defined, NULL) != PROBE_OK);
+    CHECK(probe_find_symbols(fixture, names, 1, defined) != PROBE_OK);
+    CHECK(probe_call_shutdown(fixture, "fixture_shutdown") != PROBE_OK);
+    *slot = recorded;
+    map->l_ld = ld;
+    CHECK(probe_find_symbols(fixture, names, 1, defined) == PROBE_OK && defined[0] == 1);
+    munmap(hole, 3 * 4096);
     dlclose(handle);
 }
 
@@ -571,6 +671,23 @@ static void test_start_scan(const char *fixture)
     CHECK((scan_with("rule a\nheader 0040010202\n") & PROBE_SCAN_OPEN_FILE) == 0);
     close(reader);
     unlink(fifo);
+    /* the linker's record of the fixture renamed in memory after the C library (l_name, which code
+       in the process can rewrite): a system library's name, but not the file mapped where the
+       object was loaded, so it is looked closer at (red team round 16) */
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    struct link_map *fixture_map = NULL;
+    struct link_map *libc_map = NULL;
+    CHECK(handle != NULL && libc != NULL && dlinfo(handle, RTLD_DI_LINKMAP, &fixture_map) == 0
+          && dlinfo(libc, RTLD_DI_LINKMAP, &libc_map) == 0 && libc_map->l_name[0] == '/');
+    if (fixture_map != NULL && libc_map != NULL) {
+        char *own_name = fixture_map->l_name;
+        fixture_map->l_name = libc_map->l_name;
+        CHECK((scan_with("rule a\nsymbol nothing_defined_here\n") & PROBE_SCAN_OBJECT) != 0);
+        fixture_map->l_name = own_name;
+    }
+    if (libc != NULL) {
+        dlclose(libc);
+    }
     CHECK(scan_with("rule a\nbogus x\n") == 0xffffffffu);
     CHECK(scan_with("rule a\nsetting =x\n") == 0xffffffffu);
     CHECK(scan_with("rule a\nstrength warn\nrequires libtcmalloc*\nlibrary libnothing-here*.so\n") != 0xffffffffu);
@@ -983,6 +1100,7 @@ int main(int argc, char **argv)
     test_symbols(argv[1]);
     test_listed_symbols(argv[1]);
     test_lying_program_headers(argv[1]);
+    test_record_claiming_unreadable_memory(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();

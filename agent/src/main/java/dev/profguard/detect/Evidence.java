@@ -43,6 +43,8 @@ public final class Evidence {
     private final Map<Object, List<String>> marks = new HashMap<>();
     /** Where each object judged as the linker's own is loaded: its file is what is mapped there. */
     private final Set<Long> judgedBases = new HashSet<>();
+    /** For an object judged as loaded, the file (device and inode) its name is, where known. */
+    private final Map<Long, String> judgedFiles = new HashMap<>();
     private ProcessView started;
 
     /** @param probe the native probe in this JVM, or null (another process, a file, no probe) */
@@ -80,6 +82,50 @@ public final class Evidence {
         judgedBases.add(object.base());
     }
 
+    /**
+     * As {@link #judgedAsLoaded(LoadedObject)}, for an object judged by the file its name is
+     * ({@code named}, read by that name): the linker answers for its mappings only when that file is
+     * the one mapped at its load address. The name is the linker's record (l_name), which code in
+     * the process can rewrite: a client that named itself after a system library was judged as that
+     * library, and its own mappings as answered for (red team round 16).
+     */
+    public void judgedAsLoaded(LoadedObject object, Path named) {
+        judgedBases.add(object.base());
+        String file = fileOf(named);
+        if (file != null) {
+            judgedFiles.put(object.base(), file);
+        }
+    }
+
+    /** A file's device and inode as {@link #fileOf(MappedObject)} writes them ("fd:1 1234"), or null when it cannot be stat'ed. */
+    static String fileOf(Path file) {
+        try {
+            long device = (Long) java.nio.file.Files.getAttribute(file, "unix:dev");
+            long inode = (Long) java.nio.file.Files.getAttribute(file, "unix:ino");
+            // glibc's major() and minor() of a Linux dev_t
+            long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+            long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+            return Long.toHexString(major) + ":" + Long.toHexString(minor) + " " + inode;
+        } catch (IOException | RuntimeException e) { // UnsupportedOperationException, ClassCastException among them
+            return null;
+        }
+    }
+
+    /** "fd:01 1234" of the maps as "fd:1 1234", the form {@link #fileOf(Path)} writes; the text itself when it is not that. */
+    static String sameForm(String file) {
+        int colon = file.indexOf(':');
+        int space = file.indexOf(' ');
+        if (colon < 0 || space < colon) {
+            return file;
+        }
+        try {
+            return Long.toHexString(Long.parseLong(file.substring(0, colon), 16)) + ":"
+                    + Long.toHexString(Long.parseLong(file.substring(colon + 1, space), 16)) + file.substring(space);
+        } catch (NumberFormatException e) {
+            return file;
+        }
+    }
+
     /** The range an object the linker lists was loaded into, and its file (device and inode) mapped at its load address. */
     public record LinkerSpan(long start, long end, String file) {
     }
@@ -113,6 +159,10 @@ public final class Evidence {
         List<LinkerSpan> spans = new ArrayList<>();
         for (i = 0; i < bases.length; i++) {
             String file = fileAt.get(bases[i]);
+            String named = judgedFiles.get(bases[i]);
+            if (file != null && named != null && !named.equals(sameForm(file))) {
+                continue; // judged by a name that is another file: its mappings are judged as what they are
+            }
             if (file != null && ranges[2 * i] != 0 && Long.compareUnsigned(ranges[2 * i], ranges[2 * i + 1]) < 0) {
                 spans.add(new LinkerSpan(ranges[2 * i], ranges[2 * i + 1], file));
             }

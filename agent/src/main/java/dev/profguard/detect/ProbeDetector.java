@@ -58,7 +58,7 @@ public final class ProbeDetector implements Detector {
             // through /proc/PID/map_files (red team: a hidden client that wiped its marks in memory
             // and deleted its file).
             if (content != null && java.nio.file.Files.isRegularFile(content)) {
-                evidence.judgedAsLoaded(object);
+                evidence.judgedAsLoaded(object, content);
             }
             return evidence.library(Source.LOADED_OBJECT, object.path(), object.name(), content, object.zeroFill(),
                     detail, false);

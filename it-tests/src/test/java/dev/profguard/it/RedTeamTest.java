@@ -166,6 +166,28 @@ class RedTeamTest extends JvmTest {
     }
 
     /**
+     * Red team, round 16: the client, opened by the JVM itself as libnuma.so.1 (LD_LIBRARY_PATH,
+     * -XX:+UseNUMA, before premain), rewrites the dynamic linker's record of itself from its
+     * constructor: its name (l_name) to libz's system path, its program headers (l_phdr) and its
+     * dynamic section (l_ld) to copies with an empty hash table. Judged by that name it was a system
+     * library defining nothing, and its mappings the linker's: the first look answered "nothing"
+     * and the ladder agreed. The name now places an object only when its file is the one mapped
+     * where the object was loaded; the mappings are judged as the file they are.
+     */
+    @OnEachJdk
+    void aClientThatRenamesItselfInTheLinkersRecordIsJudgedByItsFile(Jdk jdk) throws Exception {
+        Path lib = Files.createDirectory(dir.resolve("lib"));
+        Files.copy(Jvm.fixture("librenamed-record.so"), lib.resolve("libnuma.so.1"));
+        for (String mode : List.of("7", "5", "6")) { // all three edits; the name with the headers; the name with the dynamic section
+            Run run = Jvm.on(jdk, dir).agentArgs("env=production,attach=ignore").option("-XX:+UseNUMA")
+                    .env("LD_LIBRARY_PATH", lib.toString()).env("RENAMED_RECORD_MODE", mode).run();
+            assertEquals(78, run.exitStatus(), "mode " + mode + "\n" + run);
+            String line = run.onlyProfguardLine();
+            assertTrue(line.contains("mapped object " + lib.resolve("libnuma.so.1") + " defines rmemInit"), line);
+        }
+    }
+
+    /**
      * Red team, round 13: a hidden client (no rmem symbol exported, its marks in its file) as
      * libnuma.so.1 in a directory bind-mounted over /usr/lib/x86_64-linux-gnu in another process's
      * mount namespace, reached through /proc/PID/root (LD_LIBRARY_PATH; -XX:+UseNUMA opens
