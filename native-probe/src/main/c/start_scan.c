@@ -541,6 +541,12 @@ struct probe_file_mappings {
     struct probe_buffer records;
     struct probe_buffer names;
     int failed;
+    /*
+     * Whether the devices read are the ones stat(2) gives: through PROCMAP_QUERY (Linux 6.11+) they
+     * are; in the maps text of a kernel before 6.8 a file of a stacked file system (overlayfs: a
+     * container's) shows the device of the layer under it, and only its inode is comparable.
+     */
+    int exact_devices;
 };
 
 /* probe_read_mappings' callback: file mappings kept, anonymous ones passed over. */
@@ -582,10 +588,12 @@ static int probe_read_file_mappings(struct probe_file_mappings *all, int *malfor
     probe_init_buffer(&all->records, PROBE_MAX_MAPS_RECORDS);
     probe_init_buffer(&all->names, PROBE_MAX_MAPS_NAMES);
     all->failed = 0;
+    all->exact_devices = 1;
     int status = probe_read_mappings(1, probe_collect_mapping, all, malformed);
     if (status == PROBE_UNAVAILABLE) { /* no PROCMAP_QUERY here: the text */
         all->records.size = all->names.size = 0;
         all->failed = 0;
+        all->exact_devices = 0;
         status = probe_read_mappings(0, probe_collect_mapping, all, malformed);
     }
     return status == PROBE_OK && all->failed ? PROBE_TOO_LARGE : status;
@@ -595,8 +603,8 @@ static int probe_read_file_mappings(struct probe_file_mappings *all, int *malfor
 static int probe_mapped_is(const struct probe_file_mappings *all, uint64_t base, const struct stat *file)
 {
     unsigned long long mapped[2];
-    return probe_file_at(all, base, mapped) && mapped[0] == ((unsigned long long)major(file->st_dev) << 32 | minor(file->st_dev))
-           && mapped[1] == (unsigned long long)file->st_ino;
+    return probe_file_at(all, base, mapped) && mapped[1] == (unsigned long long)file->st_ino
+           && (!all->exact_devices || mapped[0] == ((unsigned long long)major(file->st_dev) << 32 | minor(file->st_dev)));
 }
 
 /* Every object the dynamic linker lists (and its own link maps hold), as detect/ProbeDetector judges them. */
@@ -1167,6 +1175,7 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     } else {
         probe_init_buffer(&all.records, 0);
         probe_init_buffer(&all.names, 0);
+        all.exact_devices = 1;
     }
     if (status == PROBE_OK) {
         status = probe_scan_objects(rules, &objects, &all, jdk_home, self_base, reasons);

@@ -145,12 +145,13 @@ public final class Config {
     }
 
     /** The JVM's properties the guard reads after start: {@link #jvmProperty}. */
-    private static final String[] JVM_PROPERTIES = {"java.home", "user.dir", "os.arch", "sun.jnu.encoding", "java.io.tmpdir"};
+    private static final String[] JVM_PROPERTIES = {"java.home", "user.dir", "os.arch", "sun.jnu.encoding", "java.io.tmpdir",
+        "os.version"};
     private static volatile String[] startProperties;
 
     /**
      * A property of the JVM ({@code java.home}, {@code user.dir}, {@code os.arch},
-     * {@code sun.jnu.encoding}, {@code java.io.tmpdir}) as it was when the
+     * {@code sun.jnu.encoding}, {@code java.io.tmpdir}, {@code os.version}) as it was when the
      * guard started, before main; read now where the guard did not start (the command line). Never
      * System.getProperty after start: the application can replace System's Properties with a
      * subclass of its own, whose getProperty then runs inside the gate or on the watcher's thread

@@ -111,6 +111,35 @@ public final class Evidence {
         }
     }
 
+    /**
+     * Whether a name's file and a mapping's ({@link #fileOf(Path)}'s form) are one: device and
+     * inode. The maps text of a kernel before 6.8 shows, for a file of a stacked file system
+     * (overlayfs: a container's), the device of the layer under it, so there only the inodes are
+     * compared.
+     */
+    static boolean sameFile(String named, String mapped) {
+        if (named.equals(mapped)) {
+            return true;
+        }
+        int a = named.indexOf(' ');
+        int b = mapped.indexOf(' ');
+        return !EXACT_MAPS_DEVICES && a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
+    }
+
+    /** Whether this kernel's maps show the devices stat(2) shows (Linux 6.8+), from os.version. */
+    static final boolean EXACT_MAPS_DEVICES = atLeast(Config.jvmProperty("os.version", ""), 6, 8);
+
+    static boolean atLeast(String version, int major, int minor) {
+        String[] parts = version.split("[.-]", 3);
+        try {
+            int found = Integer.parseInt(parts[0]);
+            int second = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return found > major || (found == major && second >= minor);
+        } catch (NumberFormatException e) {
+            return false; // unknown: the inode alone
+        }
+    }
+
     /** "fd:01 1234" of the maps as "fd:1 1234", the form {@link #fileOf(Path)} writes; the text itself when it is not that. */
     static String sameForm(String file) {
         int colon = file.indexOf(':');
@@ -160,7 +189,7 @@ public final class Evidence {
         for (i = 0; i < bases.length; i++) {
             String file = fileAt.get(bases[i]);
             String named = judgedFiles.get(bases[i]);
-            if (file != null && named != null && !named.equals(sameForm(file))) {
+            if (file != null && named != null && !sameFile(named, sameForm(file))) {
                 continue; // judged by a name that is another file: its mappings are judged as what they are
             }
             if (file != null && ranges[2 * i] != 0 && Long.compareUnsigned(ranges[2 * i], ranges[2 * i + 1]) < 0) {

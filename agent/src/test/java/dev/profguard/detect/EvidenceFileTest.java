@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A file named by the linker is compared with the file mapped at the object's load address by
@@ -33,6 +35,18 @@ class EvidenceFileTest {
         Path libjava = libjvm.getParent().getParent().resolve("libjava.so");
         assertNotEquals(Evidence.sameForm(mapped), Evidence.fileOf(libjava));
         assertNull(Evidence.fileOf(Path.of("/no/such/file/here")));
+    }
+
+    @Test
+    void beforeLinux68OnlyTheInodesAreCompared() {
+        assertTrue(Evidence.atLeast("6.18.44-fc-v1272", 6, 8));
+        assertTrue(Evidence.atLeast("7.0.1", 6, 8));
+        assertFalse(Evidence.atLeast("6.7.12", 6, 8));
+        assertFalse(Evidence.atLeast("5.15.0-91-generic", 6, 8));
+        assertFalse(Evidence.atLeast("nonsense", 6, 8));
+        assertTrue(Evidence.sameFile("fd:1 1234", "fd:1 1234"));
+        assertEquals(!Evidence.EXACT_MAPS_DEVICES, Evidence.sameFile("0:92 1234", "fe:1 1234")); // overlayfs before 6.8
+        assertFalse(Evidence.sameFile("fd:1 1234", "fd:1 1235"));
     }
 
     @Test
