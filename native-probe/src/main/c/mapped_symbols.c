@@ -390,25 +390,12 @@ static int probe_clamp_image(struct probe_image *image, const struct probe_range
 {
     uint64_t starts[PROBE_MAX_PHDRS];
     uint64_t ends[PROBE_MAX_PHDRS];
-    int found = 0;
-    if (readable == NULL) {
-        found = probe_readable_parts(image->starts, image->ends, image->count, starts, ends, PROBE_MAX_PHDRS);
-        if (found < 0) {
-            image->count = 0;
-            return PROBE_UNAVAILABLE;
-        }
-    } else {
-        for (int i = 0; i < image->count; i++) {
-            for (size_t j = 0; j < readable->count && readable->starts[j] < image->ends[i]; j++) {
-                uint64_t low = image->starts[i] > readable->starts[j] ? image->starts[i] : readable->starts[j];
-                uint64_t high = image->ends[i] < readable->ends[j] ? image->ends[i] : readable->ends[j];
-                if (low < high && found < PROBE_MAX_PHDRS) {
-                    starts[found] = low;
-                    ends[found] = high;
-                    found++;
-                }
-            }
-        }
+    int found = readable == NULL
+                ? probe_readable_parts(image->starts, image->ends, image->count, starts, ends, PROBE_MAX_PHDRS)
+                : probe_overlaps(image->starts, image->ends, image->count, readable, starts, ends, PROBE_MAX_PHDRS);
+    if (found < 0) {
+        image->count = 0;
+        return PROBE_UNAVAILABLE;
     }
     memcpy(image->starts, starts, (size_t)found * sizeof starts[0]);
     memcpy(image->ends, ends, (size_t)found * sizeof ends[0]);

@@ -300,6 +300,13 @@ struct probe_mapping {
 int probe_readable_parts(const uint64_t *starts, const uint64_t *ends, int count, uint64_t *out_starts,
                          uint64_t *out_ends, int capacity);
 
+/*
+ * The overlaps of the count ranges [starts[i], ends[i]) with the ranges with (in address order)
+ * into out_starts/out_ends, at most capacity: their number.
+ */
+int probe_overlaps(const uint64_t *starts, const uint64_t *ends, int count, const struct probe_ranges *with,
+                   uint64_t *out_starts, uint64_t *out_ends, int capacity);
+
 typedef void (*probe_mapping_fn)(void *context, const struct probe_mapping *mapping);
 
 /*

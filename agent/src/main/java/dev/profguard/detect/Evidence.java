@@ -100,13 +100,14 @@ public final class Evidence {
     /** A file's device and inode as {@link #fileOf(MappedObject)} writes them ("fd:1 1234"), or null when it cannot be stat'ed. */
     static String fileOf(Path file) {
         try {
-            long device = (Long) java.nio.file.Files.getAttribute(file, "unix:dev");
-            long inode = (Long) java.nio.file.Files.getAttribute(file, "unix:ino");
+            Map<String, Object> status = Files.readAttributes(file, "unix:dev,ino"); // one stat
+            long device = (Long) status.get("dev");
+            long inode = (Long) status.get("ino");
             // glibc's major() and minor() of a Linux dev_t
             long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
             long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
             return Long.toHexString(major) + ":" + Long.toHexString(minor) + " " + inode;
-        } catch (IOException | RuntimeException e) { // UnsupportedOperationException, ClassCastException among them
+        } catch (IOException | RuntimeException e) { // UnsupportedOperationException, ClassCastException, NPE among them
             return null;
         }
     }
