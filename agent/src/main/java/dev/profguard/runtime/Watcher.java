@@ -60,8 +60,16 @@ public final class Watcher implements Runnable {
     private final Set<String> knownMappings = new HashSet<>();
     /** Objects already acted on: not re-judged each time the linker's list moves. */
     private final Set<String> reported = new HashSet<>();
-    /** The probe's change counter at the last look; volatile: {@link #tick} reads it without the lock. */
-    private volatile long lastCount;
+    /** The probe's change counter when the last look began (read and set under the lock). */
+    private long lastCount;
+    /**
+     * The counter as of the last look that has ended, acted on what it found included: what
+     * {@link #tick} compares without the lock. Not {@link #lastCount}, which a look sets as it
+     * begins: a tick that saw it would return while that look, on another thread, had not yet
+     * reported or switched off anything, and its caller (the load gate, right after a load) could
+     * end the JVM before it did.
+     */
+    private volatile long lookedCount;
     private boolean switchedOff;
     /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
     private static final int CAPTURE_EVERY = 5;
@@ -129,6 +137,7 @@ public final class Watcher implements Runnable {
         // even parsed (a first look at once cost a burst of CPU beside main). -1: the C library
         // cannot count, so the first tick looks.
         watcher.lastCount = count < 0 ? -2 : count;
+        watcher.lookedCount = watcher.lastCount;
         return watcher;
     }
 
@@ -158,6 +167,7 @@ public final class Watcher implements Runnable {
         if (probe != null) {
             // -2: the first tick looks even if nothing changes, for what came between the scan and now
             watcher.lastCount = inspected == null ? probe.changeCount() : -2;
+            watcher.lookedCount = watcher.lastCount;
             Map<Long, MappedObject> byStart = byStart(code);
             for (LoadedObject object : inspected == null ? probe.loadedObjects() : inspected) {
                 watcher.knownObjects.add(identity(object, byStart));
@@ -219,18 +229,20 @@ public final class Watcher implements Runnable {
      * gate right after a load, hence the look itself is synchronized.
      */
     public void tick() {
-        if (probe != null && probe.changeCount() == lastCount) {
+        if (probe != null && probe.changeCount() == lookedCount) {
             return; // nothing loaded or unloaded since the last look (or, after a clean start, since the baseline)
         }
-        look(false);
+        look(false); // waits for a look under way, then looks only if the count moved since that one began
     }
 
     /** The look itself; {@code anyway}: even when the linker's change counter did not move. */
     private synchronized void look(boolean anyway) {
         takePendingBaseline();
+        long count = lastCount;
         if (probe != null) {
-            long count = probe.changeCount();
+            count = probe.changeCount();
             if (count == lastCount && !anyway) {
+                lookedCount = count; // a look that began at this count has ended (or failed, and was said)
                 return;
             }
             lastCount = count;
@@ -285,6 +297,7 @@ public final class Watcher implements Runnable {
             }
         }
         act(findings, evidence);
+        lookedCount = count;
     }
 
     private void act(List<Finding> findings, Evidence evidence) {
