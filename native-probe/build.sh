@@ -34,7 +34,7 @@ test)
   sanitize=(-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
   gcc "${warnings[@]}" -O2 -fPIC -shared -o "$out/libprobe_fixture.so" "$src/test/c/probe_fixture.c"
   gcc "${warnings[@]}" "${sanitize[@]}" -I"$src/main/c" -o "$out/probe_test" \
-      "$src/test/c/probe_test.c" "${sources[@]}" -ldl
+      "$src/test/c/probe_test.c" "${sources[@]}" -ldl -lpthread
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
       "$out/probe_test" "$out/libprobe_fixture.so" "$target/test-classes/dev/profguard/probe/PatchTarget.class"
   ;;

@@ -11,12 +11,18 @@
 #define PROBE_MAX_CHAIN 65536
 #define PROBE_MAX_NAME 256
 
+#define PROBE_LINE 4096u
+#define PROBE_LINES 4
+
 /*
- * Where an object's image is read from: through process_vm_readv (an object the linker's default
- * namespace does not know: a bad page is an error, never a fault), or, for an object the dynamic
- * linker has loaded here, directly, each read first checked to lie inside one of its readable
- * PT_LOAD segments as the linker reports them (dl_iterate_phdr), so a hostile table cannot send
- * a read outside what is mapped.
+ * Where an object's image is read from: through process_vm_readv, never by dereferencing its
+ * memory. For an object the linker's default namespace does not know, each read is one call; for
+ * one the dynamic linker has loaded here, reads must also lie inside one of its readable PT_LOAD
+ * segments as the linker reports them (dl_iterate_phdr), so a hostile table cannot send a read
+ * outside what is mapped, and they go through a few page-sized lines copied whole: a lookup reads
+ * the same hash table four bytes at a time. A check that a page is readable followed by a plain
+ * copy was a race: a library that made its own pages unreadable between the two crashed the JVM
+ * in the watcher (red team round 17). A page that cannot be read is an error, never a fault.
  */
 struct probe_image {
     int bounded;
@@ -32,38 +38,91 @@ struct probe_image {
      * record is what its symbols are bound through.
      */
     uint64_t dynamic;
+    /* the lines: [low, high) of the page at page[i] copied into data[i]; high == 0: empty */
+    int next;
+    uint64_t page[PROBE_LINES];
+    uint64_t low[PROBE_LINES];
+    uint64_t high[PROBE_LINES];
+    unsigned char data[PROBE_LINES][PROBE_LINE]; /* last: not cleared, only the fields above */
 };
 
-/* probe_image_read past its fast path: another segment than the last read's, or no bounds at all. */
-static int probe_image_read_any(struct probe_image *image, uint64_t address, void *into, size_t length)
+/* An image with no segments and no lines yet (the data of the lines is left as it is). */
+static void probe_image_init(struct probe_image *image, int bounded)
+{
+    memset(image, 0, offsetof(struct probe_image, data));
+    image->bounded = bounded;
+    image->last = -1;
+}
+
+/*
+ * The line holding address of segment, copied now when no line holds it; -1 when that page of the
+ * segment cannot be read.
+ */
+static int probe_image_line(struct probe_image *image, int segment, uint64_t address)
+{
+    for (int i = 0; i < PROBE_LINES; i++) {
+        if (image->high[i] != 0 && address >= image->low[i] && address < image->high[i]) {
+            return i;
+        }
+    }
+    uint64_t page = address & ~(uint64_t)(PROBE_LINE - 1);
+    uint64_t low = page > image->starts[segment] ? page : image->starts[segment];
+    uint64_t high = page + PROBE_LINE < image->ends[segment] ? page + PROBE_LINE : image->ends[segment];
+    int line = image->next;
+    image->next = (line + 1) % PROBE_LINES;
+    image->high[line] = 0;
+    if (high <= low || probe_read_memory((uintptr_t)low, image->data[line] + (low - page), (size_t)(high - low)) != PROBE_OK) {
+        return -1;
+    }
+    image->page[line] = page;
+    image->low[line] = low;
+    image->high[line] = high;
+    return line;
+}
+
+/* length bytes at address, all inside segment, through the lines. */
+static int probe_image_copy(struct probe_image *image, int segment, uint64_t address, void *into, size_t length)
+{
+    unsigned char *to = into;
+    while (length > 0) {
+        int line = probe_image_line(image, segment, address);
+        if (line < 0) {
+            return PROBE_UNAVAILABLE;
+        }
+        size_t room = (size_t)(image->high[line] - address);
+        size_t take = length < room ? length : room;
+        memcpy(to, image->data[line] + (address - image->page[line]), take);
+        to += take;
+        address += take;
+        length -= take;
+    }
+    return PROBE_OK;
+}
+
+/*
+ * length bytes at address of the image into into. Inline for its one test: a symbol lookup reads
+ * a hash chain four bytes at a time.
+ */
+static inline int probe_image_read(struct probe_image *image, uint64_t address, void *into, size_t length)
 {
     if (!image->bounded) {
         return probe_read_memory((uintptr_t)address, into, length);
     }
-    for (int i = 0; i < image->count; i++) {
-        if (address >= image->starts[i] && address <= image->ends[i] && length <= image->ends[i] - address) {
-            memcpy(into, (const void *)(uintptr_t)address, length);
-            image->last = i;
-            return PROBE_OK;
+    int segment = image->last;
+    if (segment < 0 || segment >= image->count || address < image->starts[segment] || address > image->ends[segment]
+        || length > image->ends[segment] - address) {
+        segment = -1;
+        for (int i = 0; i < image->count && segment < 0; i++) {
+            if (address >= image->starts[i] && address <= image->ends[i] && length <= image->ends[i] - address) {
+                segment = i;
+            }
         }
+        if (segment < 0) {
+            return PROBE_UNAVAILABLE;
+        }
+        image->last = segment;
     }
-    return PROBE_UNAVAILABLE;
-}
-
-/*
- * length bytes at address of the image into into. Inline for its one test and copy: a symbol
- * lookup reads a hash chain four bytes at a time, and with a call each that was most of the
- * first look's symbol lookups.
- */
-static inline int probe_image_read(struct probe_image *image, uint64_t address, void *into, size_t length)
-{
-    int last = image->last;
-    if (image->bounded && last >= 0 && last < image->count && address >= image->starts[last]
-        && address <= image->ends[last] && length <= image->ends[last] - address) {
-        memcpy(into, (const void *)(uintptr_t)address, length);
-        return PROBE_OK;
-    }
-    return probe_image_read_any(image, address, into, length);
+    return probe_image_copy(image, segment, address, into, length);
 }
 
 uint64_t probe_absolute(uint64_t base, uint64_t value)
@@ -76,7 +135,7 @@ static int probe_read_name(struct probe_image *image, uint64_t address, char *na
     if (!image->bounded) {
         return probe_read_string(address, name, capacity);
     }
-    /* up to the NUL, a segment at a time: a string near a segment's end must not fault */
+    /* up to the NUL, a line at a time: a string near a segment's end must not be read past it */
     size_t done = 0;
     while (done < capacity) {
         uint64_t at = address + done;
@@ -84,12 +143,13 @@ static int probe_read_name(struct probe_image *image, uint64_t address, char *na
         for (int i = 0; i < image->count && segment < 0; i++) {
             segment = at >= image->starts[i] && at < image->ends[i] ? i : -1;
         }
-        if (segment < 0) {
+        int line = segment < 0 ? -1 : probe_image_line(image, segment, at);
+        if (line < 0) {
             return PROBE_UNAVAILABLE;
         }
-        size_t room = image->ends[segment] - at < capacity - done ? (size_t)(image->ends[segment] - at) : capacity - done;
-        const char *from = (const char *)(uintptr_t)at;
-        const char *nul = memchr(from, '\0', room);
+        size_t room = (size_t)(image->high[line] - at) < capacity - done ? (size_t)(image->high[line] - at) : capacity - done;
+        const unsigned char *from = image->data[line] + (at - image->page[line]);
+        const unsigned char *nul = memchr(from, '\0', room);
         size_t take = nul == NULL ? room : (size_t)(nul - from) + 1;
         memcpy(name + done, from, take);
         if (nul != NULL) {
@@ -332,13 +392,15 @@ static int probe_find_all(struct probe_image *image, uint64_t base, const char *
 
 int probe_find_symbol_at(uint64_t base, const char *symbol, int functions, uint64_t *address)
 {
-    struct probe_image unbounded = {0, 0, {0}, {0}, -1, 0};
+    struct probe_image unbounded;
+    probe_image_init(&unbounded, 0);
     return probe_find_in_image(&unbounded, base, symbol, functions, address);
 }
 
 int probe_find_symbols_at(uint64_t base, const char *const *names, size_t count, unsigned char *defined)
 {
-    struct probe_image unbounded = {0, 0, {0}, {0}, -1, 0};
+    struct probe_image unbounded;
+    probe_image_init(&unbounded, 0);
     memset(defined, 0, count);
     int status = probe_find_all(&unbounded, base, names, NULL, count, defined);
     return status == PROBE_UNAVAILABLE ? PROBE_NOT_LOADED : status;
@@ -411,8 +473,7 @@ static int probe_clamp_image(struct probe_image *image, const struct probe_range
  */
 static int probe_open_own_image(const char *path, struct probe_image *image, uint64_t *base)
 {
-    memset(image, 0, sizeof *image);
-    image->bounded = 1;
+    probe_image_init(image, 1);
     if (path == NULL || path[0] == '\0') {
         return PROBE_BAD_INPUT;
     }
@@ -439,8 +500,7 @@ int probe_find_listed_symbols(uint64_t base, const char *name, const char *const
                               size_t count, unsigned char *defined, const struct probe_ranges *readable)
 {
     struct probe_image image;
-    memset(&image, 0, sizeof image);
-    image.bounded = 1;
+    probe_image_init(&image, 1);
     struct probe_segment_query query = {base, 0, name, &image};
     dl_iterate_phdr(probe_collect_segments, &query);
     if (image.count > 0 && image.dynamic == 0) {
@@ -494,8 +554,7 @@ static int probe_collect_main(struct dl_phdr_info *info, size_t size, void *data
 int probe_main_start(uint64_t *start)
 {
     struct probe_image image;
-    memset(&image, 0, sizeof image);
-    image.bounded = 1;
+    probe_image_init(&image, 1);
     struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
     *start = query.dynamic & ~(uint64_t)4095; /* its first segment's first page, where its ELF header is */
@@ -505,8 +564,7 @@ int probe_main_start(uint64_t *start)
 int probe_find_main_symbols(const char *const *names, size_t count, unsigned char *defined)
 {
     struct probe_image image;
-    memset(&image, 0, sizeof image);
-    image.bounded = 1;
+    probe_image_init(&image, 1);
     struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
     if (image.count == 0 || probe_clamp_image(&image, NULL) != PROBE_OK) {

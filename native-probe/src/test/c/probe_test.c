@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,19 +289,30 @@ static int find_recorded(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* The fixture with the linker's record of it rewritten in memory, and how to put it back. */
+struct claimed_record {
+    void *handle;
+    struct link_map *map;
+    const ElfW(Phdr) **slot;
+    const ElfW(Phdr) *recorded;
+    ElfW(Dyn) *ld;
+    unsigned char *hole; /* three pages: the hash table's is the middle one */
+};
+
 /*
- * The linker's record of the fixture rewritten in memory to claim a loadable segment over a page
- * that is not readable, with its dynamic section's hash table there (red team round 16: a SIGSEGV
- * in the probe, in premain, on JDK 17 and 25). The lookups read only readable memory: no answer,
- * and no fault.
+ * Rewrites the linker's record of the fixture to claim one more loadable segment, over three
+ * pages of its own (PROT_NONE) and a made-up dynamic section whose hash table is in the middle
+ * page; with copy_hash, that page holds a copy of the fixture's real hash table and is readable.
+ * 0 when it could not be set up (checked).
  */
-static void test_record_claiming_unreadable_memory(const char *fixture)
+static int claim_record(const char *fixture, int copy_hash, struct claimed_record *claim)
 {
+    memset(claim, 0, sizeof *claim);
     void *handle = dlopen(fixture, RTLD_NOW);
     struct link_map *map = NULL;
     CHECK(handle != NULL && dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != NULL);
     if (map == NULL) {
-        return;
+        return 0;
     }
     const ElfW(Phdr) *found[2] = {NULL, (const ElfW(Phdr) *)(uintptr_t)map->l_addr};
     dl_iterate_phdr(find_recorded, found);
@@ -322,7 +334,7 @@ static void test_record_claiming_unreadable_memory(const char *fixture)
     CHECK(slot != NULL && hole != MAP_FAILED && dynamic != NULL && header->e_phnum <= 16);
     if (slot == NULL || hole == MAP_FAILED || dynamic == NULL || header->e_phnum > 16) {
         dlclose(handle);
-        return;
+        return 0;
     }
     static ElfW(Phdr) claimed[17];
     memcpy(claimed, found[0], header->e_phnum * sizeof claimed[0]);
@@ -330,12 +342,19 @@ static void test_record_claiming_unreadable_memory(const char *fixture)
     for (ElfW(Dyn) *entry = map->l_ld; entry->d_tag != DT_NULL && n < 62; entry++) {
         dynamic[n] = *entry;
         if (entry->d_tag == DT_GNU_HASH || entry->d_tag == DT_HASH) {
-            dynamic[n].d_un.d_ptr = (ElfW(Addr))(uintptr_t)(hole + 4096); /* a page nothing can read */
+            if (copy_hash) { /* the real table, up to the end of its page, in the middle page */
+                uintptr_t table = (uintptr_t)probe_absolute((uint64_t)map->l_addr, (uint64_t)entry->d_un.d_ptr);
+                size_t room = 4096 - (table & 4095);
+                CHECK(mprotect(hole + 4096, 4096, PROT_READ | PROT_WRITE) == 0);
+                memcpy(hole + 4096, (const void *)table, room);
+                CHECK(mprotect(hole + 4096, 4096, PROT_READ) == 0);
+            }
+            dynamic[n].d_un.d_ptr = (ElfW(Addr))(uintptr_t)(hole + 4096);
         }
         n++;
     }
     dynamic[n].d_tag = DT_NULL;
-    /* one more loadable segment, claimed over the unreadable pages and this dynamic section */
+    /* one more loadable segment, claimed over the hole's pages and this dynamic section */
     uintptr_t low = (uintptr_t)hole < (uintptr_t)dynamic ? (uintptr_t)hole : (uintptr_t)dynamic;
     uintptr_t high = (uintptr_t)hole + 3 * 4096 > (uintptr_t)(dynamic + 64) ? (uintptr_t)hole + 3 * 4096
                                                                               : (uintptr_t)(dynamic + 64);
@@ -359,21 +378,99 @@ static void test_record_claiming_unreadable_memory(const char *fixture)
         }
     }
     CHECK(placed);
-    const ElfW(Phdr) *recorded = *slot;
-    ElfW(Dyn) *ld = map->l_ld;
+    claim->handle = handle;
+    claim->map = map;
+    claim->slot = slot;
+    claim->recorded = *slot;
+    claim->ld = map->l_ld;
+    claim->hole = hole;
     *slot = claimed;
     map->l_ld = dynamic;
+    return 1;
+}
+
+static void unclaim_record(const char *fixture, struct claimed_record *claim)
+{
+    *claim->slot = claim->recorded;
+    claim->map->l_ld = claim->ld;
+    const char *names[] = {"fixture_answer"};
+    unsigned char defined[1] = {9};
+    CHECK(probe_find_symbols(fixture, names, 1, defined) == PROBE_OK && defined[0] == 1);
+    munmap(claim->hole, 3 * 4096);
+    dlclose(claim->handle);
+}
+
+/*
+ * The linker's record of the fixture rewritten in memory to claim a loadable segment over a page
+ * that is not readable, with its dynamic section's hash table there (red team round 16: a SIGSEGV
+ * in the probe, in premain, on JDK 17 and 25). The lookups read only readable memory: no answer,
+ * and no fault.
+ */
+static void test_record_claiming_unreadable_memory(const char *fixture)
+{
+    struct claimed_record claim;
+    if (!claim_record(fixture, 0, &claim)) {
+        return;
+    }
     const char *names[] = {"fixture_answer"};
     uint32_t hashes[] = {probe_symbol_hash(names[0])};
     unsigned char defined[1] = {9};
-    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 1, defined, NULL) != PROBE_OK);
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL) != PROBE_OK);
     CHECK(probe_find_symbols(fixture, names, 1, defined) != PROBE_OK);
     CHECK(probe_call_shutdown(fixture, "fixture_shutdown") != PROBE_OK);
-    *slot = recorded;
-    map->l_ld = ld;
-    CHECK(probe_find_symbols(fixture, names, 1, defined) == PROBE_OK && defined[0] == 1);
-    munmap(hole, 3 * 4096);
-    dlclose(handle);
+    unclaim_record(fixture, &claim);
+}
+
+struct toggling {
+    unsigned char *page;
+    volatile int stop;
+};
+
+static void *toggle_page(void *data)
+{
+    struct toggling *toggling = data;
+    while (!toggling->stop) {
+        mprotect(toggling->page, 4096, PROT_NONE);
+        mprotect(toggling->page, 4096, PROT_READ);
+    }
+    return NULL;
+}
+
+/*
+ * The hash table's page made unreadable and readable again by another thread while it is read
+ * (red team round 17: a library that did this to its own .gnu.hash crashed the JVM in the
+ * watcher, between the probe's check that the page was readable and its copy). Every lookup
+ * answers, found or not, and none faults.
+ */
+static void test_hash_table_made_unreadable_while_read(const char *fixture)
+{
+    struct claimed_record claim;
+    if (!claim_record(fixture, 1, &claim)) {
+        return;
+    }
+    const char *names[] = {"fixture_answer"};
+    uint32_t hashes[] = {probe_symbol_hash(names[0])};
+    unsigned char defined[1] = {9};
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL) == PROBE_OK
+          && defined[0] == 1); /* the copy is a working table */
+    struct toggling toggling = {claim.hole + 4096, 0};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, toggle_page, &toggling) == 0);
+    int found = 0;
+    int answered = 0;
+    for (int i = 0; i < 20000; i++) {
+        int status = probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL);
+        found += status == PROBE_OK && defined[0] == 1;
+        answered += status == PROBE_OK || status == PROBE_UNAVAILABLE;
+        status = probe_find_symbols(fixture, names, 1, defined);
+        answered += status == PROBE_OK || status == PROBE_UNAVAILABLE;
+    }
+    toggling.stop = 1;
+    pthread_join(thread, NULL);
+    CHECK(answered == 40000);
+    printf("probe C tests: hash table toggled while read: found %d of 20000 lookups, no fault\n", found);
+    CHECK(mprotect(claim.hole + 4096, 4096, PROT_READ) == 0);
+    unclaim_record(fixture, &claim);
 }
 
 static void test_provider_of_a_global_symbol(const char *fixture)
@@ -1101,6 +1198,7 @@ int main(int argc, char **argv)
     test_listed_symbols(argv[1]);
     test_lying_program_headers(argv[1]);
     test_record_claiming_unreadable_memory(argv[1]);
+    test_hash_table_made_unreadable_while_read(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();
