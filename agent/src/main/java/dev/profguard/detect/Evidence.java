@@ -101,14 +101,40 @@ public final class Evidence {
     static String fileOf(Path file) {
         try {
             Map<String, Object> status = Files.readAttributes(file, "unix:dev,ino"); // one stat
-            long device = (Long) status.get("dev");
-            long inode = (Long) status.get("ino");
-            // glibc's major() and minor() of a Linux dev_t
-            long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
-            long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
-            return Long.toHexString(major) + ":" + Long.toHexString(minor) + " " + inode;
+            return fileOf((Long) status.get("dev"), (Long) status.get("ino"));
         } catch (IOException | RuntimeException e) { // UnsupportedOperationException, ClassCastException, NPE among them
             return null;
+        }
+    }
+
+    /** A Linux dev_t and inode in {@link #fileOf(Path)}'s form. */
+    static String fileOf(long device, long inode) {
+        // glibc's major() and minor() of a Linux dev_t
+        long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+        long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+        return Long.toHexString(major) + ":" + Long.toHexString(minor) + " " + inode;
+    }
+
+    /**
+     * The files the load gate read whole and judged before the JDK loaded them, and found mapped
+     * as judged right after the load (device and inode as the maps give them, {@link #fileOf(Path)}'s
+     * form). A mapped file stays that inode while it is mapped, even deleted: such a file that can
+     * no longer be read (deleted after its load, as netty and conscrypt do, in a JVM without the
+     * capability /proc/self/map_files asks for) was judged already, and is no "could not be read".
+     */
+    private static final Set<String> JUDGED_AT_LOAD = new HashSet<>();
+
+    /** The gate judged the file mapped as {@code device} (a dev_t) and {@code inode} before its load. */
+    public static void judgedAtLoad(long device, long inode) {
+        synchronized (JUDGED_AT_LOAD) {
+            JUDGED_AT_LOAD.add(fileOf(device, inode));
+        }
+    }
+
+    /** Whether the gate judged {@code object}'s file before the JDK loaded it. */
+    static boolean wasJudgedAtLoad(MappedObject object) {
+        synchronized (JUDGED_AT_LOAD) {
+            return !JUDGED_AT_LOAD.isEmpty() && JUDGED_AT_LOAD.contains(sameForm(fileOf(object)));
         }
     }
 

@@ -53,13 +53,29 @@ public final class MappedObjectDetector implements Detector {
         return false;
     }
 
+    /**
+     * The file under the mapping's name when it is still the mapped file (device and inode), else
+     * the mapping itself through map_files. Between the maps' read and this, a name can come to
+     * stand for another file or for none: a library deleted after its load (conscrypt, netty) was
+     * "code mapped from a file that could not be read", a WARN in production; one replaced on disk
+     * was judged as its replacement.
+     */
+    private static Path named(ProcessView view, MappedObject object) {
+        Path file = view.file(object.path());
+        String named = Evidence.fileOf(file);
+        if (named != null && Evidence.sameFile(named, Evidence.sameForm(Evidence.fileOf(object)))) {
+            return file;
+        }
+        return view.contentOf(object);
+    }
+
     /** One mapping: only code can be the client, so data mappings are checked by name, unopened. */
     public static List<Finding> judge(ProcessView view, Evidence evidence, MappedObject object, String where) {
         Path content = null;
         if (object.executable()) {
             boolean text = dev.profguard.probe.Names.strictUtf8(object.name()) != null;
             // a name that cannot be told back (not text, or escaped) is never read by that name
-            content = object.deleted() || !text || object.escaped() ? view.contentOf(object) : view.file(object.path());
+            content = object.deleted() || !text || object.escaped() ? view.contentOf(object) : named(view, object);
         }
         String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
         List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,
@@ -73,7 +89,8 @@ public final class MappedObjectDetector implements Detector {
                 }
             }
         }
-        if (found.isEmpty() && object.executable() && (content == null || BoundedFiles.notRegular(content) != null)) {
+        if (found.isEmpty() && object.executable() && (content == null || BoundedFiles.notRegular(content) != null)
+                && !Evidence.wasJudgedAtLoad(object)) { // read whole by the gate before its load, gone since
             found = List.of(Finding.unknown(Source.MAPPED_OBJECT, object.path(),
                     "code mapped from a file that could not be read (" + detail + ")"));
         }

@@ -33,6 +33,7 @@ public final class ProbeDetector implements Detector {
         Map<String, List<String>> interposers = interposers(probe);
         LoadedObject self = probe.self();
         List<Finding> findings = new ArrayList<>();
+        Map<Long, MappedObject> byHeader = byHeader(view.mappedObjects().value());
         for (LoadedObject object : objects) {
             if (!evidence.isJudgeable(object, self)) {
                 if (object.isFile()) {
@@ -43,13 +44,35 @@ public final class ProbeDetector implements Detector {
             List<String> heap = interposers.get(object.key());
             String detail = "loaded in " + view.name()
                     + (heap == null ? "" : "; it provides " + String.join(", ", heap) + " for the whole JVM");
-            findings.addAll(judge(evidence, object, detail));
+            findings.addAll(judge(evidence, object, detail, byHeader));
         }
         return findings;
     }
 
-    /** One loaded object, from the linker and from its file; marked judged for the maps. */
-    public static List<Finding> judge(Evidence evidence, LoadedObject object, String detail) {
+    /**
+     * The mapped files by where each maps an ELF header (file offset 0): where a loaded object's
+     * load address finds the file mapped there, as {@link Evidence#linkerSpans} finds it; empty
+     * when the maps could not be read.
+     */
+    public static Map<Long, MappedObject> byHeader(List<MappedObject> mapped) {
+        Map<Long, MappedObject> byHeader = new java.util.HashMap<>();
+        for (MappedObject object : mapped == null ? List.<MappedObject>of() : mapped) {
+            for (long header : object.headers()) {
+                byHeader.put(header, object);
+            }
+        }
+        return byHeader;
+    }
+
+    /**
+     * One loaded object, from the linker and from its file; marked judged for the maps. Its name's
+     * file is read as the object's only when it is the file mapped at the object's load address
+     * ({@code byHeader}, from {@link #byHeader}): a file put under that name since the load (a library replaced on disk
+     * after the JVM loaded it) is another file, and judging it as the object was a false alarm in
+     * production (or, the other way round, a benign file standing for a client). The object is then
+     * judged in memory, and its mappings by the maps, through map_files.
+     */
+    public static List<Finding> judge(Evidence evidence, LoadedObject object, String detail, Map<Long, MappedObject> byHeader) {
         int[] fd = {-1};
         try {
             Path content = evidence.contentOf(object.name(), fd);
@@ -58,7 +81,13 @@ public final class ProbeDetector implements Detector {
             // through /proc/PID/map_files (red team: a hidden client that wiped its marks in memory
             // and deleted its file).
             if (content != null && java.nio.file.Files.isRegularFile(content)) {
-                evidence.judgedAsLoaded(object, content);
+                MappedObject mapped = byHeader.get(object.base());
+                String named = mapped == null ? null : Evidence.fileOf(content);
+                if (named != null && !Evidence.sameFile(named, Evidence.sameForm(Evidence.fileOf(mapped)))) {
+                    content = null; // not the object: left to its memory and to the maps
+                } else {
+                    evidence.judgedAsLoaded(object, content);
+                }
             }
             return evidence.library(Source.LOADED_OBJECT, object.path(), object.name(), content, object.zeroFill(),
                     detail, false);

@@ -225,6 +225,7 @@ public final class Health implements StateListener, GuardMXBean, Runnable {
 
         @Override
         public void run() {
+            dev.profguard.runtime.RuntimeGuard.lastLook(); // what it finds is published before STOPPED
             Threads.runBounded(health::stop, "profguard-health-stop-write", STOP_WAIT_MILLIS);
         }
     }

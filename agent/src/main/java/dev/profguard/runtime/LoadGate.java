@@ -144,16 +144,19 @@ public final class LoadGate implements Function<Object[], Object> {
         final boolean refuse;   // in this JVM, the file must not run
         final String evidence;  // the line that says what was found and what is done; null when nothing was
         final List<java.util.Map<String, Object>> findings; // structured, for log.format=json
+        /** What was found, rule by rule: what the watcher need not say again of the object loaded. */
+        final List<Finding> found;
         volatile boolean warned;
 
         Decision(boolean refuse, String evidence) {
-            this(refuse, evidence, List.of());
+            this(refuse, evidence, List.of(), List.of());
         }
 
-        Decision(boolean refuse, String evidence, List<java.util.Map<String, Object>> findings) {
+        Decision(boolean refuse, String evidence, List<java.util.Map<String, Object>> findings, List<Finding> found) {
             this.refuse = refuse;
             this.evidence = evidence;
             this.findings = findings;
+            this.found = found;
         }
     }
 
@@ -366,7 +369,7 @@ public final class LoadGate implements Function<Object[], Object> {
             return new Decision(false, null);
         }
         return new Decision(verdict.outcome() == Outcome.REFUSE, Report.line(verdict, Surface.LOAD, config, "a library load", true),
-                Report.findings(verdict));
+                Report.findings(verdict), findings);
     }
 
     /** A refusal (one ERROR line, then UnsatisfiedLinkError before the library's code runs), else a warning once. */
@@ -382,6 +385,11 @@ public final class LoadGate implements Function<Object[], Object> {
     private void warnOnce(String shown, Decision decision) {
         if (decision.evidence != null && !decision.warned) {
             decision.warned = true;
+            if (!config.isProduction()) { // the watcher would only warn again; in production it acts per runtime.action
+                for (Finding finding : decision.found) {
+                    RuntimeGuard.saidAtLoad(shown, finding.rule(), finding.strength() == Strength.STRONG);
+                }
+            }
             Logs.get(config.logFormat()).atWarn().addKeyValue("outcome", "warn_load")
                     .addKeyValue("findings", decision.findings).log(decision.evidence);
         }
@@ -417,6 +425,8 @@ public final class LoadGate implements Function<Object[], Object> {
                         && (match.digest == null || Arrays.equals(match.digest, digest(match.content)));
                 if (!same) {
                     ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
+                } else {
+                    dev.profguard.detect.Evidence.judgedAtLoad(mapping.dev(), mapping.ino()); // mapped as judged
                 }
             } else if (namedAsJudged) {
                 // swapped between the judgement and dlopen: judged as mapped, if its file still is that object

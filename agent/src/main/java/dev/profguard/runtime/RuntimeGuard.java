@@ -63,6 +63,23 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     /** Whether the gate asked the watcher thread to make the watcher now; whether that thread has tried. */
     private boolean wakeNow;
     private boolean madeTried;
+    /**
+     * What the gate warned of and let load outside production: its path and the rule, and true when
+     * that rule's finding was strong. There the watcher would only say the same again (a second
+     * WARN). Another rule's finding of that path, or a stronger one, is still said (red team round
+     * 17: a path said for a warn-only profiler, then holding MTuner's client, was not said again).
+     * In production nothing is kept here: the watcher acts on what it finds per runtime.action,
+     * whatever the gate's action let load.
+     */
+    private static final java.util.Map<String, Boolean> SAID_AT_LOAD = new java.util.HashMap<>();
+
+    /** True for the shutdown hook's task: its {@link #run} is the {@link #lastLook}, not the watch. */
+    private boolean lastLookTask;
+    /** Whether the last look's hook is registered (under the class's lock); whether it has looked (under {@link #LAST_LOOK}). */
+    private static boolean lastLookHooked;
+    private static boolean lookedLast;
+    /** Held through the last look: a second caller waits for it. Never taken with the class's lock. */
+    private static final Object LAST_LOOK = new Object();
 
     /**
      * The agent's Instrumentation, for the gate to open the JDK's loaders at its first load; null
@@ -101,6 +118,10 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      */
     @Override
     public void run() {
+        if (lastLookTask) {
+            lastLook();
+            return;
+        }
         synchronized (this) {
             awaitFlag(false, config.watchIntervalMillis()); // interrupted: not ours to be stopped by, the watch starts now
         }
@@ -178,7 +199,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             dev.profguard.Agent.startClassesLoaded(RuntimeGuard.class); // the watcher's classes are loaded, or never will be
         }
         baseline = null;
-        lookAfterLoads(watch);
+        watcher = watch; // the last look's hook was registered with this task, before main
         return watch;
     }
 
@@ -223,6 +244,82 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      */
     public static void lookAfterLoads(Watcher watcher) {
         RuntimeGuard.watcher = watcher;
+        if (watcher != null) {
+            hookLastLook(watcher.config(), watcher.probe());
+        }
+    }
+
+    /** The gate warned of {@code path} by {@code rule} and let it load ({@code strong}: a strong finding). */
+    static void saidAtLoad(String path, String rule, boolean strong) {
+        String key = path + '\n' + rule;
+        synchronized (SAID_AT_LOAD) {
+            Boolean said = SAID_AT_LOAD.get(key);
+            SAID_AT_LOAD.put(key, strong || said != null && said);
+        }
+    }
+
+    /** Whether the gate already said, at its load, {@code rule}'s finding of {@code path}, as strong as {@code strong}. */
+    static boolean wasSaidAtLoad(String path, String rule, boolean strong) {
+        synchronized (SAID_AT_LOAD) {
+            Boolean said = SAID_AT_LOAD.get(path + '\n' + rule);
+            return said != null && (said || !strong);
+        }
+    }
+
+    /**
+     * Registers the {@link #lastLook} as a shutdown hook, once per JVM. No class of ours: the
+     * hook's task is a RuntimeGuard, and the JDK's hook classes are in its CDS archive.
+     */
+    private static synchronized void hookLastLook(Config config, Probe probe) {
+        if (lastLookHooked) {
+            return;
+        }
+        lastLookHooked = true;
+        RuntimeGuard task = new RuntimeGuard(null, config, probe, null, null);
+        task.lastLookTask = true;
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(task, "profguard-last-look"));
+        } catch (RuntimeException e) { // IllegalStateException, not named: the JVM is already ending
+            // nothing to do: the hooks have run or are running
+        }
+    }
+
+    /**
+     * The JVM is ending normally (main returned, System.exit, SIGTERM): one more look when the
+     * dynamic linker's list moved since the last, before the C library runs the destructors and
+     * exit handlers in which a client writes what it buffered (a client that native code loaded
+     * behind the gate's back, after the watcher's last tick, would otherwise leave its capture
+     * file). After a clean start that ends within the watcher's first interval (it is not made
+     * yet), nearly free when nothing moved: one read of the counter. Once the watcher runs, a whole
+     * look, whatever the counter says (native code can put it back: red team round 17), a few
+     * milliseconds at the end of a JVM that ran for longer. What it finds is acted on as
+     * the watcher acts (runtime.action): switched off and its data deleted, or the JVM ended
+     * through _exit. Once per JVM; a second caller (the health publisher's hook, before it writes
+     * STOPPED) waits for the first to end.
+     */
+    public static void lastLook() {
+        synchronized (LAST_LOOK) {
+            if (lookedLast) {
+                return;
+            }
+            lookedLast = true;
+            Watcher watch = watcher;
+            RuntimeGuard task = pendingWatch;
+            if (watch == null && (task == null
+                    || task.probe != null && task.count >= 0 && task.probe.changeCount() == task.count)) {
+                return; // no watch, or nothing loaded or unloaded since start-up
+            }
+            try {
+                if (watch != null) {
+                    watch.lookAtEnd();
+                } else if ((watch = watcherNow()) != null) {
+                    watch.tick(); // made just now: its baseline is start-up's, and the count moved since
+                }
+            } catch (Throwable t) { // a bug of ours: said, and the JVM ends as it was going to
+                dev.profguard.log.Logs.get(task != null ? task.config.logFormat() : watch.config().logFormat()).error(
+                        "internal error, the last look at the JVM's end failed: {}. Please report this.", String.valueOf(t));
+            }
+        }
     }
 
     /**
@@ -243,6 +340,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
         watch.started = System.currentTimeMillis();
         dev.profguard.Agent.holdStartClasses(RuntimeGuard.class); // until the thread has loaded the watcher
         pendingWatch = watch;
+        hookLastLook(config, probe);
         Thread thread = new Thread(watch, "profguard-watcher");
         thread.setDaemon(true); // never keeps the JVM alive
         try {

@@ -26,7 +26,6 @@ import org.slf4j.Logger;
 
 import java.io.File;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +140,14 @@ public final class Watcher implements Runnable {
         return watcher;
     }
 
+    Config config() {
+        return config;
+    }
+
+    Probe probe() {
+        return probe;
+    }
+
     /** The baseline a clean start left, now that the watcher runs beside main. */
     private void takePendingBaseline() {
         if (view == null) {
@@ -235,6 +242,12 @@ public final class Watcher implements Runnable {
         look(false); // waits for a look under way, then looks only if the count moved since that one began
     }
 
+    /** The JVM's end ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
+    void lookAtEnd() {
+        look(true);
+        lookForCaptureData();
+    }
+
     /** The look itself; {@code anyway}: even when the linker's change counter did not move. */
     private synchronized void look(boolean anyway) {
         takePendingBaseline();
@@ -265,7 +278,7 @@ public final class Watcher implements Runnable {
                     byStart = byStart(code);
                 }
                 if (knownObjects.add(identity(object, byStart)) && judgeable) {
-                    findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up"));
+                    findings.addAll(ProbeDetector.judge(evidence, object, "loaded after start-up", ProbeDetector.byHeader(code)));
                     reportJvmtiAgent(object);
                 } else if (judgeable && !Locations.isSystem(object.path()) && !reported.contains(object.path())) {
                     // Known by name, address and inode, but the linker's list changed: an object unloaded
@@ -301,6 +314,13 @@ public final class Watcher implements Runnable {
     }
 
     private void act(List<Finding> findings, Evidence evidence) {
+        for (int i = findings.size() - 1; i >= 0; i--) { // what the gate said as it let the object load
+            Finding finding = findings.get(i);
+            if (finding.path() != null && finding.rule() != null
+                    && RuntimeGuard.wasSaidAtLoad(finding.path(), finding.rule(), finding.strength() == Strength.STRONG)) {
+                findings.remove(i);
+            }
+        }
         if (findings.isEmpty()) {
             return;
         }
@@ -355,9 +375,10 @@ public final class Watcher implements Runnable {
         }
         boolean allowedAtStart = !switchedOff;
         List<Finding> clients = new ArrayList<>();
+        Map<Long, MappedObject> mapped = probe == null ? Map.of() : ProbeDetector.byHeader(mappedCode());
         for (LoadedObject object : probe == null ? List.<LoadedObject>of() : probe.loadedObjects()) {
             if (evidence.isJudgeable(object, null)) {
-                for (Finding finding : strongOnly(ProbeDetector.judge(evidence, object, "recording after start-up"))) {
+                for (Finding finding : strongOnly(ProbeDetector.judge(evidence, object, "recording after start-up", mapped))) {
                     clients.add(finding);
                     allowedAtStart &= reported.contains(finding.path());
                 }
@@ -415,7 +436,7 @@ public final class Watcher implements Runnable {
 
     /** Each mapping by the address its first mapping starts at (where the linker put the object). */
     private static Map<Long, MappedObject> byStart(List<MappedObject> code) {
-        Map<Long, MappedObject> byStart = new HashMap<>();
+        Map<Long, MappedObject> byStart = new java.util.HashMap<>();
         for (MappedObject object : code) {
             if (object.start() >= 0) {
                 byStart.put(object.start(), object);

@@ -153,6 +153,25 @@ class DetectorsTest {
         assertTrue(found.get(0).detail().contains("file deleted"));
     }
 
+    /**
+     * A name that came to stand for another file after the maps were read (a library replaced on
+     * disk, or deleted after its load and its name reused) is not read as the mapping: the mapping
+     * is read through map_files, or, where the kernel does not allow that, is "could not be read".
+     */
+    @Test
+    void aNameThatIsNoLongerTheMappedFileIsNotReadAsIt() throws IOException {
+        Path plugin = Files.write(dir.resolve("libplugin.so"), TinyElf.defining("plugin_init"));
+        proc.maps(plugin.toString()); // the maps name the benign file, by its device and inode
+        Path benign = Files.move(plugin, dir.resolve("libplugin.so.old"));
+        Files.copy(client, plugin); // the client under the name now: another inode
+        List<Finding> unread = scan();
+        assertEquals(1, unread.size(), unread.toString());
+        assertEquals(Strength.UNKNOWN, unread.get(0).strength(), "the replacement is not judged as the mapping");
+        Path mapFiles = Files.createDirectories(proc.dir.resolve("map_files"));
+        Files.copy(benign, mapFiles.resolve("7f0000000000-7f0000001000"));
+        assertEquals(List.of(), scan(), "the mapping read as what it is: the benign file");
+    }
+
     @Test
     void unreadableMappedExecutableIsUnknownAndNonElfDataIsIgnored() throws IOException {
         Path broken = Files.write(dir.resolve("libbroken.so"), new byte[]{0x7f, 'E', 'L', 'F', 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});

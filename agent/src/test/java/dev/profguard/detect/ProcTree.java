@@ -30,11 +30,26 @@ final class ProcTree {
         long address = 0x7f0000000000L;
         for (String object : objects) {
             text.append(Long.toHexString(address)).append('-').append(Long.toHexString(address + 0x1000))
-                    .append(' ').append(perms).append(" 00000000 fd:01 1 ").append(object).append('\n');
+                    .append(' ').append(perms).append(" 00000000 ").append(deviceAndInode(object)).append(' ').append(object)
+                    .append('\n');
             address += 0x10000;
         }
         Files.writeString(dir.resolve("maps"), text);
         return this;
+    }
+
+    /** As the kernel's maps write them: the file's own device ("fd:01") and inode; "fd:01 1" when it is not there. */
+    static String deviceAndInode(String object) {
+        try {
+            String name = object.endsWith(" (deleted)") ? object.substring(0, object.length() - 10) : object;
+            Map<String, Object> status = Files.readAttributes(Path.of(name), "unix:dev,ino");
+            long device = (Long) status.get("dev");
+            long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+            long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+            return String.format("%02x:%02x %d", major, minor, (Long) status.get("ino"));
+        } catch (IOException | RuntimeException e) {
+            return "fd:01 1";
+        }
     }
 
     ProcTree environ(Map<String, String> env) throws IOException {

@@ -18,9 +18,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LateClientTest extends JvmTest {
     private Jvm late(Jdk jdk, String agentArgs, String library) {
-        return Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=300ms," + agentArgs)
-                .preload("liblate-dlopen.so").env("LATE_DLOPEN", library)
+        return loadsAfterMain(jdk, "env=production,watch.interval=300ms," + agentArgs, library);
+    }
+
+    /** Native code loads {@code library} as soon as main has started (its trigger file). */
+    private Jvm loadsAfterMain(Jdk jdk, String agentArgs, String library) {
+        return Jvm.on(jdk, dir).agentArgs(agentArgs).preload("liblate-dlopen.so").env("LATE_DLOPEN", library)
                 .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString());
+    }
+
+    /** main ran to its end, and the stand-in was switched off after start-up, with nothing of it left. */
+    private void assertSwitchedOffLate(Run run) throws Exception {
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains(PauseApp.DONE), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")),
+                line);
+        assertTrue(line.matches(".*(capture file \\S+\\.MTuner(:| was open, closed,) \\d+ bytes, deleted|no capture file was written).*"),
+                line);
+        assertEquals(List.of(), captureFiles(), "nothing the client buffered is left");
     }
 
     @OnEachJdk
@@ -47,20 +64,21 @@ class LateClientTest extends JvmTest {
     /**
      * Native code that loads a client and unloads another library in one go, then puts the dynamic
      * linker's add counter back (it lives in ld.so's writable data), leaves dl_iterate_phdr's
-     * counters as they were: the watcher looks anyway every twentieth tick, and finds the client.
+     * counters as they were: the watcher looks anyway every twentieth tick, and finds the client
+     * while main still runs (runtime.action=halt: main never reaches its end; the JVM's own last
+     * look would have found it only after).
      */
     @OnEachJdk
     void aClientHiddenFromTheLinkersCounterIsNoticedAnyway(Jdk jdk) throws Exception {
-        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
-                .preload("liblate-dlopen.so").env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
-                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+        Run run = loadsAfterMain(jdk, "env=production,watch.interval=100ms,runtime.action=halt",
+                Jvm.fixture("libcompress-helper.so").toString())
                 .env("LATE_HIDE_WITH", Jvm.fixture("libbenign.so").toString())
                 .main(PauseApp.class, "6000").run();
-        assertEquals(0, run.exitStatus(), run.toString());
+        assertEquals(78, run.exitStatus(), run.toString());
+        assertFalse(run.stdout().contains(PauseApp.DONE), "found during the run, not at its end\n" + run);
         String line = run.onlyProfguardLine();
-        assertTrue(line.startsWith("profguard: WARN MTuner's client (rmem) found in this running JVM after start-up"), line);
-        assertTrue(line.contains("It was switched off in place: called rmemShutDown() in " + Jvm.fixture("libcompress-helper.so")),
-                line);
+        assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains("loaded object " + Jvm.fixture("libcompress-helper.so")), line);
     }
 
     @OnEachJdk
@@ -90,6 +108,48 @@ class LateClientTest extends JvmTest {
         assertEquals(List.of(), captureFiles(), "nothing of either capture is left");
         assertTrue(Files.readString(status).contains("\"outcome\":\"neutralized_late\"") // UP while it ran
                 && Files.readString(status).contains("\"client_active\":false"), Files.readString(status));
+    }
+
+    /**
+     * Native code that loads a client behind the gate's back and a JVM that ends before the
+     * watcher's next look: the client's destructor would write its buffered records at exit. The
+     * JVM's end is a look of its own (a shutdown hook, nearly free when the linker's list did not
+     * move since start-up): the client is switched off and what it wrote deleted, or, with
+     * runtime.action=halt, the JVM ends through _exit and nothing is written.
+     */
+    @OnEachJdk
+    void aClientLoadedJustBeforeTheJvmEndsIsLookedAtAsItEnds(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        String client = Jvm.fixture("libcompress-helper.so").toString();
+        Run run = loadsAfterMain(jdk, "env=production,watch.interval=10m,status.file=" + status, client)
+                .env("LATE_RECORD", "1").main(PauseApp.class, "700").run();
+        assertSwitchedOffLate(run);
+        assertTrue(run.onlyProfguardLine().contains(" bytes, deleted"), "what it recorded was written and deleted\n" + run);
+        String last = Files.readString(status); // the look's outcome published before the end
+        assertTrue(last.contains("\"status\":\"STOPPED\"") && last.contains("\"outcome\":\"neutralized_late\"")
+                && last.contains("\"client_active\":false"), last);
+
+        Files.delete(dir.resolve("main-started"));
+        Run halted = loadsAfterMain(jdk, "env=production,watch.interval=10m,runtime.action=halt", client)
+                .env("LATE_RECORD", "1").main(PauseApp.class, "700").run();
+        assertEquals(78, halted.exitStatus(), halted.toString());
+        assertTrue(halted.onlyProfguardLine().startsWith("profguard: ERROR MTuner's client (rmem) found in this running JVM"),
+                halted.toString());
+        assertEquals(List.of(), captureFiles(), "ended with _exit: nothing flushed at exit");
+    }
+
+    /**
+     * The JVM's end looks whatever the linker's counter says once the watcher runs: native code
+     * that loads a client, unloads another library and puts the counter back shortly before the
+     * JVM ends (red team round 17) is found there, not left to write its capture file at exit.
+     * The watcher's own look-anyway (every twentieth tick, 20 s here) does not come before it.
+     */
+    @OnEachJdk
+    void aClientHiddenFromTheCounterJustBeforeTheEndIsFoundAtTheEnd(Jdk jdk) throws Exception {
+        Run run = loadsAfterMain(jdk, "env=production,watch.interval=1s", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_HIDE_WITH", Jvm.fixture("libbenign.so").toString()).env("LATE_RECORD", "1")
+                .main(PauseApp.class, "2700").run();
+        assertSwitchedOffLate(run);
     }
 
     @OnEachJdk

@@ -144,6 +144,22 @@ class LoadGateTest extends JvmTest {
         assertTrue(line.contains("The load goes on (not a production JVM; in production: the load would be refused)"), line);
     }
 
+    /**
+     * What the gate warned of as it let the load go on is said once: the watcher, finding the
+     * object at its next tick or at the JVM's end, does not say it again (it did, a second WARN).
+     */
+    @OnEachJdk
+    void aLoadTheGateWarnedOfIsNotSaidAgainByTheWatcher(Jdk jdk) throws Exception {
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=staging,watch.interval=100ms").env("STANDIN_MARKER_FILE", marker().toString())
+                .main(LoadApp.class, "load-then-wait", Jvm.fixture("libcompress-helper.so").toString(), "1500");
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(Files.exists(marker()), "loaded: its constructor ran");
+        assertTrue(run.onlyProfguardLine().startsWith("profguard: WARN MTuner's client (rmem) found in a library load (env=staging"),
+                run.toString());
+    }
+
     @org.junit.jupiter.api.Test
     void refusesTheClientThroughFfmOnJdk25() throws Exception {
         Jdk jdk25 = Jdk.all().filter(j -> j.name().equals("JDK 25")).findFirst().orElseThrow();

@@ -67,6 +67,26 @@ class NoFalseAlarmTest extends JvmTest {
                 scan.toString());
     }
 
+    /**
+     * A JNI library deleted from disk once loaded (netty's default, conscrypt's) in a JVM without
+     * capabilities, as in a container: its file can no longer be read by its name, nor through
+     * /proc/self/map_files (which asks for CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN). The gate read
+     * it whole before the JDK loaded it, and the watcher knows that file by its device and inode:
+     * no "could not complete the check" WARN at each tick or at the end, as there was.
+     */
+    @OnEachJdk
+    void aLibraryDeletedAfterItsLoadIsNoFalseAlarmWithoutCapabilities(Jdk jdk) throws Exception {
+        Path library = Files.copy(Jvm.fixture("libbenign.so"), dir.resolve("libnetty-like.so"));
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=200ms")
+                .wrappedIn(List.of("setpriv", "--bounding-set=-all", "--inh-caps=-all"))
+                .main(dev.profguard.it.app.LoadApp.class, "load-delete-wait", library.toString(), "1200");
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertFalse(Files.exists(library), run.toString());
+        assertEquals(List.of(), run.profguardLines(), run.toString());
+    }
+
     private Path extract(String jarPrefix, String entry) throws Exception {
         try (var jars = Files.list(JNI_JARS)) {
             Path jar = jars.filter(p -> p.getFileName().toString().startsWith(jarPrefix + "-")).findFirst()

@@ -4,7 +4,7 @@ package dev.profguard.it.app;
  * Loads a native library the way it is told: {@code System.load PATH}, {@code System.loadLibrary
  * NAME}, {@code Runtime.load PATH}, {@code Runtime.loadLibrary NAME}, {@code load-replace-reload PATH
  * REPLACEMENT} (load, copy REPLACEMENT over PATH, load again), {@code load-then-pause PATH} (load, then
- * stay a minute); prints LOADED or REFUSED
+ * stay a minute), {@code load-then-wait PATH MILLIS}, {@code load-delete-wait PATH MILLIS}; prints LOADED or REFUSED
  * with the error, then MAIN-RAN-style marker for the test.
  */
 public final class LoadApp {
@@ -25,6 +25,15 @@ public final class LoadApp {
                     java.nio.file.Files.copy(java.nio.file.Path.of(args[2]), java.nio.file.Path.of(args[1]),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     System.load(args[1]);
+                }
+                case "load-delete-wait" -> { // PATH MILLIS: load it, delete its file (as netty does), then stay MILLIS
+                    System.load(args[1]);
+                    java.nio.file.Files.delete(java.nio.file.Path.of(args[1]));
+                    Thread.sleep(Long.parseLong(args[2]));
+                }
+                case "load-then-wait" -> { // PATH MILLIS: load it, then stay MILLIS (some watcher ticks)
+                    System.load(args[1]);
+                    Thread.sleep(Long.parseLong(args[2]));
                 }
                 case "load-then-pause" -> { // PATH: load it, say so, and stay a minute (the watcher's tick)
                     System.load(args[1]);
