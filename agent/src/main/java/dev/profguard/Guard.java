@@ -14,7 +14,6 @@ import dev.profguard.probe.NativeLoader;
 import dev.profguard.probe.Probe;
 import dev.profguard.probe.ProbeUnavailableException;
 import dev.profguard.rules.RuleSet;
-import dev.profguard.rules.StartRules;
 import dev.profguard.rules.RulesException;
 import dev.profguard.runtime.AttachPosture;
 import dev.profguard.runtime.RuntimeGuard;
@@ -101,7 +100,7 @@ final class Guard implements Consumer<Object[]> {
                 // so that anything the list holds was loaded before it, and seen by the look.
                 long count = probe.changeCount();
                 byte[] baseline = probe.loadedObjectsRaw();
-                if (startScanIsClean(probe)) {
+                if (RuntimeGuard.firstLookIsClean(probe)) {
                     startClean(instrumentation, config, rules, probe, health, baseline, count, atStartup);
                     return;
                 }
@@ -122,18 +121,6 @@ final class Guard implements Consumer<Object[]> {
         }
     }
 
-    /**
-     * Whether the probe's first look, with the built-in rules the build wrote for it, says the
-     * full scan would find nothing. Anything else (something to look at, rules it cannot read,
-     * a failure) means the full scan runs, which says what it finds or could not read.
-     */
-    private static boolean startScanIsClean(Probe probe) {
-        try {
-            return probe.startScan(NativeLoader.resource(Agent.ownJar(Guard.class), StartRules.RESOURCE, 1 << 20)) == 0;
-        } catch (Exception e) { // ProbeUnavailableException among them: the full scan says why
-            return false;
-        }
-    }
 
     /**
      * A start that found nothing: none of the evidence ladder, the policy or the actions is

@@ -153,6 +153,22 @@ public final class Evidence {
         return !EXACT_MAPS_DEVICES && a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
     }
 
+    /**
+     * Whether a name's file and a mapping of that same name are one: {@link #sameFile}, or the same
+     * inode. An overlay whose layers lie on different file systems (a tmpfs upper over a disk)
+     * shows its own device in the maps and the layer's to stat, on every kernel (red team, round
+     * 18). Only for a name the mapping itself carries: a name from elsewhere (the linker's record,
+     * which code in the process can rewrite) must match the device too.
+     */
+    static boolean sameFileByItsName(String named, String mapped) {
+        if (sameFile(named, mapped)) {
+            return true;
+        }
+        int a = named.indexOf(' ');
+        int b = mapped.indexOf(' ');
+        return a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
+    }
+
     /** Whether this kernel's maps show the devices stat(2) shows (Linux 6.8+), from os.version. */
     static final boolean EXACT_MAPS_DEVICES = atLeast(Config.jvmProperty("os.version", ""), 6, 8);
 

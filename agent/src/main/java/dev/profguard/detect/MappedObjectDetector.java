@@ -63,7 +63,7 @@ public final class MappedObjectDetector implements Detector {
     private static Path named(ProcessView view, MappedObject object) {
         Path file = view.file(object.path());
         String named = Evidence.fileOf(file);
-        if (named != null && Evidence.sameFile(named, Evidence.sameForm(Evidence.fileOf(object)))) {
+        if (named != null && Evidence.sameFileByItsName(named, Evidence.sameForm(Evidence.fileOf(object)))) {
             return file;
         }
         return view.contentOf(object);

@@ -83,7 +83,13 @@ public final class ProbeDetector implements Detector {
             if (content != null && java.nio.file.Files.isRegularFile(content)) {
                 MappedObject mapped = byHeader.get(object.base());
                 String named = mapped == null ? null : Evidence.fileOf(content);
-                if (named != null && !Evidence.sameFile(named, Evidence.sameForm(Evidence.fileOf(mapped)))) {
+                String file = mapped == null ? null : Evidence.sameForm(Evidence.fileOf(mapped));
+                // the same inode is enough only under the mapping's own name (an overlay of two
+                // file systems shows stat another device); a name the linker's record gives otherwise
+                // (which code in the process can rewrite) must match the device too
+                boolean same = named == null || (mapped.path().equals(object.path())
+                        ? Evidence.sameFileByItsName(named, file) : Evidence.sameFile(named, file));
+                if (!same) {
                     content = null; // not the object: left to its memory and to the maps
                 } else {
                     evidence.judgedAsLoaded(object, content);

@@ -125,6 +125,29 @@ public final class LoadGate implements Function<Object[], Object> {
             return dev == otherDev && ino == otherIno;
         }
 
+        /**
+         * Whether {@code mapping} maps this file: its device and inode; or its inode, with the
+         * mapping's own name resolving to this file now. An overlay whose layers lie on different
+         * file systems (a tmpfs upper over a disk: live images, overlayroot) shows its own device in
+         * the maps and the layer's to stat: every benign load there was "swapped in during the load"
+         * and a clean production JVM was halted (red team, round 18).
+         */
+        boolean isMapped(MappedFiles.Mapping mapping) {
+            if (sameFile(mapping.dev(), mapping.ino())) {
+                return true;
+            }
+            if (ino != mapping.ino()) {
+                return false;
+            }
+            Identity named;
+            try {
+                named = identity(Path.of(mapping.path()));
+            } catch (RuntimeException e) { // a name Path cannot hold
+                return false;
+            }
+            return named != null && named.dev == dev && named.ino == ino;
+        }
+
         // Written out: a record's own equals and hashCode are bootstrapped through invokedynamic
         // at their first call, which came right between the judgement and dlopen (8-14 ms, strace).
         @Override
@@ -414,7 +437,7 @@ public final class LoadGate implements Function<Object[], Object> {
             Opened match = null;
             boolean namedAsJudged = mapping.path().equals(name);
             for (Opened opened : judged) {
-                if (opened.identity != null && opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+                if (opened.identity != null && opened.identity.isMapped(mapping)) {
                     match = opened;
                 }
                 namedAsJudged |= opened.shown.equals(mapping.path());
@@ -453,11 +476,11 @@ public final class LoadGate implements Function<Object[], Object> {
         Opened opened = open(mapping.path());
         try {
             Identity now = opened == null ? null : identity(opened.content);
-            if (now == null || !now.sameFile(mapping.dev(), mapping.ino())) {
+            if (now == null || !now.isMapped(mapping)) {
                 return decide(mapping.path(), null, unknown);
             }
             Decision decision = decideStable(opened, "swapped in while " + name + " was being loaded");
-            if (opened.identity == null || !opened.identity.sameFile(mapping.dev(), mapping.ino())) {
+            if (opened.identity == null || !opened.identity.isMapped(mapping)) {
                 return decide(mapping.path(), null, unknown);
             }
             return decision;

@@ -285,17 +285,31 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     }
 
     /**
-     * The JVM is ending normally (main returned, System.exit, SIGTERM): one more look when the
-     * dynamic linker's list moved since the last, before the C library runs the destructors and
-     * exit handlers in which a client writes what it buffered (a client that native code loaded
-     * behind the gate's back, after the watcher's last tick, would otherwise leave its capture
-     * file). After a clean start that ends within the watcher's first interval (it is not made
-     * yet), nearly free when nothing moved: one read of the counter. Once the watcher runs, a whole
-     * look, whatever the counter says (native code can put it back: red team round 17), a few
-     * milliseconds at the end of a JVM that ran for longer. What it finds is acted on as
-     * the watcher acts (runtime.action): switched off and its data deleted, or the JVM ended
-     * through _exit. Once per JVM; a second caller (the health publisher's hook, before it writes
-     * STOPPED) waits for the first to end.
+     * Whether the probe's first look, with the built-in rules the build wrote for it, says the
+     * full scan would find nothing: at start-up (Guard) and at the JVM's end ({@link #lastLook}).
+     * Anything else (something to look at, rules it cannot read, a failure) means look closer.
+     */
+    public static boolean firstLookIsClean(Probe probe) {
+        try {
+            return probe.startScan(dev.profguard.probe.NativeLoader.resource(dev.profguard.Agent.ownJar(RuntimeGuard.class),
+                    dev.profguard.rules.StartRules.RESOURCE, 1 << 20)) == 0;
+        } catch (Exception e) { // ProbeUnavailableException among them: the full look says why
+            return false;
+        }
+    }
+
+    /**
+     * The JVM is ending normally (main returned, System.exit, SIGTERM): one more look, before the
+     * C library runs the destructors and exit handlers in which a client writes what it buffered
+     * (a client that native code loaded behind the gate's back after the watcher's last tick would
+     * otherwise leave its capture file). A tick (one read of the counter when nothing moved), then,
+     * with the built-in rules, the probe's first look (about a third of a millisecond): native code
+     * can put the counter back (red team round 17), and what the first look flags is looked at
+     * whole, capture data included. A whole look on every end cost a JVM that ran past the first
+     * interval 35-42 ms (its classes), so only what the first look flags gets one. What it finds
+     * is acted on as the watcher acts (runtime.action): switched off and its data deleted, or the
+     * JVM ended through _exit. Once per JVM; a second caller (the health publisher's hook, before
+     * it writes STOPPED) waits for the first to end.
      */
     public static void lastLook() {
         synchronized (LAST_LOOK) {
@@ -305,18 +319,29 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
             lookedLast = true;
             Watcher watch = watcher;
             RuntimeGuard task = pendingWatch;
-            if (watch == null && (task == null
-                    || task.probe != null && task.count >= 0 && task.probe.changeCount() == task.count)) {
-                return; // no watch, or nothing loaded or unloaded since start-up
-            }
+            Config config = watch != null ? watch.config() : task != null ? task.config : null;
             try {
-                if (watch != null) {
+                if (watch == null && task == null) {
+                    return; // no watch
+                }
+                Probe probe = watch != null ? watch.probe() : task.probe;
+                boolean builtIn = watch != null ? watch.builtInRules() : task.rules == null;
+                boolean moved = watch != null || probe == null || task.count < 0 || probe.changeCount() != task.count;
+                boolean flagged = probe != null && builtIn && !firstLookIsClean(probe);
+                if (!moved && !flagged) {
+                    return; // nothing loaded or unloaded since start-up, and nothing to look at
+                }
+                watch = watch != null ? watch : watcherNow();
+                if (watch == null) {
+                    return;
+                }
+                if (flagged) {
                     watch.lookAtEnd();
-                } else if ((watch = watcherNow()) != null) {
-                    watch.tick(); // made just now: its baseline is start-up's, and the count moved since
+                } else {
+                    watch.tick();
                 }
             } catch (Throwable t) { // a bug of ours: said, and the JVM ends as it was going to
-                dev.profguard.log.Logs.get(task != null ? task.config.logFormat() : watch.config().logFormat()).error(
+                dev.profguard.log.Logs.get(config.logFormat()).error(
                         "internal error, the last look at the JVM's end failed: {}. Please report this.", String.valueOf(t));
             }
         }

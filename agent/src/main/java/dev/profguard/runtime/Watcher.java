@@ -148,6 +148,11 @@ public final class Watcher implements Runnable {
         return probe;
     }
 
+    /** Whether it judges by the built-in rules alone (what the probe's first look knows). */
+    boolean builtInRules() {
+        return rules == null || rules == RuleSet.orBuiltIn(null);
+    }
+
     /** The baseline a clean start left, now that the watcher runs beside main. */
     private void takePendingBaseline() {
         if (view == null) {
@@ -242,7 +247,7 @@ public final class Watcher implements Runnable {
         look(false); // waits for a look under way, then looks only if the count moved since that one began
     }
 
-    /** The JVM's end ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
+    /** The JVM's end when the probe's first look flags something ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
     void lookAtEnd() {
         look(true);
         lookForCaptureData();

@@ -145,6 +145,34 @@ class LoadGateTest extends JvmTest {
     }
 
     /**
+     * A benign library on an overlay whose layers lie on different file systems (a tmpfs upper over
+     * the disk, as live images and overlayroot have it): the maps show the overlay's device, stat
+     * the lower layer's. The gate took that for a file swapped in during the load and halted a
+     * clean production JVM with 78 (red team, round 18). Its inode, and its mapping's name
+     * resolving to the judged file, say it is the same. The JVM runs without capabilities, as in
+     * a container: the mapping cannot be read through map_files, and the watcher's last look must
+     * still find nothing to say.
+     */
+    @OnEachJdk
+    void aLibraryOnAnOverlayOfTwoFileSystemsLoadsSilently(Jdk jdk) throws Exception {
+        Path lower = Files.createDirectories(dir.resolve("lower"));
+        Files.copy(Jvm.fixture("libbenign.so"), lower.resolve("libbenign.so"));
+        Path layers = Files.createDirectories(dir.resolve("layers"));
+        Path merged = Files.createDirectories(dir.resolve("merged"));
+        String script = "mount -t tmpfs none " + layers + " && mkdir " + layers + "/upper " + layers + "/work"
+                + " && mount -t overlay overlay -o lowerdir=" + lower + ",upperdir=" + layers + "/upper,workdir="
+                + layers + "/work " + merged + " && exec setpriv --bounding-set=-all --inh-caps=-all \"$@\"";
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production")
+                .wrappedIn(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"))
+                .main(LoadApp.class, "System.load", merged.resolve("libbenign.so").toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("LOADED"), run.toString());
+        assertEquals(List.of(), run.profguardLines(), run.toString());
+    }
+
+    /**
      * What the gate warned of as it let the load go on is said once: the watcher, finding the
      * object at its next tick or at the JVM's end, does not say it again (it did, a second WARN).
      */
