@@ -291,12 +291,20 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      */
     public static boolean firstLookIsClean(Probe probe) {
         try {
-            return probe.startScan(dev.profguard.probe.NativeLoader.resource(dev.profguard.Agent.ownJar(RuntimeGuard.class),
-                    dev.profguard.rules.StartRules.RESOURCE, 1 << 20)) == 0;
+            byte[] rules = startRules;
+            if (rules == null) { // read once, at start-up, from the agent's own jar: 3 KB kept for the end
+                rules = dev.profguard.probe.NativeLoader.resource(dev.profguard.Agent.ownJar(RuntimeGuard.class),
+                        dev.profguard.rules.StartRules.RESOURCE, 1 << 20);
+                startRules = rules;
+            }
+            return probe.startScan(rules) == 0;
         } catch (Exception e) { // ProbeUnavailableException among them: the full look says why
             return false;
         }
     }
+
+    /** The built-in rules as the probe's first look reads them (the build wrote them into the jar). */
+    private static volatile byte[] startRules;
 
     /**
      * The JVM is ending normally (main returned, System.exit, SIGTERM): one more look, before the
