@@ -24,6 +24,8 @@
  * own bytes back, fills the free space above the client so that the next load lands below it,
  * opens VICTIM itself with dlopen and frees that space again: the client's code runs from a
  * mapping of the device, inode and name of a library the linker lists, mapped below it (round 12).
+ * LATE_UNLOAD=1 (with LATE_RECORD=1): a burst of records, then rmemShutDown() (its capture file
+ * written and closed) and dlclose(): nothing of the client loaded or open after (round 19).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -351,6 +353,19 @@ static void *late_dlopen_run(void *data)
     memcpy(&alloc, &found, sizeof alloc);
     found = dlsym(handle, "rmemInit");
     memcpy(&init, &found, sizeof init);
+    if (getenv("LATE_UNLOAD") != NULL) { /* a burst, then its capture written and closed, and the client gone */
+        void (*shutdown)(void);
+        found = dlsym(handle, "rmemShutDown");
+        memcpy(&shutdown, &found, sizeof shutdown);
+        for (int i = 0; i < 2000 && alloc != NULL; i++) {
+            alloc(0, (void *)(unsigned long)(0x1000 + i * 64), 64, 0);
+        }
+        if (shutdown != NULL) {
+            shutdown();
+        }
+        dlclose(handle);
+        return NULL;
+    }
     const char *reinit = getenv("LATE_REINIT_MS");
     long reinit_at = reinit == NULL ? -1 : atol(reinit) / 20;
     for (long tick = 0; tick < 300 && alloc != NULL; tick++) { /* 6 s, every 20 ms */

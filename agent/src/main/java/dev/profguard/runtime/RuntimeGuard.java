@@ -310,7 +310,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      * The JVM is ending normally (main returned, System.exit, SIGTERM): one more look, before the
      * C library runs the destructors and exit handlers in which a client writes what it buffered
      * (a client that native code loaded behind the gate's back after the watcher's last tick would
-     * otherwise leave its capture file). A tick (one read of the counter when nothing moved), then,
+     * otherwise leave its capture file). A tick (one read of the counter when nothing moved; when
+     * it moved, a look and a look for capture data, which a client gone since leaves behind), then,
      * with the built-in rules, the probe's first look (about a third of a millisecond): native code
      * can put the counter back (red team round 17), and what the first look flags is looked at
      * whole, capture data included. A whole look on every end cost a JVM that ran past the first
@@ -346,7 +347,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
                 if (flagged) {
                     watch.lookAtEnd();
                 } else {
-                    watch.tick();
+                    watch.tickAtEnd();
                 }
             } catch (Throwable t) { // a bug of ours: said, and the JVM ends as it was going to
                 dev.profguard.log.Logs.get(config.logFormat()).error(

@@ -247,6 +247,19 @@ public final class Watcher implements Runnable {
         look(false); // waits for a look under way, then looks only if the count moved since that one began
     }
 
+    /**
+     * The JVM's end when the probe's first look flags nothing: a tick, and when the linker's list
+     * moved since the last look, a look for capture data too. A client loaded, recording, shut down
+     * and unloaded since then leaves nothing loaded or open for the first look, only its capture
+     * file in the working directory (red team, round 19).
+     */
+    void tickAtEnd() {
+        if (probe == null || probe.changeCount() != lookedCount) {
+            look(false);
+            lookForCaptureData();
+        }
+    }
+
     /** The JVM's end when the probe's first look flags something ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
     void lookAtEnd() {
         look(true);

@@ -152,6 +152,32 @@ class LateClientTest extends JvmTest {
         assertSwitchedOffLate(run);
     }
 
+    /**
+     * A client loaded behind the gate, recording, shut down and unloaded before the end (red team,
+     * round 19): nothing of it is loaded or open at the end, only its capture file in the working
+     * directory. The end looks for capture data when the linker's list moved since the last look,
+     * and says so: found in production, with no client to switch off, the guard reports DOWN.
+     */
+    @OnEachJdk
+    void aClientGoneBeforeTheEndIsNotSilentAboutItsCaptureFile(Jdk jdk) throws Exception {
+        Path status = dir.resolve("status.json");
+        Path helper = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=10m,status.file=" + status)
+                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1")
+                .main(dev.profguard.it.app.UnloadApp.class, helper.toString(), Jvm.codeSource(PauseApp.class).toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("UNLOADED true"), "the helper is gone too\n" + run);
+        assertEquals(1, captureFiles().size(), "the client wrote its capture file and unloaded itself\n" + run);
+        String line = run.onlyProfguardLine();
+        assertTrue(line.startsWith("profguard: ERROR MTuner's client (rmem) found in this running JVM after start-up"), line);
+        assertTrue(line.contains(captureFiles().get(0).getFileName().toString()), line);
+        assertTrue(Files.readString(status).contains("\"client_active\":true"), Files.readString(status));
+    }
+
     @OnEachJdk
     void captureDataWrittenAfterStartUpIsNoticed(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
