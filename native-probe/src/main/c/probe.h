@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_ABI_VERSION 8
+#define PROBE_ABI_VERSION 9
 
 enum probe_status {
     PROBE_OK = 0,
@@ -330,6 +330,7 @@ void probe_end_process(int status);
  * The items point into text, a copy of the input that the rules own.
  */
 #define PROBE_MAX_RULES_TEXT ((size_t)1 << 20)
+#define PROBE_MAX_JUDGED 4096 /* files the gate judged, passed to the first look at the JVM's end */
 #define PROBE_MAX_RULE_ITEMS 512
 
 /* Items of one kind, pointing into the rules' text. */
@@ -351,6 +352,13 @@ struct probe_start_rules {
     struct probe_items controls;
     struct probe_items own;       /* the guard's own variables (options, tag): a name, or a prefix ending in '*' */
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
+    /*
+     * Files the load gate read whole and found mapped as it judged them (device and inode as
+     * stat(2) gives them, pairs): a listed object of one of them is placed as the system's are,
+     * judged by its image in memory. NULL at start-up; set by the caller, not parsed.
+     */
+    const uint64_t *judged;
+    size_t judged_count;
 };
 
 int probe_parse_start_rules(const char *text, size_t length, struct probe_start_rules *rules);

@@ -475,7 +475,8 @@ JNIEXPORT void JNICALL Java_dev_profguard_probe_Probe_endProcess0(JNIEnv *env, j
     probe_end_process(status);
 }
 
-JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jclass type, jbyteArray rules)
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jclass type, jbyteArray rules,
+                                                                   jlongArray judged)
 {
     (void)type;
     jsize length = rules == NULL ? 0 : (*env)->GetArrayLength(env, rules);
@@ -494,8 +495,19 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jc
         free(parsed);
         return -status;
     }
+    jsize pairs = judged == NULL ? 0 : (*env)->GetArrayLength(env, judged) / 2;
+    uint64_t *files = NULL;
+    if (pairs > 0 && pairs <= PROBE_MAX_JUDGED) {
+        files = malloc((size_t)pairs * 2 * sizeof *files);
+        if (files != NULL) {
+            (*env)->GetLongArrayRegion(env, judged, 0, pairs * 2, (jlong *)files);
+            parsed->judged = files;
+            parsed->judged_count = (size_t)pairs;
+        }
+    }
     uint32_t reasons = 0;
     (void)probe_scan_start(parsed, &reasons); /* a failure is in reasons: PROBE_SCAN_INCOMPLETE */
+    free(files);
     probe_free_start_rules(parsed);
     free(parsed);
     return (jint)reasons;
@@ -557,7 +569,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_defineBootClass0(JNIEnv *e
 
 static JNINativeMethod probe_methods[] = {
     {"defineBootClass0", "([B[B[B[BLjava/lang/Object;)I", (void *)Java_dev_profguard_probe_Probe_defineBootClass0},
-    {"startScan0", "([B)I", (void *)Java_dev_profguard_probe_Probe_startScan0},
+    {"startScan0", "([B[J)I", (void *)Java_dev_profguard_probe_Probe_startScan0},
     {"abiVersion0", "()I", (void *)Java_dev_profguard_probe_Probe_abiVersion0},
     {"changeCount0", "()J", (void *)Java_dev_profguard_probe_Probe_changeCount0},
     {"loadedObjects0", "()[B", (void *)Java_dev_profguard_probe_Probe_loadedObjects0},

@@ -661,13 +661,18 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         /* the name is the linker's record (l_name), which code in the process can rewrite: it
            places the object only when its file is the file mapped where the object was loaded
            (red team round 16: a client that named itself after a system library) */
+        int judged = 0; /* a file the gate judged whole before it let it load (the JVM's end) */
+        for (size_t j = 0; resolved && j + 1 < 2 * rules->judged_count; j += 2) {
+            judged |= rules->judged[j] == (uint64_t)file.st_dev && rules->judged[j + 1] == (uint64_t)file.st_ino;
+        }
         if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
-            || !resolved || !probe_placed(real, jdk_home) || !file_root_only || !dir_root_only
+            || !resolved || (!judged && (!probe_placed(real, jdk_home) || !file_root_only || !dir_root_only))
             || !probe_mapped_is(all, base, &file)) {
             *reasons |= PROBE_SCAN_OBJECT;
             continue;
         }
-        /* The system's and the JDK's own objects: what their loaded images define, from the linker. */
+        /* The system's and the JDK's own objects, and what the gate judged: what their loaded images
+           define, from the linker. */
         if (rules->symbols.count > 0) {
             memset(defined, 0, sizeof defined);
             if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined, &readable)

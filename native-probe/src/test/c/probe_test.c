@@ -602,6 +602,21 @@ static uint32_t scan_with(const char *rules_text)
     return reasons;
 }
 
+/* scan_with, with the files the gate judged (pairs of stat's device and inode). */
+static uint32_t scan_judged(const char *rules_text, const uint64_t *judged, size_t count)
+{
+    struct probe_start_rules rules;
+    uint32_t reasons = 0xffffffffu;
+    if (probe_parse_start_rules(rules_text, strlen(rules_text), &rules) != PROBE_OK) {
+        return reasons;
+    }
+    rules.judged = judged;
+    rules.judged_count = count;
+    CHECK(probe_scan_start(&rules, &reasons) == PROBE_OK);
+    probe_free_start_rules(&rules);
+    return reasons;
+}
+
 static void test_start_rules_parsing(void)
 {
     struct probe_start_rules rules;
@@ -665,6 +680,16 @@ static void test_start_scan(const char *fixture)
     CHECK(handle != NULL);
     /* the fixture lies outside the system's places: always looked closer at */
     CHECK((scan_with("rule a\nname *nothing-named-so*\n") & PROBE_SCAN_OBJECT) != 0);
+    /* unless the gate judged its file whole and found it mapped as judged (the JVM's end): then
+       placed as the system's are, its image in memory judged; another file's identity is not it */
+    struct stat itself;
+    CHECK(stat(fixture, &itself) == 0);
+    uint64_t judged[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino};
+    uint64_t other[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino + 1};
+    CHECK((scan_judged("rule a\nname *nothing-named-so*\n", judged, 1) & PROBE_SCAN_OBJECT) == 0);
+    CHECK((scan_judged("rule a\nname *nothing-named-so*\n", other, 1) & PROBE_SCAN_OBJECT) != 0);
+    CHECK((scan_judged("rule a\nsymbol fixture_answer\n", judged, 1) & PROBE_SCAN_OBJECT) != 0); /* its symbols count */
+    CHECK((scan_judged("rule a\nname *probe_fixture*\n", judged, 1) & PROBE_SCAN_OBJECT) != 0); /* and its name */
     CHECK((scan_with("rule a\nname *probe_fixture*\n") & PROBE_SCAN_MAPPING) != 0);
     /* libc is a system object: its name and symbols are what count */
     CHECK((scan_with("rule a\nname libc.so*\n") & PROBE_SCAN_MAPPING) != 0);

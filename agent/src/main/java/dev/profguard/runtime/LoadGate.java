@@ -253,6 +253,7 @@ public final class LoadGate implements Function<Object[], Object> {
         }
         List<Opened> judged;
         Map<String, MappedFiles.Mapping> before;
+        long counted = -1; // the linker's change count before the maps were read: what this load may explain from
         busy.set(Boolean.TRUE);
         try {
             // Linking the call and reading what is mapped now come first, so that the judgement
@@ -266,6 +267,7 @@ public final class LoadGate implements Function<Object[], Object> {
                     passing.remove();
                 }
             }
+            counted = runs && probe != null ? probe.changeCount() : -1;
             before = runs ? MappedFiles.read() : null;
             judged = judge(route, (Class<?>) call[2], name);
         } catch (UnsatisfiedLinkError refused) {
@@ -294,7 +296,7 @@ public final class LoadGate implements Function<Object[], Object> {
             passing.remove();
             busy.set(Boolean.TRUE);
             try {
-                afterLoad(judged, before, name);
+                afterLoad(judged, before, name, counted);
             } catch (LinkageError e) {
                 if (!dev.profguard.Agent.ownClassFailure(e)) {
                     throw e;
@@ -426,9 +428,11 @@ public final class LoadGate implements Function<Object[], Object> {
      * what JNI_OnLoad opened with dlopen) was loaded behind the gate's back like any native
      * dlopen: the watcher is asked to look at once, and acts per runtime.action.
      */
-    private void afterLoad(List<Opened> judged, Map<String, MappedFiles.Mapping> before, String name) {
+    private void afterLoad(List<Opened> judged, Map<String, MappedFiles.Mapping> before, String name, long counted) {
+        long count = counted < 0 ? -1 : probe.changeCount(); // before the maps: what they show, it counted
         Map<String, MappedFiles.Mapping> after = MappedFiles.read();
         boolean others = false;
+        boolean unexplained = false;
         for (Map.Entry<String, MappedFiles.Mapping> entry : after.entrySet()) {
             MappedFiles.Mapping mapping = entry.getValue();
             if (before.containsKey(entry.getKey()) || !mapping.executable()) {
@@ -447,11 +451,14 @@ public final class LoadGate implements Function<Object[], Object> {
                 boolean same = match.identity.equals(now)
                         && (match.digest == null || Arrays.equals(match.digest, digest(match.content)));
                 if (!same) {
+                    unexplained = true;
                     ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
                 } else {
                     dev.profguard.detect.Evidence.judgedAtLoad(mapping.dev(), mapping.ino()); // mapped as judged
+                    RuntimeGuard.judgedAtLoad(match.identity.dev(), match.identity.ino());
                 }
             } else if (namedAsJudged) {
+                unexplained = true;
                 // swapped between the judgement and dlopen: judged as mapped, if its file still is that object
                 ran(mapping.path(), judgeMapped(mapping, name,
                         "was replaced between profguard's check and dlopen, and again since"));
@@ -462,6 +469,9 @@ public final class LoadGate implements Function<Object[], Object> {
         Watcher look = others ? RuntimeGuard.watcherNow() : null;
         if (look != null) {
             look.tick();
+        }
+        if (!others && !unexplained && counted >= 0) {
+            RuntimeGuard.explained(counted, count); // all that moved the count was judged here
         }
     }
 

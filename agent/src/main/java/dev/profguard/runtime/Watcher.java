@@ -254,7 +254,8 @@ public final class Watcher implements Runnable {
      * file in the working directory (red team, round 19).
      */
     void tickAtEnd() {
-        if (probe == null || probe.changeCount() != lookedCount) {
+        long count = probe == null ? -1 : probe.changeCount();
+        if (probe == null || count != lookedCount && !RuntimeGuard.isExplained(count)) {
             look(false);
             lookForCaptureData();
         }

@@ -173,6 +173,27 @@ class LoadGateTest extends JvmTest {
     }
 
     /**
+     * A JNI library of the application's own, loaded through the gate, in a JVM that then ends: the
+     * end's first look is told which files the gate judged whole and found mapped as judged, and
+     * the count those loads explain, so nothing is left to look at whole: the watcher is never made
+     * (it was, with the ladder's classes, +44.5 ms at exit). A client loaded behind the gate is
+     * still looked at (LateClientTest).
+     */
+    @OnEachJdk
+    void aJvmThatLoadedAJudgedLibraryEndsWithoutAWholeLook(Jdk jdk) throws Exception {
+        Path library = Files.copy(Jvm.fixture("libbenign.so"), dir.resolve("libown.so"));
+        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=10m").option("-Xlog:class+load")
+                .main(LoadApp.class, "System.load", library.toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("LOADED"), run.toString());
+        assertTrue(run.stdout().contains("dev.profguard.runtime.LoadGate source"), "the gate judged it\n" + run);
+        assertFalse(run.stdout().contains("dev.profguard.runtime.Watcher source"), "no whole look at the end\n" + run);
+        assertEquals(List.of(), run.profguardLines(), run.toString());
+    }
+
+    /**
      * What the gate warned of as it let the load go on is said once: the watcher, finding the
      * object at its next tick or at the JVM's end, does not say it again (it did, a second WARN).
      */

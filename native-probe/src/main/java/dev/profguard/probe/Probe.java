@@ -16,7 +16,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 8;
+    static final int ABI_VERSION = 9;
 
     // The JNI methods, bound by RegisterNatives in the library's JNI_OnLoad (probe_jni.c), here
     // rather than in a class of their own: one class less to load before main (issue #16). Strings
@@ -87,9 +87,10 @@ public final class Probe {
     /**
      * The start-up scan's first look (start_scan.c), with the built-in rules in the probe's line
      * format: 0 when the full scan would find nothing, else what to look closer at (bits); minus a
-     * status when the rules cannot be read.
+     * status when the rules cannot be read. {@code judged}: device and inode pairs of files the load
+     * gate judged whole and found mapped as judged, placed as the system's are; or null.
      */
-    static native int startScan0(byte[] rules);
+    static native int startScan0(byte[] rules, long[] judged);
 
     /**
      * Defines a class in the boot loader from its bytes (or keeps the one defined before) and sets
@@ -132,7 +133,16 @@ public final class Probe {
      * @throws IllegalArgumentException when the probe cannot read the rules
      */
     public int startScan(byte[] rules) {
-        int reasons = startScan0(rules);
+        return startScan(rules, null);
+    }
+
+    /**
+     * As {@link #startScan(byte[])}, with the files the load gate judged whole and found mapped as
+     * judged ({@code judged}: device and inode pairs, as stat(2) gives them), whose listed objects
+     * are then placed as the system's are and judged by their images in memory.
+     */
+    public int startScan(byte[] rules, long[] judged) {
+        int reasons = startScan0(rules, judged);
         if (reasons < 0) {
             throw new IllegalArgumentException("profguard probe: the start-up rules cannot be read (status " + -reasons + ")");
         }
