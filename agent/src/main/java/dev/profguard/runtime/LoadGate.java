@@ -253,7 +253,7 @@ public final class LoadGate implements Function<Object[], Object> {
         }
         List<Opened> judged;
         Map<String, MappedFiles.Mapping> before;
-        long counted = -1; // the linker's change count before the maps were read: what this load may explain from
+        long counted = -1; // the linker's change count as the maps were read: what this load may explain from
         busy.set(Boolean.TRUE);
         try {
             // Linking the call and reading what is mapped now come first, so that the judgement
@@ -267,8 +267,11 @@ public final class LoadGate implements Function<Object[], Object> {
                     passing.remove();
                 }
             }
-            counted = runs && probe != null ? probe.changeCount() : -1;
             before = runs ? MappedFiles.read() : null;
+            // After the maps: a load before their read is counted here too, so nothing this load's
+            // count explains can be a mapping they already showed (one counted between the two reads
+            // is newly mapped after the load: not explained)
+            counted = runs && probe != null ? probe.changeCount() : -1;
             judged = judge(route, (Class<?>) call[2], name);
         } catch (UnsatisfiedLinkError refused) {
             throw refused;
