@@ -19,10 +19,11 @@
  * memory. For an object the linker's default namespace does not know, each read is one call; for
  * one the dynamic linker has loaded here, reads must also lie inside one of its readable PT_LOAD
  * segments as the linker reports them (dl_iterate_phdr), so a hostile table cannot send a read
- * outside what is mapped, and they go through a few page-sized lines copied whole: a lookup reads
- * the same hash table four bytes at a time. A check that a page is readable followed by a plain
- * copy was a race: a library that made its own pages unreadable between the two crashed the JVM
- * in the watcher (red team round 17). A page that cannot be read is an error, never a fault.
+ * outside what it claims, and they go through a few page-sized lines copied whole: a lookup reads
+ * the same hash table four bytes at a time. A page that is not mapped, or not readable, is an
+ * error, never a fault: a segment claimed over such pages (red team round 16) and a page made
+ * unreadable while it is read (round 17) alike. (A check of the kernel's mappings before a plain
+ * copy was a race, and once the copy itself checks, a second asking of the kernel for nothing.)
  */
 struct probe_image {
     int bounded;
@@ -443,30 +444,6 @@ static int probe_collect_segments(struct dl_phdr_info *info, size_t size, void *
 }
 
 /*
- * Keeps of the image's segments (the linker's record of them, which code in the process can
- * rewrite) only what is readable memory: in the ranges given (readable mappings, address order),
- * or as the kernel answers now. A segment claimed over a page that is not mapped, or not readable,
- * would otherwise fault in a plain copy and take the JVM down (red team round 16).
- */
-static int probe_clamp_image(struct probe_image *image, const struct probe_ranges *readable)
-{
-    uint64_t starts[PROBE_MAX_PHDRS];
-    uint64_t ends[PROBE_MAX_PHDRS];
-    int found = readable == NULL
-                ? probe_readable_parts(image->starts, image->ends, image->count, starts, ends, PROBE_MAX_PHDRS)
-                : probe_overlaps(image->starts, image->ends, image->count, readable, starts, ends, PROBE_MAX_PHDRS);
-    if (found < 0) {
-        image->count = 0;
-        return PROBE_UNAVAILABLE;
-    }
-    memcpy(image->starts, starts, (size_t)found * sizeof starts[0]);
-    memcpy(image->ends, ends, (size_t)found * sizeof ends[0]);
-    image->count = found;
-    image->last = -1;
-    return found > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
-}
-
-/*
  * The image of the object the linker has loaded under path, for its own dynamic symbol table to
  * be read in place within its segments. RTLD_NOLOAD: only an object already loaded under that
  * name; the file is not reopened, so a library deleted from disk since it was loaded is found.
@@ -488,7 +465,7 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
         *base = (uint64_t)map->l_addr; /* a shared object's ELF header is where its first PT_LOAD (vaddr 0) is */
     }
     dlclose(handle); /* NOLOAD took no reference beyond this one: the object stays as it was */
-    return image->count > 0 ? probe_clamp_image(image, NULL) : PROBE_UNAVAILABLE;
+    return image->count > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
 }
 
 /*
@@ -497,7 +474,7 @@ static int probe_open_own_image(const char *path, struct probe_image *image, uin
  * default namespace only.)
  */
 int probe_find_listed_symbols(uint64_t base, const char *name, const char *const *names, const uint32_t *hashes,
-                              size_t count, unsigned char *defined, const struct probe_ranges *readable)
+                              size_t count, unsigned char *defined)
 {
     struct probe_image image;
     probe_image_init(&image, 1);
@@ -511,8 +488,7 @@ int probe_find_listed_symbols(uint64_t base, const char *name, const char *const
     if (image.count == 0) {
         return PROBE_NOT_LOADED;
     }
-    int status = probe_clamp_image(&image, readable);
-    return status == PROBE_OK ? probe_find_all(&image, base, names, hashes, count, defined) : status;
+    return probe_find_all(&image, base, names, hashes, count, defined);
 }
 
 /*
@@ -567,7 +543,7 @@ int probe_find_main_symbols(const char *const *names, size_t count, unsigned cha
     probe_image_init(&image, 1);
     struct probe_segment_query query = {0, 0, NULL, &image};
     dl_iterate_phdr(probe_collect_main, &query);
-    if (image.count == 0 || probe_clamp_image(&image, NULL) != PROBE_OK) {
+    if (image.count == 0) {
         return PROBE_UNAVAILABLE;
     }
     /* through the linker's PT_DYNAMIC when it has one, relative to its load bias; else from the header */

@@ -107,8 +107,7 @@ static int probe_read_maps_text(probe_mapping_fn each, void *context, int *malfo
         struct probe_maps_line fields;
         if (probe_parse_maps_line(line, &fields)) {
             struct probe_mapping mapping = {fields.start, fields.end, fields.offset, fields.perms[2] == 'x',
-                                            probe_maps_device(fields.device), strtoull(fields.inode, NULL, 10), fields.path,
-                                            fields.perms[0] == 'r'};
+                                            probe_maps_device(fields.device), strtoull(fields.inode, NULL, 10), fields.path};
             each(context, &mapping);
         } else if (*line != '\0') {
             *malformed += 1;
@@ -138,145 +137,54 @@ struct probe_procmap_query {
     uint64_t build_id_addr;
 };
 #define PROBE_PROCMAP_QUERY _IOWR('f', 17, struct probe_procmap_query)
-#define PROBE_QUERY_READABLE 0x01
 #define PROBE_QUERY_EXECUTABLE 0x04
 #define PROBE_QUERY_COVERING_OR_NEXT 0x10
 #define PROBE_QUERY_FILE_BACKED 0x20
 
 /*
- * Each mapping of this process that reaches into [from, to), in address order, through
- * PROCMAP_QUERY on fd: when named, the file-backed ones alone, each with the name the maps text
- * shows (d_path, " (deleted)" included) unescaped. How many, or -1 when the kernel (or what is
+ * The file-backed mappings through PROCMAP_QUERY, each with the name the maps text shows
+ * (d_path, " (deleted)" included) unescaped. PROBE_UNAVAILABLE when the kernel (or what is
  * mounted at /proc/self/maps) does not answer it, or answers what it should not.
  */
-static int probe_query_range(int fd, uint64_t from, uint64_t to, int named, probe_mapping_fn each, void *context)
-{
-    char name[PATH_MAX + 64];
-    uint64_t address = from;
-    int count = 0;
-    for (; address < to; count++) {
-        struct probe_procmap_query query;
-        memset(&query, 0, sizeof query);
-        query.size = sizeof query;
-        query.query_flags = PROBE_QUERY_COVERING_OR_NEXT | (named ? PROBE_QUERY_FILE_BACKED : 0);
-        query.query_addr = address;
-        if (named) {
-            query.vma_name_addr = (uint64_t)(uintptr_t)name;
-            query.vma_name_size = sizeof name;
-        }
-        if (ioctl(fd, PROBE_PROCMAP_QUERY, &query) != 0) {
-            /* ENOENT: no mapping at or after address, the end; anything else: not answered here */
-            return errno == ENOENT ? count : -1;
-        }
-        if (query.vma_start >= to) {
-            break;
-        }
-        /* only the first can begin before from (the one covering it); each after starts where the last ended, or later */
-        if (count == PROBE_MAX_MAPPINGS || query.vma_end <= address || (count > 0 && query.vma_start < address)
-            || (named && (query.vma_name_size == 0 || query.vma_name_size > sizeof name || name[query.vma_name_size - 1] != '\0'))) {
-            return -1;
-        }
-        struct probe_mapping mapping = {query.vma_start, query.vma_end, query.vma_offset,
-                                        (query.vma_flags & PROBE_QUERY_EXECUTABLE) != 0,
-                                        (unsigned long long)query.dev_major << 32 | query.dev_minor, query.inode,
-                                        named ? name : "", (query.vma_flags & PROBE_QUERY_READABLE) != 0};
-        each(context, &mapping);
-        address = query.vma_end;
-    }
-    return count;
-}
-
-/* The file-backed mappings through PROCMAP_QUERY, named; PROBE_UNAVAILABLE when it lists none or is not answered. */
 static int probe_read_maps_query(probe_mapping_fn each, void *context)
 {
     int fd = -1;
     if (probe_open_proc("/proc/self/maps", &fd) != PROBE_OK) {
         return PROBE_UNAVAILABLE;
     }
-    int count = probe_query_range(fd, 0, UINT64_MAX, 1, each, context);
+    char name[PATH_MAX + 64];
+    uint64_t address = 0;
+    int status = PROBE_OK;
+    for (int count = 0;; count++) {
+        struct probe_procmap_query query;
+        memset(&query, 0, sizeof query);
+        query.size = sizeof query;
+        query.query_flags = PROBE_QUERY_COVERING_OR_NEXT | PROBE_QUERY_FILE_BACKED;
+        query.query_addr = address;
+        query.vma_name_addr = (uint64_t)(uintptr_t)name;
+        query.vma_name_size = sizeof name;
+        if (ioctl(fd, PROBE_PROCMAP_QUERY, &query) != 0) {
+            /* ENOENT: no mapping at or after address, the end; anything else: not answered here */
+            status = errno == ENOENT && count > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
+            break;
+        }
+        if (count == PROBE_MAX_MAPPINGS || query.vma_end <= address || query.vma_start < address
+            || query.vma_name_size == 0 || query.vma_name_size > sizeof name || name[query.vma_name_size - 1] != '\0') {
+            status = PROBE_UNAVAILABLE;
+            break;
+        }
+        struct probe_mapping mapping = {query.vma_start, query.vma_end, query.vma_offset,
+                                        (query.vma_flags & PROBE_QUERY_EXECUTABLE) != 0,
+                                        (unsigned long long)query.dev_major << 32 | query.dev_minor, query.inode, name};
+        each(context, &mapping);
+        address = query.vma_end;
+    }
     close(fd);
-    return count > 0 ? PROBE_OK : PROBE_UNAVAILABLE;
+    return status;
 }
 
 int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *malformed)
 {
     *malformed = 0;
     return query ? probe_read_maps_query(each, context) : probe_read_maps_text(each, context, malformed);
-}
-
-int probe_overlaps(const uint64_t *starts, const uint64_t *ends, int count, const struct probe_ranges *with,
-                   uint64_t *out_starts, uint64_t *out_ends, int capacity)
-{
-    int found = 0;
-    for (int i = 0; i < count; i++) {
-        for (size_t j = 0; j < with->count && with->starts[j] < ends[i]; j++) {
-            uint64_t low = starts[i] > with->starts[j] ? starts[i] : with->starts[j];
-            uint64_t high = ends[i] < with->ends[j] ? ends[i] : with->ends[j];
-            if (low < high && found < capacity) {
-                out_starts[found] = low;
-                out_ends[found] = high;
-                found++;
-            }
-        }
-    }
-    return found;
-}
-
-#define PROBE_MAX_READABLE 512
-
-/* The readable mappings that reach into some ranges, gathered in address order (at most PROBE_MAX_READABLE). */
-struct probe_readable {
-    const uint64_t *starts;
-    const uint64_t *ends;
-    int count;
-    uint64_t found_starts[PROBE_MAX_READABLE];
-    uint64_t found_ends[PROBE_MAX_READABLE];
-    size_t found;
-};
-
-static void probe_collect_readable(void *context, const struct probe_mapping *mapping)
-{
-    struct probe_readable *readable = context;
-    for (int i = 0; mapping->readable && i < readable->count && readable->found < PROBE_MAX_READABLE; i++) {
-        if (mapping->start < readable->ends[i] && mapping->end > readable->starts[i]) {
-            readable->found_starts[readable->found] = mapping->start;
-            readable->found_ends[readable->found] = mapping->end;
-            readable->found++;
-            break;
-        }
-    }
-}
-
-int probe_readable_parts(const uint64_t *starts, const uint64_t *ends, int count, uint64_t *out_starts,
-                         uint64_t *out_ends, int capacity)
-{
-    struct probe_readable *readable = calloc(1, sizeof *readable);
-    if (readable == NULL) {
-        return -1;
-    }
-    /* each range's mappings asked of the kernel, else every mapping from the maps text */
-    int fd = -1;
-    int answered = probe_open_proc("/proc/self/maps", &fd) == PROBE_OK;
-    for (int i = 0; answered && i < count; i++) {
-        readable->starts = &starts[i];
-        readable->ends = &ends[i];
-        readable->count = 1;
-        answered = probe_query_range(fd, starts[i], ends[i], 0, probe_collect_readable, readable) >= 0;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    readable->starts = starts;
-    readable->ends = ends;
-    readable->count = count;
-    int malformed = 0;
-    if (!answered) {
-        readable->found = 0;
-        answered = probe_read_mappings(0, probe_collect_readable, readable, &malformed) == PROBE_OK;
-    }
-    /* in address order as each range's walk or the text gives them: sorted when the ranges are */
-    struct probe_ranges found = {readable->found_starts, readable->found_ends, readable->found};
-    int parts = answered ? probe_overlaps(starts, ends, count, &found, out_starts, out_ends, capacity) : -1;
-    free(readable);
-    return parts;
 }

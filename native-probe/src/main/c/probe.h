@@ -57,24 +57,16 @@ int probe_count_changes(uint64_t *out);
 /* defined[i] = 1 when the loaded object named path itself defines names[i]. */
 int probe_find_symbols(const char *path, const char *const *names, size_t count, unsigned char *defined);
 
-/* Address ranges [starts[i], ends[i]), in address order. */
-struct probe_ranges {
-    const uint64_t *starts;
-    const uint64_t *ends;
-    size_t count;
-};
-
 /* The GNU hash of a symbol name (DT_GNU_HASH), for probe_find_listed_symbols. */
 uint32_t probe_symbol_hash(const char *name);
 
 /*
  * probe_find_symbols for the object the linker lists at base under name (a record of
  * probe_list_objects), with each name's probe_symbol_hash given: a scan of many objects hashes its
- * names once. readable: the readable file mappings of this process as the caller read them, in
- * address order, or NULL to ask the kernel (probe_readable_parts).
+ * names once.
  */
 int probe_find_listed_symbols(uint64_t base, const char *name, const char *const *names, const uint32_t *hashes,
-                              size_t count, unsigned char *defined, const struct probe_ranges *readable);
+                              size_t count, unsigned char *defined);
 
 /* Path of the object that a global lookup of name resolves to (interposition shows here). */
 int probe_find_provider(const char *name, struct probe_buffer *out);
@@ -289,23 +281,7 @@ struct probe_mapping {
     unsigned long long device; /* major << 32 | minor */
     unsigned long long inode;
     const char *path;          /* as the maps text shows it, or (query) unescaped */
-    int readable;
 };
-
-/*
- * The parts of the count ranges [starts[i], ends[i]) that are readable memory of this process now,
- * into out_starts/out_ends (at most capacity): through PROCMAP_QUERY, else the maps text. Their
- * number, or -1 when neither answers.
- */
-int probe_readable_parts(const uint64_t *starts, const uint64_t *ends, int count, uint64_t *out_starts,
-                         uint64_t *out_ends, int capacity);
-
-/*
- * The overlaps of the count ranges [starts[i], ends[i]) with the ranges with (in address order)
- * into out_starts/out_ends, at most capacity: their number.
- */
-int probe_overlaps(const uint64_t *starts, const uint64_t *ends, int count, const struct probe_ranges *with,
-                   uint64_t *out_starts, uint64_t *out_ends, int capacity);
 
 typedef void (*probe_mapping_fn)(void *context, const struct probe_mapping *mapping);
 

@@ -533,7 +533,6 @@ struct probe_file_mapping {
     unsigned long long inode;
     size_t name_at;
     int executable;
-    int readable;
 };
 
 /* Every file mapping of this process, in address order. */
@@ -557,7 +556,7 @@ static void probe_collect_mapping(void *context, const struct probe_mapping *map
         return;
     }
     struct probe_file_mapping record = {mapping->start, mapping->end, mapping->offset, mapping->device, mapping->inode,
-                                        all->names.size, mapping->executable, mapping->readable};
+                                        all->names.size, mapping->executable};
     if (probe_append_buffer(&all->names, mapping->path, strlen(mapping->path) + 1) != PROBE_OK
         || probe_append_buffer(&all->records, &record, sizeof record) != PROBE_OK) {
         all->failed = 1;
@@ -622,24 +621,6 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
     struct probe_places places;
     places.count = 0;
     places.fds = -1;
-    /* the readable file mappings, for the symbol lookups' reads to stay inside (red team round 16) */
-    const struct probe_file_mapping *records = (const struct probe_file_mapping *)(const void *)all->records.data;
-    size_t mapped = all->records.size / sizeof *records;
-    uint64_t *readable_starts = malloc((mapped + 1) * sizeof *readable_starts);
-    uint64_t *readable_ends = malloc((mapped + 1) * sizeof *readable_ends);
-    if (readable_starts == NULL || readable_ends == NULL) {
-        free(readable_starts);
-        free(readable_ends);
-        return PROBE_NO_MEMORY;
-    }
-    struct probe_ranges readable = {readable_starts, readable_ends, 0};
-    for (size_t i = 0; i < mapped; i++) {
-        if (records[i].readable) {
-            readable_starts[readable.count] = records[i].start;
-            readable_ends[readable.count] = records[i].end;
-            readable.count++;
-        }
-    }
     uint32_t hashes[PROBE_MAX_RULE_ITEMS]; /* each symbol's hash once a scan, not once an object */
     for (size_t i = 0; i < rules->symbols.count && i < PROBE_MAX_RULE_ITEMS; i++) {
         hashes[i] = probe_symbol_hash(rules->symbols.items[i]);
@@ -675,7 +656,7 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
            define, from the linker. */
         if (rules->symbols.count > 0) {
             memset(defined, 0, sizeof defined);
-            if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined, &readable)
+            if (probe_find_listed_symbols(base, name, rules->symbols.items, hashes, rules->symbols.count, defined)
                     != PROBE_OK
                 || memchr(defined, 1, rules->symbols.count) != NULL) {
                 *reasons |= PROBE_SCAN_OBJECT;
@@ -683,8 +664,6 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
         }
     }
     probe_free_places(&places);
-    free(readable_starts);
-    free(readable_ends);
     return status;
 }
 

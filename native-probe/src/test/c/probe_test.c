@@ -192,7 +192,7 @@ static void test_listed_symbols(const char *fixture)
         }
         unsigned char listed[6] = {9, 9, 9, 9, 9, 9};
         unsigned char named[6] = {9, 9, 9, 9, 9, 9};
-        int by_place = probe_find_listed_symbols(base, name, names, hashes, 6, listed, NULL);
+        int by_place = probe_find_listed_symbols(base, name, names, hashes, 6, listed);
         int by_name = probe_find_symbols(name, names, 6, named);
         CHECK(by_place == PROBE_OK);
         if (by_name == PROBE_OK) {
@@ -208,8 +208,8 @@ static void test_listed_symbols(const char *fixture)
             CHECK(listed[2] == 1 && listed[3] == 1 && listed[5] == 0);
         }
         unsigned char none[6];
-        CHECK(probe_find_listed_symbols(base + 4096, name, names, hashes, 6, none, NULL) == PROBE_NOT_LOADED);
-        CHECK(probe_find_listed_symbols(base, "/nowhere/libother.so", names, hashes, 6, none, NULL) == PROBE_NOT_LOADED);
+        CHECK(probe_find_listed_symbols(base + 4096, name, names, hashes, 6, none) == PROBE_NOT_LOADED);
+        CHECK(probe_find_listed_symbols(base, "/nowhere/libother.so", names, hashes, 6, none) == PROBE_NOT_LOADED);
     }
     CHECK(compared >= 3 && fixture_seen && libc_seen);
     probe_free_buffer(&objects);
@@ -254,7 +254,7 @@ static void test_lying_program_headers(const char *fixture)
     unsigned char defined[2] = {0, 0};
     CHECK(probe_find_symbols(fixture, names, 2, defined) == PROBE_OK && defined[0] == 1 && defined[1] == 1);
     memset(defined, 0, sizeof defined);
-    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined, NULL) == PROBE_OK
+    CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined) == PROBE_OK
           && defined[0] == 1 && defined[1] == 1);
     int before = *shutdowns;
     CHECK(probe_call_shutdown(fixture, "fixture_shutdown") == PROBE_OK && *shutdowns == before + 1);
@@ -270,7 +270,7 @@ static void test_lying_program_headers(const char *fixture)
     if (dynamic_at < header->e_phnum && (uintptr_t)&recorded[dynamic_at + 1] <= (uintptr_t)page + 4096) {
         recorded[dynamic_at].p_type = PT_NULL;
         memset(defined, 9, sizeof defined);
-        CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined, NULL) == PROBE_UNAVAILABLE);
+        CHECK(probe_find_listed_symbols((uint64_t)map->l_addr, map->l_name, names, hashes, 2, defined) == PROBE_UNAVAILABLE);
         recorded[dynamic_at].p_type = PT_DYNAMIC;
     }
     CHECK(mprotect(page, 4096, PROT_READ) == 0);
@@ -415,7 +415,7 @@ static void test_record_claiming_unreadable_memory(const char *fixture)
     const char *names[] = {"fixture_answer"};
     uint32_t hashes[] = {probe_symbol_hash(names[0])};
     unsigned char defined[1] = {9};
-    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL) != PROBE_OK);
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined) != PROBE_OK);
     CHECK(probe_find_symbols(fixture, names, 1, defined) != PROBE_OK);
     CHECK(probe_call_shutdown(fixture, "fixture_shutdown") != PROBE_OK);
     unclaim_record(fixture, &claim);
@@ -451,7 +451,7 @@ static void test_hash_table_made_unreadable_while_read(const char *fixture)
     const char *names[] = {"fixture_answer"};
     uint32_t hashes[] = {probe_symbol_hash(names[0])};
     unsigned char defined[1] = {9};
-    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL) == PROBE_OK
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK
           && defined[0] == 1); /* the copy is a working table */
     struct toggling toggling = {claim.hole + 4096, 0};
     pthread_t thread;
@@ -459,7 +459,7 @@ static void test_hash_table_made_unreadable_while_read(const char *fixture)
     int found = 0;
     int answered = 0;
     for (int i = 0; i < 20000; i++) {
-        int status = probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined, NULL);
+        int status = probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined);
         found += status == PROBE_OK && defined[0] == 1;
         answered += status == PROBE_OK || status == PROBE_UNAVAILABLE;
         status = probe_find_symbols(fixture, names, 1, defined);
