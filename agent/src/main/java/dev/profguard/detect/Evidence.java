@@ -145,12 +145,14 @@ public final class Evidence {
      * compared.
      */
     static boolean sameFile(String named, String mapped) {
-        if (named.equals(mapped)) {
-            return true;
-        }
+        return named.equals(mapped) || !EXACT_MAPS_DEVICES && sameInode(named, mapped);
+    }
+
+    /** Whether two files in {@link #fileOf(Path)}'s form have the same inode, whatever their devices. */
+    private static boolean sameInode(String named, String mapped) {
         int a = named.indexOf(' ');
         int b = mapped.indexOf(' ');
-        return !EXACT_MAPS_DEVICES && a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
+        return a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
     }
 
     /**
@@ -161,12 +163,7 @@ public final class Evidence {
      * which code in the process can rewrite) must match the device too.
      */
     static boolean sameFileByItsName(String named, String mapped) {
-        if (sameFile(named, mapped)) {
-            return true;
-        }
-        int a = named.indexOf(' ');
-        int b = mapped.indexOf(' ');
-        return a > 0 && b > 0 && named.substring(a).equals(mapped.substring(b));
+        return named.equals(mapped) || sameInode(named, mapped);
     }
 
     /** Whether this kernel's maps show the devices stat(2) shows (Linux 6.8+), from os.version. */
