@@ -195,6 +195,22 @@ static int probe_find_in_gnu_hash(struct probe_image *image, uint64_t base, uint
     if (header[0] == 0) {
         return 0;
     }
+    /*
+     * The Bloom filter first, as ld.so asks it (dl-lookup.c): a name whose two bits are not both set
+     * is one ld.so never looks up in this object, and most of the names asked are in no object. Only
+     * for a filter of the form ld.so assumes (a power of two of words, a shift below 64); any other,
+     * the chain is walked whatever the filter says, which finds all ld.so could and more.
+     */
+    if (header[2] != 0 && (header[2] & (header[2] - 1)) == 0 && header[3] < 64) {
+        uint64_t word;
+        if (probe_image_read(image, table + sizeof header + (uint64_t)((hash / 64) & (header[2] - 1)) * sizeof word, &word,
+                             sizeof word) != PROBE_OK) {
+            return -1;
+        }
+        if (((word >> (hash & 63)) & (word >> (((uint64_t)hash >> header[3]) & 63)) & 1) == 0) {
+            return 0;
+        }
+    }
     uint64_t buckets = table + sizeof header + (uint64_t)header[2] * sizeof(ElfW(Addr));
     uint64_t chains = buckets + (uint64_t)header[0] * 4;
     uint32_t index;

@@ -473,6 +473,46 @@ static void test_hash_table_made_unreadable_while_read(const char *fixture)
     unclaim_record(fixture, &claim);
 }
 
+/*
+ * The GNU hash table's Bloom filter is asked first, as ld.so asks it (dl-lookup.c): a name whose
+ * bits are clear there is one the linker never binds in this object, so it is not defined; a
+ * filter not of the form ld.so assumes (here a shift of 64 or more; also a count of words not a
+ * power of two) is passed over and the chain walked, which finds all ld.so could find and more.
+ */
+static void test_bloom_filter(const char *fixture)
+{
+    struct claimed_record claim;
+    if (!claim_record(fixture, 1, &claim)) {
+        return;
+    }
+    const char *names[] = {"fixture_answer"};
+    uint32_t hashes[] = {probe_symbol_hash(names[0])};
+    unsigned char defined[1] = {9};
+    uint32_t *header = (uint32_t *)(void *)(claim.hole + 4096);
+    uint64_t *bloom = (uint64_t *)(void *)(header + 4);
+    CHECK(header[2] > 0 && (header[2] & (header[2] - 1)) == 0 && header[3] < 64);
+    uint64_t base = (uint64_t)claim.map->l_addr;
+    CHECK(probe_find_listed_symbols(base, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK && defined[0] == 1);
+    CHECK(mprotect(claim.hole + 4096, 4096, PROT_READ | PROT_WRITE) == 0);
+    uint32_t words = header[2];
+    CHECK(words > 0);
+    uint32_t shift = header[3];
+    size_t word = (hashes[0] / 64) & (words - 1);
+    uint64_t kept = bloom[word];
+    bloom[word] = 0; /* both of the name's bits clear: ld.so would not look further */
+    CHECK(probe_find_listed_symbols(base, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK && defined[0] == 0);
+    bloom[word] = ~(uint64_t)0;
+    CHECK(probe_find_listed_symbols(base, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK && defined[0] == 1);
+    bloom[word] = 0;
+    header[3] = 64; /* a shift past the word: the chain is walked */
+    CHECK(probe_find_listed_symbols(base, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK && defined[0] == 1);
+    header[3] = shift;
+    bloom[word] = kept;
+    CHECK(mprotect(claim.hole + 4096, 4096, PROT_READ) == 0);
+    CHECK(probe_find_listed_symbols(base, claim.map->l_name, names, hashes, 1, defined) == PROBE_OK && defined[0] == 1);
+    unclaim_record(fixture, &claim);
+}
+
 static void test_provider_of_a_global_symbol(const char *fixture)
 {
     void *global = dlopen(fixture, RTLD_NOW | RTLD_GLOBAL);
@@ -1224,6 +1264,7 @@ int main(int argc, char **argv)
     test_lying_program_headers(argv[1]);
     test_record_claiming_unreadable_memory(argv[1]);
     test_hash_table_made_unreadable_while_read(argv[1]);
+    test_bloom_filter(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();
