@@ -136,13 +136,20 @@ static int probe_scan_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct probe_marks_state *state = data;
     (void)size;
-    if (info->dlpi_name == NULL || strcmp(info->dlpi_name, state->path) != 0) {
+    ElfW(Phdr) phdrs[128];
+    int named = 0;
+    size_t count = probe_copy_record(info, state->path, phdrs, sizeof phdrs / sizeof phdrs[0], &named);
+    if (!named) {
         return 0;
     }
     state->matched_object = 1;
+    if (count == 0 && info->dlpi_phnum > 0) {
+        state->status = PROBE_UNAVAILABLE; /* its headers cannot be read: no answer */
+        return 1;
+    }
     uint64_t budget = PROBE_MAX_SCAN;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && state->status == PROBE_OK; i++) {
-        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+    for (size_t i = 0; i < count && state->status == PROBE_OK; i++) {
+        const ElfW(Phdr) *phdr = &phdrs[i];
         /* Only the part backed by the file: the zero-fill can be 1.6 GB and reading it would
            commit that memory. */
         if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_filesz > 0) {

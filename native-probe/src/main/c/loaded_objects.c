@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <link.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,39 +8,68 @@
 
 #include "probe.h"
 
-struct probe_list_state {
-    struct probe_buffer *out;
-    int status;
+/*
+ * What dl_iterate_phdr reported of one object, as pointers: its program headers live in the
+ * object's own image and its name is the linker's l_name, which code in the process can point
+ * anywhere, so neither is read in place (below).
+ */
+struct probe_raw_object {
+    uint64_t base;
+    uintptr_t phdr;
+    size_t phnum;
+    uintptr_t name;
 };
 
-/* One record, appended without allocating (see probe_append_reserved): PROBE_TOO_LARGE when it does not fit. */
+struct probe_list_state {
+    struct probe_raw_object *raw;
+    size_t capacity;
+    size_t count; /* past capacity: how many there were, for a second walk with room for them */
+};
+
+/* One object's pointers, kept without allocating or reading through them (the linker's lock is held). */
 static int probe_add_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct probe_list_state *state = data;
     (void)size;
-    uint64_t base = (uint64_t)info->dlpi_addr;
+    if (state->count < state->capacity) {
+        struct probe_raw_object raw = {(uint64_t)info->dlpi_addr, (uintptr_t)info->dlpi_phdr, info->dlpi_phnum,
+                                       (uintptr_t)info->dlpi_name};
+        state->raw[state->count] = raw;
+    }
+    state->count++;
+    return 0;
+}
+
+size_t probe_copy_record(const struct dl_phdr_info *info, const char *name, ElfW(Phdr) *phdrs, size_t capacity,
+                         int *named)
+{
+    *named = 0;
+    size_t count = info->dlpi_phnum;
+    size_t length = name == NULL ? 0 : strlen(name) + 1;
+    char copy[PATH_MAX];
+    if (count > capacity || info->dlpi_phdr == NULL || length > sizeof copy) {
+        return 0;
+    }
+    uintptr_t addresses[2] = {(uintptr_t)info->dlpi_phdr, (uintptr_t)info->dlpi_name};
+    unsigned char *into[2] = {(unsigned char *)phdrs, (unsigned char *)copy};
+    size_t lengths[2] = {count * sizeof *phdrs, length};
+    int read[2] = {0, 0};
+    size_t regions = length > 0 && info->dlpi_name != NULL ? 2 : 1;
+    probe_read_regions(addresses, into, lengths, regions, read);
+    *named = regions == 2 && read[1] && memcmp(copy, name, length) == 0;
+    return read[0] ? count : 0;
+}
+
+/* The largest zero-fill of count program headers. */
+static uint64_t probe_zero_fill_of(const ElfW(Phdr) *phdrs, size_t count)
+{
     uint64_t zero_fill = 0;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        if (phdr->p_type == PT_LOAD && phdr->p_memsz > phdr->p_filesz
-            && phdr->p_memsz - phdr->p_filesz > zero_fill) {
-            zero_fill = phdr->p_memsz - phdr->p_filesz;
+    for (size_t i = 0; i < count; i++) {
+        if (phdrs[i].p_type == PT_LOAD && phdrs[i].p_memsz > phdrs[i].p_filesz && phdrs[i].p_memsz - phdrs[i].p_filesz > zero_fill) {
+            zero_fill = phdrs[i].p_memsz - phdrs[i].p_filesz;
         }
     }
-    const char *name = info->dlpi_name == NULL ? "" : info->dlpi_name;
-    uint32_t length = (uint32_t)strnlen(name, 65536);
-    int status = probe_append_reserved(state->out, &base, sizeof base);
-    if (status == PROBE_OK) {
-        status = probe_append_reserved(state->out, &zero_fill, sizeof zero_fill);
-    }
-    if (status == PROBE_OK) {
-        status = probe_append_reserved(state->out, &length, sizeof length);
-    }
-    if (status == PROBE_OK) {
-        status = probe_append_reserved(state->out, name, length);
-    }
-    state->status = status;
-    return status == PROBE_OK ? 0 : 1;
+    return zero_fill;
 }
 
 /* Appends one record: base, zero-fill, name. */
@@ -203,28 +233,103 @@ int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end)
     return status;
 }
 
-int probe_list_objects(struct probe_buffer *out)
+#define PROBE_NAME_GUESS 256
+
+/* The number of program headers of a raw record that are read: none past 128 (the limit of probe_zero_fill_at). */
+static size_t probe_raw_phnum(const struct probe_raw_object *raw)
 {
-    /* room made before the iteration, never inside it; more room and again when it did not fit */
-    struct probe_list_state state = {out, PROBE_TOO_LARGE};
-    for (size_t room = 16384; state.status == PROBE_TOO_LARGE && room <= out->limit * 2; room *= 4) {
-        out->size = 0;
-        if (probe_reserve_buffer(out, room) != PROBE_OK) {
+    return raw->phnum <= 128 && raw->phdr != 0 ? raw->phnum : 0;
+}
+
+/*
+ * The records of count objects: their program headers and names copied through process_vm_readv,
+ * a batch of them in two calls, never read in place (red team round 20: a library that made its
+ * own header page unreadable crashed the JVM here, and one that made it a userfaultfd trap hung it
+ * with the linker's lock held). Headers that cannot be read give a zero-fill of 0 (the object's
+ * symbols, read through the same record, are then no answer, which is looked closer at); a name
+ * that cannot be read, an empty one.
+ */
+static int probe_append_objects(struct probe_buffer *out, const struct probe_raw_object *raw, size_t count)
+{
+    int status = PROBE_OK;
+    for (size_t from = 0; status == PROBE_OK && from < count; from += PROBE_MAX_REGIONS) {
+        size_t n = count - from < PROBE_MAX_REGIONS ? count - from : PROBE_MAX_REGIONS;
+        size_t entries = 0;
+        for (size_t i = 0; i < n; i++) {
+            entries += probe_raw_phnum(&raw[from + i]);
+        }
+        ElfW(Phdr) *tables = malloc((entries > 0 ? entries : 1) * sizeof *tables);
+        char *names = malloc(n * PROBE_NAME_GUESS);
+        if (tables == NULL || names == NULL) {
+            free(tables);
+            free(names);
             return PROBE_NO_MEMORY;
         }
-        state.status = PROBE_OK;
-        dl_iterate_phdr(probe_add_object, &state);
-        if (state.status == PROBE_TOO_LARGE && out->capacity >= out->limit) {
-            break;
+        uintptr_t addresses[PROBE_MAX_REGIONS];
+        unsigned char *into[PROBE_MAX_REGIONS];
+        size_t lengths[PROBE_MAX_REGIONS];
+        int tables_read[PROBE_MAX_REGIONS];
+        int names_read[PROBE_MAX_REGIONS];
+        for (size_t i = 0, at = 0; i < n; i++) {
+            size_t phnum = probe_raw_phnum(&raw[from + i]);
+            addresses[i] = raw[from + i].phdr;
+            into[i] = (unsigned char *)&tables[at];
+            lengths[i] = phnum * sizeof *tables;
+            at += phnum;
         }
+        probe_read_regions(addresses, into, lengths, n, tables_read); /* every table in one call */
+        for (size_t i = 0; i < n; i++) {
+            addresses[i] = raw[from + i].name;
+            into[i] = (unsigned char *)&names[i * PROBE_NAME_GUESS];
+            lengths[i] = raw[from + i].name != 0 ? PROBE_NAME_GUESS : 0;
+        }
+        probe_read_regions(addresses, into, lengths, n, names_read); /* the names' first bytes in a second */
+        for (size_t i = 0, at = 0; i < n && status == PROBE_OK; i++) {
+            size_t phnum = probe_raw_phnum(&raw[from + i]);
+            uint64_t zero_fill = tables_read[i] ? probe_zero_fill_of(&tables[at], phnum) : 0;
+            at += phnum;
+            char whole[PATH_MAX];
+            const char *name = "";
+            const char *guess = &names[i * PROBE_NAME_GUESS];
+            if (raw[from + i].name == 0) {
+                name = "";
+            } else if (names_read[i] && memchr(guess, '\0', PROBE_NAME_GUESS) != NULL) {
+                name = guess;
+            } else if (probe_read_string(raw[from + i].name, whole, sizeof whole) == PROBE_OK) {
+                name = whole; /* longer than the guess, or near the end of what is readable */
+            }
+            status = probe_append_object(out, raw[from + i].base, zero_fill, name);
+        }
+        free(tables);
+        free(names);
     }
+    return status;
+}
+
+int probe_list_objects(struct probe_buffer *out)
+{
+    out->size = 0;
+    /* room made before the iteration, never inside it; more room and again when it did not fit */
+    struct probe_list_state state = {NULL, 0, 64};
+    while (state.count > state.capacity) {
+        free(state.raw);
+        state.capacity = state.count + 16;
+        state.raw = state.capacity <= 65536 ? malloc(state.capacity * sizeof *state.raw) : NULL;
+        if (state.raw == NULL) {
+            return state.capacity <= 65536 ? PROBE_NO_MEMORY : PROBE_TOO_LARGE;
+        }
+        state.count = 0;
+        dl_iterate_phdr(probe_add_object, &state);
+    }
+    int status = probe_append_objects(out, state.raw, state.count);
+    free(state.raw);
     /*
      * The linker's own list too: dl_iterate_phdr is a function a preloaded library can interpose
      * to hide itself, while _r_debug's chain of link maps is the linker's data. Every object it
      * holds that the iteration did not report is added (its name read through process_vm_readv).
      */
     int hops = 0;
-    for (struct link_map *map = _r_debug.r_map; map != NULL && state.status == PROBE_OK && hops < 65536;
+    for (struct link_map *map = _r_debug.r_map; map != NULL && status == PROBE_OK && hops < 65536;
          hops++) {
         struct link_map copy;
         if (probe_read_memory((uintptr_t)map, (unsigned char *)&copy, sizeof copy) != PROBE_OK) {
@@ -239,12 +344,12 @@ int probe_list_objects(struct probe_buffer *out)
             }
             name[n] = '\0';
             if (n > 0) {
-                state.status = probe_append_object(out, (uint64_t)copy.l_addr, probe_zero_fill_at((uint64_t)copy.l_addr), name);
+                status = probe_append_object(out, (uint64_t)copy.l_addr, probe_zero_fill_at((uint64_t)copy.l_addr), name);
             }
         }
         map = copy.l_next;
     }
-    return state.status;
+    return status;
 }
 
 static int probe_read_counts(struct dl_phdr_info *info, size_t size, void *data)

@@ -437,17 +437,19 @@ static int probe_collect_segments(struct dl_phdr_info *info, size_t size, void *
     if ((uint64_t)info->dlpi_addr != query->bias) {
         return 0;
     }
-    int here = query->name != NULL && info->dlpi_name != NULL && strcmp(info->dlpi_name, query->name) == 0;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum && query->name == NULL; i++) {
-        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        here |= phdr->p_type == PT_DYNAMIC && query->bias + phdr->p_vaddr == query->dynamic;
+    ElfW(Phdr) phdrs[PROBE_MAX_PHDRS];
+    int named = 0;
+    size_t count = probe_copy_record(info, query->name, phdrs, PROBE_MAX_PHDRS, &named);
+    int here = named;
+    for (size_t i = 0; i < count && query->name == NULL; i++) {
+        here |= phdrs[i].p_type == PT_DYNAMIC && query->bias + phdrs[i].p_vaddr == query->dynamic;
     }
     if (!here) {
         return 0; /* another object at the same bias (the main program and the vDSO can be at 0) */
     }
     struct probe_image *image = query->image;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+    for (size_t i = 0; i < count; i++) {
+        const ElfW(Phdr) *phdr = &phdrs[i];
         if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_R) != 0 && phdr->p_memsz > 0 && image->count < PROBE_MAX_PHDRS) {
             image->starts[image->count] = query->bias + phdr->p_vaddr;
             image->ends[image->count] = query->bias + phdr->p_vaddr + phdr->p_memsz;
@@ -526,8 +528,11 @@ static int probe_collect_main(struct dl_phdr_info *info, size_t size, void *data
     (void)size;
     query->bias = (uint64_t)info->dlpi_addr;
     struct probe_image *image = query->image;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+    ElfW(Phdr) phdrs[PROBE_MAX_PHDRS];
+    int named = 0;
+    size_t count = probe_copy_record(info, NULL, phdrs, PROBE_MAX_PHDRS, &named);
+    for (size_t i = 0; i < count; i++) {
+        const ElfW(Phdr) *phdr = &phdrs[i];
         if (phdr->p_type == PT_DYNAMIC) {
             image->dynamic = query->bias + phdr->p_vaddr;
         }

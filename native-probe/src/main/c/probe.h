@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <link.h>
 
 #define PROBE_ABI_VERSION 9
 
@@ -172,6 +173,16 @@ int probe_object_span(uint64_t base, uint64_t *start, uint64_t *end);
  * about twenty). status[i] is what probe_object_span would return for bases[i].
  */
 void probe_object_spans(const uint64_t *bases, size_t count, uint64_t *starts, uint64_t *ends, int *status);
+
+/*
+ * What dl_iterate_phdr reports of an object that code in the process can change, copied through
+ * process_vm_readv in one call, never read in place: its program headers (in its own image, which
+ * it can make unreadable or a userfaultfd trap: red team round 20) into phdrs, and, when name is
+ * given, whether its name (the linker's l_name, which can point anywhere) is name (*named). The
+ * number of headers copied: 0 when they could not be read or are more than capacity.
+ */
+size_t probe_copy_record(const struct dl_phdr_info *info, const char *name, ElfW(Phdr) *phdrs, size_t capacity,
+                         int *named);
 
 /* The most regions probe_read_regions reads in one call. */
 #define PROBE_MAX_REGIONS 64

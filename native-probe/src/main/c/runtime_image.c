@@ -31,9 +31,9 @@ static int probe_find_libjvm(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     struct probe_jvm_search *search = data;
-    const char *name = info->dlpi_name;
-    if (name == NULL) {
-        return 0;
+    char name[PATH_MAX];
+    if (info->dlpi_name == NULL || probe_read_string((uint64_t)(uintptr_t)info->dlpi_name, name, sizeof name) != PROBE_OK) {
+        return 0; /* read through process_vm_readv, never in place */
     }
     const char *slash = strrchr(name, '/');
     size_t length = strlen(name);

@@ -474,6 +474,47 @@ static void test_hash_table_made_unreadable_while_read(const char *fixture)
 }
 
 /*
+ * The linker's record of the fixture pointing its program headers, then its name, at a page that
+ * cannot be read (red team round 20: a library that made its own header page PROT_NONE crashed
+ * the JVM in the end's first look, and one that made it a userfaultfd trap hung it, with the
+ * linker's lock held; dlpi_phdr and dlpi_name were read in place). Every walk answers, none faults:
+ * the object is listed with no zero-fill, its symbols and marks are no answer.
+ */
+static void test_record_pointing_at_unreadable_memory(const char *fixture)
+{
+    struct claimed_record claim;
+    if (!claim_record(fixture, 0, &claim)) {
+        return;
+    }
+    const ElfW(Phdr) *claimed = *claim.slot;
+    *claim.slot = (const ElfW(Phdr) *)(const void *)claim.hole; /* PROT_NONE */
+    const char *base_name = strrchr(fixture, '/') != NULL ? strrchr(fixture, '/') + 1 : fixture;
+    struct probe_buffer objects;
+    probe_init_buffer(&objects, (size_t)16 << 20);
+    uint64_t fill = 9;
+    CHECK(probe_list_objects(&objects) == PROBE_OK && blob_lists(&objects, base_name, &fill) && fill == 0);
+    const char *names[] = {"fixture_answer"};
+    uint32_t hashes[] = {probe_symbol_hash(names[0])};
+    unsigned char defined[1] = {9};
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, claim.map->l_name, names, hashes, 1, defined) != PROBE_OK);
+    const unsigned char *patterns[] = {(const unsigned char *)"profguard-fixture-marker-7f3a"};
+    size_t lengths[] = {29};
+    unsigned char found[1] = {9};
+    CHECK(probe_find_marks(fixture, patterns, lengths, 1, found) == PROBE_UNAVAILABLE);
+    char *name = claim.map->l_name;
+    claim.map->l_name = (char *)claim.hole;
+    size_t listed_before = objects.size;
+    objects.size = 0;
+    CHECK(probe_list_objects(&objects) == PROBE_OK && !blob_lists(&objects, base_name, NULL) && objects.size > 0);
+    CHECK(objects.size < listed_before); /* the same objects, the fixture's name empty */
+    CHECK(probe_find_listed_symbols((uint64_t)claim.map->l_addr, name, names, hashes, 1, defined) == PROBE_NOT_LOADED);
+    claim.map->l_name = name;
+    *claim.slot = claimed;
+    probe_free_buffer(&objects);
+    unclaim_record(fixture, &claim);
+}
+
+/*
  * The GNU hash table's Bloom filter is asked first, as ld.so asks it (dl-lookup.c): a name whose
  * bits are clear there is one the linker never binds in this object, so it is not defined; a
  * filter not of the form ld.so assumes (here a shift of 64 or more; also a count of words not a
@@ -1265,6 +1306,7 @@ int main(int argc, char **argv)
     test_record_claiming_unreadable_memory(argv[1]);
     test_hash_table_made_unreadable_while_read(argv[1]);
     test_bloom_filter(argv[1]);
+    test_record_pointing_at_unreadable_memory(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);
     test_environ();

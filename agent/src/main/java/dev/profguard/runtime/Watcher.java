@@ -430,7 +430,12 @@ public final class Watcher implements Runnable {
     }
 
     private void reportJvmtiAgent(LoadedObject object) {
-        List<String> entry = probe.definedSymbols(object.name(), JVMTI_ENTRY);
+        List<String> entry;
+        try {
+            entry = probe.definedSymbols(object.name(), JVMTI_ENTRY);
+        } catch (RuntimeException e) {
+            return; // its record cannot be read (red team round 20): the evidence ladder says so, this note is not needed
+        }
         if (entry != null && !entry.isEmpty()) {
             log().atWarn().addKeyValue("outcome", "jvmti_agent").log("a JVMTI agent was loaded into this running JVM: "
                     + object.path() + " (defines " + String.join(", ", entry) + "). Dynamic agents can read and change "
