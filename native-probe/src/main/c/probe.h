@@ -340,9 +340,10 @@ struct probe_start_rules {
     struct probe_items own;       /* the guard's own variables (options, tag): a name, or a prefix ending in '*' */
     uint64_t zero_fill; /* the smallest a rule names; 0: none */
     /*
-     * Files the load gate read whole and found mapped as it judged them (device and inode as
-     * stat(2) gives them, pairs): a listed object of one of them is placed as the system's are,
-     * judged by its image in memory. NULL at start-up; set by the caller, not parsed.
+     * Files the load gate read whole and found mapped as it judged them (device, inode and change
+     * time in nanoseconds as stat(2) gives them, triples): a listed object of one of them, unchanged
+     * since, is placed as the system's are, judged by its image in memory. NULL at start-up; set by
+     * the caller, not parsed.
      */
     const uint64_t *judged;
     size_t judged_count;

@@ -495,14 +495,14 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jc
         free(parsed);
         return -status;
     }
-    jsize pairs = judged == NULL ? 0 : (*env)->GetArrayLength(env, judged) / 2;
+    jsize triples = judged == NULL ? 0 : (*env)->GetArrayLength(env, judged) / 3;
     uint64_t *files = NULL;
-    if (pairs > 0 && pairs <= PROBE_MAX_JUDGED) {
-        files = malloc((size_t)pairs * 2 * sizeof *files);
+    if (triples > 0 && triples <= PROBE_MAX_JUDGED) {
+        files = malloc((size_t)triples * 3 * sizeof *files);
         if (files != NULL) {
-            (*env)->GetLongArrayRegion(env, judged, 0, pairs * 2, (jlong *)files);
+            (*env)->GetLongArrayRegion(env, judged, 0, triples * 3, (jlong *)files);
             parsed->judged = files;
-            parsed->judged_count = (size_t)pairs;
+            parsed->judged_count = (size_t)triples;
         }
     }
     uint32_t reasons = 0;

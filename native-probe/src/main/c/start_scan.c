@@ -643,8 +643,12 @@ static int probe_scan_objects(const struct probe_start_rules *rules, const struc
            places the object only when its file is the file mapped where the object was loaded
            (red team round 16: a client that named itself after a system library) */
         int judged = 0; /* a file the gate judged whole before it let it load (the JVM's end) */
-        for (size_t j = 0; resolved && j + 1 < 2 * rules->judged_count; j += 2) {
-            judged |= rules->judged[j] == (uint64_t)file.st_dev && rules->judged[j + 1] == (uint64_t)file.st_ino;
+        uint64_t changed = (uint64_t)file.st_ctim.tv_sec * 1000000000u + (uint64_t)file.st_ctim.tv_nsec;
+        for (size_t j = 0; resolved && j + 2 < 3 * rules->judged_count; j += 3) {
+            /* the same file, unchanged since: a file rewritten in place keeps its device and inode
+               (red team round 20: a judged library unloaded, its file rewritten, loaded again) */
+            judged |= rules->judged[j] == (uint64_t)file.st_dev && rules->judged[j + 1] == (uint64_t)file.st_ino
+                      && rules->judged[j + 2] == changed;
         }
         if (probe_name_suspect(rules, name) || (rules->zero_fill > 0 && zero_fill >= rules->zero_fill)
             || !resolved || (!judged && (!probe_placed(real, jdk_home) || !file_root_only || !dir_root_only))

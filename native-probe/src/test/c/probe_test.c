@@ -683,7 +683,7 @@ static uint32_t scan_with(const char *rules_text)
     return reasons;
 }
 
-/* scan_with, with the files the gate judged (pairs of stat's device and inode). */
+/* scan_with, with the files the gate judged (triples of stat's device, inode and change time in ns). */
 static uint32_t scan_judged(const char *rules_text, const uint64_t *judged, size_t count)
 {
     struct probe_start_rules rules;
@@ -765,10 +765,14 @@ static void test_start_scan(const char *fixture)
        placed as the system's are, its image in memory judged; another file's identity is not it */
     struct stat itself;
     CHECK(stat(fixture, &itself) == 0);
-    uint64_t judged[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino};
-    uint64_t other[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino + 1};
+    uint64_t changed = (uint64_t)itself.st_ctim.tv_sec * 1000000000u + (uint64_t)itself.st_ctim.tv_nsec;
+    uint64_t judged[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino, changed};
+    uint64_t other[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino + 1, changed};
+    /* the same device and inode, changed since it was judged: rewritten in place (red team round 20) */
+    uint64_t rewritten[] = {(uint64_t)itself.st_dev, (uint64_t)itself.st_ino, changed - 1};
     CHECK((scan_judged("rule a\nname *nothing-named-so*\n", judged, 1) & PROBE_SCAN_OBJECT) == 0);
     CHECK((scan_judged("rule a\nname *nothing-named-so*\n", other, 1) & PROBE_SCAN_OBJECT) != 0);
+    CHECK((scan_judged("rule a\nname *nothing-named-so*\n", rewritten, 1) & PROBE_SCAN_OBJECT) != 0);
     CHECK((scan_judged("rule a\nsymbol fixture_answer\n", judged, 1) & PROBE_SCAN_OBJECT) != 0); /* its symbols count */
     CHECK((scan_judged("rule a\nname *probe_fixture*\n", judged, 1) & PROBE_SCAN_OBJECT) != 0); /* and its name */
     CHECK((scan_with("rule a\nname *probe_fixture*\n") & PROBE_SCAN_MAPPING) != 0);

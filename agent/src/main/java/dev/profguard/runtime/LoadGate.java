@@ -436,6 +436,7 @@ public final class LoadGate implements Function<Object[], Object> {
         Map<String, MappedFiles.Mapping> after = MappedFiles.read();
         boolean others = false;
         boolean unexplained = false;
+        int asJudged = 0; // the objects this load mapped as judged: what may explain the count's move
         for (Map.Entry<String, MappedFiles.Mapping> entry : after.entrySet()) {
             MappedFiles.Mapping mapping = entry.getValue();
             if (before.containsKey(entry.getKey()) || !mapping.executable()) {
@@ -457,8 +458,9 @@ public final class LoadGate implements Function<Object[], Object> {
                     unexplained = true;
                     ran(mapping.path(), decide(mapping.path(), null, "changed between profguard's check and dlopen"));
                 } else {
+                    asJudged++;
                     dev.profguard.detect.Evidence.judgedAtLoad(mapping.dev(), mapping.ino()); // mapped as judged
-                    RuntimeGuard.judgedAtLoad(match.identity.dev(), match.identity.ino());
+                    RuntimeGuard.judgedAtLoad(match.identity.dev(), match.identity.ino(), nanos(match.identity.changed()));
                 }
             } else if (namedAsJudged) {
                 unexplained = true;
@@ -473,8 +475,12 @@ public final class LoadGate implements Function<Object[], Object> {
         if (look != null) {
             look.tick();
         }
-        if (!others && !unexplained && counted >= 0) {
-            RuntimeGuard.explained(counted, count); // all that moved the count was judged here
+        // All that moved the count was judged here, and only that: the count adds loads and unloads,
+        // so a move larger than the objects newly mapped as judged is something else loaded or
+        // unloaded inside this load (a constructor that ran a client's whole life, or unloaded a
+        // judged library and loaded other code from its file: red team round 20).
+        if (!others && !unexplained && counted >= 0 && count - counted == asJudged) {
+            RuntimeGuard.explained(counted, count);
         }
     }
 
@@ -544,6 +550,11 @@ public final class LoadGate implements Function<Object[], Object> {
     }
 
     /** stat(2) of an open file through /proc/self/fd/N (the open inode), or null. */
+    /** A change time in nanoseconds, as stat(2)'s st_ctim; -1 when unknown (then no file matches it). */
+    private static long nanos(FileTime changed) {
+        return changed == null ? -1 : changed.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     static Identity identity(Path content) {
         try {
             Map<String, Object> a = Files.readAttributes(content, "unix:dev,ino,size,lastModifiedTime,ctime");

@@ -307,7 +307,8 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
     private static volatile byte[] startRules;
 
     /**
-     * Files the gate judged whole and found mapped as judged (stat's device and inode, pairs), for
+     * Files the gate judged whole and found mapped as judged (stat's device, inode and change time
+     * in ns, triples), for
      * the probe's first look at the end: their objects are placed as the system's are, judged by
      * their images in memory. Without it every JNI library outside the system's directories made
      * the end a whole look (+44.5 ms at exit).
@@ -320,17 +321,22 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
      */
     private static long explainedCount = -1;
 
-    /** The gate judged the file of stat's {@code device} and {@code inode}, and found it mapped as judged. */
-    static synchronized void judgedAtLoad(long device, long inode) {
-        for (int i = 0; i + 1 < judgedFiles.length; i += 2) {
-            if (judgedFiles[i] == device && judgedFiles[i + 1] == inode) {
+    /**
+     * The gate judged the file of stat's {@code device} and {@code inode}, as it was at {@code
+     * changed} (its change time in ns: a file rewritten in place keeps its device and inode), and
+     * found it mapped as judged.
+     */
+    static synchronized void judgedAtLoad(long device, long inode, long changed) {
+        for (int i = 0; i + 2 < judgedFiles.length; i += 3) {
+            if (judgedFiles[i] == device && judgedFiles[i + 1] == inode && judgedFiles[i + 2] == changed) {
                 return;
             }
         }
-        if (judgedFiles.length < 2 * 4096) {
-            long[] more = java.util.Arrays.copyOf(judgedFiles, judgedFiles.length + 2);
+        if (judgedFiles.length < 3 * 4096) {
+            long[] more = java.util.Arrays.copyOf(judgedFiles, judgedFiles.length + 3);
             more[judgedFiles.length] = device;
             more[judgedFiles.length + 1] = inode;
+            more[judgedFiles.length + 2] = changed;
             judgedFiles = more;
         }
     }

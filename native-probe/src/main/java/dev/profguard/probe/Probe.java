@@ -87,7 +87,7 @@ public final class Probe {
     /**
      * The start-up scan's first look (start_scan.c), with the built-in rules in the probe's line
      * format: 0 when the full scan would find nothing, else what to look closer at (bits); minus a
-     * status when the rules cannot be read. {@code judged}: device and inode pairs of files the load
+     * status when the rules cannot be read. {@code judged}: device, inode and change time (ns) triples of files the load
      * gate judged whole and found mapped as judged, placed as the system's are; or null.
      */
     static native int startScan0(byte[] rules, long[] judged);
@@ -138,7 +138,8 @@ public final class Probe {
 
     /**
      * As {@link #startScan(byte[])}, with the files the load gate judged whole and found mapped as
-     * judged ({@code judged}: device and inode pairs, as stat(2) gives them), whose listed objects
+     * judged ({@code judged}: device, inode and change time in nanoseconds, triples, as stat(2) gives
+     * them; a file changed since is not one of them), whose listed objects
      * are then placed as the system's are and judged by their images in memory.
      */
     public int startScan(byte[] rules, long[] judged) {
