@@ -69,15 +69,21 @@ public final class Actions {
 
     /**
      * What the watcher found after start-up, acted on per the policy's verdict: switched off in
-     * place, the JVM ended (halt), or left active with the guard DOWN in production.
+     * place, the JVM ended (halt), or left active with the guard DOWN in production. At the JVM's
+     * end ({@code ending}), a client that could not be switched off is not left to run its exit
+     * code, in which it writes what it buffered (red team round 20: a client with its API hidden,
+     * found by the end look): the JVM is ended as a halt ends it, its capture data disposed of.
      */
     public static void late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
-                            StateListener listener) {
+                            StateListener listener, boolean ending) {
         Logger log = Logs.get(config.logFormat());
         String subject = "this running JVM after start-up";
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize");
-            verdict = done.outcome() == Outcome.NEUTRALIZED ? done : new Verdict(Outcome.WARN, verdict.findings(), done.reason());
+            verdict = done.outcome() == Outcome.NEUTRALIZED ? done
+                    : ending && probe != null ? new Verdict(Outcome.HALT, verdict.findings(), done.reason()
+                            + "; the JVM is ending, and is ended without running the client's exit code")
+                    : new Verdict(Outcome.WARN, verdict.findings(), done.reason());
         }
         if (verdict.outcome() == Outcome.HALT) {
             String line = Report.line(verdict, Surface.LATE, config, subject, true) + " Capture data: "

@@ -134,6 +134,23 @@ public final class Neutralizer {
         for (String file : openAfter.keySet()) {
             unresolved.add("capture file " + file + " is still open");
         }
+        if (unresolved.isEmpty() && tried.isEmpty() && deferred.isEmpty()) {
+            // Capture data alone, and no client left loaded or holding it open: one that recorded,
+            // was shut down and unloaded in between two looks (red team rounds 19 and 20). Nothing
+            // is left to switch off; what it left is disposed of.
+            StringBuilder done = new StringBuilder(asked).append(": no client is loaded any more");
+            Set<String> disposed = new LinkedHashSet<>();
+            for (Finding finding : verdict.findings()) {
+                if (finding.strength() == Strength.STRONG && finding.path() != null
+                        && (finding.source() == Source.FILE || finding.source() == Source.OPEN_FILE) && disposed.add(finding.path())) {
+                    done.append("; the capture file it left, ").append(finding.path()).append(": ")
+                            .append(CaptureFiles.dispose(finding.path(), Path.of(finding.path()), config.deleteCaptureFiles()));
+                }
+            }
+            if (disposed.size() > 0) {
+                return new Verdict(Outcome.NEUTRALIZED, verdict.findings(), done.toString());
+            }
+        }
         if (!unresolved.isEmpty() || switched.isEmpty()) {
             return refuse(verdict, asked + ", but it could not be switched off: "
                     + (unresolved.isEmpty() ? "no loaded client object to switch off" : String.join("; ", unresolved)));

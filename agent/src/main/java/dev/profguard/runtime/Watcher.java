@@ -25,7 +25,12 @@ import dev.profguard.rules.RuleSet;
 import org.slf4j.Logger;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +74,16 @@ public final class Watcher implements Runnable {
      * end the JVM before it did.
      */
     private volatile long lookedCount;
+    /**
+     * The counter as of the last look for capture data: {@link #tickAtEnd} compares this, not
+     * {@link #lookedCount}, which any look advances (a tick's, the gate's after a load), and most
+     * do not look for capture data (red team round 20: a client's whole life, then a load whose
+     * dependency made the gate tick, and its capture file was never looked for).
+     */
+    private volatile long capturedCount;
     private boolean switchedOff;
+    /** The looks of the JVM's end (set once, by its hook): a client that cannot be switched off then would write at exit. */
+    private volatile boolean ending;
     /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
     private static final int CAPTURE_EVERY = 5;
     /**
@@ -80,7 +94,13 @@ public final class Watcher implements Runnable {
     private static final int LOOK_ANYWAY_EVERY = 20;
     private static final int MAX_NAMES = 10_000;
     private final Set<String> seenDescriptors = new HashSet<>();
-    private final Set<String> seenNames = new HashSet<>();
+    /**
+     * Each working-directory name as it was last judged: its identity (device, inode, size, change
+     * time). A name is judged again whenever that changes: judged once by name, an empty file made
+     * early and dated back was never judged again once a client appended its capture to it (red
+     * team round 20).
+     */
+    private final Map<String, Object> seenNames = new HashMap<>();
     /** When the guard began to watch (after its start-up scan): what is written after it is new. */
     private final long started;
     private long ticks;
@@ -137,6 +157,7 @@ public final class Watcher implements Runnable {
         // cannot count, so the first tick looks.
         watcher.lastCount = count < 0 ? -2 : count;
         watcher.lookedCount = watcher.lastCount;
+        watcher.capturedCount = watcher.lastCount;
         return watcher;
     }
 
@@ -180,6 +201,7 @@ public final class Watcher implements Runnable {
             // -2: the first tick looks even if nothing changes, for what came between the scan and now
             watcher.lastCount = inspected == null ? probe.changeCount() : -2;
             watcher.lookedCount = watcher.lastCount;
+            watcher.capturedCount = watcher.lastCount;
             Map<Long, MappedObject> byStart = byStart(code);
             for (LoadedObject object : inspected == null ? probe.loadedObjects() : inspected) {
                 watcher.knownObjects.add(identity(object, byStart));
@@ -254,15 +276,20 @@ public final class Watcher implements Runnable {
      * file in the working directory (red team, round 19).
      */
     void tickAtEnd() {
+        ending = true;
         long count = probe == null ? -1 : probe.changeCount();
-        if (probe == null || count != lookedCount && !RuntimeGuard.isExplained(count)) {
+        boolean explained = probe != null && RuntimeGuard.isExplained(count);
+        if (probe == null || count != lookedCount && !explained) {
             look(false);
+        }
+        if (probe == null || count != capturedCount && !explained) {
             lookForCaptureData();
         }
     }
 
     /** The JVM's end when the probe's first look flags something ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
     void lookAtEnd() {
+        ending = true;
         look(true);
         lookForCaptureData();
     }
@@ -352,7 +379,7 @@ public final class Watcher implements Runnable {
         if (verdict.outcome() == Outcome.ALLOW) {
             return;
         }
-        Actions.late(verdict, config, view, evidence, probe, listener);
+        Actions.late(verdict, config, view, evidence, probe, listener, ending);
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             switchedOff = true;
         }
@@ -365,6 +392,12 @@ public final class Watcher implements Runnable {
      * switched off (again: a client switched off and started again opens a new file).
      */
     public synchronized void lookForCaptureData() {
+        long count = probe == null ? -1 : probe.changeCount(); // before the look: what it shows, it counted
+        lookForCaptureDataSince();
+        capturedCount = count;
+    }
+
+    private void lookForCaptureDataSince() {
         takePendingBaseline();
         Evidence evidence = new Evidence(RuleSet.orBuiltIn(rules), probe);
         List<Finding> found = new ArrayList<>();
@@ -383,7 +416,8 @@ public final class Watcher implements Runnable {
         String[] names = workDir.list();
         for (int i = 0; names != null && i < names.length && i < MAX_NAMES; i++) {
             File file = new File(workDir, names[i]);
-            if (seenNames.add(names[i]) && file.isFile() && file.lastModified() > started
+            Object identity = writtenSince(file.toPath());
+            if (identity != null && !identity.equals(seenNames.put(names[i], identity)) && !reported.contains(file.getPath())
                     && !open.contains(file.getAbsolutePath())) { // said once, as the open file
                 found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), file.toPath(), false,
                         "written in the working directory after start-up")));
@@ -408,6 +442,26 @@ public final class Watcher implements Runnable {
         }
         found.addAll(clients);
         act(found, evidence);
+    }
+
+    /**
+     * A regular file's identity (device, inode, size, change time) when it was changed since the
+     * watch began, else null. The change time, which no one can set (a modification time can be
+     * dated back: red team round 20); the modification time only where the file system gives no
+     * change time.
+     */
+    private Object writtenSince(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,ctime,isRegularFile");
+            FileTime changed = (FileTime) a.get("ctime");
+            return Boolean.TRUE.equals(a.get("isRegularFile")) && changed.toMillis() > started
+                    ? List.of(a.get("dev"), a.get("ino"), a.get("size"), changed) : null;
+        } catch (UnsupportedOperationException e) {
+            File file = path.toFile();
+            return file.isFile() && file.lastModified() > started ? List.of(file.length(), file.lastModified()) : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // gone meanwhile, or not to be read: as before, not a file written here
+        }
     }
 
     private static boolean strongAbout(List<Finding> findings, String path) {

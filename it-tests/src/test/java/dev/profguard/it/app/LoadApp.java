@@ -11,6 +11,22 @@ public final class LoadApp {
     private LoadApp() {
     }
 
+    /** Until a capture file (*.MTuner) in the working directory holds data, at most 10 s; then 200 ms (its writer returns). */
+    private static void waitForCapture() throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            java.io.File[] found = new java.io.File(".").listFiles((dir, name) -> name.endsWith(".MTuner"));
+            boolean written = false;
+            for (java.io.File file : found == null ? new java.io.File[0] : found) {
+                written |= file.length() > 0;
+            }
+            if (written) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
+    }
+
     public static void main(String[] args) throws java.io.IOException, InterruptedException {
         System.out.println(HelloApp.MARKER);
         try {
@@ -39,6 +55,28 @@ public final class LoadApp {
                     System.load(args[1]);
                     System.out.println("LOADED");
                     Thread.sleep(60_000);
+                }
+                case "load-cycle-load" -> { // HELPER SECOND: load HELPER, create its trigger, wait for the
+                    // capture file its thread's client writes, then load SECOND
+                    System.load(args[1]);
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
+                    waitForCapture();
+                    System.load(args[2]);
+                }
+                case "load-preseen" -> { // HELPER MILLIS: load HELPER, make every capture file name of the
+                    // next two minutes, empty and dated 1970, stay MILLIS (capture looks), then trigger
+                    // HELPER's thread and wait for what its client writes
+                    System.load(args[1]);
+                    long now = System.currentTimeMillis() / 1000;
+                    for (long t = now - 2; t < now + 120; t++) {
+                        java.io.File made = new java.io.File("mtuner_capture_" + t + ".MTuner");
+                        made.createNewFile();
+                        made.setLastModified(1000);
+                    }
+                    Thread.sleep(Long.parseLong(args[2]));
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
+                    waitForCapture();
+                    Thread.sleep(700); // more ticks, capture looks among them
                 }
                 default -> throw new IllegalArgumentException(args[0]);
             }
