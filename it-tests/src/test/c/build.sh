@@ -15,6 +15,10 @@ cp "$out/libmtuner_standin.so" "$out/libcompress-helper.so"
 gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -o "$out/libhidden-helper.so" \
     "$src/mtuner_standin.c" -lpthread
 strip --strip-all "$out/libhidden-helper.so"
+# Hidden and stripped with a small .bss: only its content gives it away (red team, round 20).
+gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -DSTANDIN_SMALL_POOL -o "$out/libhidden-small.so" \
+    "$src/mtuner_standin.c" -lpthread
+strip --strip-all "$out/libhidden-small.so"
 # Hidden and stripped, and wipes its marks from its loaded memory: only its file still carries them.
 gcc "${hardening[@]}" -shared -fvisibility=hidden -DSTANDIN_HIDDEN -DSTANDIN_WIPE_MARKS -o "$out/libwiped-helper.so" \
     "$src/mtuner_standin.c" -lpthread

@@ -26,6 +26,9 @@
  * mapping of the device, inode and name of a library the linker lists, mapped below it (round 12).
  * LATE_UNLOAD=1 (with LATE_RECORD=1): a burst of records, then rmemShutDown() (its capture file
  * written and closed) and dlclose(): nothing of the client loaded or open after (round 19).
+ * LATE_COVER_WITH=DIR (with LATE_DLOPEN_NAMESPACE=new): once the client is open, DIR is
+ * bind-mounted over the client's directory, so that its name stands for DIR's file of that name
+ * (the same inode number on another device: red team, round 20). Needs a mount namespace of its own.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -33,6 +36,7 @@
 #include <link.h>
 #include <elf.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -344,6 +348,18 @@ static void *late_dlopen_run(void *data)
                    : borrow != NULL ? late_borrow(job->library, borrow)
                    : namespace != NULL && namespace[0] == 'n' ? dlmopen(LM_ID_NEWLM, job->library, RTLD_NOW | RTLD_LOCAL)
                    : dlopen(job->library, RTLD_NOW | RTLD_LOCAL);
+    const char *cover = getenv("LATE_COVER_WITH");
+    if (handle != NULL && cover != NULL) {
+        char directory[4096];
+        const char *slash = strrchr(job->library, '/');
+        if (slash != NULL && (size_t)(slash - job->library) < sizeof directory) {
+            memcpy(directory, job->library, (size_t)(slash - job->library));
+            directory[slash - job->library] = '\0';
+            if (mount(cover, directory, NULL, MS_BIND, NULL) != 0) {
+                perror("late_dlopen: mount");
+            }
+        }
+    }
     if (handle == NULL || getenv("LATE_RECORD") == NULL) {
         return NULL;
     }

@@ -13,7 +13,8 @@
  * Build variants (see build.sh): -DSTANDIN_WIPE_MARKS (with -DSTANDIN_HIDDEN) overwrites the marks
  * in its loaded memory once it has named its capture file, so only its file still carries them; -DSTANDIN_HIDDEN gives the API hidden visibility (a client whose
  * symbols are not exported) and, like the real client's default build, a ~1.6 GB zero-filled
- * .bss; -DSTANDIN_SELF_DELETE makes the library unlink its own file once it is mapped.
+ * .bss (-DSTANDIN_SMALL_POOL: 4 KiB); -DSTANDIN_SELF_DELETE makes the library unlink its own file
+ * once it is mapped.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -243,8 +244,13 @@ void free(void *ptr)
 }
 
 #ifdef STANDIN_HIDDEN
-/* The real client's static buffers: 1,644,167,604 bytes of .bss with its default configuration. */
+/* The real client's static buffers: 1,644,167,604 bytes of .bss with its default configuration;
+   -DSTANDIN_SMALL_POOL: 4 KiB, a client built small (no zero-fill to give it away). */
+#ifdef STANDIN_SMALL_POOL
+static unsigned char standin_pool[4096];
+#else
 static unsigned char standin_pool[1644167604];
+#endif
 RMEM_API unsigned char *standin_pool_at(size_t offset) { return standin_pool + offset; }
 #endif
 

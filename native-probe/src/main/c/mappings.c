@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -187,4 +188,64 @@ int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *ma
 {
     *malformed = 0;
     return query ? probe_read_maps_query(each, context) : probe_read_maps_text(each, context, malformed);
+}
+
+/* The mapping that starts at start, as probe_read_mappings reports it. */
+struct probe_mapping_at {
+    uint64_t start;
+    int found;
+    unsigned long long device;
+    unsigned long long inode;
+};
+
+static void probe_take_mapping_at(void *context, const struct probe_mapping *mapping)
+{
+    struct probe_mapping_at *at = context;
+    if (mapping->start == at->start && !at->found) {
+        at->found = 1;
+        at->device = mapping->device;
+        at->inode = mapping->inode;
+    }
+}
+
+int probe_mapped_file(const char *path, unsigned long long *device, unsigned long long *inode)
+{
+    *device = 0;
+    *inode = 0;
+    int fd = -1;
+    int status = probe_open_regular(path, &fd);
+    if (status != PROBE_OK) {
+        return status;
+    }
+    void *page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (page == MAP_FAILED) {
+        return PROBE_UNAVAILABLE;
+    }
+    struct probe_mapping_at at = {(uint64_t)(uintptr_t)page, 0, 0, 0};
+    int maps = -1;
+    if (probe_open_proc("/proc/self/maps", &maps) == PROBE_OK) {
+        struct probe_procmap_query query;
+        memset(&query, 0, sizeof query);
+        query.size = sizeof query;
+        query.query_flags = PROBE_QUERY_FILE_BACKED; /* the mapping covering the address, no name */
+        query.query_addr = at.start;
+        if (ioctl(maps, PROBE_PROCMAP_QUERY, &query) == 0 && query.vma_start == at.start) {
+            at.found = 1;
+            at.device = (unsigned long long)query.dev_major << 32 | query.dev_minor;
+            at.inode = query.inode;
+        }
+        close(maps);
+    }
+    int malformed = 0;
+    if (!at.found) { /* no PROCMAP_QUERY here: the text */
+        status = probe_read_mappings(0, probe_take_mapping_at, &at, &malformed);
+    }
+    munmap(page, 4096);
+    if (!at.found) {
+        return status == PROBE_OK ? PROBE_UNAVAILABLE : status;
+    }
+    *device = at.device;
+    *inode = at.inode;
+    return PROBE_OK;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <link.h>
 
-#define PROBE_ABI_VERSION 9
+#define PROBE_ABI_VERSION 10
 
 enum probe_status {
     PROBE_OK = 0,
@@ -302,6 +302,17 @@ typedef void (*probe_mapping_fn)(void *context, const struct probe_mapping *mapp
  * text); else /proc/self/maps as text (every line; *malformed counts those not as proc(5) has them).
  */
 int probe_read_mappings(int query, probe_mapping_fn each, void *context, int *malformed);
+
+/*
+ * The file the kernel maps for path now, as the maps show a mapping of it: its device (major << 32
+ * | minor) and inode. A page of it is mapped (PROT_READ, never touched) and the mapping asked of
+ * (PROCMAP_QUERY, else the maps text), then unmapped. On a stacked file system (overlayfs) stat(2)
+ * gives the overlay's device where the maps give the layer's: this is the one comparison with a
+ * mapping that holds there, and it is exact (red team round 20: a file of the same inode number on
+ * another device, bind-mounted under the mapping's name, passed for the mapped file). Only a
+ * regular file is opened (probe_open_regular).
+ */
+int probe_mapped_file(const char *path, unsigned long long *device, unsigned long long *inode);
 
 /* A file of /proc read whole into out, within its limit; never a non-regular file's (probe_open_proc). */
 int probe_read_small_file(const char *path, struct probe_buffer *out);

@@ -445,6 +445,23 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_openRegular0(JNIEnv *env, 
     return status == PROBE_OK ? fd : -status;
 }
 
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_mappedFile0(JNIEnv *env, jclass type, jbyteArray path, jlongArray out)
+{
+    (void)type;
+    char file[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, path, file, sizeof file) != PROBE_OK || out == NULL || (*env)->GetArrayLength(env, out) < 3) {
+        return -PROBE_BAD_INPUT;
+    }
+    unsigned long long device = 0;
+    unsigned long long inode = 0;
+    int status = probe_mapped_file(file, &device, &inode);
+    if (status == PROBE_OK) {
+        jlong values[3] = {(jlong)(device >> 32), (jlong)(device & 0xffffffffULL), (jlong)inode};
+        (*env)->SetLongArrayRegion(env, out, 0, 3, values);
+    }
+    return status == PROBE_OK ? PROBE_OK : -status;
+}
+
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_closeFile0(JNIEnv *env, jclass type, jint fd)
 {
     (void)env;
@@ -587,6 +604,7 @@ static JNINativeMethod probe_methods[] = {
     {"callShutdownAt0", "(J[B)I", (void *)Java_dev_profguard_probe_Probe_callShutdownAt0},
     {"openRegular0", "([B)I", (void *)Java_dev_profguard_probe_Probe_openRegular0},
     {"closeFile0", "(I)I", (void *)Java_dev_profguard_probe_Probe_closeFile0},
+    {"mappedFile0", "([B[J)I", (void *)Java_dev_profguard_probe_Probe_mappedFile0},
     {"selfObject0", "([J)[B", (void *)Java_dev_profguard_probe_Probe_selfObject0},
     {"endProcess0", "(I)V", (void *)Java_dev_profguard_probe_Probe_endProcess0},
     {"auditSlots0", "([B[[B)[B", (void *)Java_dev_profguard_probe_Probe_auditSlots0},

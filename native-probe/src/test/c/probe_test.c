@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -1235,6 +1236,21 @@ static int collect_base(struct dl_phdr_info *info, size_t size, void *data)
  * does alone: around unreadable headers (the short read's fallback), an ELF header whose program
  * header table is unreadable, a page that is no ELF header, 0, and more bases than one batch holds.
  */
+/* The file the kernel maps for a name: the same device and inode as stat(2) gives here (ext4); never a non-regular file's. */
+static void test_mapped_file(const char *fixture)
+{
+    struct stat itself;
+    CHECK(stat(fixture, &itself) == 0);
+    unsigned long long device = 0;
+    unsigned long long inode = 0;
+    CHECK(probe_mapped_file(fixture, &device, &inode) == PROBE_OK);
+    CHECK(inode == (unsigned long long)itself.st_ino);
+    CHECK(device == ((unsigned long long)major(itself.st_dev) << 32 | minor(itself.st_dev)));
+    CHECK(probe_mapped_file("/dev/null", &device, &inode) != PROBE_OK);
+    CHECK(probe_mapped_file("/nonexistent/libnothing.so", &device, &inode) != PROBE_OK);
+    CHECK(probe_mapped_file("/tmp", &device, &inode) != PROBE_OK);
+}
+
 static void test_object_spans(void)
 {
     uint64_t listed[61] = {0};
@@ -1310,6 +1326,7 @@ int main(int argc, char **argv)
     test_record_claiming_unreadable_memory(argv[1]);
     test_hash_table_made_unreadable_while_read(argv[1]);
     test_bloom_filter(argv[1]);
+    test_mapped_file(argv[1]);
     test_record_pointing_at_unreadable_memory(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);

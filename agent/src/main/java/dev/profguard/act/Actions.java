@@ -73,17 +73,22 @@ public final class Actions {
      * end ({@code ending}), a client that could not be switched off is not left to run its exit
      * code, in which it writes what it buffered (red team round 20: a client with its API hidden,
      * found by the end look): the JVM is ended as a halt ends it, its capture data disposed of.
+     *
+     * @return the verdict left standing when runtime.action=neutralize could not switch the client
+     *         off (the watcher ends the JVM with it when the JVM ends), else null
      */
-    public static void late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
-                            StateListener listener, boolean ending) {
+    public static Verdict late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
+                               StateListener listener, boolean ending) {
         Logger log = Logs.get(config.logFormat());
         String subject = "this running JVM after start-up";
+        boolean unswitched = false;
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize");
             verdict = done.outcome() == Outcome.NEUTRALIZED ? done
                     : ending && probe != null ? new Verdict(Outcome.HALT, verdict.findings(), done.reason()
                             + "; the JVM is ending, and is ended without running the client's exit code")
                     : new Verdict(Outcome.WARN, verdict.findings(), done.reason());
+            unswitched = verdict.outcome() == Outcome.WARN;
         }
         if (verdict.outcome() == Outcome.HALT) {
             String line = Report.line(verdict, Surface.LATE, config, subject, true) + " Capture data: "
@@ -95,7 +100,7 @@ public final class Actions {
                 listener.ending();
             }
             Exit.withoutClientFlush(config.exitCode(), probe);
-            return;
+            return null;
         }
         String line = Report.line(verdict, Surface.LATE, config, subject, true);
         boolean active = Policy.clientActive(verdict, config);
@@ -108,6 +113,7 @@ public final class Actions {
             }
             listener.changed(GuardState.late(verdict, outcome, active, "profguard: " + line));
         }
+        return unswitched ? verdict : null;
     }
 
     /**

@@ -156,14 +156,33 @@ public final class Evidence {
     }
 
     /**
-     * Whether a name's file and a mapping of that same name are one: {@link #sameFile}, or the same
-     * inode. An overlay whose layers lie on different file systems (a tmpfs upper over a disk)
-     * shows its own device in the maps and the layer's to stat, on every kernel (red team, round
-     * 18). Only for a name the mapping itself carries: a name from elsewhere (the linker's record,
-     * which code in the process can rewrite) must match the device too.
+     * Whether the file under {@code name} (stat'ed as {@code named}) and a mapping of that same name
+     * ({@code mapped}) are one: the same device and inode; or, where only the devices differ, the
+     * file the kernel maps for that name now is, exactly, the mapped one. An overlay whose layers
+     * lie on different file systems (a tmpfs upper over a disk) shows its own device in the maps and
+     * the layer's to stat, on every kernel (red team, round 18); the inode alone let a file of the
+     * same inode number on another device, bind-mounted under the mapping's name, pass for the
+     * mapped client (round 20). Without the probe, the inode alone, as before. Only for a name the
+     * mapping itself carries: a name from elsewhere (the linker's record, which code in the process
+     * can rewrite) must match the device too.
      */
-    static boolean sameFileByItsName(String named, String mapped) {
-        return named.equals(mapped) || sameInode(named, mapped);
+    boolean sameFileByItsName(String named, String mapped, Path name) {
+        if (named.equals(mapped)) {
+            return true;
+        }
+        if (!sameInode(named, mapped)) {
+            return false;
+        }
+        if (probe == null) {
+            return true;
+        }
+        long[] kernel;
+        try {
+            kernel = probe.mappedFile(name.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+        return kernel != null && mapped.equals(Long.toHexString(kernel[0]) + ":" + Long.toHexString(kernel[1]) + " " + kernel[2]);
     }
 
     /** Whether this kernel's maps show the devices stat(2) shows (Linux 6.8+), from os.version. */

@@ -60,10 +60,10 @@ public final class MappedObjectDetector implements Detector {
      * "code mapped from a file that could not be read", a WARN in production; one replaced on disk
      * was judged as its replacement.
      */
-    private static Path named(ProcessView view, MappedObject object) {
+    private static Path named(ProcessView view, Evidence evidence, MappedObject object) {
         Path file = view.file(object.path());
         String named = Evidence.fileOf(file);
-        if (named != null && Evidence.sameFileByItsName(named, Evidence.sameForm(Evidence.fileOf(object)))) {
+        if (named != null && evidence.sameFileByItsName(named, Evidence.sameForm(Evidence.fileOf(object)), file)) {
             return file;
         }
         return view.contentOf(object);
@@ -75,7 +75,7 @@ public final class MappedObjectDetector implements Detector {
         if (object.executable()) {
             boolean text = dev.profguard.probe.Names.strictUtf8(object.name()) != null;
             // a name that cannot be told back (not text, or escaped) is never read by that name
-            content = object.deleted() || !text || object.escaped() ? view.contentOf(object) : named(view, object);
+            content = object.deleted() || !text || object.escaped() ? view.contentOf(object) : named(view, evidence, object);
         }
         String detail = (object.executable() ? "code " : "") + where + (object.deleted() ? ", file deleted" : "");
         List<Finding> found = evidence.library(Source.MAPPED_OBJECT, object.path(), null, content, 0, detail,

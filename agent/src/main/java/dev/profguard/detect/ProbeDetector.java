@@ -88,7 +88,7 @@ public final class ProbeDetector implements Detector {
                 // file systems shows stat another device); a name the linker's record gives otherwise
                 // (which code in the process can rewrite) must match the device too
                 boolean same = named == null || (mapped.path().equals(object.path())
-                        ? Evidence.sameFileByItsName(named, file) : Evidence.sameFile(named, file));
+                        ? evidence.sameFileByItsName(named, file, content) : Evidence.sameFile(named, file));
                 if (!same) {
                     content = null; // not the object: left to its memory and to the maps
                 } else {

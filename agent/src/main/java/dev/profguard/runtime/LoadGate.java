@@ -127,12 +127,15 @@ public final class LoadGate implements Function<Object[], Object> {
 
         /**
          * Whether {@code mapping} maps this file: its device and inode; or its inode, with the
-         * mapping's own name resolving to this file now. An overlay whose layers lie on different
-         * file systems (a tmpfs upper over a disk: live images, overlayroot) shows its own device in
-         * the maps and the layer's to stat: every benign load there was "swapped in during the load"
-         * and a clean production JVM was halted (red team, round 18).
+         * mapping's own name resolving to this file now, and the file the kernel maps for that name
+         * now being exactly the mapped one. An overlay whose layers lie on different file systems
+         * (a tmpfs upper over a disk: live images, overlayroot) shows its own device in the maps and
+         * the layer's to stat: every benign load there was "swapped in during the load" and a clean
+         * production JVM was halted (red team, round 18). The inode alone would let a file of the
+         * same inode number on another device stand for the mapped one (round 20). Without the
+         * probe, the inode under the mapping's name, as before.
          */
-        boolean isMapped(MappedFiles.Mapping mapping) {
+        boolean isMapped(MappedFiles.Mapping mapping, Probe probe) {
             if (sameFile(mapping.dev(), mapping.ino())) {
                 return true;
             }
@@ -145,7 +148,21 @@ public final class LoadGate implements Function<Object[], Object> {
             } catch (RuntimeException e) { // a name Path cannot hold
                 return false;
             }
-            return named != null && named.dev == dev && named.ino == ino;
+            if (named == null || named.dev != dev || named.ino != ino) {
+                return false;
+            }
+            if (probe == null) {
+                return true;
+            }
+            long[] kernel;
+            try {
+                kernel = probe.mappedFile(mapping.path().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (RuntimeException | LinkageError e) {
+                return false;
+            }
+            // the maps' device as MappedFiles packs it (glibc's makedev)
+            return kernel != null && kernel[2] == mapping.ino() && ((kernel[1] & 0xff) | (kernel[0] & 0xfff) << 8
+                    | (kernel[1] & ~0xffL) << 12 | (kernel[0] & ~0xfffL) << 32) == mapping.dev();
         }
 
         // Written out: a record's own equals and hashCode are bootstrapped through invokedynamic
@@ -445,7 +462,7 @@ public final class LoadGate implements Function<Object[], Object> {
             Opened match = null;
             boolean namedAsJudged = mapping.path().equals(name);
             for (Opened opened : judged) {
-                if (opened.identity != null && opened.identity.isMapped(mapping)) {
+                if (opened.identity != null && opened.identity.isMapped(mapping, probe)) {
                     match = opened;
                 }
                 namedAsJudged |= opened.shown.equals(mapping.path());
@@ -495,11 +512,11 @@ public final class LoadGate implements Function<Object[], Object> {
         Opened opened = open(mapping.path());
         try {
             Identity now = opened == null ? null : identity(opened.content);
-            if (now == null || !now.isMapped(mapping)) {
+            if (now == null || !now.isMapped(mapping, probe)) {
                 return decide(mapping.path(), null, unknown);
             }
             Decision decision = decideStable(opened, "swapped in while " + name + " was being loaded");
-            if (opened.identity == null || !opened.identity.isMapped(mapping)) {
+            if (opened.identity == null || !opened.identity.isMapped(mapping, probe)) {
                 return decide(mapping.path(), null, unknown);
             }
             return decision;

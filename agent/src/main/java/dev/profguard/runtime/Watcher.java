@@ -84,6 +84,8 @@ public final class Watcher implements Runnable {
     private boolean switchedOff;
     /** The looks of the JVM's end (set once, by its hook): a client that cannot be switched off then would write at exit. */
     private volatile boolean ending;
+    /** A client found and left active because it could not be switched off (its verdict): not let write at the JVM's end. */
+    private Verdict unswitched;
     /** Capture data is looked for every this many ticks (every tick once a client was switched off). */
     private static final int CAPTURE_EVERY = 5;
     /**
@@ -285,6 +287,22 @@ public final class Watcher implements Runnable {
         if (probe == null || count != capturedCount && !explained) {
             lookForCaptureData();
         }
+        endUnswitched();
+    }
+
+    /**
+     * A client found earlier that could not be switched off (its API hidden) writes what it
+     * buffered in its exit code: at the JVM's end it is not let run (red team round 20), the JVM
+     * is ended as a halt ends it. Not without the probe, whose _exit is what skips that code.
+     */
+    private synchronized void endUnswitched() {
+        Verdict left = unswitched;
+        if (left != null && probe != null) {
+            unswitched = null;
+            Actions.late(new Verdict(Outcome.HALT, left.findings(), left.reason()
+                    + "; the JVM is ending, and is ended without running the client's exit code"), config, view,
+                    new Evidence(RuleSet.orBuiltIn(rules), probe), probe, listener, true);
+        }
     }
 
     /** The JVM's end when the probe's first look flags something ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
@@ -292,6 +310,7 @@ public final class Watcher implements Runnable {
         ending = true;
         look(true);
         lookForCaptureData();
+        endUnswitched();
     }
 
     /** The look itself; {@code anyway}: even when the linker's change counter did not move. */
@@ -379,7 +398,10 @@ public final class Watcher implements Runnable {
         if (verdict.outcome() == Outcome.ALLOW) {
             return;
         }
-        Actions.late(verdict, config, view, evidence, probe, listener, ending);
+        Verdict left = Actions.late(verdict, config, view, evidence, probe, listener, ending);
+        if (left != null) {
+            unswitched = left;
+        }
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             switchedOff = true;
         }

@@ -257,6 +257,34 @@ class LateClientTest extends JvmTest {
     }
 
     /**
+     * A hidden client (no API, no zero-fill) opened in a link-map namespace of its own from a tmpfs,
+     * then a second tmpfs bind-mounted over its directory, holding a benign library under the same
+     * name with the same inode number (red team round 20: the watcher judged the mapping as the
+     * cover, "the same inode under the mapping's own name"). A name stands for a mapping only when
+     * the file the kernel maps for it now is, exactly, the mapped one: the client is found while
+     * main runs, cannot be switched off, and at the JVM's end is not let write (78, no capture file).
+     */
+    @OnEachJdk
+    void aCoverOfTheSameInodeNumberOnAnotherDeviceIsNotTheMappedClient(Jdk jdk) throws Exception {
+        Path client = Files.createDirectories(dir.resolve("client"));
+        Path cover = Files.createDirectories(dir.resolve("cover"));
+        String script = "mount -t tmpfs -o inode64 none " + client + " && cp " + Jvm.fixture("libhidden-small.so") + " "
+                + client + "/libx.so && mount -t tmpfs -o inode64 none " + cover + " && cp " + Jvm.fixture("libbenign.so")
+                + " " + cover + "/libx.so && [ \"$(stat -c %i " + client + "/libx.so)\" = \"$(stat -c %i " + cover
+                + "/libx.so)\" ] && exec \"$@\"";
+        Jvm jvm = loadsAfterMain(jdk, "env=production,watch.interval=200ms", client.resolve("libx.so").toString())
+                .env("LATE_DLOPEN_NAMESPACE", "new").env("LATE_COVER_WITH", cover.toString())
+                .wrappedIn(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"))
+                .main(PauseApp.class, "2500");
+        Run run = jvm.run();
+        assertEquals(78, run.exitStatus(), run.toString());
+        List<String> lines = run.profguardLines();
+        assertTrue(lines.size() == 2 && lines.get(0).contains("mapped object " + client.resolve("libx.so") + " (carries "), run.toString());
+        assertTrue(lines.get(1).contains("the JVM is ending, and is ended without running the client's exit code"), lines.get(1));
+        assertEquals(List.of(), captureFiles(), "ended with _exit: nothing flushed at exit\n" + run);
+    }
+
+    /**
      * A client whose API is hidden (no rmemShutDown to call), loaded behind the gate shortly before
      * the JVM ends: the end look finds it and cannot switch it off, and the JVM is ending, so it is
      * ended through _exit (78) before the client's exit code can write what it buffered (red team

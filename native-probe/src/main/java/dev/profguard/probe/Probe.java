@@ -16,7 +16,7 @@ import java.util.Map;
  * Obtained from {@link NativeLoader#load}; one per JVM.
  */
 public final class Probe {
-    static final int ABI_VERSION = 9;
+    static final int ABI_VERSION = 10;
 
     // The JNI methods, bound by RegisterNatives in the library's JNI_OnLoad (probe_jni.c), here
     // rather than in a class of their own: one class less to load before main (issue #16). Strings
@@ -80,6 +80,9 @@ public final class Probe {
     static native int openRegular0(byte[] path);
 
     static native int closeFile0(int fd);
+
+    /** The file the kernel maps for path now (a page mapped and asked of): {major, minor, inode} into out; 0, or minus a status. */
+    static native int mappedFile0(byte[] path, long[] out);
 
     /** The probe library's own name; base[0] receives its load address. */
     static native byte[] selfObject0(long[] base);
@@ -425,6 +428,16 @@ public final class Probe {
 
     public void close(int fd) {
         closeFile0(fd);
+    }
+
+    /**
+     * The file the kernel maps for {@code name} now, as the maps show a mapping of it: {major,
+     * minor, inode}; null when it cannot say (not a regular file, unreadable, gone). Where stat(2)
+     * and the maps disagree on a device (overlayfs), this is the comparison that holds, and exactly.
+     */
+    public long[] mappedFile(byte[] name) {
+        long[] out = new long[3];
+        return mappedFile0(name, out) == OK ? out : null;
     }
 
     /** The probe library itself as the linker has it loaded (name and base), or null. */
