@@ -12,7 +12,7 @@
 #define PROBE_MAX_NAME 256
 
 #define PROBE_LINE 4096u
-#define PROBE_LINES 4
+#define PROBE_LINES 8
 
 /*
  * Where an object's image is read from: through process_vm_readv, never by dereferencing its
@@ -39,8 +39,13 @@ struct probe_image {
      * record is what its symbols are bound through.
      */
     uint64_t dynamic;
-    /* the lines: [low, high) of the page at page[i] copied into data[i]; high == 0: empty */
-    int next;
+    /*
+     * The lines: [low, high) of the page at page[i] copied into data[i]; high == 0: empty. The one
+     * used least recently is replaced (used[i], from clock): a lookup reads its table's header each
+     * time, and in libjvm a name the Bloom filter passes touches four more pages.
+     */
+    uint64_t clock;
+    uint64_t used[PROBE_LINES];
     uint64_t page[PROBE_LINES];
     uint64_t low[PROBE_LINES];
     uint64_t high[PROBE_LINES];
@@ -55,6 +60,19 @@ static void probe_image_init(struct probe_image *image, int bounded)
     image->last = -1;
 }
 
+/* The line to replace: an empty one, else the one used least recently. */
+static int probe_image_victim(struct probe_image *image)
+{
+    int victim = 0;
+    for (int i = 0; i < PROBE_LINES; i++) {
+        if (image->high[i] == 0) {
+            return i;
+        }
+        victim = image->used[i] < image->used[victim] ? i : victim;
+    }
+    return victim;
+}
+
 /*
  * The line holding address of segment, copied now when no line holds it; -1 when that page of the
  * segment cannot be read.
@@ -63,14 +81,15 @@ static int probe_image_line(struct probe_image *image, int segment, uint64_t add
 {
     for (int i = 0; i < PROBE_LINES; i++) {
         if (image->high[i] != 0 && address >= image->low[i] && address < image->high[i]) {
+            image->used[i] = ++image->clock;
             return i;
         }
     }
     uint64_t page = address & ~(uint64_t)(PROBE_LINE - 1);
     uint64_t low = page > image->starts[segment] ? page : image->starts[segment];
     uint64_t high = page + PROBE_LINE < image->ends[segment] ? page + PROBE_LINE : image->ends[segment];
-    int line = image->next;
-    image->next = (line + 1) % PROBE_LINES;
+    int line = probe_image_victim(image);
+    image->used[line] = ++image->clock;
     image->high[line] = 0;
     if (high <= low || probe_read_memory((uintptr_t)low, image->data[line] + (low - page), (size_t)(high - low)) != PROBE_OK) {
         return -1;
@@ -79,6 +98,59 @@ static int probe_image_line(struct probe_image *image, int segment, uint64_t add
     image->low[line] = low;
     image->high[line] = high;
     return line;
+}
+
+/*
+ * The lines holding each of count addresses (at most PROBE_LINES), copied in one process_vm_readv
+ * where no line holds them yet: a lookup's first reads (the dynamic section, then the hash table,
+ * which is most often in the image's first page) otherwise took a call each. An address outside
+ * the segments, or a line that cannot be read, is left to the reads themselves.
+ */
+static void probe_image_prefetch(struct probe_image *image, const uint64_t *addresses, int count)
+{
+    uintptr_t at[PROBE_LINES];
+    unsigned char *into[PROBE_LINES];
+    size_t lengths[PROBE_LINES];
+    int lines[PROBE_LINES];
+    int read[PROBE_LINES];
+    int wanted = 0;
+    for (int k = 0; k < count && wanted < PROBE_LINES; k++) {
+        uint64_t address = addresses[k];
+        int segment = -1;
+        for (int i = 0; i < image->count && segment < 0; i++) {
+            segment = address >= image->starts[i] && address < image->ends[i] ? i : -1;
+        }
+        int held = 0;
+        for (int i = 0; i < PROBE_LINES && !held; i++) {
+            held = image->high[i] != 0 && address >= image->low[i] && address < image->high[i];
+        }
+        for (int i = 0; i < wanted && !held; i++) {
+            held = address >= at[i] && address < at[i] + lengths[i];
+        }
+        if (segment < 0 || held) {
+            continue;
+        }
+        uint64_t page = address & ~(uint64_t)(PROBE_LINE - 1);
+        uint64_t low = page > image->starts[segment] ? page : image->starts[segment];
+        uint64_t high = page + PROBE_LINE < image->ends[segment] ? page + PROBE_LINE : image->ends[segment];
+        int line = probe_image_victim(image);
+        image->used[line] = ++image->clock;
+        image->page[line] = page;
+        image->low[line] = low;
+        image->high[line] = low; /* taken, holding nothing until read (not taken again meanwhile) */
+        at[wanted] = (uintptr_t)low;
+        into[wanted] = image->data[line] + (low - page);
+        lengths[wanted] = (size_t)(high - low);
+        lines[wanted] = line;
+        wanted++;
+    }
+    if (wanted == 0) {
+        return;
+    }
+    probe_read_regions(at, into, lengths, (size_t)wanted, read);
+    for (int i = 0; i < wanted; i++) {
+        image->high[lines[i]] = read[i] ? at[i] + lengths[i] : 0;
+    }
 }
 
 /* length bytes at address, all inside segment, through the lines. */
@@ -506,6 +578,8 @@ int probe_find_listed_symbols(uint64_t base, const char *name, const char *const
     if (image.count == 0) {
         return PROBE_NOT_LOADED;
     }
+    uint64_t first[2] = {image.dynamic, base}; /* the dynamic section, and the page a hash table is most often in */
+    probe_image_prefetch(&image, first, 2);
     return probe_find_all(&image, base, names, hashes, count, defined);
 }
 
