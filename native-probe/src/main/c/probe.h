@@ -358,6 +358,13 @@ struct probe_start_rules {
      */
     const uint64_t *judged;
     size_t judged_count;
+    /*
+     * The look at the JVM's end: the working directory's names are looked at too, for a rule's
+     * capture file name (a client loaded, shut down and unloaded since the last look leaves only
+     * that, and native code can put the linker's counter back: red team round 21). Set by the
+     * caller, not parsed.
+     */
+    int at_end;
 };
 
 int probe_parse_start_rules(const char *text, size_t length, struct probe_start_rules *rules);

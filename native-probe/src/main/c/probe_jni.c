@@ -522,6 +522,7 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_startScan0(JNIEnv *env, jc
             parsed->judged_count = (size_t)triples;
         }
     }
+    parsed->at_end = judged != NULL;
     uint32_t reasons = 0;
     (void)probe_scan_start(parsed, &reasons); /* a failure is in reasons: PROBE_SCAN_INCOMPLETE */
     free(files);

@@ -1106,6 +1106,22 @@ static int probe_scan_descriptors(const struct probe_start_rules *rules, uint32_
     return PROBE_OK;
 }
 
+/* The working directory's names, for a rule's capture file name: 1 when one is there. */
+static int probe_capture_named_here(const struct probe_start_rules *rules)
+{
+    DIR *here = opendir(".");
+    if (here == NULL) {
+        return 0; /* not listable: the look for capture data says so */
+    }
+    int found = 0;
+    struct dirent *entry;
+    while (!found && (entry = readdir(here)) != NULL) {
+        found = entry->d_name[0] != '.' && probe_any_glob(&rules->captures, entry->d_name);
+    }
+    closedir(here);
+    return found;
+}
+
 /* Whether a process traces this one through ptrace (TracerPid in /proc/self/status), as detect/TracerDetector reads it. */
 static int probe_scan_tracer(uint32_t *reasons)
 {
@@ -1182,6 +1198,9 @@ int probe_scan_start(const struct probe_start_rules *rules, uint32_t *reasons)
     }
     if (status == PROBE_OK) {
         status = probe_scan_descriptors(rules, reasons);
+    }
+    if (status == PROBE_OK && rules->at_end && rules->captures.count > 0 && probe_capture_named_here(rules)) {
+        *reasons |= PROBE_SCAN_OPEN_FILE;
     }
     if (status == PROBE_OK && rules->tracers.count > 0) {
         status = probe_scan_tracer(reasons);

@@ -699,6 +699,42 @@ static uint32_t scan_judged(const char *rules_text, const uint64_t *judged, size
     return reasons;
 }
 
+/* scan_with at the JVM's end (rules.at_end). */
+static uint32_t scan_at_end(const char *rules_text)
+{
+    struct probe_start_rules rules;
+    uint32_t reasons = 0xffffffffu;
+    if (probe_parse_start_rules(rules_text, strlen(rules_text), &rules) != PROBE_OK) {
+        return reasons;
+    }
+    rules.at_end = 1;
+    CHECK(probe_scan_start(&rules, &reasons) == PROBE_OK);
+    probe_free_start_rules(&rules);
+    return reasons;
+}
+
+/*
+ * At the JVM's end the first look also lists the working directory for a rule's capture file
+ * name: a client gone since the last look leaves only that, and native code can put the linker's
+ * counter back (red team round 21). At start-up it does not (a file left by an earlier run).
+ */
+static void test_capture_name_at_end(void)
+{
+    char here[PATH_MAX];
+    char made[] = "/tmp/probe-test-cwd-XXXXXX";
+    CHECK(getcwd(here, sizeof here) != NULL && mkdtemp(made) != NULL && chdir(made) == 0);
+    const char *rules = "rule a\ncapture mtuner_capture_*.MTuner\n";
+    CHECK((scan_at_end(rules) & PROBE_SCAN_OPEN_FILE) == 0);
+    FILE *capture = fopen("mtuner_capture_1796687839.MTuner", "w");
+    CHECK(capture != NULL);
+    if (capture != NULL) {
+        fclose(capture);
+    }
+    CHECK((scan_at_end(rules) & PROBE_SCAN_OPEN_FILE) != 0);
+    CHECK((scan_with(rules) & PROBE_SCAN_OPEN_FILE) == 0);
+    CHECK(unlink("mtuner_capture_1796687839.MTuner") == 0 && chdir(here) == 0 && rmdir(made) == 0);
+}
+
 static void test_start_rules_parsing(void)
 {
     struct probe_start_rules rules;
@@ -1327,6 +1363,7 @@ int main(int argc, char **argv)
     test_hash_table_made_unreadable_while_read(argv[1]);
     test_bloom_filter(argv[1]);
     test_mapped_file(argv[1]);
+    test_capture_name_at_end();
     test_record_pointing_at_unreadable_memory(argv[1]);
     test_shutdown(argv[1]);
     test_marks(argv[1]);

@@ -84,11 +84,14 @@ public final class Actions {
         boolean unswitched = false;
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
             Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize");
+            // only a client's code has an exit code to keep from running: capture data alone (a file
+            // someone holds open, whatever it is) never ends the JVM (red team round 21)
+            boolean code = namesCode(verdict);
             verdict = done.outcome() == Outcome.NEUTRALIZED ? done
-                    : ending && probe != null ? new Verdict(Outcome.HALT, verdict.findings(), done.reason()
+                    : ending && probe != null && code ? new Verdict(Outcome.HALT, verdict.findings(), done.reason()
                             + "; the JVM is ending, and is ended without running the client's exit code")
                     : new Verdict(Outcome.WARN, verdict.findings(), done.reason());
-            unswitched = verdict.outcome() == Outcome.WARN;
+            unswitched = verdict.outcome() == Outcome.WARN && code;
         }
         if (verdict.outcome() == Outcome.HALT) {
             String line = Report.line(verdict, Surface.LATE, config, subject, true) + " Capture data: "
@@ -114,6 +117,17 @@ public final class Actions {
             listener.changed(GuardState.late(verdict, outcome, active, "profguard: " + line));
         }
         return unswitched ? verdict : null;
+    }
+
+    /** Whether a verdict names a client's code (a loaded or mapped object), not only capture data. */
+    private static boolean namesCode(Verdict verdict) {
+        for (dev.profguard.detect.Finding finding : verdict.findings()) {
+            if (finding.strength() == dev.profguard.detect.Strength.STRONG && finding.path() != null
+                    && finding.source() != dev.profguard.detect.Source.FILE && finding.source() != dev.profguard.detect.Source.OPEN_FILE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -128,6 +128,18 @@ final class CaptureFiles {
         if (!delete) {
             return bytes + ", kept (capture.files=keep)";
         }
+        Path named = Path.of(shown);
+        if (Files.isSymbolicLink(named)) {
+            // the data is where the link leads, outside what the guard disposes of by name: said so,
+            // never "deleted" (red team round 21: links under the client's capture names)
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(named));
+            } catch (IOException | RuntimeException e) {
+                target = "somewhere unknown";
+            }
+            return bytes + " behind a symbolic link to " + target + ", kept there (a capture file written elsewhere)";
+        }
         try {
             Files.deleteIfExists(Path.of(shown));
             return bytes + ", deleted";

@@ -137,12 +137,14 @@ public final class Neutralizer {
         if (unresolved.isEmpty() && tried.isEmpty() && deferred.isEmpty()) {
             // Capture data alone, and no client left loaded or holding it open: one that recorded,
             // was shut down and unloaded in between two looks (red team rounds 19 and 20). Nothing
-            // is left to switch off; what it left is disposed of.
+            // is left to switch off; what it left is disposed of: a file of the working directory
+            // that its content says is capture data, by the name it was read under. Not an open
+            // file's: its descriptor's name ("P (deleted)") can be another file's (round 21).
             StringBuilder done = new StringBuilder(asked).append(": no client is loaded any more");
             Set<String> disposed = new LinkedHashSet<>();
             for (Finding finding : verdict.findings()) {
-                if (finding.strength() == Strength.STRONG && finding.path() != null
-                        && (finding.source() == Source.FILE || finding.source() == Source.OPEN_FILE) && disposed.add(finding.path())) {
+                if (finding.strength() == Strength.STRONG && finding.path() != null && finding.source() == Source.FILE
+                        && disposed.add(finding.path())) {
                     done.append("; the capture file it left, ").append(finding.path()).append(": ")
                             .append(CaptureFiles.dispose(finding.path(), Path.of(finding.path()), config.deleteCaptureFiles()));
                 }

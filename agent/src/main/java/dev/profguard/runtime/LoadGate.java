@@ -496,7 +496,9 @@ public final class LoadGate implements Function<Object[], Object> {
         // so a move larger than the objects newly mapped as judged is something else loaded or
         // unloaded inside this load (a constructor that ran a client's whole life, or unloaded a
         // judged library and loaded other code from its file: red team round 20).
-        if (!others && !unexplained && counted >= 0 && count - counted == asJudged) {
+        // One gated load loads one library: candidates the gate judged for a bare name and mapped
+        // by other means (mmap, no dlopen) are not loads (red team round 21).
+        if (!others && !unexplained && counted >= 0 && count - counted == Math.min(asJudged, 1)) {
             RuntimeGuard.explained(counted, count);
         }
     }

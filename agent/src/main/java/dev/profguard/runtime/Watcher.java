@@ -436,10 +436,20 @@ public final class Watcher implements Runnable {
         }
         File workDir = new File(Config.jvmProperty("user.dir", "."));
         String[] names = workDir.list();
-        for (int i = 0; names != null && i < names.length && i < MAX_NAMES; i++) {
+        // Every name a rule gives capture files, however many names there are; the others, read
+        // for a capture header, up to MAX_NAMES a look (red team round 21: a capture file listed
+        // past the first 10,000 names was never looked at).
+        int others = 0;
+        for (int i = 0; names != null && i < names.length; i++) {
+            boolean named = capturedName(evidence, names[i]);
+            if (!named && others++ >= MAX_NAMES) {
+                continue;
+            }
             File file = new File(workDir, names[i]);
             Object identity = writtenSince(file.toPath());
-            if (identity != null && !identity.equals(seenNames.put(names[i], identity)) && !reported.contains(file.getPath())
+            // judged again whenever it changes, a name already reported included (round 21: a decoy
+            // written and reported under the name the client then wrote under)
+            if (identity != null && !identity.equals(seenNames.put(names[i], identity))
                     && !open.contains(file.getAbsolutePath())) { // said once, as the open file
                 found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), file.toPath(), false,
                         "written in the working directory after start-up")));
@@ -484,6 +494,16 @@ public final class Watcher implements Runnable {
         } catch (IOException | RuntimeException e) {
             return null; // gone meanwhile, or not to be read: as before, not a file written here
         }
+    }
+
+    /** Whether a rule gives capture files this name. */
+    private static boolean capturedName(Evidence evidence, String name) {
+        for (dev.profguard.rules.Rule rule : evidence.rules().rules()) {
+            if (rule.matchesCaptureFile(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean strongAbout(List<Finding> findings, String path) {

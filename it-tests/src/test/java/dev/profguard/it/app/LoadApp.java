@@ -17,7 +17,7 @@ public final class LoadApp {
             java.io.File[] found = new java.io.File(".").listFiles((dir, name) -> name.endsWith(".MTuner"));
             boolean written = false;
             for (java.io.File file : found == null ? new java.io.File[0] : found) {
-                written |= file.length() > 0;
+                written |= file.length() > 5; // more than a decoy's header
             }
             if (written) {
                 break;
@@ -77,6 +77,32 @@ public final class LoadApp {
                     java.nio.file.Files.createFile(java.nio.file.Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
                     waitForCapture();
                     Thread.sleep(700); // more ticks, capture looks among them
+                }
+                case "load-linked" -> { // HELPER DIR: load HELPER, put symbolic links under every capture
+                    // file name of the next two minutes to DIR/<second>.bin, trigger, wait for the data
+                    System.load(args[1]);
+                    long now = System.currentTimeMillis() / 1000;
+                    for (long t = now - 2; t < now + 120; t++) {
+                        java.nio.file.Files.createSymbolicLink(java.nio.file.Path.of("mtuner_capture_" + t + ".MTuner"),
+                                java.nio.file.Path.of(args[2], t + ".bin"));
+                    }
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
+                    waitForCapture();
+                    Thread.sleep(700);
+                }
+                case "load-decoy" -> { // HELPER MILLIS: load HELPER, write a five-byte decoy with the capture
+                    // header under every capture file name of the next two minutes, stay MILLIS (the decoys
+                    // reported and deleted), then trigger and wait for the client's capture
+                    System.load(args[1]);
+                    long now = System.currentTimeMillis() / 1000;
+                    for (long t = now - 2; t < now + 120; t++) {
+                        java.nio.file.Files.write(java.nio.file.Path.of("mtuner_capture_" + t + ".MTuner"),
+                                new byte[] {0x00, 0x40, 0x01, 0x02, 0x02});
+                    }
+                    Thread.sleep(Long.parseLong(args[2]));
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(System.getenv("LATE_DLOPEN_TRIGGER")));
+                    waitForCapture();
+                    Thread.sleep(700);
                 }
                 default -> throw new IllegalArgumentException(args[0]);
             }

@@ -1,0 +1,94 @@
+package dev.profguard.it;
+
+import dev.profguard.it.Jvm.Run;
+import dev.profguard.it.app.LoadApp;
+import dev.profguard.it.app.PauseApp;
+import dev.profguard.it.app.SpoolApp;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the guard does with capture data found with no client left (red team rounds 20 and 21):
+ * it deletes what the working directory's content says is capture data, and nothing else; it
+ * never ends a JVM for data alone; and it says truly what became of each file.
+ */
+class CaptureDataPolicyTest extends JvmTest {
+    /**
+     * A clean production JVM holds an upload open whose first bytes are the capture header: said
+     * (DOWN while it is open), never a reason to end the JVM at its end (round 21: exit 78 from a
+     * verdict about data alone), and the application's file is not deleted.
+     */
+    @OnEachJdk
+    void dataHeldOpenNeverEndsTheJvmNorIsDeleted(Jdk jdk) throws Exception {
+        Path upload = dir.resolve("upload.bin");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .main(SpoolApp.class, "hold-open", upload.toString(), "1500").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains(PauseApp.DONE), run.toString());
+        assertTrue(Files.exists(upload), "the application's file is its own\n" + run);
+    }
+
+    /**
+     * A descriptor on an unlinked file with the capture header, and an ordinary file written since
+     * under the same name: the descriptor's name ("P (deleted)") is not the file now at P, which
+     * the guard never read and must not delete (round 21).
+     */
+    @OnEachJdk
+    void aDeletedOpenFileIsNotDisposedOfByItsOldName(Jdk jdk) throws Exception {
+        Path spool = dir.resolve("ledger.txt");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .main(SpoolApp.class, "hold-deleted", spool.toString(), "1500").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertEquals("an ordinary file, not capture data\n", Files.readString(spool), run.toString());
+    }
+
+    /**
+     * Symbolic links under the client's capture names, to a directory elsewhere: its capture lands
+     * there. The guard says so ("behind a symbolic link to T, kept there"), never "deleted" of data
+     * it left on disk (round 21: the line said "N bytes, deleted" of the link alone).
+     */
+    @OnEachJdk
+    void captureDataBehindALinkIsNeverSaidDeleted(Jdk jdk) throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Jvm jvm = clientCycle(jdk).main(LoadApp.class, "load-linked", helper().toString(), elsewhere.toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.matches(".*the capture file it left, \\S+mtuner_capture_\\d+\\.MTuner: \\d+ bytes behind a symbolic link to "
+                + java.util.regex.Pattern.quote(elsewhere.toString()) + "/\\d+\\.bin, kept there.*"), line);
+        assertTrue(!line.contains("deleted"), line);
+    }
+
+    /**
+     * A decoy with the capture header, written and reported under the name the client then writes
+     * under: the name is judged again when its file changes, so the client's capture is deleted
+     * too (round 21: a reported name was never judged again).
+     */
+    @OnEachJdk
+    void aNameReportedOnceIsJudgedAgainWhenWritten(Jdk jdk) throws Exception {
+        Jvm jvm = clientCycle(jdk).main(LoadApp.class, "load-decoy", helper().toString(), "1200");
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.profguardLines().size() >= 2, "the decoy, then the client's capture\n" + run);
+        assertEquals(List.of(), captureFiles(), "nothing with the header is left\n" + run);
+    }
+
+    private Path helper() throws Exception {
+        return Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
+    }
+
+    /** A helper loaded through the gate whose thread, once triggered, runs a client's whole life. */
+    private Jvm clientCycle(Jdk jdk) {
+        return Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
+                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
+                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1");
+    }
+}

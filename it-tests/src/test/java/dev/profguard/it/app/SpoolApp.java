@@ -1,0 +1,30 @@
+package dev.profguard.it.app;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A clean application that holds a file whose first bytes happen to be MTuner's capture header
+ * (an upload, a spool file): {@code hold-open PATH MILLIS} writes it and keeps it open MILLIS;
+ * {@code hold-deleted PATH MILLIS} writes it, opens it, unlinks it and writes an ordinary file
+ * under the same name, then keeps the first open MILLIS. Closes, then prints MAIN-DONE.
+ */
+public final class SpoolApp {
+    private SpoolApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(HelloApp.MARKER);
+        Path path = Path.of(args[1]);
+        Files.write(path, new byte[] {0x00, 0x40, 0x01, 0x02, 0x02, 'u', 'p', 'l', 'o', 'a', 'd', '\n'});
+        try (RandomAccessFile held = new RandomAccessFile(path.toFile(), "r")) {
+            if (args[0].equals("hold-deleted")) {
+                Files.delete(path);
+                Files.writeString(path, "an ordinary file, not capture data\n");
+            }
+            Thread.sleep(Long.parseLong(args[2]));
+        }
+        System.out.println(PauseApp.DONE);
+    }
+}
