@@ -61,6 +61,8 @@ gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libfastpath.so" "$src
 gcc "${hardening[@]}" -shared -o "$out/libmalloc-conf.so" "$src/malloc_conf.c"
 # bytehound's exported C API (not packaged): libbytehound.so.
 gcc "${hardening[@]}" -fvisibility=hidden -shared -o "$out/libbytehound.so" "$src/bytehound_standin.c"
+# Holds write leases on files it makes (red team, round 21).
+gcc "${hardening[@]}" -o "$out/lease_holder" "$src/lease_holder.c"
 # An ordinary library: the load gate must let it through silently.
 gcc "${hardening[@]}" -shared -o "$out/libbenign.so" "$src/benign.c"
 # The same, padded to be larger than the client: a file whose inode the client can borrow (red team, round 12).

@@ -462,6 +462,23 @@ JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_mappedFile0(JNIEnv *env, j
     return status == PROBE_OK ? PROBE_OK : -status;
 }
 
+JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_readHead0(JNIEnv *env, jclass type, jbyteArray path, jbyteArray into)
+{
+    (void)type;
+    char file[PROBE_MAX_PATH];
+    if (probe_copy_bytes(env, path, file, sizeof file) != PROBE_OK || into == NULL) {
+        return -PROBE_BAD_INPUT;
+    }
+    unsigned char head[4096];
+    jsize wanted = (*env)->GetArrayLength(env, into);
+    size_t capacity = wanted < 0 ? 0 : (size_t)wanted < sizeof head ? (size_t)wanted : sizeof head;
+    long got = probe_read_head(file, head, capacity);
+    if (got > 0) {
+        (*env)->SetByteArrayRegion(env, into, 0, (jsize)got, (const jbyte *)head);
+    }
+    return (jint)got;
+}
+
 JNIEXPORT jint JNICALL Java_dev_profguard_probe_Probe_closeFile0(JNIEnv *env, jclass type, jint fd)
 {
     (void)env;
@@ -606,6 +623,7 @@ static JNINativeMethod probe_methods[] = {
     {"openRegular0", "([B)I", (void *)Java_dev_profguard_probe_Probe_openRegular0},
     {"closeFile0", "(I)I", (void *)Java_dev_profguard_probe_Probe_closeFile0},
     {"mappedFile0", "([B[J)I", (void *)Java_dev_profguard_probe_Probe_mappedFile0},
+    {"readHead0", "([B[B)I", (void *)Java_dev_profguard_probe_Probe_readHead0},
     {"selfObject0", "([J)[B", (void *)Java_dev_profguard_probe_Probe_selfObject0},
     {"endProcess0", "(I)V", (void *)Java_dev_profguard_probe_Probe_endProcess0},
     {"auditSlots0", "([B[[B)[B", (void *)Java_dev_profguard_probe_Probe_auditSlots0},

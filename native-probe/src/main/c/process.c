@@ -102,3 +102,19 @@ void probe_end_process(int status)
        client's exit-time flush never happens (shared/docs/mtuner-client.md). */
     _exit(status);
 }
+
+long probe_read_head(const char *path, unsigned char *into, size_t capacity)
+{
+    int fd = -1;
+    /* probe_open_regular opens with O_NONBLOCK: under a lease, EWOULDBLOCK at once */
+    int status = probe_open_regular(path, &fd);
+    if (status == PROBE_UNAVAILABLE && (errno == EWOULDBLOCK || errno == EAGAIN)) {
+        return -(long)PROBE_BUSY;
+    }
+    if (status != PROBE_OK) {
+        return -(long)status;
+    }
+    ssize_t got = pread(fd, into, capacity, 0);
+    close(fd);
+    return got < 0 ? -(long)PROBE_UNAVAILABLE : (long)got;
+}

@@ -34,7 +34,7 @@ import java.util.Set;
  * for the one scan an instance serves; only regular files are ever opened.
  */
 public final class Evidence {
-    private static final int HEAD = 64;
+    public static final int HEAD = 64;
 
     private final RuleSet rules;
     private final Probe probe;
@@ -436,15 +436,31 @@ public final class Evidence {
      */
     public List<Finding> dataFile(Source source, String shown, Path content, boolean open, String detail) {
         byte[] head = new byte[HEAD];
-        int length = 0;
-        if (content != null) {
+        int length = content == null ? 0 : Math.max(0, headOf(content, head)); // else judged by name alone
+        return dataFile(source, shown, head, length, open, detail);
+    }
+
+    /**
+     * The first bytes of a regular file: their count; -1 when it cannot be read (gone, not regular,
+     * unreadable); {@link Probe#HEAD_BUSY} when another process holds a lease on it. Through the
+     * probe, opened without waiting: a blocking open waits the kernel's lease-break time (45 s by
+     * default) for each such file, and a helper process holding leases on files it made in the
+     * working directory stalled the watcher and the JVM's end (red team round 21). Without the
+     * probe, a plain read.
+     */
+    public int headOf(Path content, byte[] into) {
+        if (probe != null) {
             try {
-                length = FileMarks.head(content, head);
-            } catch (IOException | RuntimeException e) {
-                length = 0; // gone, unreadable or not regular: judged by name alone
+                return probe.readHead(content.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), into);
+            } catch (RuntimeException | LinkageError e) {
+                return -1;
             }
         }
-        return dataFile(source, shown, head, length, open, detail);
+        try {
+            return FileMarks.head(content, into);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Like {@link #dataFile(Source, String, Path, boolean, String)}, from the file's first bytes already read. */

@@ -451,7 +451,13 @@ public final class Watcher implements Runnable {
             // written and reported under the name the client then wrote under)
             if (identity != null && !identity.equals(seenNames.put(names[i], identity))
                     && !open.contains(file.getAbsolutePath())) { // said once, as the open file
-                found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), file.toPath(), false,
+                byte[] head = new byte[Evidence.HEAD];
+                int length = evidence.headOf(file.toPath(), head);
+                if (length == Probe.HEAD_BUSY) {
+                    seenNames.remove(names[i]); // under another process's lease: looked at again next time, never waited for
+                    continue;
+                }
+                found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), head, Math.max(0, length), false,
                         "written in the working directory after start-up")));
             }
         }

@@ -80,6 +80,23 @@ class CaptureDataPolicyTest extends JvmTest {
         assertEquals(List.of(), captureFiles(), "nothing with the header is left\n" + run);
     }
 
+    /**
+     * A process of the application's holds write leases on files it made in the working directory:
+     * the look for capture data opens them without waiting and looks again later, where a blocking
+     * open waited 45 s for each, with the watcher's lock held, and the JVM's end behind it (round 21).
+     */
+    @OnEachJdk
+    void filesUnderAnotherProcesssLeaseNeverStallTheJvm(Jdk jdk) throws Exception {
+        long started = System.nanoTime();
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .main(SpoolApp.class, "leased", Jvm.fixture("lease_holder").toString(), "2000").run();
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stderr().contains("LEASE spool-1.dat"), "the leases were taken\n" + run);
+        assertTrue(seconds < 30, "ended after " + seconds + " s: a blocking open waits 45 s a file\n" + run);
+        assertEquals(List.of(), run.profguardLines(), run.toString());
+    }
+
     private Path helper() throws Exception {
         return Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
     }

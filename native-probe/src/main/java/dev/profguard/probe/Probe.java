@@ -30,6 +30,7 @@ public final class Probe {
     static final int BAD_INPUT = 5;
     static final int UNAVAILABLE = 6;
     static final int NOT_REGULAR = 7;
+    static final int BUSY = 8;
 
     static native int abiVersion0();
 
@@ -83,6 +84,9 @@ public final class Probe {
 
     /** The file the kernel maps for path now (a page mapped and asked of): {major, minor, inode} into out; 0, or minus a status. */
     static native int mappedFile0(byte[] path, long[] out);
+
+    /** The first bytes of a regular file into into, opened without waiting: their count, or minus a status (BUSY: under a lease). */
+    static native int readHead0(byte[] path, byte[] into);
 
     /** The probe library's own name; base[0] receives its load address. */
     static native byte[] selfObject0(long[] base);
@@ -435,6 +439,20 @@ public final class Probe {
      * minor, inode}; null when it cannot say (not a regular file, unreadable, gone). Where stat(2)
      * and the maps disagree on a device (overlayfs), this is the comparison that holds, and exactly.
      */
+    /** {@link #readHead}: another process holds a lease on the file; opening it would wait. */
+    public static final int HEAD_BUSY = -2;
+
+    /**
+     * The first bytes of the regular file {@code name} into {@code into} (at most 4096), opened
+     * without waiting: their count; {@link #HEAD_BUSY} when another process holds a lease on it
+     * (a blocking open waits the kernel's lease-break time, 45 s by default); -1 when it cannot be
+     * read (gone, not regular, unreadable).
+     */
+    public int readHead(byte[] name, byte[] into) {
+        int got = readHead0(name, into);
+        return got >= 0 ? got : got == -BUSY ? HEAD_BUSY : -1;
+    }
+
     public long[] mappedFile(byte[] name) {
         long[] out = new long[3];
         return mappedFile0(name, out) == OK ? out : null;
