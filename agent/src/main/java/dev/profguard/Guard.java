@@ -100,7 +100,7 @@ final class Guard implements Consumer<Object[]> {
                 // so that anything the list holds was loaded before it, and seen by the look.
                 long count = probe.changeCount();
                 byte[] baseline = probe.loadedObjectsRaw();
-                if (RuntimeGuard.firstLookIsClean(probe)) {
+                if (RuntimeGuard.firstLookIsClean(probe, false)) {
                     startClean(instrumentation, config, rules, probe, health, baseline, count, atStartup);
                     return;
                 }

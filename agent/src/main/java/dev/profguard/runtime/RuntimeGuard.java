@@ -286,10 +286,13 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
 
     /**
      * Whether the probe's first look, with the built-in rules the build wrote for it, says the
-     * full scan would find nothing: at start-up (Guard) and at the JVM's end ({@link #lastLook}).
-     * Anything else (something to look at, rules it cannot read, a failure) means look closer.
+     * full scan would find nothing: at start-up (Guard) and at the JVM's end ({@link #lastLook}),
+     * where {@code atEnd} gives it the files the gate judged and has it list the working directory
+     * for a capture file's name (not at start-up: a file an earlier run left there is no reason to
+     * look closer at a start). Anything else (something to look at, rules it cannot read, a
+     * failure) means look closer.
      */
-    public static boolean firstLookIsClean(Probe probe) {
+    public static boolean firstLookIsClean(Probe probe, boolean atEnd) {
         try {
             byte[] rules = startRules;
             if (rules == null) { // read once, at start-up, from the agent's own jar: 3 KB kept for the end
@@ -297,7 +300,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
                         dev.profguard.rules.StartRules.RESOURCE, 1 << 20);
                 startRules = rules;
             }
-            return probe.startScan(rules, judgedFiles()) == 0;
+            return probe.startScan(rules, atEnd ? judgedFiles() : null) == 0;
         } catch (Exception e) { // ProbeUnavailableException among them: the full look says why
             return false;
         }
@@ -388,7 +391,7 @@ public final class RuntimeGuard implements Function<Object[], Object>, Runnable,
                 boolean builtIn = watch != null ? watch.builtInRules() : task.rules == null;
                 boolean moved = watch != null || probe == null || task.count < 0
                         || probe.changeCount() != task.count && !isExplained(probe.changeCount());
-                boolean flagged = probe != null && builtIn && !firstLookIsClean(probe);
+                boolean flagged = probe != null && builtIn && !firstLookIsClean(probe, true);
                 if (!moved && !flagged) {
                     return; // nothing loaded or unloaded since start-up, and nothing to look at
                 }

@@ -95,7 +95,8 @@ public final class Probe {
      * The start-up scan's first look (start_scan.c), with the built-in rules in the probe's line
      * format: 0 when the full scan would find nothing, else what to look closer at (bits); minus a
      * status when the rules cannot be read. {@code judged}: device, inode and change time (ns) triples of files the load
-     * gate judged whole and found mapped as judged, placed as the system's are; or null.
+     * gate judged whole and found mapped as judged, placed as the system's are, at the JVM's end
+     * (where the working directory is listed for a capture file's name too); null at start-up.
      */
     static native int startScan0(byte[] rules, long[] judged);
 
