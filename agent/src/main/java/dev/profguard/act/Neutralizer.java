@@ -42,6 +42,13 @@ public final class Neutralizer {
      * @param asked        the option that asked for it, e.g. "action=neutralize", for the reason
      * @return NEUTRALIZED, or REFUSE with the reason it could not be switched off
      */
+    /** Whether the file under path still starts with the rule's capture header, read again right before it is disposed of. */
+    private static boolean stillCapture(Evidence evidence, Rule rule, String path) {
+        byte[] head = new byte[Evidence.HEAD];
+        int length = evidence.headOf(Path.of(path), head);
+        return length > 0 && rule.matchesCaptureHeader(head, length);
+    }
+
     public static Verdict switchOff(Verdict verdict, Probe probe, String probeProblem, ProcessView view,
                                     Evidence evidence, Config config, String asked) {
         if (probe == null) {
@@ -138,13 +145,18 @@ public final class Neutralizer {
             // Capture data alone, and no client left loaded or holding it open: one that recorded,
             // was shut down and unloaded in between two looks (red team rounds 19 and 20). Nothing
             // is left to switch off; what it left is disposed of: a file of the working directory
-            // that its content says is capture data, by the name it was read under. Not an open
-            // file's: its descriptor's name ("P (deleted)") can be another file's (round 21).
+            // that its content says is capture data, under a name its rule gives capture files, by
+            // the name it was read under. Not an open file's: its descriptor's name ("P (deleted)")
+            // can be another file's (round 21). Not a file the header alone names: an upload or a
+            // state file can start with those five bytes (round 22).
             StringBuilder done = new StringBuilder(asked).append(": no client is loaded any more");
             Set<String> disposed = new LinkedHashSet<>();
             for (Finding finding : verdict.findings()) {
+                Rule rule = finding.rule() == null ? null : evidence.rules().byId(finding.rule());
                 if (finding.strength() == Strength.STRONG && finding.path() != null && finding.source() == Source.FILE
-                        && disposed.add(finding.path())) {
+                        && finding.detail().startsWith("a capture file by its content") && rule != null
+                        && rule.matchesCaptureFile(Path.of(finding.path()).getFileName().toString())
+                        && stillCapture(evidence, rule, finding.path()) && disposed.add(finding.path())) {
                     done.append("; the capture file it left, ").append(finding.path()).append(": ")
                             .append(CaptureFiles.dispose(finding.path(), Path.of(finding.path()), config.deleteCaptureFiles()));
                 }

@@ -279,15 +279,18 @@ public final class Watcher implements Runnable {
      */
     void tickAtEnd() {
         ending = true;
-        long count = probe == null ? -1 : probe.changeCount();
-        boolean explained = probe != null && RuntimeGuard.isExplained(count);
-        if (probe == null || count != lookedCount && !explained) {
-            look(false);
+        try {
+            long count = probe == null ? -1 : probe.changeCount();
+            boolean explained = probe != null && RuntimeGuard.isExplained(count);
+            if (probe == null || count != lookedCount && !explained) {
+                look(false);
+            }
+            if (probe == null || count != capturedCount && !explained) {
+                lookForCaptureData();
+            }
+        } finally {
+            endUnswitched(); // whatever the looks met (round 22: a look that failed skipped it)
         }
-        if (probe == null || count != capturedCount && !explained) {
-            lookForCaptureData();
-        }
-        endUnswitched();
     }
 
     /**
@@ -308,9 +311,12 @@ public final class Watcher implements Runnable {
     /** The JVM's end when the probe's first look flags something ({@link RuntimeGuard#lastLook}): a whole look, the counter notwithstanding, then capture data. */
     void lookAtEnd() {
         ending = true;
-        look(true);
-        lookForCaptureData();
-        endUnswitched();
+        try {
+            look(true);
+            lookForCaptureData();
+        } finally {
+            endUnswitched();
+        }
     }
 
     /** The look itself; {@code anyway}: even when the linker's change counter did not move. */
@@ -446,19 +452,32 @@ public final class Watcher implements Runnable {
                 continue;
             }
             File file = new File(workDir, names[i]);
-            Object identity = writtenSince(file.toPath());
+            Path path;
+            try {
+                path = file.toPath();
+            } catch (RuntimeException e) {
+                continue; // a name this JVM's file-name encoding cannot hold (Latin-1 under LANG=C): one
+                          // such name abandoned the whole look, the end's too (red team round 22)
+            }
+            Object identity = writtenSince(path);
             // judged again whenever it changes, a name already reported included (round 21: a decoy
             // written and reported under the name the client then wrote under)
             if (identity != null && !identity.equals(seenNames.put(names[i], identity))
                     && !open.contains(file.getAbsolutePath())) { // said once, as the open file
                 byte[] head = new byte[Evidence.HEAD];
-                int length = evidence.headOf(file.toPath(), head);
-                if (length == Probe.HEAD_BUSY) {
+                int length = evidence.headOf(path, head);
+                boolean busy = length == Probe.HEAD_BUSY;
+                if (busy && !ending) {
                     seenNames.remove(names[i]); // under another process's lease: looked at again next time, never waited for
                     continue;
                 }
-                found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), head, Math.max(0, length), false,
-                        "written in the working directory after start-up")));
+                // A capture file's name whose content cannot be read (under a lease at the end, or
+                // unreadable: round 22) is said as capture data by its name, as an open one is.
+                String detail = "written in the working directory after start-up" + (busy
+                        ? "; it could not be read: another process holds a lease on it"
+                        : length < 0 ? "; it could not be read" : "");
+                found.addAll(strongOnly(evidence.dataFile(Source.FILE, file.getPath(), head, Math.max(0, length),
+                        named && length < 0, detail)));
             }
         }
         if (found.isEmpty()) {

@@ -97,6 +97,40 @@ class CaptureDataPolicyTest extends JvmTest {
         assertEquals(List.of(), run.profguardLines(), run.toString());
     }
 
+    /**
+     * A file whose name this JVM's file-name encoding cannot hold (café.txt under LC_ALL=C, the
+     * default of many container images) beside what a client left: the look for capture data goes
+     * on past it (red team round 22: one such name abandoned every look, the end's included).
+     */
+    @OnEachJdk
+    void aNameTheJvmCannotHoldDoesNotStopTheLook(Jdk jdk) throws Exception {
+        Files.writeString(dir.resolve("caf\u00e9.txt"), "a user's file\n");
+        Jvm jvm = clientCycle(jdk).env("LC_ALL", "C").env("LANG", "C")
+                .main(LoadApp.class, "load-cycle-load", helper().toString(), Jvm.fixture("libbenign.so").toString());
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        String line = run.onlyProfguardLine();
+        assertTrue(line.contains("no client is loaded any more; the capture file it left"), line);
+        assertEquals(List.of(), captureFiles(), run.toString());
+        assertTrue(Files.exists(dir.resolve("caf\u00e9.txt")), run.toString());
+    }
+
+    /**
+     * An upload whose first bytes happen to be the capture header, written to the working
+     * directory of a clean production JVM and closed: said (capture data by its content), never
+     * deleted, as its name is no capture file's (red team round 22: deleted).
+     */
+    @OnEachJdk
+    void aFileOnlyTheHeaderNamesIsNeverDeleted(Jdk jdk) throws Exception {
+        Path upload = dir.resolve("upload.bin");
+        Run run = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms")
+                .main(SpoolApp.class, "write-then-wait", upload.toString(), "1500").run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.onlyProfguardLine().contains("upload.bin (a capture file by its content"), run.toString());
+        assertTrue(Files.exists(upload), "the application's file is its own\n" + run);
+    }
+
     private Path helper() throws Exception {
         return Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
     }
