@@ -36,12 +36,6 @@ public final class Neutralizer {
     private Neutralizer() {
     }
 
-    /**
-     * @param probe        the loaded probe, or null
-     * @param probeProblem why the probe is not loaded, when it is not
-     * @param asked        the option that asked for it, e.g. "action=neutralize", for the reason
-     * @return NEUTRALIZED, or REFUSE with the reason it could not be switched off
-     */
     /** Whether the file under path still starts with the rule's capture header, read again right before it is disposed of. */
     private static boolean stillCapture(Evidence evidence, Rule rule, String path) {
         byte[] head = new byte[Evidence.HEAD];
@@ -49,6 +43,12 @@ public final class Neutralizer {
         return length > 0 && rule.matchesCaptureHeader(head, length);
     }
 
+    /**
+     * @param probe        the loaded probe, or null
+     * @param probeProblem why the probe is not loaded, when it is not
+     * @param asked        the option that asked for it, e.g. "action=neutralize", for the reason
+     * @return NEUTRALIZED, or REFUSE with the reason it could not be switched off
+     */
     public static Verdict switchOff(Verdict verdict, Probe probe, String probeProblem, ProcessView view,
                                     Evidence evidence, Config config, String asked) {
         if (probe == null) {

@@ -175,6 +175,26 @@ class LateClientTest extends JvmTest {
         assertCaptureLeftDeleted(run, status);
     }
 
+    /**
+     * A production JVM in which the helper the application loads through the gate runs a client's
+     * whole life (load, record, rmemShutDown, unload) when {@code trigger} appears, or in its
+     * constructor with "now".
+     */
+    private Jvm clientsWholeLife(Jdk jdk, String interval, Path status, String trigger) {
+        return Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=" + interval + ",status.file=" + status)
+                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString()).env("LATE_DLOPEN_TRIGGER", trigger)
+                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1");
+    }
+
+    /** The application's load went through, and what the client left is deleted (below). */
+    private void assertLoadedAndLeftNothing(Jvm jvm, Path status) throws Exception {
+        jvm.applicationNativeAccess();
+        Run run = jvm.run();
+        assertEquals(0, run.exitStatus(), run.toString());
+        assertTrue(run.stdout().contains("LOADED"), run.toString());
+        assertCaptureLeftDeleted(run, status);
+    }
+
     /** The capture file a client left with no client left loaded: named, deleted, and health not DOWN. */
     private void assertCaptureLeftDeleted(Run run, Path status) throws Exception {
         String line = run.onlyProfguardLine();
@@ -195,15 +215,9 @@ class LateClientTest extends JvmTest {
     void aClientsWholeLifeInsideAGatedLoadLeavesNothing(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
         Path helper = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
-        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=10m,status.file=" + status)
-                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString()).env("LATE_DLOPEN_TRIGGER", "now")
-                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1")
+        Jvm jvm = clientsWholeLife(jdk, "10m", status, "now")
                 .main(dev.profguard.it.app.LoadApp.class, "System.load", helper.toString());
-        jvm.applicationNativeAccess();
-        Run run = jvm.run();
-        assertEquals(0, run.exitStatus(), run.toString());
-        assertTrue(run.stdout().contains("LOADED"), run.toString());
-        assertCaptureLeftDeleted(run, status);
+        assertLoadedAndLeftNothing(jvm, status);
     }
 
     /**
@@ -216,18 +230,11 @@ class LateClientTest extends JvmTest {
     void aLookWithoutCaptureDataDoesNotHideWhatAClientLeft(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
         Path helper = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
-        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=10m,status.file=" + status)
-                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
-                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
-                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1")
+        Jvm jvm = clientsWholeLife(jdk, "10m", status, dir.resolve("main-started").toString())
                 .env("ONLOAD_DLOPEN", "/usr/lib/x86_64-linux-gnu/libresolv.so.2")
                 .main(dev.profguard.it.app.LoadApp.class, "load-cycle-load", helper.toString(),
                         Jvm.fixture("libjni-onload-dlopen.so").toString());
-        jvm.applicationNativeAccess();
-        Run run = jvm.run();
-        assertEquals(0, run.exitStatus(), run.toString());
-        assertTrue(run.stdout().contains("LOADED"), run.toString());
-        assertCaptureLeftDeleted(run, status);
+        assertLoadedAndLeftNothing(jvm, status);
     }
 
     /**
@@ -240,10 +247,7 @@ class LateClientTest extends JvmTest {
     void aCaptureFileMadeEarlyAndDatedBackIsJudgedWhenWritten(Jdk jdk) throws Exception {
         Path status = dir.resolve("status.json");
         Path helper = Files.copy(Jvm.fixture("liblate-dlopen.so"), dir.resolve("libhelper.so"));
-        Jvm jvm = Jvm.on(jdk, dir).agentArgs("env=production,watch.interval=100ms,status.file=" + status)
-                .env("LATE_DLOPEN", Jvm.fixture("libcompress-helper.so").toString())
-                .env("LATE_DLOPEN_TRIGGER", dir.resolve("main-started").toString())
-                .env("LATE_RECORD", "1").env("LATE_UNLOAD", "1")
+        Jvm jvm = clientsWholeLife(jdk, "100ms", status, dir.resolve("main-started").toString())
                 .main(dev.profguard.it.app.LoadApp.class, "load-preseen", helper.toString(), "1300");
         jvm.applicationNativeAccess();
         Run run = jvm.run();
