@@ -79,11 +79,18 @@ public final class Actions {
      */
     public static Verdict late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
                                StateListener listener, boolean ending) {
+        return late(verdict, config, view, evidence, probe, listener, ending, false);
+    }
+
+    /** As above; {@code orphans}: capture data with no client left may be disposed of ({@link Neutralizer}). */
+    public static Verdict late(Verdict verdict, Config config, ProcessView view, Evidence evidence, Probe probe,
+                               StateListener listener, boolean ending, boolean orphans) {
         Logger log = Logs.get(config.logFormat());
         String subject = "this running JVM after start-up";
         boolean unswitched = false;
         if (verdict.outcome() == Outcome.NEUTRALIZE) {
-            Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize");
+            Verdict done = Neutralizer.switchOff(verdict, probe, null, view, evidence, config, "runtime.action=neutralize",
+                    orphans);
             // only a client's code has an exit code to keep from running: capture data alone (a file
             // someone holds open, whatever it is) never ends the JVM (red team round 21)
             boolean code = namesCode(verdict);

@@ -51,6 +51,17 @@ public final class Neutralizer {
      */
     public static Verdict switchOff(Verdict verdict, Probe probe, String probeProblem, ProcessView view,
                                     Evidence evidence, Config config, String asked) {
+        return switchOff(verdict, probe, probeProblem, view, evidence, config, asked, false);
+    }
+
+    /**
+     * As above; {@code orphans}: capture data with no client left loaded may be disposed of, as a
+     * client came and went in this process (the linker's list moved since start-up in a way no
+     * judged load explains). Without that sign the data may be another process's in a shared
+     * working directory, still being written: said, not deleted.
+     */
+    public static Verdict switchOff(Verdict verdict, Probe probe, String probeProblem, ProcessView view,
+                                    Evidence evidence, Config config, String asked, boolean orphans) {
         if (probe == null) {
             return refuse(verdict, asked + ", but it cannot be switched off: switching off needs the native probe, which is not loaded ("
                     + (probeProblem == null ? "probe=off" : probeProblem) + ")");
@@ -141,7 +152,7 @@ public final class Neutralizer {
         for (String file : openAfter.keySet()) {
             unresolved.add("capture file " + file + " is still open");
         }
-        if (unresolved.isEmpty() && tried.isEmpty() && deferred.isEmpty()) {
+        if (orphans && unresolved.isEmpty() && tried.isEmpty() && deferred.isEmpty()) {
             // Capture data alone, and no client left loaded or holding it open: one that recorded,
             // was shut down and unloaded in between two looks (red team rounds 19 and 20). Nothing
             // is left to switch off; what it left is disposed of: a file of the working directory

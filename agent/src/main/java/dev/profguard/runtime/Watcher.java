@@ -404,7 +404,11 @@ public final class Watcher implements Runnable {
         if (verdict.outcome() == Outcome.ALLOW) {
             return;
         }
-        Verdict left = Actions.late(verdict, config, view, evidence, probe, listener, ending);
+        // a client came and went in this process: the linker's list moved since start-up in a way
+        // no judged load explains (else capture data in a working directory shared with another
+        // process may be that process's, still open there: said, not deleted)
+        boolean orphans = probe != null && !RuntimeGuard.isExplained(probe.changeCount());
+        Verdict left = Actions.late(verdict, config, view, evidence, probe, listener, ending, orphans);
         if (left != null) {
             unswitched = left;
         }

@@ -68,7 +68,9 @@ class CaptureDataPolicyTest extends JvmTest {
     /**
      * A decoy with the capture header, written and reported under the name the client then writes
      * under: the name is judged again when its file changes, so the client's capture is deleted
-     * too (round 21: a reported name was never judged again).
+     * (round 21: a reported name was never judged again). The decoys themselves are said, not
+     * deleted: before the client came and went, nothing in this process was a client, and capture
+     * data in a shared working directory can be another process's.
      */
     @OnEachJdk
     void aNameReportedOnceIsJudgedAgainWhenWritten(Jdk jdk) throws Exception {
@@ -77,7 +79,9 @@ class CaptureDataPolicyTest extends JvmTest {
         Run run = jvm.run();
         assertEquals(0, run.exitStatus(), run.toString());
         assertTrue(run.profguardLines().size() >= 2, "the decoy, then the client's capture\n" + run);
-        assertEquals(List.of(), captureFiles(), "nothing with the header is left\n" + run);
+        for (Path left : captureFiles()) { // the decoys are said, not deleted: no client had come and gone yet
+            assertEquals(5, Files.size(left), "only the application's five-byte decoys are left: " + left + "\n" + run);
+        }
     }
 
     /**
